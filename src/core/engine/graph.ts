@@ -1,0 +1,542 @@
+/**
+ * Graph IR and builder. Values carry a dtype and a (possibly symbolic) shape, so one graph serves
+ * every batch and sequence length: a symbolic dim is a name (`batch`, `seq`) or a product of names
+ * (`batch*seq`). The builder infers each output's shape as it adds a node, which is what lets the
+ * autodiff reduce broadcast gradients without running anything.
+ *
+ * Most IR ops are ONNX ops under the same name and attributes. A few composite ops (`Gelu`,
+ * `LayerNorm`, the losses) are single IR nodes with their own gradient rules; `lower()` in
+ * ./lower.ts expands them into ONNX ops before serialization.
+ */
+import { type DType, type HostTensor, ONNX_DTYPE, int64, scalar, tensor } from './tensor.js';
+
+export type Dim = number | string;
+
+export type Attr =
+  | { readonly kind: 'int'; readonly value: number }
+  | { readonly kind: 'float'; readonly value: number }
+  | { readonly kind: 'ints'; readonly value: readonly number[] }
+  | { readonly kind: 'floats'; readonly value: readonly number[] }
+  | { readonly kind: 'string'; readonly value: string }
+  | { readonly kind: 'tensor'; readonly value: HostTensor };
+
+export const attr = {
+  int: (value: number): Attr => ({ kind: 'int', value }),
+  float: (value: number): Attr => ({ kind: 'float', value }),
+  ints: (value: readonly number[]): Attr => ({ kind: 'ints', value }),
+  floats: (value: readonly number[]): Attr => ({ kind: 'floats', value }),
+  string: (value: string): Attr => ({ kind: 'string', value }),
+  tensor: (value: HostTensor): Attr => ({ kind: 'tensor', value }),
+};
+
+export type Attrs = Readonly<Record<string, Attr>>;
+
+export interface Value {
+  readonly id: number;
+  readonly name: string;
+  readonly dtype: DType;
+  readonly shape: readonly Dim[];
+  /** The node that computes this value; undefined for graph inputs and initializers. */
+  readonly producer: Node | undefined;
+}
+
+export interface Node {
+  readonly op: string;
+  readonly inputs: readonly (Value | null)[];
+  readonly outputs: readonly Value[];
+  readonly attrs: Attrs;
+  readonly name: string;
+}
+
+export function intAttr(node: Node, name: string, fallback?: number): number {
+  const a = node.attrs[name];
+  if (a === undefined) {
+    if (fallback === undefined) throw new Error(`${node.op}: attribute ${name} is missing`);
+    return fallback;
+  }
+  if (a.kind !== 'int') throw new Error(`${node.op}: attribute ${name} is not an int`);
+  return a.value;
+}
+
+export function floatAttr(node: Node, name: string, fallback?: number): number {
+  const a = node.attrs[name];
+  if (a === undefined) {
+    if (fallback === undefined) throw new Error(`${node.op}: attribute ${name} is missing`);
+    return fallback;
+  }
+  if (a.kind !== 'float' && a.kind !== 'int') throw new Error(`${node.op}: attribute ${name} is not a number`);
+  return a.value;
+}
+
+export function intsAttr(node: Node, name: string): readonly number[] | undefined {
+  const a = node.attrs[name];
+  if (a === undefined) return undefined;
+  if (a.kind !== 'ints') throw new Error(`${node.op}: attribute ${name} is not ints`);
+  return a.value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Symbolic dims
+
+/** A dim as a coefficient times a sorted list of symbol names (a monomial). */
+interface Monomial {
+  coef: number;
+  syms: string[];
+}
+
+function toMonomial(d: Dim): Monomial {
+  if (typeof d === 'number') return { coef: d, syms: [] };
+  return { coef: 1, syms: d.split('*').sort() };
+}
+
+function fromMonomial(m: Monomial): Dim {
+  if (m.syms.length === 0) return m.coef;
+  const s = m.syms.join('*');
+  return m.coef === 1 ? s : `${m.coef}*${s}`;
+}
+
+export function dimProduct(dims: readonly Dim[]): Dim {
+  const m: Monomial = { coef: 1, syms: [] };
+  for (const d of dims) {
+    const x = toMonomial(d);
+    m.coef *= x.coef;
+    m.syms.push(...x.syms);
+  }
+  m.syms.sort();
+  return fromMonomial(m);
+}
+
+/** a / b for monomials, when b divides a; undefined otherwise. */
+export function dimQuotient(a: Dim, b: Dim): Dim | undefined {
+  const ma = toMonomial(a);
+  const mb = toMonomial(b);
+  if (mb.coef === 0 || ma.coef % mb.coef !== 0) return undefined;
+  const syms = [...ma.syms];
+  for (const s of mb.syms) {
+    const i = syms.indexOf(s);
+    if (i < 0) return undefined;
+    syms.splice(i, 1);
+  }
+  return fromMonomial({ coef: ma.coef / mb.coef, syms });
+}
+
+export function sameDim(a: Dim, b: Dim): boolean {
+  if (typeof a === 'number' && typeof b === 'number') return a === b;
+  return fromMonomialKey(a) === fromMonomialKey(b);
+}
+
+function fromMonomialKey(d: Dim): string {
+  return String(fromMonomial(toMonomial(d)));
+}
+
+export function broadcastShapes(a: readonly Dim[], b: readonly Dim[]): Dim[] {
+  const rank = Math.max(a.length, b.length);
+  const out: Dim[] = [];
+  for (let i = 0; i < rank; i++) {
+    const da = a[a.length - rank + i] ?? 1;
+    const db = b[b.length - rank + i] ?? 1;
+    if (da === 1) out.push(db);
+    else if (db === 1) out.push(da);
+    else if (typeof da === 'number' && typeof db === 'number' && da !== db) {
+      throw new Error(`cannot broadcast shapes [${a.join(', ')}] and [${b.join(', ')}]`);
+    } else out.push(typeof da === 'string' ? da : db);
+  }
+  return out;
+}
+
+function normAxis(axis: number, rank: number): number {
+  const a = axis < 0 ? axis + rank : axis;
+  if (a < 0 || a >= rank) throw new Error(`axis ${axis} out of range for rank ${rank}`);
+  return a;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export interface Initializer {
+  readonly value: Value;
+  readonly data: HostTensor;
+}
+
+/**
+ * Builds a graph node by node. Inputs, initializers and outputs are declared explicitly; every op
+ * method infers its outputs' dtype and shape.
+ */
+export class GraphBuilder {
+  readonly nodes: Node[] = [];
+  readonly inputs: Value[] = [];
+  readonly outputs: Value[] = [];
+  readonly initializers: Initializer[] = [];
+  private nextId = 0;
+  private readonly names = new Set<string>();
+  private readonly symbolSource = new Map<string, { value: Value; axis: number }>();
+  private readonly shapeCache = new Map<string, Value>();
+  private readonly constCache = new Map<string, Value>();
+
+  constructor(readonly name = 'graph') {}
+
+  private uniqueName(base: string): string {
+    let name = base;
+    let i = 1;
+    while (this.names.has(name)) name = `${base}_${i++}`;
+    this.names.add(name);
+    return name;
+  }
+
+  private newValue(name: string, dtype: DType, shape: readonly Dim[], producer?: Node): Value {
+    return { id: this.nextId++, name: this.uniqueName(name), dtype, shape: [...shape], producer };
+  }
+
+  /** Declares a graph input; its symbolic dims become resolvable at run time (see shapeTensor). */
+  input(name: string, dtype: DType, shape: readonly Dim[]): Value {
+    if (this.names.has(name)) throw new Error(`graph input name ${name} is already used`);
+    const v = this.newValue(name, dtype, shape);
+    this.inputs.push(v);
+    shape.forEach((d, axis) => {
+      if (typeof d === 'string' && !d.includes('*') && !this.symbolSource.has(d)) this.symbolSource.set(d, { value: v, axis });
+    });
+    return v;
+  }
+
+  initializer(name: string, data: HostTensor): Value {
+    const v = this.newValue(name, data.dtype, data.dims);
+    this.initializers.push({ value: v, data });
+    return v;
+  }
+
+  /** A small constant, shared between uses. */
+  constant(data: HostTensor, hint = 'const'): Value {
+    const key = `${data.dtype}|${data.dims.join(',')}|${Array.from(data.data as ArrayLike<number | bigint>, String).join(',')}`;
+    const hit = this.constCache.get(key);
+    if (hit) return hit;
+    const v = this.initializer(hint, data);
+    this.constCache.set(key, v);
+    return v;
+  }
+
+  scalarConst(dtype: DType, value: number): Value {
+    return this.constant(scalar(dtype, value), 'c');
+  }
+
+  ints(values: readonly number[]): Value {
+    return this.constant(int64(values), 'ints');
+  }
+
+  output(v: Value, name?: string): Value {
+    let out = v;
+    if (name !== undefined && v.name !== name) {
+      if (this.names.has(name)) throw new Error(`graph output name ${name} is already used`);
+      out = this.addNode('Identity', [v], {}, [{ dtype: v.dtype, shape: v.shape, name }])[0]!;
+    } else if (this.inputs.includes(v) || this.initializers.some((i) => i.value === v) || this.outputs.includes(v)) {
+      // ONNX outputs must be produced by a node and be distinct.
+      out = this.addNode('Identity', [v], {}, [{ dtype: v.dtype, shape: v.shape, name: `${v.name}_out` }])[0]!;
+    }
+    this.outputs.push(out);
+    return out;
+  }
+
+  /** Adds a node with explicitly given output types. */
+  addNode(
+    op: string,
+    inputs: readonly (Value | null)[],
+    attrs: Attrs,
+    outs: readonly { dtype: DType; shape: readonly Dim[]; name?: string }[],
+  ): Value[] {
+    const nodeName = this.uniqueName(`${op}_${this.nodes.length}`);
+    const outputs: Value[] = [];
+    const node: Node = { op, inputs: [...inputs], outputs, attrs, name: nodeName };
+    for (const [i, o] of outs.entries()) {
+      outputs.push(this.newValue(o.name ?? `${nodeName}_o${i}`, o.dtype, o.shape, node));
+    }
+    this.nodes.push(node);
+    return outputs;
+  }
+
+  private one(op: string, inputs: readonly (Value | null)[], attrs: Attrs, dtype: DType, shape: readonly Dim[]): Value {
+    return this.addNode(op, inputs, attrs, [{ dtype, shape }])[0]!;
+  }
+
+  // ---- runtime shapes -----------------------------------------------------------------------
+
+  /** A 1-D int64 value holding the given dims at run time (symbols resolved from the inputs). */
+  shapeTensor(dims: readonly Dim[]): Value {
+    if (dims.every((d) => typeof d === 'number')) return this.ints(dims as number[]);
+    const key = dims.map(String).join(',');
+    const hit = this.shapeCache.get(key);
+    if (hit) return hit;
+    const parts: Value[] = [];
+    let run: number[] = [];
+    for (const d of dims) {
+      if (typeof d === 'number') {
+        run.push(d);
+        continue;
+      }
+      if (run.length) parts.push(this.ints(run));
+      run = [];
+      parts.push(this.dimTensor(d));
+    }
+    if (run.length) parts.push(this.ints(run));
+    const v = parts.length === 1 ? parts[0]! : this.concat(parts, 0);
+    this.shapeCache.set(key, v);
+    return v;
+  }
+
+  /** A [1]-shaped int64 value holding one (possibly composite) dim at run time. */
+  dimTensor(d: Dim): Value {
+    if (typeof d === 'number') return this.ints([d]);
+    const key = `dim:${d}`;
+    const hit = this.shapeCache.get(key);
+    if (hit) return hit;
+    const m = toMonomial(d);
+    let acc: Value | undefined = m.coef === 1 ? undefined : this.ints([m.coef]);
+    for (const s of m.syms) {
+      const src = this.symbolSource.get(s);
+      if (!src) throw new Error(`symbolic dim ${s} has no source input`);
+      const piece = this.one('Shape', [src.value], { start: attr.int(src.axis), end: attr.int(src.axis + 1) }, 'int64', [1]);
+      acc = acc ? this.one('Mul', [acc, piece], {}, 'int64', [1]) : piece;
+    }
+    this.shapeCache.set(key, acc!);
+    return acc!;
+  }
+
+  // ---- elementwise --------------------------------------------------------------------------
+
+  private binary(op: string, a: Value, b: Value, dtype?: DType): Value {
+    return this.one(op, [a, b], {}, dtype ?? a.dtype, broadcastShapes(a.shape, b.shape));
+  }
+
+  add(a: Value, b: Value): Value {
+    return this.binary('Add', a, b);
+  }
+  sub(a: Value, b: Value): Value {
+    return this.binary('Sub', a, b);
+  }
+  mul(a: Value, b: Value): Value {
+    return this.binary('Mul', a, b);
+  }
+  div(a: Value, b: Value): Value {
+    return this.binary('Div', a, b);
+  }
+  pow(a: Value, b: Value): Value {
+    return this.binary('Pow', a, b);
+  }
+  max(a: Value, b: Value): Value {
+    return this.binary('Max', a, b);
+  }
+  equal(a: Value, b: Value): Value {
+    return this.binary('Equal', a, b, 'bool');
+  }
+  greater(a: Value, b: Value): Value {
+    return this.binary('Greater', a, b, 'bool');
+  }
+  less(a: Value, b: Value): Value {
+    return this.binary('Less', a, b, 'bool');
+  }
+  where(cond: Value, a: Value, b: Value): Value {
+    return this.one('Where', [cond, a, b], {}, a.dtype, broadcastShapes(cond.shape, broadcastShapes(a.shape, b.shape)));
+  }
+
+  unary(op: string, x: Value, attrs: Attrs = {}): Value {
+    return this.one(op, [x], attrs, x.dtype, x.shape);
+  }
+  neg(x: Value): Value {
+    return this.unary('Neg', x);
+  }
+  exp(x: Value): Value {
+    return this.unary('Exp', x);
+  }
+  log(x: Value): Value {
+    return this.unary('Log', x);
+  }
+  sqrt(x: Value): Value {
+    return this.unary('Sqrt', x);
+  }
+  tanh(x: Value): Value {
+    return this.unary('Tanh', x);
+  }
+  sigmoid(x: Value): Value {
+    return this.unary('Sigmoid', x);
+  }
+  relu(x: Value): Value {
+    return this.unary('Relu', x);
+  }
+  abs(x: Value): Value {
+    return this.unary('Abs', x);
+  }
+  erf(x: Value): Value {
+    return this.unary('Erf', x);
+  }
+  /** Exact (erf) GELU as one composite node: x * Phi(x). */
+  gelu(x: Value): Value {
+    return this.unary('Gelu', x);
+  }
+  identity(x: Value): Value {
+    return this.unary('Identity', x);
+  }
+  cast(x: Value, to: DType): Value {
+    if (x.dtype === to) return x;
+    return this.one('Cast', [x], { to: attr.int(ONNX_DTYPE[to]) }, to, x.shape);
+  }
+
+  // ---- linear algebra -----------------------------------------------------------------------
+
+  matmul(a: Value, b: Value): Value {
+    if (a.shape.length < 2 || b.shape.length < 2) throw new Error('matmul: rank-1 operands are not supported');
+    const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2));
+    return this.one('MatMul', [a, b], {}, a.dtype, [...batch, a.shape[a.shape.length - 2]!, b.shape[b.shape.length - 1]!]);
+  }
+
+  gemm(a: Value, b: Value, c: Value | null, opts: { transA?: boolean; transB?: boolean; alpha?: number; beta?: number } = {}): Value {
+    const m = opts.transA ? a.shape[1]! : a.shape[0]!;
+    const n = opts.transB ? b.shape[0]! : b.shape[1]!;
+    const attrs: Record<string, Attr> = {};
+    if (opts.transA) attrs.transA = attr.int(1);
+    if (opts.transB) attrs.transB = attr.int(1);
+    if (opts.alpha !== undefined) attrs.alpha = attr.float(opts.alpha);
+    if (opts.beta !== undefined) attrs.beta = attr.float(opts.beta);
+    return this.one('Gemm', c ? [a, b, c] : [a, b], attrs, a.dtype, [m, n]);
+  }
+
+  /** x @ weight^T + bias with weight in PyTorch's [out, in] layout; one composite node. */
+  linear(x: Value, weight: Value, bias?: Value): Value {
+    const out = weight.shape[0]!;
+    return this.one('Linear', bias ? [x, weight, bias] : [x, weight], {}, x.dtype, [...x.shape.slice(0, -1), out]);
+  }
+
+  transpose(x: Value, perm: readonly number[]): Value {
+    return this.one('Transpose', [x], { perm: attr.ints(perm) }, x.dtype, perm.map((p) => x.shape[p]!));
+  }
+
+  // ---- shape ops ----------------------------------------------------------------------------
+
+  /** Reshapes to the given dims; symbolic dims are resolved at run time. */
+  reshape(x: Value, dims: readonly Dim[]): Value {
+    const target: number[] = [];
+    let symbolic = 0;
+    for (const [i, d] of dims.entries()) {
+      if (typeof d === 'number') target.push(d);
+      else if (i < x.shape.length && sameDim(x.shape[i]!, d)) target.push(0);
+      else {
+        target.push(-1);
+        symbolic++;
+      }
+    }
+    const shape = symbolic <= 1 ? this.ints(target) : this.shapeTensor(dims);
+    return this.one('Reshape', [x, shape], {}, x.dtype, dims);
+  }
+
+  unsqueeze(x: Value, axes: readonly number[]): Value {
+    const rank = x.shape.length + axes.length;
+    const norm = axes.map((a) => normAxis(a, rank)).sort((p, q) => p - q);
+    const shape: Dim[] = [];
+    let j = 0;
+    for (let i = 0; i < rank; i++) shape.push(norm.includes(i) ? 1 : x.shape[j++]!);
+    return this.one('Unsqueeze', [x, this.ints(norm)], {}, x.dtype, shape);
+  }
+
+  squeeze(x: Value, axes: readonly number[]): Value {
+    const norm = axes.map((a) => normAxis(a, x.shape.length));
+    return this.one('Squeeze', [x, this.ints(norm)], {}, x.dtype, x.shape.filter((_, i) => !norm.includes(i)));
+  }
+
+  concat(xs: readonly Value[], axis: number): Value {
+    const first = xs[0]!;
+    const ax = normAxis(axis, first.shape.length);
+    const shape = [...first.shape];
+    shape[ax] = dimSum(xs.map((x) => x.shape[ax]!));
+    return this.one('Concat', xs, { axis: attr.int(ax) }, first.dtype, shape);
+  }
+
+  gather(data: Value, indices: Value, axis = 0): Value {
+    const ax = normAxis(axis, data.shape.length);
+    const shape = [...data.shape.slice(0, ax), ...indices.shape, ...data.shape.slice(ax + 1)];
+    return this.one('Gather', [data, indices], { axis: attr.int(ax) }, data.dtype, shape);
+  }
+
+  shape(x: Value): Value {
+    return this.one('Shape', [x], {}, 'int64', [x.shape.length]);
+  }
+
+  expand(x: Value, dims: readonly Dim[]): Value {
+    return this.one('Expand', [x, this.shapeTensor(dims)], {}, x.dtype, broadcastShapes(x.shape, dims));
+  }
+
+  // ---- reductions ---------------------------------------------------------------------------
+
+  reduce(op: 'ReduceSum' | 'ReduceMean' | 'ReduceMax' | 'ReduceSumSquare', x: Value, axes: readonly number[], keepdims: boolean): Value {
+    const norm = axes.map((a) => normAxis(a, x.shape.length));
+    const shape: Dim[] = [];
+    x.shape.forEach((d, i) => {
+      if (!norm.includes(i)) shape.push(d);
+      else if (keepdims) shape.push(1);
+    });
+    return this.one(op, [x, this.ints(norm)], { keepdims: attr.int(keepdims ? 1 : 0) }, x.dtype, shape);
+  }
+  reduceSum(x: Value, axes: readonly number[], keepdims = false): Value {
+    return this.reduce('ReduceSum', x, axes, keepdims);
+  }
+  reduceMean(x: Value, axes: readonly number[], keepdims = false): Value {
+    return this.reduce('ReduceMean', x, axes, keepdims);
+  }
+
+  size(x: Value): Value {
+    return this.one('Size', [x], {}, 'int64', []);
+  }
+
+  // ---- losses (composite nodes with their own gradient rules) -------------------------------
+
+  /** Mean softmax cross-entropy of logits [B, C] against int64 labels [B]; class weights [C] optional. */
+  softmaxCrossEntropy(logits: Value, labels: Value, weight?: Value): Value {
+    return this.one('SoftmaxCrossEntropy', weight ? [logits, labels, weight] : [logits, labels], {}, logits.dtype, []);
+  }
+  /** Mean binary cross-entropy with logits (multi-label). */
+  bceWithLogits(logits: Value, targets: Value): Value {
+    return this.one('BCEWithLogits', [logits, targets], {}, logits.dtype, []);
+  }
+  /** Mean squared error (regression). */
+  mseLoss(pred: Value, target: Value): Value {
+    return this.one('MSELoss', [pred, target], {}, pred.dtype, []);
+  }
+
+  // ---- neural-network ops -------------------------------------------------------------------
+
+  softmax(x: Value, axis = -1): Value {
+    return this.unary('Softmax', x, { axis: attr.int(axis) });
+  }
+  logSoftmax(x: Value, axis = -1): Value {
+    return this.unary('LogSoftmax', x, { axis: attr.int(axis) });
+  }
+
+  /** LayerNorm over the last axis; returns [y, mean, invStdDev] (the latter two for the gradient). */
+  layerNorm(x: Value, gamma: Value, beta: Value, epsilon: number): [Value, Value, Value] {
+    const stat = [...x.shape.slice(0, -1), 1];
+    const [y, mean, inv] = this.addNode('LayerNorm', [x, gamma, beta], { axis: attr.int(-1), epsilon: attr.float(epsilon) }, [
+      { dtype: x.dtype, shape: x.shape },
+      { dtype: x.dtype, shape: stat },
+      { dtype: x.dtype, shape: stat },
+    ]);
+    return [y!, mean!, inv!];
+  }
+
+  /**
+   * Training-mode dropout; returns [y, keepMask]. ONNX Runtime seeds each Dropout kernel from its
+   * `seed` attribute and advances that seed by one per run, so step k of a session created with
+   * seed s draws the mask of seed s + k (see runtime tests).
+   */
+  dropout(x: Value, ratio: number, seed: number): [Value, Value] {
+    const [y, mask] = this.addNode(
+      'Dropout',
+      [x, this.scalarConst(x.dtype, ratio), this.constant(tensor('bool', [], [1]), 'training')],
+      { seed: attr.int(seed) },
+      [
+        { dtype: x.dtype, shape: x.shape },
+        { dtype: 'bool', shape: x.shape },
+      ],
+    );
+    return [y!, mask!];
+  }
+}
+
+function dimSum(dims: readonly Dim[]): Dim {
+  if (dims.every((d) => typeof d === 'number')) return (dims as number[]).reduce((a, b) => a + b, 0);
+  return dims.map(String).join('+');
+}

@@ -1,0 +1,115 @@
+/**
+ * The only module that imports onnxruntime-node: session creation (threads, optimization level,
+ * execution provider with CPU fallback), run (with optional pre-allocated outputs), dispose.
+ *
+ * `session.run()` blocks the calling thread for the whole run: call it from a worker, never from the
+ * VS Code extension host's main thread.
+ */
+import * as ort from 'onnxruntime-node';
+import type { DType, HostTensor, TypedArray } from './tensor.js';
+
+export type ExecutionProvider = 'cpu' | 'cuda' | 'webgpu';
+
+export interface SessionOptions {
+  /** Intra-op threads; default: ONNX Runtime's choice (one per physical core). */
+  threads?: number;
+  executionProvider?: ExecutionProvider;
+  optimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** Receives the warning when the requested provider is unavailable and CPU is used instead. */
+  onWarning?: (message: string) => void;
+  /** Keep these outputs on the GPU (WebGPU only): they can be fed back as inputs without a copy. */
+  keepOnDevice?: readonly string[];
+}
+
+export interface Session {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  readonly executionProvider: ExecutionProvider;
+  /**
+   * Runs the graph. `into` supplies pre-allocated output tensors (ONNX Runtime writes into them, no
+   * copy); outputs not listed come back as freshly allocated tensors.
+   */
+  run(feeds: Readonly<Record<string, HostTensor>>, fetch?: readonly string[], into?: Readonly<Record<string, HostTensor>>): Promise<Record<string, HostTensor>>;
+  dispose(): Promise<void>;
+}
+
+const ORT_TYPE: Record<DType, ort.Tensor.Type> = {
+  float32: 'float32',
+  float64: 'float64',
+  float16: 'float16',
+  int64: 'int64',
+  int32: 'int32',
+  int8: 'int8',
+  uint8: 'uint8',
+  bool: 'bool',
+};
+
+function toOrt(t: HostTensor): ort.Tensor {
+  return new ort.Tensor(ORT_TYPE[t.dtype], t.data as never, t.dims as number[]);
+}
+
+function fromOrt(t: ort.Tensor): HostTensor {
+  return { dtype: t.type as DType, dims: [...t.dims], data: t.data as TypedArray };
+}
+
+export function availableProviders(): string[] {
+  return ort.listSupportedBackends().map((b) => b.name);
+}
+
+function resolveProvider(requested: ExecutionProvider, warn: (m: string) => void): ExecutionProvider {
+  if (requested === 'cpu') return 'cpu';
+  const available = availableProviders();
+  if (available.includes(requested)) return requested;
+  const hint =
+    requested === 'cuda'
+      ? 'reinstall onnxruntime-node with its CUDA binaries (npm install onnxruntime-node --onnxruntime-node-install=cuda12) on a machine with an NVIDIA driver and CUDA 12'
+      : 'use a build of onnxruntime-node that includes WebGPU on this platform';
+  warn(`Execution provider "${requested}" is not available (available: ${available.join(', ')}); training on the CPU instead. To use it, ${hint}.`);
+  return 'cpu';
+}
+
+export async function createSession(model: Uint8Array, options: SessionOptions = {}): Promise<Session> {
+  const warn = options.onWarning ?? ((m: string) => process.emitWarning(m));
+  let provider = resolveProvider(options.executionProvider ?? 'cpu', warn);
+  const base: ort.InferenceSession.SessionOptions = {
+    graphOptimizationLevel: options.optimizationLevel ?? 'all',
+    executionMode: 'sequential',
+    enableCpuMemArena: true,
+    enableMemPattern: true,
+    ...(options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
+  };
+  let inner: ort.InferenceSession;
+  try {
+    inner = await ort.InferenceSession.create(model, {
+      ...base,
+      executionProviders: [provider],
+      ...(provider === 'webgpu' && options.keepOnDevice?.length
+        ? { preferredOutputLocation: Object.fromEntries(options.keepOnDevice.map((n) => [n, 'gpu-buffer' as const])) }
+        : {}),
+    });
+  } catch (err) {
+    if (provider === 'cpu') throw err;
+    warn(`Execution provider "${provider}" failed to start (${(err as Error).message}); training on the CPU instead.`);
+    provider = 'cpu';
+    inner = await ort.InferenceSession.create(model, { ...base, executionProviders: ['cpu'] });
+  }
+  return {
+    inputNames: inner.inputNames,
+    outputNames: inner.outputNames,
+    executionProvider: provider,
+    async run(feeds, fetch, into) {
+      const ortFeeds: Record<string, ort.Tensor> = {};
+      for (const [k, v] of Object.entries(feeds)) ortFeeds[k] = toOrt(v);
+      const names = fetch ?? inner.outputNames;
+      const fetches: Record<string, ort.Tensor | null> = {};
+      for (const n of names) fetches[n] = into?.[n] ? toOrt(into[n]) : null;
+      const out = await inner.run(ortFeeds, fetches as ort.InferenceSession.FetchesType);
+      const result: Record<string, HostTensor> = {};
+      for (const n of names) result[n] = into?.[n] ?? fromOrt(out[n]!);
+      return result;
+    },
+    async dispose() {
+      await inner.release();
+    },
+  };
+}

@@ -1,0 +1,95 @@
+/** Host-side tensors: a dtype, dims and a typed array, the unit every engine API exchanges. */
+
+export type DType = 'float32' | 'float64' | 'float16' | 'int64' | 'int32' | 'int8' | 'uint8' | 'bool';
+
+export type FloatDType = 'float32' | 'float64';
+
+export type TypedArray =
+  | Float32Array
+  | Float64Array
+  | Uint16Array
+  | BigInt64Array
+  | Int32Array
+  | Int8Array
+  | Uint8Array;
+
+export interface HostTensor {
+  readonly dtype: DType;
+  readonly dims: readonly number[];
+  readonly data: TypedArray;
+}
+
+/** ONNX TensorProto.DataType codes. */
+export const ONNX_DTYPE: Record<DType, number> = {
+  float32: 1,
+  uint8: 2,
+  int8: 3,
+  int32: 6,
+  int64: 7,
+  bool: 9,
+  float16: 10,
+  float64: 11,
+};
+
+export const BYTES_PER_ELEMENT: Record<DType, number> = {
+  float32: 4,
+  float64: 8,
+  float16: 2,
+  int64: 8,
+  int32: 4,
+  int8: 1,
+  uint8: 1,
+  bool: 1,
+};
+
+export function numel(dims: readonly number[]): number {
+  let n = 1;
+  for (const d of dims) n *= d;
+  return n;
+}
+
+export function allocate(dtype: DType, length: number): TypedArray {
+  switch (dtype) {
+    case 'float32':
+      return new Float32Array(length);
+    case 'float64':
+      return new Float64Array(length);
+    case 'float16':
+      return new Uint16Array(length);
+    case 'int64':
+      return new BigInt64Array(length);
+    case 'int32':
+      return new Int32Array(length);
+    case 'int8':
+      return new Int8Array(length);
+    case 'uint8':
+    case 'bool':
+      return new Uint8Array(length);
+  }
+}
+
+export function zeros(dtype: DType, dims: readonly number[]): HostTensor {
+  return { dtype, dims: [...dims], data: allocate(dtype, numel(dims)) };
+}
+
+export function tensor(dtype: DType, dims: readonly number[], values: ArrayLike<number> | ArrayLike<bigint>): HostTensor {
+  const n = numel(dims);
+  if (values.length !== n) {
+    throw new Error(`tensor: ${values.length} values given for dims [${dims.join(', ')}] (${n} expected)`);
+  }
+  const data = allocate(dtype, n);
+  if (data instanceof BigInt64Array) {
+    for (let i = 0; i < n; i++) data[i] = BigInt(values[i] as number | bigint);
+  } else {
+    for (let i = 0; i < n; i++) data[i] = Number(values[i]);
+  }
+  return { dtype, dims: [...dims], data };
+}
+
+export function int64(values: readonly number[], dims: readonly number[] = [values.length]): HostTensor {
+  return tensor('int64', dims, values);
+}
+
+export function scalar(dtype: DType, value: number): HostTensor {
+  return tensor(dtype, [], [value]);
+}
