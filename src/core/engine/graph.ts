@@ -221,6 +221,11 @@ export class GraphBuilder {
     return this.constant(int64(values), 'ints');
   }
 
+  /** The data of a value that is an initializer (a constant), if it is one. */
+  constantData(v: Value): HostTensor | undefined {
+    return this.initializers.find((i) => i.value === v)?.data;
+  }
+
   output(v: Value, name?: string): Value {
     let out = v;
     if (name !== undefined && v.name !== name) {
@@ -476,6 +481,36 @@ export class GraphBuilder {
   }
   reduceMean(x: Value, axes: readonly number[], keepdims = false): Value {
     return this.reduce('ReduceMean', x, axes, keepdims);
+  }
+
+  sign(x: Value): Value {
+    return this.unary('Sign', x);
+  }
+
+  /** Zeros of x's shape and dtype, made at run time. */
+  zerosLike(x: Value): Value {
+    return this.one('ConstantOfShape', [this.shapeTensor(x.shape)], { value: attr.tensor(tensor(x.dtype, [1], [0])) }, x.dtype, x.shape);
+  }
+
+  /** ScatterND with reduction=add: data[indices[i]] += updates[i]. */
+  scatterNDAdd(data: Value, indices: Value, updates: Value): Value {
+    return this.one('ScatterND', [data, indices, updates], { reduction: attr.string('add') }, data.dtype, data.shape);
+  }
+
+  /** Constant-mode zero padding; `pads` is an int64 [2*rank] value (begins then ends). */
+  pad(x: Value, pads: Value, shape: readonly Dim[]): Value {
+    return this.one('Pad', [x, pads], {}, x.dtype, shape);
+  }
+
+  /** x.select(axis, index): Gather with a scalar constant index (e.g. the [CLS] token). */
+  pick(x: Value, axis: number, index: number): Value {
+    return this.gather(x, this.constant(tensor('int64', [], [index]), 'index'), axis);
+  }
+
+  /** 0, 1, ..., n-1 as int64, n a (possibly symbolic) dim. */
+  range(n: Dim): Value {
+    const limit = typeof n === 'number' ? this.constant(tensor('int64', [], [n]), 'limit') : this.squeeze(this.dimTensor(n), [0]);
+    return this.one('Range', [this.constant(tensor('int64', [], [0]), 'zero'), limit, this.constant(tensor('int64', [], [1]), 'one')], {}, 'int64', [n]);
   }
 
   size(x: Value): Value {

@@ -1,0 +1,49 @@
+/**
+ * Gather, in the two forms the models use:
+ * - embedding lookup (axis 0): the gradient is a ScatterND with reduction=add into zeros, so a
+ *   token that appears several times gets the sum of its rows' gradients;
+ * - a single position picked with a constant scalar index (the [CLS] token): the gradient is the
+ *   picked gradient padded with zeros back to the full axis.
+ */
+import { type Node, type Value, dimProduct, intAttr } from '../../graph.js';
+import type { GraphBuilder } from '../../graph.js';
+import { registerGradient } from '../registry.js';
+
+function embeddingGrad(g: GraphBuilder, data: Value, indices: Value, dy: Value): Value {
+  const rows = data.shape.slice(1);
+  const n = dimProduct(indices.shape);
+  const idx = g.reshape(indices, [n, 1]);
+  const upd = g.reshape(dy, [n, ...rows]);
+  return g.scatterNDAdd(g.zerosLike(data), idx, upd);
+}
+
+function pickGrad(g: GraphBuilder, node: Node, data: Value, index: number, dy: Value): Value {
+  const axis = intAttr(node, 'axis', 0);
+  const rank = data.shape.length;
+  const expanded = g.unsqueeze(dy, [axis]);
+  const full = data.shape[axis]!;
+  const before = new Array<number>(rank).fill(0);
+  before[axis] = index;
+  let pads: Value;
+  if (typeof full === 'number') {
+    const after = new Array<number>(rank).fill(0);
+    after[axis] = full - index - 1;
+    pads = g.ints([...before, ...after]);
+  } else {
+    const afterAxis = g.sub(g.dimTensor(full), g.ints([index + 1]));
+    const parts: Value[] = [g.ints([...before, ...new Array<number>(axis).fill(0)]), afterAxis];
+    if (axis < rank - 1) parts.push(g.ints(new Array<number>(rank - axis - 1).fill(0)));
+    pads = g.concat(parts, 0);
+  }
+  return g.pad(expanded, pads, data.shape);
+}
+
+registerGradient('Gather', ({ g, node, x: [data, indices], dy: [dy] }) => {
+  const axis = intAttr(node, 'axis', 0);
+  const constIndex = g.constantData(indices!);
+  if (constIndex && constIndex.dims.length === 0) {
+    return [pickGrad(g, node, data!, Number((constIndex.data as BigInt64Array)[0]), dy!), undefined];
+  }
+  if (axis !== 0) throw new Error('Gather gradient: only axis 0 (embeddings) or a constant scalar index is supported');
+  return [embeddingGrad(g, data!, indices!, dy!), undefined];
+});

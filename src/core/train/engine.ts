@@ -1,0 +1,277 @@
+/**
+ * The training engine: one model's weights, optimizer state and ONNX Runtime sessions, with
+ * train / eval / predict steps on padded batches. Sessions are built lazily, once each.
+ *
+ * Step design (measured by `npm run bench -- engine`, see bench/engine.ts): gradients come out of
+ * the graph into pre-allocated float32 buffers (ONNX Runtime writes into them, no copy) and AdamW
+ * runs in place in one fused JS pass over each parameter. The fully fused graph (clip + AdamW in
+ * ONNX, weights and moments in and out through double buffers) is kept as `mode: 'fused'` for
+ * comparison: ONNX Runtime runs each elementwise AdamW op as its own pass over every parameter
+ * with a fresh allocation, about 15 passes where the JS loop makes one. Numbers in bench/engine.ts.
+ */
+import { createSession, type ExecutionProvider, type Session } from '../engine/runtime.js';
+import type { HostTensor } from '../engine/tensor.js';
+import { architecture } from '../model/architectures/index.js';
+import { type ModelConfig, resolveProblemType } from '../model/config.js';
+import type { Weights } from '../model/params.js';
+import { buildGraph, type GraphKind, gradName, mName, newMName, newParamName, newVName, vName } from './graphs.js';
+import { ADAMW_DEFAULTS, AdamW, type AdamWOptions, adamwScalars } from './optimizer.js';
+
+export interface Batch {
+  batch: number;
+  seq: number;
+  inputIds: BigInt64Array;
+  attentionMask: BigInt64Array;
+  tokenTypeIds?: BigInt64Array;
+  /** int64 class ids (single-label), float32 [batch, labels] multi-hot (multi-label) or float32 targets (regression). */
+  labels?: BigInt64Array | Float32Array;
+}
+
+export type StepMode = 'grads' | 'fused';
+
+export interface EngineOptions {
+  config: ModelConfig;
+  weights: Weights;
+  threads?: number;
+  executionProvider?: ExecutionProvider;
+  mode?: StepMode;
+  adam?: Partial<AdamWOptions>;
+  dropoutSeed?: number;
+  /** Training runs already made (from a checkpoint), so dropout continues where it stopped. */
+  runCount?: number;
+  trainable?: (name: string) => boolean;
+  /** Single-label only: per-class loss weights. */
+  classWeights?: Float32Array;
+  onWarning?: (message: string) => void;
+}
+
+export interface StepResult {
+  /** Mean loss over the micro-batches. */
+  loss: number;
+  /** Global gradient norm before clipping. */
+  gradNorm: number;
+}
+
+export class TrainingEngine {
+  readonly config: ModelConfig;
+  readonly mode: StepMode;
+  readonly optimizer: AdamW;
+  readonly paramNames: string[];
+  readonly trainable: string[];
+  private params: Map<string, Float32Array>;
+  private spare: Map<string, Float32Array> | undefined;
+  private grads = new Map<string, Float32Array>();
+  private scratch: Map<string, Float32Array> | undefined;
+  private readonly shapes = new Map<string, readonly number[]>();
+  private readonly sessions = new Map<GraphKind, Promise<Session>>();
+  private runs: number;
+  private readonly usesTokenTypes: boolean;
+
+  constructor(private readonly opts: EngineOptions) {
+    this.config = opts.config;
+    this.mode = opts.mode ?? 'grads';
+    const arch = architecture(opts.config);
+    this.usesTokenTypes = arch.usesTokenTypes;
+    const specs = arch.paramSpecs(opts.config);
+    this.paramNames = specs.map((s) => s.name);
+    this.trainable = this.paramNames.filter((n) => opts.trainable?.(n) ?? true);
+    this.params = new Map();
+    for (const s of specs) {
+      const w = opts.weights.get(s.name);
+      if (!w) throw new Error(`weights: missing parameter ${s.name}`);
+      if (w.dims.join(',') !== s.shape.join(',')) {
+        throw new Error(`weights: ${s.name} has shape [${w.dims.join(', ')}], the config needs [${s.shape.join(', ')}]`);
+      }
+      if (!(w.data instanceof Float32Array)) throw new Error(`weights: ${s.name} must be float32`);
+      this.params.set(s.name, w.data);
+      this.shapes.set(s.name, s.shape);
+    }
+    this.optimizer = new AdamW(
+      { ...ADAMW_DEFAULTS, ...opts.adam },
+      this.trainable.map((n) => [n, this.params.get(n)!.length]),
+    );
+    this.runs = opts.runCount ?? 0;
+  }
+
+  /** Training-graph runs so far (each micro-batch is one); saved in checkpoints for dropout. */
+  get runCount(): number {
+    return this.runs;
+  }
+
+  /** The current weights (views of the live buffers). */
+  get weights(): Weights {
+    const out: Weights = new Map();
+    for (const [n, d] of this.params) out.set(n, { dtype: 'float32', dims: [...this.shapes.get(n)!], data: d });
+    return out;
+  }
+
+  private session(kind: GraphKind): Promise<Session> {
+    let s = this.sessions.get(kind);
+    if (!s) {
+      const { config } = this;
+      const built = buildGraph({
+        kind,
+        config,
+        trainable: (n) => this.trainable.includes(n),
+        dropoutSeed: this.opts.dropoutSeed ?? 0,
+        dropoutRunOffset: this.runs,
+        classWeights: !!this.opts.classWeights,
+        adam: this.optimizer.options,
+      });
+      s = createSession(built.model, {
+        threads: this.opts.threads,
+        executionProvider: this.opts.executionProvider,
+        onWarning: this.opts.onWarning,
+      });
+      this.sessions.set(kind, s);
+    }
+    return s;
+  }
+
+  private feeds(batch: Batch, withLabels: boolean): Record<string, HostTensor> {
+    const dims = [batch.batch, batch.seq];
+    const f: Record<string, HostTensor> = {
+      input_ids: { dtype: 'int64', dims, data: batch.inputIds },
+      attention_mask: { dtype: 'int64', dims, data: batch.attentionMask },
+    };
+    if (this.usesTokenTypes) f.token_type_ids = { dtype: 'int64', dims, data: batch.tokenTypeIds ?? new BigInt64Array(batch.batch * batch.seq) };
+    for (const [n, d] of this.params) f[n] = { dtype: 'float32', dims: this.shapes.get(n)!, data: d };
+    if (withLabels) {
+      if (!batch.labels) throw new Error('batch has no labels');
+      const problem = resolveProblemType(this.config);
+      f.labels =
+        problem === 'single_label_classification'
+          ? { dtype: 'int64', dims: [batch.batch], data: batch.labels }
+          : problem === 'multi_label_classification'
+            ? { dtype: 'float32', dims: [batch.batch, this.config.num_labels], data: batch.labels }
+            : { dtype: 'float32', dims: [batch.batch], data: batch.labels };
+      if (this.opts.classWeights) f.class_weights = { dtype: 'float32', dims: [this.config.num_labels], data: this.opts.classWeights };
+    }
+    return f;
+  }
+
+  private buffers(target: Map<string, Float32Array>): Record<string, HostTensor> {
+    const out: Record<string, HostTensor> = {};
+    for (const n of this.trainable) {
+      let b = target.get(n);
+      if (!b) {
+        b = new Float32Array(this.params.get(n)!.length);
+        target.set(n, b);
+      }
+      out[gradName(n)] = { dtype: 'float32', dims: this.shapes.get(n)!, data: b };
+    }
+    return out;
+  }
+
+  /**
+   * Forward + backward on one micro-batch; adds (or, first, writes) loss_scale * gradient into the
+   * gradient buffers.
+   */
+  async accumulate(batch: Batch, lossScale: number, first: boolean): Promise<{ loss: number; logits: HostTensor }> {
+    const session = await this.session('grads');
+    const feeds = this.feeds(batch, true);
+    feeds.loss_scale = { dtype: 'float32', dims: [], data: Float32Array.of(lossScale) };
+    let into: Record<string, HostTensor>;
+    if (first) into = this.buffers(this.grads);
+    else {
+      this.scratch ??= new Map();
+      into = this.buffers(this.scratch);
+    }
+    const out = await session.run(feeds, ['loss', 'logits', ...Object.keys(into)], into);
+    this.runs++;
+    if (!first) {
+      for (const n of this.trainable) {
+        const acc = this.grads.get(n)!;
+        const add = this.scratch!.get(n)!;
+        for (let i = 0; i < acc.length; i++) acc[i]! += add[i]!;
+      }
+    }
+    return { loss: (out.loss!.data as Float32Array)[0]!, logits: out.logits! };
+  }
+
+  /** Clip + AdamW on the accumulated gradients, in place. Returns the pre-clip gradient norm. */
+  applyGradients(lr: number): number {
+    const grads = new Map(this.trainable.map((n) => [n, this.grads.get(n)!]));
+    return this.optimizer.step(this.params, grads, lr);
+  }
+
+  /**
+   * One optimizer step over one or more micro-batches (gradient accumulation: each contributes
+   * 1/n of its mean-loss gradient, as Trainer scales the loss by 1/gradient_accumulation_steps).
+   */
+  async trainStep(microBatches: readonly Batch[], lr: number): Promise<StepResult> {
+    if (microBatches.length === 0) throw new Error('trainStep: no batches');
+    if (this.mode === 'fused' && microBatches.length === 1) return this.fusedStep(microBatches[0]!, lr);
+    let loss = 0;
+    for (const [i, b] of microBatches.entries()) {
+      loss += (await this.accumulate(b, 1 / microBatches.length, i === 0)).loss;
+    }
+    const gradNorm = this.applyGradients(lr);
+    return { loss: loss / microBatches.length, gradNorm };
+  }
+
+  private async fusedStep(batch: Batch, lr: number): Promise<StepResult> {
+    const session = await this.session('fused');
+    const st = this.optimizer.state;
+    const scalars = adamwScalars(this.optimizer.options, lr, st.step + 1);
+    const feeds = this.feeds(batch, true);
+    const sc = (v: number): HostTensor => ({ dtype: 'float32', dims: [], data: Float32Array.of(v) });
+    feeds.loss_scale = sc(1);
+    feeds.adam_step_size = sc(scalars.stepSize);
+    feeds.adam_bc2_sqrt = sc(scalars.bc2Sqrt);
+    feeds.adam_decay_factor = sc(scalars.decayFactor);
+    // Double buffers: this step reads params/m/v and writes their successors into spare buffers.
+    this.spare ??= new Map();
+    const into: Record<string, HostTensor> = {};
+    for (const n of this.trainable) {
+      const dims = this.shapes.get(n)!;
+      const len = this.params.get(n)!.length;
+      feeds[mName(n)] = { dtype: 'float32', dims, data: st.m.get(n)! };
+      feeds[vName(n)] = { dtype: 'float32', dims, data: st.v.get(n)! };
+      for (const [key, name] of [
+        [`p.${n}`, newParamName(n)],
+        [`m.${n}`, newMName(n)],
+        [`v.${n}`, newVName(n)],
+      ] as const) {
+        let b = this.spare.get(key);
+        if (!b) {
+          b = new Float32Array(len);
+          this.spare.set(key, b);
+        }
+        into[name] = { dtype: 'float32', dims, data: b };
+      }
+    }
+    const out = await session.run(feeds, ['loss', 'grad_norm', ...Object.keys(into)], into);
+    this.runs++;
+    st.step++;
+    for (const n of this.trainable) {
+      const [p, m, v] = [this.params.get(n)!, st.m.get(n)!, st.v.get(n)!];
+      this.params.set(n, into[newParamName(n)]!.data as Float32Array);
+      st.m.set(n, into[newMName(n)]!.data as Float32Array);
+      st.v.set(n, into[newVName(n)]!.data as Float32Array);
+      this.spare.set(`p.${n}`, p);
+      this.spare.set(`m.${n}`, m);
+      this.spare.set(`v.${n}`, v);
+    }
+    return { loss: (out.loss!.data as Float32Array)[0]!, gradNorm: (out.grad_norm!.data as Float32Array)[0]! };
+  }
+
+  /** Loss and logits with dropout off. */
+  async evaluate(batch: Batch): Promise<{ loss: number; logits: HostTensor }> {
+    const session = await this.session('eval');
+    const out = await session.run(this.feeds(batch, true), ['loss', 'logits']);
+    return { loss: (out.loss!.data as Float32Array)[0]!, logits: out.logits! };
+  }
+
+  /** Logits only. */
+  async predict(batch: Batch): Promise<HostTensor> {
+    const session = await this.session('infer');
+    const out = await session.run(this.feeds(batch, false), ['logits']);
+    return out.logits!;
+  }
+
+  async dispose(): Promise<void> {
+    for (const s of this.sessions.values()) await (await s).dispose();
+    this.sessions.clear();
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * The ONNX graphs a model trains and runs with, each built once and served for every batch shape:
+ *
+ * - `grads`: forward + loss + backward; outputs the loss, the logits and d loss / d p for every
+ *   trainable parameter (times `loss_scale`, 1 / gradient_accumulation_steps);
+ * - `fused`: the same plus global-norm clipping and AdamW inside the graph; weights and moments go
+ *   in, their new values come out;
+ * - `eval`: loss + logits, dropout off; `infer`: logits only.
+ *
+ * Parameters are graph inputs named as in the Hugging Face state dict, so one set of float32
+ * buffers feeds every graph without copies.
+ */
+import { gradients } from '../engine/autodiff/index.js';
+import { GraphBuilder, type Value } from '../engine/graph.js';
+import { serialize } from '../engine/onnx/serialize.js';
+import type { FloatDType } from '../engine/tensor.js';
+import { architecture } from '../model/architectures/index.js';
+import { type ModelConfig, resolveProblemType } from '../model/config.js';
+import { decays } from '../model/params.js';
+
+export type GraphKind = 'grads' | 'fused' | 'eval' | 'infer';
+
+export interface GraphOptions {
+  kind: GraphKind;
+  config: ModelConfig;
+  dtype?: FloatDType;
+  /** Trainable parameters (default: all); the others are inputs without gradients. */
+  trainable?: (name: string) => boolean;
+  dropoutSeed?: number;
+  dropoutRunOffset?: number;
+  /** Single-label only: weight the loss per class (torch CrossEntropyLoss(weight=...)). */
+  classWeights?: boolean;
+  /** Fused only. */
+  adam?: { beta1: number; beta2: number; eps: number; maxGradNorm: number };
+}
+
+export interface BuiltGraph {
+  model: Uint8Array;
+  /** Parameter input names in state-dict order. */
+  params: string[];
+  /** The parameters that get gradients (and, fused, updates). */
+  trainable: string[];
+  inputs: string[];
+  outputs: string[];
+  nodeCount: number;
+}
+
+export const gradName = (p: string): string => `grad.${p}`;
+export const newParamName = (p: string): string => `new.${p}`;
+export const newMName = (p: string): string => `new_m.${p}`;
+export const newVName = (p: string): string => `new_v.${p}`;
+export const mName = (p: string): string => `m.${p}`;
+export const vName = (p: string): string => `v.${p}`;
+
+export function buildGraph(opts: GraphOptions): BuiltGraph {
+  const { config } = opts;
+  const dtype = opts.dtype ?? 'float32';
+  const arch = architecture(config);
+  const g = new GraphBuilder(`${config.model_type}-${opts.kind}`);
+  const inputIds = g.input('input_ids', 'int64', ['batch', 'seq']);
+  const attentionMask = g.input('attention_mask', 'int64', ['batch', 'seq']);
+  const tokenTypeIds = arch.usesTokenTypes ? g.input('token_type_ids', 'int64', ['batch', 'seq']) : undefined;
+
+  const specs = arch.paramSpecs(config);
+  const params = new Map<string, Value>();
+  for (const s of specs) params.set(s.name, g.input(s.name, dtype, s.shape));
+  const train = opts.kind === 'grads' || opts.kind === 'fused';
+  const logits = arch.logits(g, config, { inputIds, attentionMask, ...(tokenTypeIds ? { tokenTypeIds } : {}) }, {
+    train,
+    dropoutSeed: opts.dropoutSeed ?? 0,
+    dropoutRunOffset: opts.dropoutRunOffset ?? 0,
+    param: (n) => {
+      const v = params.get(n);
+      if (!v) throw new Error(`architecture asked for unknown parameter ${n}`);
+      return v;
+    },
+  });
+
+  if (opts.kind === 'infer') {
+    g.output(logits, 'logits');
+    return finish(g, specs.map((s) => s.name), []);
+  }
+
+  const problem = resolveProblemType(config);
+  let loss: Value;
+  if (problem === 'regression') {
+    const labels = g.input('labels', dtype, ['batch']);
+    loss = g.mseLoss(g.reshape(logits, ['batch']), labels);
+  } else if (problem === 'multi_label_classification') {
+    const labels = g.input('labels', dtype, ['batch', config.num_labels]);
+    loss = g.bceWithLogits(logits, labels);
+  } else {
+    const labels = g.input('labels', 'int64', ['batch']);
+    const weight = opts.classWeights ? g.input('class_weights', dtype, [config.num_labels]) : undefined;
+    loss = g.softmaxCrossEntropy(logits, labels, weight);
+  }
+  g.output(loss, 'loss');
+  g.output(logits, 'logits');
+  if (!train) return finish(g, specs.map((s) => s.name), []);
+
+  const trainable = specs.map((s) => s.name).filter((n) => opts.trainable?.(n) ?? true);
+  const scale = g.input('loss_scale', dtype, []);
+  const grads = gradients(
+    g,
+    loss,
+    trainable.map((n) => params.get(n)!),
+    { seed: scale },
+  );
+  const gradOf = (n: string): Value => {
+    const d = grads.get(params.get(n)!);
+    return d ?? g.zerosLike(params.get(n)!);
+  };
+
+  if (opts.kind === 'grads') {
+    for (const n of trainable) g.output(gradOf(n), gradName(n));
+    return finish(g, specs.map((s) => s.name), trainable);
+  }
+
+  // Fused: clip by the global norm, then AdamW, all in the graph.
+  const adam = opts.adam ?? { beta1: 0.9, beta2: 0.999, eps: 1e-8, maxGradNorm: 1 };
+  const stepSize = g.input('adam_step_size', dtype, []);
+  const bc2Sqrt = g.input('adam_bc2_sqrt', dtype, []);
+  const decayFactor = g.input('adam_decay_factor', dtype, []);
+  const c = (v: number): Value => g.scalarConst(dtype, v);
+  const gs = trainable.map(gradOf);
+  const sq = gs.map((d) => g.reduce('ReduceSumSquare', d, [...d.shape.keys()], false));
+  const total = g.sqrt(sq.reduce((a, b) => g.add(a, b)));
+  g.output(total, 'grad_norm');
+  let clip = c(1);
+  if (adam.maxGradNorm > 0 && Number.isFinite(adam.maxGradNorm)) {
+    const coef = g.div(c(adam.maxGradNorm), g.add(total, c(1e-6)));
+    clip = g.where(g.less(coef, c(1)), coef, c(1));
+  }
+  trainable.forEach((n, i) => {
+    const p = params.get(n)!;
+    const m = g.input(mName(n), dtype, p.shape);
+    const v = g.input(vName(n), dtype, p.shape);
+    const gi = g.mul(gs[i]!, clip);
+    const m2 = g.add(m, g.mul(c(1 - adam.beta1), g.sub(gi, m)));
+    const v2 = g.add(g.mul(c(adam.beta2), v), g.mul(c(1 - adam.beta2), g.mul(gi, gi)));
+    const denom = g.add(g.div(g.sqrt(v2), bc2Sqrt), c(adam.eps));
+    const decayed = decays(n) ? g.mul(p, decayFactor) : p;
+    const p2 = g.sub(decayed, g.mul(stepSize, g.div(m2, denom)));
+    g.output(p2, newParamName(n));
+    g.output(m2, newMName(n));
+    g.output(v2, newVName(n));
+  });
+  return finish(g, specs.map((s) => s.name), trainable);
+}
+
+function finish(g: GraphBuilder, params: string[], trainable: string[]): BuiltGraph {
+  return {
+    model: serialize(g),
+    params,
+    trainable,
+    inputs: g.inputs.map((v) => v.name),
+    outputs: g.outputs.map((v) => v.name),
+    nodeCount: g.nodes.length,
+  };
+}

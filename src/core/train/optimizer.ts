@@ -1,0 +1,108 @@
+/**
+ * AdamW with PyTorch semantics (torch.optim.AdamW, single-tensor path) and global-norm gradient
+ * clipping as torch.nn.utils.clip_grad_norm_, updating float32 buffers in place:
+ *
+ *   total = ||(||g_1||, ..., ||g_n||)||;  g *= min(1, max_norm / (total + 1e-6))
+ *   p *= 1 - lr * wd                       (decoupled weight decay; wd = 0 for biases and LayerNorm)
+ *   m = m + (1 - b1) (g - m);  v = b2 v + (1 - b2) g^2
+ *   p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
+ */
+import { decays } from '../model/params.js';
+
+export interface AdamWOptions {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  /** Global-norm clipping threshold; 0 or Infinity disables clipping. */
+  maxGradNorm: number;
+}
+
+export const ADAMW_DEFAULTS: AdamWOptions = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, maxGradNorm: 1 };
+
+export interface AdamWState {
+  step: number;
+  m: Map<string, Float32Array>;
+  v: Map<string, Float32Array>;
+}
+
+/** The scalars of one AdamW step, computed in float64 as PyTorch computes them in Python floats. */
+export interface AdamWScalars {
+  /** lr / (1 - beta1^t) */
+  stepSize: number;
+  /** sqrt(1 - beta2^t) */
+  bc2Sqrt: number;
+  /** 1 - lr * weight_decay */
+  decayFactor: number;
+}
+
+export function adamwScalars(opts: AdamWOptions, lr: number, step: number): AdamWScalars {
+  return {
+    stepSize: lr / (1 - opts.beta1 ** step),
+    bc2Sqrt: Math.sqrt(1 - opts.beta2 ** step),
+    decayFactor: 1 - lr * opts.weightDecay,
+  };
+}
+
+/** torch.nn.utils.clip_grad_norm_'s coefficient for a total norm. */
+export function clipCoefficient(totalNorm: number, maxNorm: number): number {
+  if (!(maxNorm > 0) || !Number.isFinite(maxNorm)) return 1;
+  return Math.min(1, maxNorm / (totalNorm + 1e-6));
+}
+
+export function globalNorm(grads: Iterable<Float32Array>): number {
+  let sum = 0;
+  for (const g of grads) {
+    let s = 0;
+    for (let i = 0; i < g.length; i++) s += g[i]! * g[i]!;
+    sum += s;
+  }
+  return Math.sqrt(sum);
+}
+
+export class AdamW {
+  readonly state: AdamWState;
+
+  constructor(
+    readonly options: AdamWOptions,
+    params: Iterable<[string, number]>,
+  ) {
+    const m = new Map<string, Float32Array>();
+    const v = new Map<string, Float32Array>();
+    for (const [name, n] of params) {
+      m.set(name, new Float32Array(n));
+      v.set(name, new Float32Array(n));
+    }
+    this.state = { step: 0, m, v };
+  }
+
+  /**
+   * Clips `grads` by their global norm and applies one AdamW step to `params` in place.
+   * Returns the norm before clipping (what Trainer logs as grad_norm).
+   */
+  step(params: ReadonlyMap<string, Float32Array>, grads: ReadonlyMap<string, Float32Array>, lr: number): number {
+    const norm = globalNorm(grads.values());
+    const clip = clipCoefficient(norm, this.options.maxGradNorm);
+    this.state.step++;
+    const { stepSize, bc2Sqrt, decayFactor } = adamwScalars(this.options, lr, this.state.step);
+    const { beta1, beta2, eps } = this.options;
+    const w1 = 1 - beta1;
+    const w2 = 1 - beta2;
+    for (const [name, g] of grads) {
+      const p = params.get(name);
+      const m = this.state.m.get(name);
+      const v = this.state.v.get(name);
+      if (!p || !m || !v) throw new Error(`AdamW: no parameter or state named ${name}`);
+      const decay = decays(name) ? decayFactor : 1;
+      for (let i = 0; i < p.length; i++) {
+        const gi = g[i]! * clip;
+        const mi = m[i]! + w1 * (gi - m[i]!);
+        const vi = beta2 * v[i]! + w2 * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        p[i] = p[i]! * decay - (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + eps);
+      }
+    }
+    return norm;
+  }
+}
