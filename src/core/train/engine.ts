@@ -189,6 +189,11 @@ export class TrainingEngine {
     return { loss: (out.loss!.data as Float32Array)[0]!, logits: out.logits! };
   }
 
+  /** The accumulated gradient of a trainable parameter (after `accumulate`), read-only use. */
+  gradient(name: string): Float32Array | undefined {
+    return this.grads.get(name);
+  }
+
   /** Clip + AdamW on the accumulated gradients, in place. Returns the pre-clip gradient norm. */
   applyGradients(lr: number): number {
     const grads = new Map(this.trainable.map((n) => [n, this.grads.get(n)!]));

@@ -1,0 +1,38 @@
+/** Synthetic padded batches for engine tests. */
+import type { Batch } from '../../src/core/train/engine.js';
+import { rng } from './gradcheck.js';
+
+export interface SyntheticBatchOptions {
+  batch: number;
+  seq: number;
+  vocab: number;
+  numLabels: number;
+  seed?: number;
+  /** Pad some rows (attention mask 0 at the end). */
+  ragged?: boolean;
+  labelKind?: 'single' | 'multi' | 'regression';
+  tokenTypes?: boolean;
+}
+
+export function syntheticBatch(o: SyntheticBatchOptions): Batch {
+  const rand = rng(o.seed ?? 3);
+  const n = o.batch * o.seq;
+  const inputIds = new BigInt64Array(n);
+  const attentionMask = new BigInt64Array(n);
+  const tokenTypeIds = new BigInt64Array(n);
+  for (let b = 0; b < o.batch; b++) {
+    const len = o.ragged ? Math.max(2, o.seq - (b % 3)) : o.seq;
+    for (let s = 0; s < o.seq; s++) {
+      const i = b * o.seq + s;
+      const real = s < len;
+      inputIds[i] = real ? BigInt(s === 0 ? 1 : 2 + Math.floor(rand() * (o.vocab - 2))) : 0n;
+      attentionMask[i] = real ? 1n : 0n;
+      tokenTypeIds[i] = o.tokenTypes && real && s >= len / 2 ? 1n : 0n;
+    }
+  }
+  let labels: BigInt64Array | Float32Array;
+  if ((o.labelKind ?? 'single') === 'single') labels = BigInt64Array.from({ length: o.batch }, () => BigInt(Math.floor(rand() * o.numLabels)));
+  else if (o.labelKind === 'multi') labels = Float32Array.from({ length: o.batch * o.numLabels }, () => (rand() < 0.5 ? 1 : 0));
+  else labels = Float32Array.from({ length: o.batch }, () => rand() * 4 - 2);
+  return { batch: o.batch, seq: o.seq, inputIds, attentionMask, tokenTypeIds, labels };
+}
