@@ -101,7 +101,7 @@ function describe(v: unknown): string {
   if (v instanceof Uint8Array) return 'bytes';
   if (v instanceof Global) return v.name;
   if (v instanceof StorageType) return `torch.${v.name}`;
-  return typeof v === 'string' ? 'str' : typeof v === 'number' || typeof v === 'bigint' ? 'int or float' : typeof v;
+  return typeof v === 'string' ? 'str' : typeof v === 'number' || typeof v === 'bigint' ? 'number' : typeof v;
 }
 
 function isCount(v: unknown): v is number {
@@ -202,7 +202,7 @@ function gather(storage: Uint8Array, t: TensorRef, size: number): Uint8Array {
   const unit = size >= 4 ? 4 : size;
   const w = size / unit;
   const Ctor = unit === 4 ? Uint32Array : unit === 2 ? Uint16Array : Uint8Array;
-  const src = new Ctor(storage.buffer, storage.byteOffset, storage.byteLength / unit);
+  const src = new Ctor(storage.buffer as ArrayBuffer, storage.byteOffset, storage.byteLength / unit);
   const dst = new Ctor(out.buffer);
   const rank = t.size.length;
   const idx = new Array<number>(rank).fill(0);
@@ -271,6 +271,10 @@ export async function readPytorchCheckpoint(path: string, options: ReadOptions =
       throw fail(path, 'this is a bare pickle, not a PyTorch zip checkpoint: re-save it with a current PyTorch (torch.save) or convert it to safetensors');
     }
     if (head.length === 0) throw fail(path, 'the file is empty');
+    if (new TextDecoder('latin1').decode(head.subarray(0, 8)) === 'version ') {
+      throw fail(path, 'this is a Git LFS pointer file, not the weights: fetch the real file (e.g. `git lfs pull`)');
+    }
+    if (head.length < 4) throw fail(path, `the file is too short (${head.length} bytes) to be a PyTorch checkpoint (truncated?)`);
     throw fail(path, 'not a PyTorch checkpoint (not a zip archive)');
   }
   const zip = await ZipReader.open(path, 'PyTorch checkpoint');

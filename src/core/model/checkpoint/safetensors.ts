@@ -59,6 +59,8 @@ const WRITE_RANK: Readonly<Record<ElementKind, number>> = {
 /** Same limit as the reference reader. */
 const MAX_HEADER_SIZE = 100_000_000;
 
+const LFS_POINTER = 'this is a Git LFS pointer file, not the weights: fetch the real file (e.g. `git lfs pull`)';
+
 const DEFAULT_METADATA: Readonly<Record<string, string>> = { format: 'pt' };
 
 export interface SafetensorsEntry {
@@ -95,6 +97,7 @@ function checkHeaderLength(file: string, prefix: Uint8Array, fileSize: number): 
   if (fileSize < 8) {
     throw fail(file, `file is too short (${fileSize} bytes) to be safetensors: it must start with an 8-byte header length`);
   }
+  if (new TextDecoder('latin1').decode(prefix) === 'version ') throw fail(file, LFS_POINTER);
   const n = new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true);
   if (n > BigInt(fileSize - 8)) {
     throw fail(
@@ -129,11 +132,10 @@ export function parseSafetensorsHeader(file: string, headerBytes: Uint8Array, da
   for (const [name, value] of Object.entries(json)) {
     if (name === '__metadata__') {
       if (!isPlainObject(value)) throw fail(file, '"__metadata__" is not an object of strings');
-      metadata = {};
       for (const [k, v] of Object.entries(value)) {
         if (typeof v !== 'string') throw fail(file, `"__metadata__" entry "${k}" is not a string`);
-        metadata[k] = v;
       }
+      metadata = Object.fromEntries(Object.entries(value as Record<string, string>));
       continue;
     }
     if (!isPlainObject(value)) throw fail(file, `tensor "${name}": header entry is not an object`);
@@ -342,14 +344,16 @@ function prepare(file: string, tensors: TensorSet, metadata: Readonly<Record<str
   for (const [k, v] of Object.entries(md)) {
     if (typeof v !== 'string') throw fail(file, `metadata "${k}" is not a string`);
   }
-  const header: Record<string, unknown> = { __metadata__: md };
+  // Written by hand to keep the order exact (an object would move integer-like names first).
+  const parts = [`"__metadata__":${JSON.stringify(md)}`];
   let offset = 0;
   for (const it of items) {
     const end = offset + it.bytes.byteLength;
-    header[it.name] = { dtype: it.kind, shape: [...it.dims], data_offsets: [offset, end] };
+    const info = { dtype: it.kind, shape: [...it.dims], data_offsets: [offset, end] };
+    parts.push(`${JSON.stringify(it.name)}:${JSON.stringify(info)}`);
     offset = end;
   }
-  const json = new TextEncoder().encode(JSON.stringify(header));
+  const json = new TextEncoder().encode(`{${parts.join(',')}}`);
   const padded = Math.ceil(json.byteLength / 8) * 8;
   const head = new Uint8Array(8 + padded).fill(0x20, 8 + json.byteLength);
   new DataView(head.buffer).setBigUint64(0, BigInt(padded), true);
