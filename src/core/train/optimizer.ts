@@ -86,23 +86,41 @@ export class AdamW {
     this.state.step++;
     const { stepSize, bc2Sqrt, decayFactor } = adamwScalars(this.options, lr, this.state.step);
     const { beta1, beta2, eps } = this.options;
-    const w1 = 1 - beta1;
-    const w2 = 1 - beta2;
     for (const [name, g] of grads) {
       const p = params.get(name);
       const m = this.state.m.get(name);
       const v = this.state.v.get(name);
       if (!p || !m || !v) throw new Error(`AdamW: no parameter or state named ${name}`);
-      const decay = decays(name) ? decayFactor : 1;
-      for (let i = 0; i < p.length; i++) {
-        const gi = g[i]! * clip;
-        const mi = m[i]! + w1 * (gi - m[i]!);
-        const vi = beta2 * v[i]! + w2 * gi * gi;
-        m[i] = mi;
-        v[i] = vi;
-        p[i] = p[i]! * decay - (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + eps);
-      }
+      adamwUpdate(p, g, m, v, clip, decays(name) ? decayFactor : 1, stepSize, 1 / bc2Sqrt, eps, beta1, beta2);
     }
     return norm;
+  }
+}
+
+/** One parameter's update, a single pass over its four buffers (monomorphic for V8). */
+function adamwUpdate(
+  p: Float32Array,
+  g: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  clip: number,
+  decay: number,
+  stepSize: number,
+  invBc2Sqrt: number,
+  eps: number,
+  beta1: number,
+  beta2: number,
+): void {
+  const w1 = 1 - beta1;
+  const w2 = 1 - beta2;
+  const n = p.length;
+  for (let i = 0; i < n; i++) {
+    const gi = g[i]! * clip;
+    const mo = m[i]!;
+    const mi = mo + w1 * (gi - mo);
+    const vi = beta2 * v[i]! + w2 * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    p[i] = p[i]! * decay - (stepSize * mi) / (Math.sqrt(vi) * invBc2Sqrt + eps);
   }
 }
