@@ -9,7 +9,6 @@ import { TokenizerError } from './errors.js';
 import type {
   AddedTokenJson,
   SpecialTokensMapJson,
-  SpecialTokenValue,
   TokenizerConfigJson,
   TokenizerJson,
   WordPieceModelJson,
@@ -236,6 +235,3 @@ export function sortKeys<T extends object>(obj: T): T {
   for (const key of Object.keys(obj).sort()) out[key] = (obj as Record<string, unknown>)[key];
   return out as T;
 }
-
-/** Special-token value as it appears in a config, reduced to its name; for typing convenience. */
-export type { SpecialTokenValue };

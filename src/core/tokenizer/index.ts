@@ -1,0 +1,24 @@
+/**
+ * core/tokenizer: Hugging Face tokenizers for the trainer.
+ *  - `Tokenizer.fromFolder(dir)`: tokenizer.json (+ tokenizer_config.json) or a bare vocab.txt;
+ *  - `convertBertVocab(vocabText, config)`: vocab.txt -> tokenizer.json / tokenizer_config.json /
+ *    special_tokens_map.json, as transformers' BertConverter;
+ *  - `tokenizer.encode / encodeBatch`: ids, attention mask, token types, HF truncation semantics.
+ */
+export { Tokenizer, type Encoding, type EncodeOptions, type SpecialToken } from './tokenizer.js';
+export { TokenizerError, type TokenizerErrorCode } from './errors.js';
+export {
+  convertBertVocab,
+  parseVocab,
+  bertVocabOptions,
+  specialTokenName,
+  SPECIAL_TOKEN_ROLES,
+  type SpecialTokenRole,
+  type ConvertedBertTokenizer,
+  type BertVocabOptions,
+} from './vocab.js';
+export { truncateIds, type TruncationStrategy, type TruncationSide, type Truncated } from './truncation.js';
+export { planFromPostProcessor, type Parity, type SpecialTokensPlan, type BuiltInputs } from './postprocess.js';
+export { bertNormalize, bertNormalizerOptions, type BertNormalizerOptions } from './normalizer.js';
+export { readTokenizerFolder, validateTokenizerJson, type TokenizerFolderContents } from './folder.js';
+export type * from './types.js';

@@ -1,0 +1,360 @@
+/**
+ * The tokenizer the trainer uses: Hugging Face tokenization (Transformers.js for text -> word
+ * piece ids) with Hugging Face's truncation and special tokens done here on the id lists.
+ */
+import { createLibraryTokenizer, type LibraryTokenizer } from './backend.js';
+import { TokenizerError } from './errors.js';
+import { readTokenizerFolder, validateTokenizerJson } from './folder.js';
+import { planFromPostProcessor, type Parity, type SpecialTokensPlan } from './postprocess.js';
+import { truncateIds, type TruncationSide, type TruncationStrategy } from './truncation.js';
+import type { SpecialTokensMapJson, TokenizerConfigJson, TokenizerFiles, TokenizerJson } from './types.js';
+import { convertBertVocab, sortKeys, SPECIAL_TOKEN_ROLES, specialTokenName, type SpecialTokenRole } from './vocab.js';
+
+export interface Encoding {
+  inputIds: number[];
+  attentionMask: number[];
+  tokenTypeIds: number[];
+}
+
+export interface EncodeOptions {
+  /**
+   * Maximum total length, special tokens included (HF `max_length`). Given without
+   * `truncation`, truncation is 'longest_first' (as in transformers).
+   */
+  maxLength?: number;
+  /**
+   * true = 'longest_first'; false / 'do_not_truncate' = none. Given without `maxLength`, the
+   * tokenizer's `model_max_length` is used (no truncation when the config has none).
+   */
+  truncation?: boolean | TruncationStrategy | 'do_not_truncate';
+  /** Add [CLS]/[SEP] (or the post-processor's tokens). Default true. */
+  addSpecialTokens?: boolean;
+  /** Default: tokenizer_config.json `truncation_side`, else 'right'. */
+  truncationSide?: TruncationSide;
+  /** Which HF implementation to match where they differ (see truncation.ts). Default 'fast'. */
+  parity?: Parity;
+}
+
+interface ResolvedOptions {
+  strategy: TruncationStrategy | null;
+  maxLength: number | null;
+  addSpecialTokens: boolean;
+  side: TruncationSide;
+  parity: Parity;
+}
+
+/** transformers uses int(1e30) as "no limit"; anything this large is not a real model limit. */
+const NO_LIMIT = 1e12;
+
+const FALLBACK_NAMES: Record<SpecialTokenRole, readonly string[]> = {
+  unk_token: ['[UNK]', '<unk>'],
+  cls_token: ['[CLS]', '<s>'],
+  sep_token: ['[SEP]', '</s>'],
+  pad_token: ['[PAD]', '<pad>'],
+  mask_token: ['[MASK]', '<mask>'],
+};
+const REQUIRED_ROLES: readonly SpecialTokenRole[] = ['unk_token', 'cls_token', 'sep_token', 'pad_token'];
+
+export interface SpecialToken {
+  token: string;
+  id: number;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Special-token names the tokenizer.json itself suggests (model unk, post-processor cls/sep). */
+function namesFromJson(role: SpecialTokenRole, json: TokenizerJson): string[] {
+  const pp = json.post_processor;
+  if (role === 'unk_token') return typeof json.model.unk_token === 'string' ? [json.model.unk_token] : [];
+  if (role !== 'cls_token' && role !== 'sep_token') return [];
+  const key = role === 'cls_token' ? 'cls' : 'sep';
+  if (pp && (pp.type === 'BertProcessing' || pp.type === 'RobertaProcessing')) {
+    const pairValue = pp[key];
+    return Array.isArray(pairValue) && typeof pairValue[0] === 'string' ? [pairValue[0]] : [];
+  }
+  if (pp && pp.type === 'TemplateProcessing' && Array.isArray(pp.single)) {
+    const specials = pp.single.filter((p): p is { SpecialToken: { id: string } } => isObject(p) && isObject(p.SpecialToken));
+    const piece = role === 'cls_token' ? specials[0] : specials[specials.length - 1];
+    return piece && typeof piece.SpecialToken.id === 'string' ? [piece.SpecialToken.id] : [];
+  }
+  return [];
+}
+
+function computeVocabSize(json: TokenizerJson): number {
+  let size = 0;
+  const vocab = json.model.vocab;
+  if (Array.isArray(vocab)) size = vocab.length;
+  else if (isObject(vocab)) for (const id of Object.values(vocab)) size = Math.max(size, (id as number) + 1);
+  for (const t of json.added_tokens) size = Math.max(size, t.id + 1);
+  return size;
+}
+
+/** tokenizer.json text with a WordPiece/BPE vocabulary written in id order (JS objects would put
+ * integer-like tokens such as "0" or "1997" first). */
+function stringifyTokenizerJson(json: TokenizerJson): string {
+  const vocab = json.model.vocab;
+  if (!isObject(vocab)) return JSON.stringify(json, null, 2);
+  const marker = '\u0000vocab\u0000';
+  const text = JSON.stringify({ ...json, model: { ...json.model, vocab: marker } }, null, 2);
+  const entries = Object.entries(vocab as Record<string, number>).sort((x, y) => x[1] - y[1]);
+  const body =
+    entries.length === 0 ? '{}' : `{\n${entries.map(([token, id]) => `      ${JSON.stringify(token)}: ${id}`).join(',\n')}\n    }`;
+  return text.replace(JSON.stringify(marker), () => body);
+}
+
+export class Tokenizer {
+  /** The file (or label) this tokenizer came from; used in error messages. */
+  readonly source: string;
+  readonly vocabSize: number;
+  readonly unkTokenId: number;
+  readonly clsTokenId: number;
+  readonly sepTokenId: number;
+  readonly padTokenId: number;
+  readonly maskTokenId: number | undefined;
+  /** tokenizer_config.json `model_max_length`, when it is a real limit. */
+  readonly modelMaxLength: number | undefined;
+  /** Special tokens by role (unk_token, cls_token, sep_token, pad_token, mask_token). */
+  readonly specialTokens: Readonly<Partial<Record<SpecialTokenRole, SpecialToken>>>;
+
+  private readonly json: TokenizerJson;
+  private readonly config: TokenizerConfigJson;
+  private readonly lib: LibraryTokenizer;
+  private readonly plan: SpecialTokensPlan;
+  private readonly defaultSide: TruncationSide;
+
+  private constructor(json: TokenizerJson, config: TokenizerConfigJson, lib: LibraryTokenizer, source: string) {
+    this.json = json;
+    this.lib = lib;
+    this.source = source;
+    this.plan = planFromPostProcessor(json.post_processor, source);
+    this.vocabSize = computeVocabSize(json);
+    this.defaultSide = config.truncation_side === 'left' ? 'left' : 'right';
+    const mml = config.model_max_length;
+    this.modelMaxLength = typeof mml === 'number' && Number.isInteger(mml) && mml > 0 && mml < NO_LIMIT ? mml : undefined;
+
+    const specials: Partial<Record<SpecialTokenRole, SpecialToken>> = {};
+    for (const role of SPECIAL_TOKEN_ROLES) {
+      const configured = specialTokenName(config[role]);
+      const candidates = configured !== undefined ? [configured] : [...namesFromJson(role, json), ...FALLBACK_NAMES[role]];
+      const found = candidates.map((token) => ({ token, id: lib._tokenizer.token_to_id(token) })).find((c) => c.id !== undefined);
+      if (found) specials[role] = { token: found.token, id: found.id as number };
+      else if (REQUIRED_ROLES.includes(role)) {
+        const token = candidates[0] as string;
+        throw new TokenizerError('missing-token', `${source} has no ${token} token (the ${role}), which a text classifier needs.`, {
+          path: source,
+          token,
+        });
+      }
+    }
+    this.specialTokens = specials;
+    this.unkTokenId = (specials.unk_token as SpecialToken).id;
+    this.clsTokenId = (specials.cls_token as SpecialToken).id;
+    this.sepTokenId = (specials.sep_token as SpecialToken).id;
+    this.padTokenId = (specials.pad_token as SpecialToken).id;
+    this.maskTokenId = specials.mask_token?.id;
+
+    // The config to save: the one read, with the special-token names filled in.
+    const filled: TokenizerConfigJson = { ...config };
+    for (const role of SPECIAL_TOKEN_ROLES) {
+      const special = specials[role];
+      if (filled[role] === undefined && special) filled[role] = special.token;
+    }
+    this.config = sortKeys(filled);
+  }
+
+  /**
+   * Loads the tokenizer of a local folder: tokenizer.json if there is one, else vocab.txt
+   * (converted to the equivalent BERT WordPiece tokenizer.json), with tokenizer_config.json and
+   * special_tokens_map.json when present. Never touches the network.
+   */
+  static async fromFolder(dir: string): Promise<Tokenizer> {
+    const contents = await readTokenizerFolder(dir);
+    if (contents.kind === 'vocab.txt') return Tokenizer.fromVocab(contents.vocabText, contents.config, { source: contents.path });
+    return Tokenizer.create(contents.tokenizerJson, contents.config, contents.path);
+  }
+
+  /**
+   * A BERT WordPiece tokenizer from the text of a vocab.txt and an optional tokenizer_config.json
+   * object (do_lower_case, tokenize_chinese_chars, strip_accents, special-token names,
+   * model_max_length...). `source` names the vocab file in errors.
+   */
+  static async fromVocab(vocabText: string, config: TokenizerConfigJson = {}, options: { source?: string } = {}): Promise<Tokenizer> {
+    const source = options.source ?? 'vocab.txt';
+    const converted = convertBertVocab(vocabText, config, source);
+    return Tokenizer.create(converted.tokenizerJson, converted.tokenizerConfig, source);
+  }
+
+  /** A tokenizer from a parsed tokenizer.json object (validated; `source` names it in errors). */
+  static async fromJSON(tokenizerJson: unknown, config: TokenizerConfigJson = {}, options: { source?: string } = {}): Promise<Tokenizer> {
+    const source = options.source ?? 'tokenizer.json';
+    return Tokenizer.create(validateTokenizerJson(tokenizerJson, source), config, source);
+  }
+
+  private static async create(json: TokenizerJson, config: TokenizerConfigJson, source: string): Promise<Tokenizer> {
+    planFromPostProcessor(json.post_processor, source); // reject unsupported post-processors before the library loads
+    let lib: LibraryTokenizer;
+    try {
+      lib = await createLibraryTokenizer(json, config);
+    } catch (e) {
+      throw new TokenizerError('malformed-file', `${source} could not be loaded as a tokenizer: ${(e as Error).message}`, {
+        path: source,
+        cause: e,
+      });
+    }
+    return new Tokenizer(json, config, lib, source);
+  }
+
+  /** Number of special tokens `encode` adds (HF `num_special_tokens_to_add`). */
+  numSpecialTokensToAdd(pair = false): number {
+    return this.plan.numAdded(pair);
+  }
+
+  /** Word-piece tokens of a text, without special tokens (HF `tokenize`). */
+  tokenize(text: string, pair?: string | null): string[] {
+    checkText(text, 'text');
+    if (pair !== undefined && pair !== null) checkText(pair, 'pair');
+    return this.lib.tokenize(text, { pair: pair ?? null });
+  }
+
+  /** Ids of a text's word pieces, no special tokens, no truncation. */
+  textToIds(text: string): number[] {
+    checkText(text, 'text');
+    return this.lib.encode(text, { add_special_tokens: false });
+  }
+
+  /**
+   * Truncation + special tokens + token types on already-tokenized ids (HF `prepare_for_model`).
+   * Lets callers tokenize once and build inputs for several max lengths.
+   */
+  prepareForModel(ids: readonly number[], pairIds: readonly number[] | null = null, options: EncodeOptions = {}): Encoding {
+    return this.build(ids, pairIds, this.resolve(options, pairIds !== null));
+  }
+
+  /** Encodes a text (and optional pair) as HF `tokenizer(text, pair, truncation=..., max_length=...)`. */
+  encode(text: string, pair: string | null = null, options: EncodeOptions = {}): Encoding {
+    const a = this.textToIds(text);
+    const b = pair === null || pair === undefined ? null : this.textToIds(pair);
+    return this.build(a, b, this.resolve(options, b !== null));
+  }
+
+  /** Encodes many rows (pairs[i] is row i's second text, or null). No padding: batches pad later. */
+  encodeBatch(texts: readonly string[], pairs: readonly (string | null | undefined)[] | null = null, options: EncodeOptions = {}): Encoding[] {
+    if (pairs && pairs.length !== texts.length) {
+      throw new TokenizerError('invalid-argument', `encodeBatch: ${texts.length} texts but ${pairs.length} pairs.`);
+    }
+    const single = this.resolve(options, false);
+    const paired = pairs ? this.resolve(options, true) : single;
+    const out: Encoding[] = new Array<Encoding>(texts.length);
+    for (let i = 0; i < texts.length; i++) {
+      const pair = pairs?.[i];
+      const a = this.textToIds(texts[i] as string);
+      if (pair === null || pair === undefined) out[i] = this.build(a, null, single);
+      else out[i] = this.build(a, this.textToIds(pair), paired);
+    }
+    return out;
+  }
+
+  /** Text of ids (HF `decode`; cleanup of spaces before punctuation as the tokenizer config says). */
+  decode(ids: readonly number[], options: { skipSpecialTokens?: boolean } = {}): string {
+    if (ids.length === 0) return '';
+    return this.lib.decode(ids as number[], { skip_special_tokens: options.skipSpecialTokens ?? false });
+  }
+
+  tokenToId(token: string): number | undefined {
+    return this.lib._tokenizer.token_to_id(token);
+  }
+
+  idToToken(id: number): string | undefined {
+    return this.lib._tokenizer.id_to_token(id);
+  }
+
+  /** The tokenizer.json object (a copy). */
+  toJSON(): TokenizerJson {
+    return structuredClone(this.json);
+  }
+
+  /** The tokenizer_config.json object to save (a copy; special-token names filled in). */
+  tokenizerConfig(): TokenizerConfigJson {
+    return structuredClone(this.config);
+  }
+
+  /** The special_tokens_map.json object to save. */
+  specialTokensMap(): SpecialTokensMapJson {
+    const map: SpecialTokensMapJson = {};
+    for (const role of [...SPECIAL_TOKEN_ROLES].sort()) {
+      const special = this.specialTokens[role];
+      if (special) map[role] = special.token;
+    }
+    return map;
+  }
+
+  /** The files to write next to a saved model, by name; vocab.txt only for WordPiece models. */
+  saveFiles(): TokenizerFiles {
+    const files: TokenizerFiles = {
+      'tokenizer.json': stringifyTokenizerJson(this.json),
+      'tokenizer_config.json': `${JSON.stringify(this.config, null, 2)}\n`,
+      'special_tokens_map.json': `${JSON.stringify(this.specialTokensMap(), null, 2)}\n`,
+    };
+    const vocab = this.json.model.vocab;
+    const isWordPiece = this.json.model.type === 'WordPiece' || (this.json.model.type === undefined && this.json.decoder?.type === 'WordPiece');
+    if (isWordPiece && isObject(vocab)) {
+      const tokens = Object.entries(vocab as Record<string, number>).sort((x, y) => x[1] - y[1]);
+      files['vocab.txt'] = tokens.map(([token]) => `${token}\n`).join('');
+    }
+    return files;
+  }
+
+  private resolve(options: EncodeOptions, pair: boolean): ResolvedOptions {
+    const addSpecialTokens = options.addSpecialTokens ?? true;
+    const parity = options.parity ?? 'fast';
+    const side = options.truncationSide ?? this.defaultSide;
+    let strategy: TruncationStrategy | null;
+    const t = options.truncation;
+    if (t === undefined) strategy = options.maxLength !== undefined ? 'longest_first' : null;
+    else if (t === true) strategy = 'longest_first';
+    else if (t === false || t === 'do_not_truncate') strategy = null;
+    else if (t === 'longest_first' || t === 'only_first' || t === 'only_second') strategy = t;
+    else throw new TokenizerError('invalid-argument', `Unknown truncation strategy: ${String(t)}`);
+
+    let maxLength: number | null = null;
+    if (strategy !== null) {
+      maxLength = options.maxLength ?? this.modelMaxLength ?? null;
+      if (maxLength === null) strategy = null;
+    }
+    if (maxLength !== null) {
+      if (!Number.isInteger(maxLength) || maxLength < 0) {
+        throw new TokenizerError('invalid-argument', `maxLength must be a non-negative integer, got ${maxLength}.`);
+      }
+      const added = addSpecialTokens ? this.plan.numAdded(pair) : 0;
+      if (maxLength < added) {
+        throw new TokenizerError(
+          'invalid-argument',
+          `maxLength ${maxLength} is smaller than the ${added} special tokens a ${pair ? 'pair' : 'single text'} needs.`,
+        );
+      }
+    }
+    return { strategy, maxLength, addSpecialTokens, side, parity };
+  }
+
+  private build(a: readonly number[], b: readonly number[] | null, o: ResolvedOptions): Encoding {
+    let first = a;
+    let second = b;
+    if (o.strategy !== null && o.maxLength !== null && !(o.parity === 'slow' && o.maxLength === 0)) {
+      const budget = o.maxLength - (o.addSpecialTokens ? this.plan.numAdded(b !== null) : 0);
+      const cut = truncateIds(a, b, budget, o.strategy, o.side, o.parity);
+      first = cut.a;
+      second = cut.b;
+    }
+    const { ids, typeIds } = this.plan.build(first, second, o.addSpecialTokens, o.parity);
+    const attentionMask = new Array<number>(ids.length).fill(1);
+    return { inputIds: ids, attentionMask, tokenTypeIds: typeIds };
+  }
+}
+
+function checkText(text: unknown, what: string): asserts text is string {
+  if (typeof text !== 'string') {
+    throw new TokenizerError('invalid-argument', `The ${what} to tokenize must be a string, got ${text === null ? 'null' : typeof text}.`);
+  }
+}
