@@ -492,6 +492,11 @@ export class GraphBuilder {
     return this.one('ConstantOfShape', [this.shapeTensor(x.shape)], { value: attr.tensor(tensor(x.dtype, [1], [0])) }, x.dtype, x.shape);
   }
 
+  /** ScatterND: a copy of data with data[indices[i]] = updates[i]. */
+  scatterND(data: Value, indices: Value, updates: Value): Value {
+    return this.one('ScatterND', [data, indices, updates], {}, data.dtype, data.shape);
+  }
+
   /** ScatterND with reduction=add: data[indices[i]] += updates[i]. */
   scatterNDAdd(data: Value, indices: Value, updates: Value): Value {
     return this.one('ScatterND', [data, indices, updates], { reduction: attr.string('add') }, data.dtype, data.shape);
@@ -500,6 +505,23 @@ export class GraphBuilder {
   /** Constant-mode zero padding; `pads` is an int64 [2*rank] value (begins then ends). */
   pad(x: Value, pads: Value, shape: readonly Dim[]): Value {
     return this.one('Pad', [x, pads], {}, x.dtype, shape);
+  }
+
+  /**
+   * Embedding lookup (Gather on axis 0) as torch.nn.Embedding: the row at `paddingIdx`, if given,
+   * gets no gradient.
+   */
+  embedding(weight: Value, ids: Value, paddingIdx?: number): Value {
+    const attrs: Record<string, Attr> = paddingIdx === undefined || paddingIdx < 0 ? {} : { padding_idx: attr.int(paddingIdx) };
+    return this.one('Embedding', [weight, ids], attrs, weight.dtype, [...ids.shape, ...weight.shape.slice(1)]);
+  }
+
+  cumsum(x: Value, axis: number): Value {
+    return this.one('CumSum', [x, this.constant(tensor('int64', [], [axis]), 'axis')], {}, x.dtype, x.shape);
+  }
+
+  not(x: Value): Value {
+    return this.one('Not', [x], {}, 'bool', x.shape);
   }
 
   /** x.select(axis, index): Gather with a scalar constant index (e.g. the [CLS] token). */

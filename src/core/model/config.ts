@@ -5,7 +5,9 @@
 
 export type ProblemType = 'single_label_classification' | 'multi_label_classification' | 'regression';
 
-export type ModelType = 'bert';
+export type ModelType = 'bert' | 'roberta' | 'xlm-roberta' | 'distilbert' | 'electra';
+
+export const MODEL_TYPES: readonly ModelType[] = ['bert', 'roberta', 'xlm-roberta', 'distilbert', 'electra'];
 
 export interface ModelConfig {
   model_type: ModelType;
@@ -14,7 +16,9 @@ export interface ModelConfig {
   num_hidden_layers: number;
   num_attention_heads: number;
   intermediate_size: number;
-  hidden_act: 'gelu';
+  hidden_act: 'gelu' | 'relu';
+  /** ELECTRA: the embeddings' width when it differs from hidden_size (projected up). */
+  embedding_size?: number;
   hidden_dropout_prob: number;
   attention_probs_dropout_prob: number;
   /** null: use hidden_dropout_prob (transformers' rule). */
@@ -28,6 +32,8 @@ export interface ModelConfig {
   id2label: Record<string, string>;
   label2id: Record<string, number>;
   problem_type: ProblemType | null;
+  /** The config.json this came from, kept so saving preserves fields Finetune does not use. */
+  raw?: Record<string, unknown>;
 }
 
 export const BERT_DEFAULTS: Omit<ModelConfig, 'vocab_size' | 'num_labels' | 'id2label' | 'label2id'> = {

@@ -59,6 +59,10 @@ export const expanders: Record<string, Expander> = {
     erf(e, x!, dtype, y);
   },
 
+  Embedding(e, _n, [w, ids], [y]) {
+    e.node('Gather', [w!, ids!], { axis: attr.int(0) }, 1, [y!]);
+  },
+
   Gelu(e, _n, [x], [y], dtype) {
     const phi = one(e, 'Add', [c(e, dtype, 1), erf(e, one(e, 'Mul', [x!, c(e, dtype, Math.SQRT1_2)]), dtype)]);
     one(e, 'Mul', [one(e, 'Mul', [x!, c(e, dtype, 0.5)]), phi], undefined, y);

@@ -1,22 +1,69 @@
-/** The architecture table: parameter layout and classification forward per model type. */
+/** The architecture table: parameter layout, classification forward and checkpoint key rules per model type. */
 import type { GraphBuilder, Value } from '../../engine/graph.js';
 import type { ModelConfig, ModelType } from '../config.js';
 import type { ParamSpec } from '../params.js';
-import { type ForwardOptions, type ModelInputs, bertLogits, bertParamSpecs } from './bert.js';
+import { bertLogits, bertParamSpecs } from './bert.js';
+import type { ForwardOptions, ModelInputs } from './common.js';
+import { distilbertLogits, distilbertParamSpecs } from './distilbert.js';
+import { electraLogits, electraParamSpecs } from './electra.js';
+import { robertaLogits, robertaParamSpecs } from './roberta.js';
 
-export type { ForwardOptions, ModelInputs } from './bert.js';
+export type { ForwardOptions, ModelInputs } from './common.js';
 
 export interface Architecture {
   /** transformers' class name for config.json `architectures`. */
   readonly className: string;
   /** Whether the model takes token_type_ids. */
   readonly usesTokenTypes: boolean;
+  /** The body's key prefix (`bert`, `roberta`, ...): base-model checkpoints store keys without it. */
+  readonly prefix: string;
+  /** Parameters belonging to the classification head (initialised fresh when absent). */
+  readonly headPrefixes: readonly string[];
   paramSpecs(config: ModelConfig): ParamSpec[];
   logits(g: GraphBuilder, config: ModelConfig, inputs: ModelInputs, opts: ForwardOptions): Value;
 }
 
 export const ARCHITECTURES: Record<ModelType, Architecture> = {
-  bert: { className: 'BertForSequenceClassification', usesTokenTypes: true, paramSpecs: bertParamSpecs, logits: bertLogits },
+  bert: {
+    className: 'BertForSequenceClassification',
+    usesTokenTypes: true,
+    prefix: 'bert',
+    headPrefixes: ['classifier.', 'bert.pooler.'],
+    paramSpecs: bertParamSpecs,
+    logits: bertLogits,
+  },
+  roberta: {
+    className: 'RobertaForSequenceClassification',
+    usesTokenTypes: false,
+    prefix: 'roberta',
+    headPrefixes: ['classifier.'],
+    paramSpecs: robertaParamSpecs,
+    logits: robertaLogits,
+  },
+  'xlm-roberta': {
+    className: 'XLMRobertaForSequenceClassification',
+    usesTokenTypes: false,
+    prefix: 'roberta',
+    headPrefixes: ['classifier.'],
+    paramSpecs: robertaParamSpecs,
+    logits: robertaLogits,
+  },
+  distilbert: {
+    className: 'DistilBertForSequenceClassification',
+    usesTokenTypes: false,
+    prefix: 'distilbert',
+    headPrefixes: ['pre_classifier.', 'classifier.'],
+    paramSpecs: distilbertParamSpecs,
+    logits: distilbertLogits,
+  },
+  electra: {
+    className: 'ElectraForSequenceClassification',
+    usesTokenTypes: true,
+    prefix: 'electra',
+    headPrefixes: ['classifier.'],
+    paramSpecs: electraParamSpecs,
+    logits: electraLogits,
+  },
 };
 
 export function architecture(config: ModelConfig): Architecture {

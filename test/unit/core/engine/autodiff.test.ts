@@ -203,6 +203,13 @@ row('Gather embedding [5,4] ids [2,3] repeated', ['Gather'], [f('emb', [5, 4]), 
 row('Gather embedding [6,3] ids [4] all alike', ['Gather'], [f('emb', [6, 3]), int64Input('ids', [4], [2, 2, 2, 5])], (g, { emb, ids }) =>
   g.gather(emb!, ids!, 0),
 );
+row('Embedding [5,4] ids [2,3] repeated', ['Embedding'], [f('emb', [5, 4]), int64Input('ids', [2, 3], [1, 3, 1, 0, 3, 3])], (g, { emb, ids }) =>
+  g.embedding(emb!, ids!),
+);
+// With padding_idx 4 (absent from the ids, so the numeric derivative of that row is zero too).
+row('Embedding [5,4] padding_idx 4', ['Embedding'], [f('emb', [5, 4]), int64Input('ids', [2, 3], [1, 3, 1, 0, 2, 3])], (g, { emb, ids }) =>
+  g.embedding(emb!, ids!, 4),
+);
 row('Gather pick(x, 1, 0) on [2,3,4]', ['Gather'], [f('x', [2, 3, 4])], (g, { x }) => g.pick(x!, 1, 0));
 row('Gather pick(x, 1, 2) on [2,3,4] (last)', ['Gather'], [f('x', [2, 3, 4])], (g, { x }) => g.pick(x!, 1, 2));
 row('Gather pick(x, 0, 1) on [2,3,4]', ['Gather'], [f('x', [2, 3, 4])], (g, { x }) => g.pick(x!, 0, 1));
@@ -489,6 +496,24 @@ describe('autodiff: pruning', () => {
 });
 
 // ---- Dropout with ratio > 0 -----------------------------------------------------------------
+
+describe('autodiff: Embedding padding_idx', () => {
+  test('the padding row gets exactly zero gradient even where the padding id is used (torch.nn.Embedding)', async () => {
+    const g = new GraphBuilder('emb-pad');
+    const emb = g.input('emb', 'float64', [4, 3]);
+    const ids = g.input('ids', 'int64', [5]);
+    const loss = g.reduceSum(g.mul(g.embedding(emb, ids, 0), g.scalarConst('float64', 2)), [0, 1]);
+    g.output(loss, 'loss');
+    g.output(gradients(g, loss, [emb]).get(emb)!, 'd');
+    const s = await createSession(serialize(g), { threads: 1 });
+    const out = await s.run({
+      emb: { dtype: 'float64', dims: [4, 3], data: new Float64Array(12).fill(1) },
+      ids: { dtype: 'int64', dims: [5], data: BigInt64Array.from([0n, 2n, 0n, 2n, 3n]) },
+    });
+    await s.dispose();
+    assert.deepEqual(Array.from(out.d!.data as Float64Array), [0, 0, 0, 0, 0, 0, 4, 4, 4, 2, 2, 2]);
+  });
+});
 
 describe('autodiff: Dropout rule', () => {
   for (const dtype of ['float64', 'float32'] as const) {

@@ -7,6 +7,7 @@
  */
 import { type Node, type Value, dimProduct, intAttr } from '../../graph.js';
 import type { GraphBuilder } from '../../graph.js';
+import { tensor } from '../../tensor.js';
 import { registerGradient } from '../registry.js';
 
 function embeddingGrad(g: GraphBuilder, data: Value, indices: Value, dy: Value): Value {
@@ -37,6 +38,19 @@ function pickGrad(g: GraphBuilder, node: Node, data: Value, index: number, dy: V
   }
   return g.pad(expanded, pads, data.shape);
 }
+
+/** torch.nn.Embedding: scatter-add the rows' gradients; the padding row, if any, gets none. */
+registerGradient('Embedding', ({ g, node, x: [weight, ids], dy: [dy] }) => {
+  let grad = embeddingGrad(g, weight!, ids!, dy!);
+  const pad = node.attrs.padding_idx ? intAttr(node, 'padding_idx') : -1;
+  if (pad >= 0) {
+    const row = g.constant(tensor('int64', [1, 1], [pad]), 'padding_row');
+    const width = weight!.shape[1] as number;
+    const zeros = g.constant(tensor(weight!.dtype, [1, width], new Array<number>(width).fill(0)), 'zero_row');
+    grad = g.scatterND(grad, row, zeros);
+  }
+  return [grad, undefined];
+});
 
 registerGradient('Gather', ({ g, node, x: [data, indices], dy: [dy] }) => {
   const axis = intAttr(node, 'axis', 0);

@@ -1,0 +1,172 @@
+/**
+ * Building blocks shared by the BERT family, each following transformers' modules: the eager
+ * self-attention with an additive float32-min mask, the post-LN encoder layer, dropout sites.
+ */
+import type { Dim, GraphBuilder, Value } from '../../engine/graph.js';
+import type { ModelConfig } from '../config.js';
+import type { ParamSpec } from '../params.js';
+
+/** torch.finfo(torch.float32).min, the additive mask transformers uses for masked positions. */
+export const FLOAT32_MIN = -3.4028234663852886e38;
+
+export interface ModelInputs {
+  inputIds: Value;
+  attentionMask: Value;
+  tokenTypeIds?: Value;
+}
+
+export interface ForwardOptions {
+  /** Training mode: dropout on. */
+  train: boolean;
+  /** Base seed for the dropout sites (each site gets its own). */
+  dropoutSeed: number;
+  /**
+   * Runs already made with this seed (ONNX Runtime advances each Dropout's seed by one per run):
+   * a session resumed after k runs is built with k here and draws what an uninterrupted one would.
+   */
+  dropoutRunOffset?: number;
+  /** Resolves a parameter by name to a graph value (input or initializer). */
+  param: (name: string) => Value;
+}
+
+/** Numbers the dropout sites so each draws its own stream. */
+export class DropoutSites {
+  private site = 0;
+  constructor(
+    private readonly g: GraphBuilder,
+    private readonly train: boolean,
+    private readonly seed: number,
+    private readonly runOffset = 0,
+  ) {}
+
+  apply(x: Value, p: number): Value {
+    if (!this.train || p === 0) return x;
+    // Sites are 2^32 apart, and each run advances a site's seed by one (see GraphBuilder.dropout).
+    const seed = this.seed * 65_537 + this.site++ * 4_294_967_296 + this.runOffset;
+    return this.g.dropout(x, p, seed)[0];
+  }
+}
+
+export class SpecList {
+  readonly specs: ParamSpec[] = [];
+  linear(prefix: string, out: number, inp: number): this {
+    this.specs.push({ name: `${prefix}.weight`, shape: [out, inp], init: 'normal' }, { name: `${prefix}.bias`, shape: [out], init: 'zeros' });
+    return this;
+  }
+  layerNorm(prefix: string, width: number): this {
+    this.specs.push({ name: `${prefix}.weight`, shape: [width], init: 'ones' }, { name: `${prefix}.bias`, shape: [width], init: 'zeros' });
+    return this;
+  }
+  embedding(name: string, rows: number, width: number, padded: boolean): this {
+    this.specs.push({ name, shape: [rows, width], init: padded ? 'embedding' : 'normal' });
+    return this;
+  }
+}
+
+/** Names of one encoder layer's modules (BERT's by default). */
+export interface LayerNames {
+  query: string;
+  key: string;
+  value: string;
+  attnOut: string;
+  attnNorm: string;
+  inter: string;
+  out: string;
+  outNorm: string;
+}
+
+export const BERT_LAYER: LayerNames = {
+  query: 'attention.self.query',
+  key: 'attention.self.key',
+  value: 'attention.self.value',
+  attnOut: 'attention.output.dense',
+  attnNorm: 'attention.output.LayerNorm',
+  inter: 'intermediate.dense',
+  out: 'output.dense',
+  outNorm: 'output.LayerNorm',
+};
+
+export function encoderLayerSpecs(list: SpecList, prefix: string, c: ModelConfig, n: LayerNames = BERT_LAYER): void {
+  const H = c.hidden_size;
+  list.linear(`${prefix}.${n.query}`, H, H).linear(`${prefix}.${n.key}`, H, H).linear(`${prefix}.${n.value}`, H, H);
+  list.linear(`${prefix}.${n.attnOut}`, H, H).layerNorm(`${prefix}.${n.attnNorm}`, H);
+  list.linear(`${prefix}.${n.inter}`, c.intermediate_size, H).linear(`${prefix}.${n.out}`, H, c.intermediate_size);
+  list.layerNorm(`${prefix}.${n.outNorm}`, H);
+}
+
+/** (1 - mask[:, None, None, :]) * finfo(float32).min, in the graph's float dtype. */
+export function additiveMask(g: GraphBuilder, mask: Value, dtype: Value['dtype']): Value {
+  const [B, S] = mask.shape as [Dim, Dim];
+  const maskF = g.cast(g.reshape(mask, [B, 1, 1, S]), dtype);
+  return g.mul(g.sub(g.scalarConst(dtype, 1), maskF), g.scalarConst(dtype, FLOAT32_MIN));
+}
+
+export interface LayerOptions {
+  /** DistilBERT: no dropout after the attention output projection. */
+  attnOutDropout: boolean;
+}
+
+/**
+ * One post-LN transformer layer: eager self-attention (scores = q k^T / sqrt(d) + mask, softmax,
+ * dropout), output projection (+ dropout) + residual + LayerNorm, GELU MLP (+ dropout) + residual
+ * + LayerNorm.
+ */
+export function encoderLayer(
+  g: GraphBuilder,
+  c: ModelConfig,
+  h: Value,
+  mask: Value,
+  prefix: string,
+  P: (name: string) => Value,
+  drop: DropoutSites,
+  n: LayerNames = BERT_LAYER,
+  opts: LayerOptions = { attnOutDropout: true },
+): Value {
+  const [B, S] = h.shape as [Dim, Dim];
+  const H = c.hidden_size;
+  const heads = c.num_attention_heads;
+  const hd = H / heads;
+  const lin = (name: string, x: Value): Value => g.linear(x, P(`${prefix}.${name}.weight`), P(`${prefix}.${name}.bias`));
+  const norm = (name: string, x: Value): Value => g.layerNorm(x, P(`${prefix}.${name}.weight`), P(`${prefix}.${name}.bias`), c.layer_norm_eps)[0];
+  const splitHeads = (x: Value): Value => g.transpose(g.reshape(x, [B, S, heads, hd]), [0, 2, 1, 3]);
+  const q = splitHeads(lin(n.query, h));
+  const k = splitHeads(lin(n.key, h));
+  const v = splitHeads(lin(n.value, h));
+  let scores = g.div(g.matmul(q, g.transpose(k, [0, 1, 3, 2])), g.scalarConst(h.dtype, Math.sqrt(hd)));
+  scores = g.add(scores, mask);
+  const probs = drop.apply(g.softmax(scores, -1), c.attention_probs_dropout_prob);
+  const ctx = g.reshape(g.transpose(g.matmul(probs, v), [0, 2, 1, 3]), [B, S, H]);
+  let attn = lin(n.attnOut, ctx);
+  if (opts.attnOutDropout) attn = drop.apply(attn, c.hidden_dropout_prob);
+  attn = norm(n.attnNorm, g.add(attn, h));
+  const act = c.hidden_act === 'relu' ? g.relu(lin(n.inter, attn)) : g.gelu(lin(n.inter, attn));
+  const out = drop.apply(lin(n.out, act), c.hidden_dropout_prob);
+  return norm(n.outNorm, g.add(out, attn));
+}
+
+/** BERT-style embeddings: word + token type + position, LayerNorm, dropout. */
+export function embeddings(
+  g: GraphBuilder,
+  c: ModelConfig,
+  inputs: ModelInputs,
+  prefix: string,
+  P: (name: string) => Value,
+  drop: DropoutSites,
+  positionIds: Value,
+  positionPaddingIdx?: number,
+): Value {
+  const words = g.embedding(P(`${prefix}.word_embeddings.weight`), inputs.inputIds, c.pad_token_id);
+  let h = words;
+  if (c.type_vocab_size > 0) {
+    const types = inputs.tokenTypeIds ?? g.zerosLike(inputs.inputIds);
+    h = g.add(h, g.embedding(P(`${prefix}.token_type_embeddings.weight`), types));
+  }
+  h = g.add(h, g.embedding(P(`${prefix}.position_embeddings.weight`), positionIds, positionPaddingIdx));
+  h = g.layerNorm(h, P(`${prefix}.LayerNorm.weight`), P(`${prefix}.LayerNorm.bias`), c.layer_norm_eps)[0];
+  return drop.apply(h, c.hidden_dropout_prob);
+}
+
+/** The first token's hidden state, [batch, hidden]. */
+export function firstToken(g: GraphBuilder, h: Value): Value {
+  return g.pick(h, 1, 0);
+}
