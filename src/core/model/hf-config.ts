@@ -84,7 +84,10 @@ export function parseHfConfig(json: unknown, file = 'config.json'): ModelConfig 
     hidden_act: act,
     hidden_dropout_prob: num(source, 'hidden_dropout_prob', file, d.hidden_dropout_prob),
     attention_probs_dropout_prob: num(source, 'attention_probs_dropout_prob', file, d.attention_probs_dropout_prob),
-    classifier_dropout: source.classifier_dropout === null ? null : num(source, 'classifier_dropout', file, d.classifier_dropout ?? undefined),
+    classifier_dropout:
+      source.classifier_dropout === null || (source.classifier_dropout === undefined && d.classifier_dropout === null)
+        ? null
+        : num(source, 'classifier_dropout', file, d.classifier_dropout ?? undefined),
     max_position_embeddings: num(source, 'max_position_embeddings', file, d.max_position_embeddings),
     type_vocab_size: modelType === 'distilbert' ? 0 : num(source, 'type_vocab_size', file, d.type_vocab_size),
     initializer_range: num(source, 'initializer_range', file, d.initializer_range),

@@ -16,7 +16,8 @@ import { serialize } from '../engine/onnx/serialize.js';
 import type { FloatDType } from '../engine/tensor.js';
 import { architecture } from '../model/architectures/index.js';
 import { type ModelConfig, resolveProblemType } from '../model/config.js';
-import { decays } from '../model/params.js';
+import { decays, type Weights } from '../model/params.js';
+import { quantizeLinears } from '../engine/quantize.js';
 
 export type GraphKind = 'grads' | 'fused' | 'eval' | 'infer';
 
@@ -30,6 +31,15 @@ export interface GraphOptions {
   dropoutRunOffset?: number;
   /** Single-label only: weight the loss per class (torch CrossEntropyLoss(weight=...)). */
   classWeights?: boolean;
+  /**
+   * Embed these weights as initializers instead of declaring the parameters as inputs (the
+   * self-contained inference model written by the exporter).
+   */
+  weights?: Weights;
+  /** Dynamic int8 quantization of the Linear weights (inference export only). */
+  quantize?: boolean;
+  /** Names of the symbolic batch and sequence axes. */
+  axes?: [string, string];
   /** Fused only. */
   adam?: { beta1: number; beta2: number; eps: number; maxGradNorm: number };
 }
@@ -57,13 +67,18 @@ export function buildGraph(opts: GraphOptions): BuiltGraph {
   const dtype = opts.dtype ?? 'float32';
   const arch = architecture(config);
   const g = new GraphBuilder(`${config.model_type}-${opts.kind}`);
-  const inputIds = g.input('input_ids', 'int64', ['batch', 'seq']);
-  const attentionMask = g.input('attention_mask', 'int64', ['batch', 'seq']);
-  const tokenTypeIds = arch.usesTokenTypes ? g.input('token_type_ids', 'int64', ['batch', 'seq']) : undefined;
+  const [batch, seq] = opts.axes ?? ['batch', 'seq'];
+  const inputIds = g.input('input_ids', 'int64', [batch, seq]);
+  const attentionMask = g.input('attention_mask', 'int64', [batch, seq]);
+  const tokenTypeIds = arch.usesTokenTypes ? g.input('token_type_ids', 'int64', [batch, seq]) : undefined;
 
   const specs = arch.paramSpecs(config);
   const params = new Map<string, Value>();
-  for (const s of specs) params.set(s.name, g.input(s.name, dtype, s.shape));
+  for (const s of specs) {
+    const w = opts.weights?.get(s.name);
+    if (opts.weights && !w) throw new Error(`weights: missing parameter ${s.name}`);
+    params.set(s.name, w ? g.initializer(s.name, w) : g.input(s.name, dtype, s.shape));
+  }
   const train = opts.kind === 'grads' || opts.kind === 'fused';
   const logits = arch.logits(g, config, { inputIds, attentionMask, ...(tokenTypeIds ? { tokenTypeIds } : {}) }, {
     train,
@@ -78,19 +93,20 @@ export function buildGraph(opts: GraphOptions): BuiltGraph {
 
   if (opts.kind === 'infer') {
     g.output(logits, 'logits');
+    if (opts.quantize) quantizeLinears(g);
     return finish(g, specs.map((s) => s.name), []);
   }
 
   const problem = resolveProblemType(config);
   let loss: Value;
   if (problem === 'regression') {
-    const labels = g.input('labels', dtype, ['batch']);
-    loss = g.mseLoss(g.reshape(logits, ['batch']), labels);
+    const labels = g.input('labels', dtype, [batch]);
+    loss = g.mseLoss(g.reshape(logits, [batch]), labels);
   } else if (problem === 'multi_label_classification') {
-    const labels = g.input('labels', dtype, ['batch', config.num_labels]);
+    const labels = g.input('labels', dtype, [batch, config.num_labels]);
     loss = g.bceWithLogits(logits, labels);
   } else {
-    const labels = g.input('labels', 'int64', ['batch']);
+    const labels = g.input('labels', 'int64', [batch]);
     const weight = opts.classWeights ? g.input('class_weights', dtype, [config.num_labels]) : undefined;
     loss = g.softmaxCrossEntropy(logits, labels, weight);
   }

@@ -79,6 +79,15 @@ export const expanders: Record<string, Expander> = {
     else one(e, 'MatMul', [x!, wt], undefined, y);
   },
 
+  /** y = (DynamicQuantizeLinear(x) MatMulInteger Wq) * x_scale * w_scale + b (see ../quantize.ts). */
+  QLinear(e, _n, [x, wq, ws, b], [y]) {
+    const [xq, xs, xzp] = e.node('DynamicQuantizeLinear', [x!], {}, 3);
+    const acc = one(e, 'MatMulInteger', [xq!, wq!, xzp!]);
+    const scaled = one(e, 'Mul', [one(e, 'Cast', [acc], { to: attr.int(ONNX_DTYPE.float32) }), one(e, 'Mul', [xs!, ws!])]);
+    if (b) one(e, 'Add', [scaled, b], undefined, y);
+    else one(e, 'Identity', [scaled], undefined, y);
+  },
+
   LayerNorm(e, n, [x, gamma, beta], [y, mean, inv], dtype) {
     const eps = floatAttr(n, 'epsilon');
     if (dtype !== 'float64') {

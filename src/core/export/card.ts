@@ -1,0 +1,86 @@
+/**
+ * The model card (README.md) written with a fine-tuned model: Hub front matter, what it was
+ * trained from and on, the hyperparameters, the metrics, and how to use it from Python
+ * `transformers` and from Transformers.js.
+ */
+import type { ModelConfig } from '../model/config.js';
+
+export interface ModelCardInfo {
+  /** The Hub repo id the card will live at, if pushed (used in the usage snippets). */
+  repoId?: string;
+  baseModel?: string;
+  dataset?: string;
+  /** Hyperparameters as TrainingArguments names them. */
+  hyperparameters?: Record<string, string | number | boolean | null>;
+  /** Final evaluation metrics (eval_* keys). */
+  metrics?: Record<string, number>;
+  /** Training results per evaluation, for the table (epoch, step, loss, metrics). */
+  history?: Record<string, number>[];
+  language?: string[];
+  license?: string;
+}
+
+const yamlString = (s: string): string => (/^[\w./-]+$/.test(s) ? s : JSON.stringify(s));
+
+export function modelCard(config: ModelConfig, info: ModelCardInfo): string {
+  const id = info.repoId ?? 'path/to/this/model';
+  const labels = Object.values(config.id2label);
+  const front: string[] = ['---', 'library_name: transformers', 'pipeline_tag: text-classification'];
+  if (info.license) front.push(`license: ${yamlString(info.license)}`);
+  if (info.baseModel) front.push(`base_model: ${yamlString(info.baseModel)}`);
+  if (info.language?.length) front.push('language:', ...info.language.map((l) => `- ${yamlString(l)}`));
+  front.push('tags:', '- text-classification', '- finetune', `- ${config.model_type}`);
+  const metricNames = Object.keys(info.metrics ?? {})
+    .filter((k) => /^eval_(accuracy|f1|precision|recall|mse|mae|r2|pearson)/.test(k))
+    .map((k) => k.replace(/^eval_/, ''));
+  if (metricNames.length) front.push('metrics:', ...metricNames.map((m) => `- ${m}`));
+  front.push('---', '');
+
+  const lines: string[] = [...front];
+  lines.push(`# ${id.split('/').pop()}`, '');
+  lines.push(
+    `This model is a fine-tuned ${info.baseModel ? `version of \`${info.baseModel}\`` : `${config.model_type} model`} for text classification` +
+      `${info.dataset ? ` on \`${info.dataset}\`` : ''}, trained with Finetune (TypeScript on ONNX Runtime).`,
+    '',
+  );
+  lines.push(`Labels (${config.num_labels}): ${labels.map((l) => `\`${l}\``).join(', ')}. Problem type: \`${config.problem_type ?? 'single_label_classification'}\`.`, '');
+  if (info.metrics && Object.keys(info.metrics).length) {
+    lines.push('## Evaluation results', '', '| metric | value |', '|---|---|');
+    for (const [k, v] of Object.entries(info.metrics)) lines.push(`| ${k} | ${Number.isInteger(v) ? v : v.toFixed(4)} |`);
+    lines.push('');
+  }
+  if (info.history?.length) {
+    const cols = [...new Set(info.history.flatMap((r) => Object.keys(r)))];
+    lines.push('## Training results', '', `| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`);
+    for (const r of info.history) lines.push(`| ${cols.map((c) => (r[c] === undefined ? '' : Number.isInteger(r[c]) ? String(r[c]) : r[c]!.toFixed(4))).join(' | ')} |`);
+    lines.push('');
+  }
+  if (info.hyperparameters && Object.keys(info.hyperparameters).length) {
+    lines.push('## Training hyperparameters', '');
+    for (const [k, v] of Object.entries(info.hyperparameters)) lines.push(`- ${k}: ${v === null ? 'None' : String(v)}`);
+    lines.push('');
+  }
+  lines.push(
+    '## Usage',
+    '',
+    'Python (`transformers`):',
+    '',
+    '```python',
+    'from transformers import pipeline',
+    '',
+    `classifier = pipeline("text-classification", model="${id}")`,
+    'print(classifier("I love this!"))',
+    '```',
+    '',
+    'JavaScript ([Transformers.js](https://huggingface.co/docs/transformers.js), runs the ONNX export in `onnx/`):',
+    '',
+    '```js',
+    "import { pipeline } from '@huggingface/transformers';",
+    '',
+    `const classifier = await pipeline('text-classification', '${id}');`,
+    "console.log(await classifier('I love this!'));",
+    '```',
+    '',
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,45 @@
+/**
+ * Export: a model folder that Python `transformers` (`AutoModelForSequenceClassification`) and
+ * Transformers.js (`pipeline('text-classification', dir)`) both load unchanged — config.json,
+ * model.safetensors, tokenizer files, README.md model card, and onnx/model.onnx plus
+ * onnx/model_quantized.onnx (dynamic int8) — written atomically.
+ */
+import type { ModelConfig } from '../model/config.js';
+import type { Weights } from '../model/params.js';
+import { saveModel } from '../model/save.js';
+import type { TokenizerFiles } from '../tokenizer/index.js';
+import { buildGraph } from '../train/graphs.js';
+import { type ModelCardInfo, modelCard } from './card.js';
+
+export { modelCard, type ModelCardInfo } from './card.js';
+
+export interface OnnxExportOptions {
+  quantize?: boolean;
+}
+
+/** A self-contained inference model: inputs input_ids, attention_mask (+ token_type_ids), output logits. */
+export function exportOnnx(config: ModelConfig, weights: Weights, opts: OnnxExportOptions = {}): Uint8Array {
+  return buildGraph({ kind: 'infer', config, weights, quantize: opts.quantize ?? false, axes: ['batch_size', 'sequence_length'] }).model;
+}
+
+export interface ExportOptions {
+  config: ModelConfig;
+  weights: Weights;
+  tokenizerFiles?: TokenizerFiles;
+  card?: ModelCardInfo;
+  /** Write onnx/model.onnx (default true). */
+  onnx?: boolean;
+  /** Write onnx/model_quantized.onnx (default true). */
+  quantized?: boolean;
+  /** More files to include (e.g. training_args.json). */
+  extraFiles?: Record<string, string | Uint8Array>;
+}
+
+export async function exportModel(dir: string, opts: ExportOptions): Promise<string[]> {
+  const files: Record<string, string | Uint8Array> = { ...(opts.tokenizerFiles as Record<string, string> | undefined), ...opts.extraFiles };
+  files['README.md'] = modelCard(opts.config, opts.card ?? {});
+  if (opts.onnx ?? true) files['onnx/model.onnx'] = exportOnnx(opts.config, opts.weights);
+  if (opts.quantized ?? true) files['onnx/model_quantized.onnx'] = exportOnnx(opts.config, opts.weights, { quantize: true });
+  await saveModel(dir, { config: opts.config, weights: opts.weights, files });
+  return ['config.json', 'model.safetensors', ...Object.keys(files)].sort();
+}
