@@ -1,0 +1,105 @@
+/**
+ * The one error type of core/data. Every DataError names the file it is about and, where it is
+ * about one row or one column, that row (1-based line, or record for JSON arrays) and column, and
+ * its message says what to do about it.
+ */
+export type DataErrorCode =
+  /** The file does not exist or cannot be read. */
+  | 'file-not-found'
+  /** The file's format cannot be told from its name, or the option is unknown. */
+  | 'unknown-format'
+  /** The file is empty, has only a header, or no rows are left after dropping empty ones. */
+  | 'empty-file'
+  /** The bytes are not UTF-8. */
+  | 'invalid-utf8'
+  /** CSV/TSV syntax: an unclosed quote and the like. */
+  | 'bad-csv'
+  /** A CSV/TSV row has more or fewer fields than the header. */
+  | 'ragged-row'
+  /** JSON / JSON Lines syntax. */
+  | 'bad-json'
+  /** Valid JSON, but not an array of objects (or an object holding one). */
+  | 'json-shape'
+  /** A named column is not in the file. */
+  | 'missing-column'
+  /** A text cell holds something that is not text (a JSON object or array). */
+  | 'bad-text'
+  /** A label that cannot be read for the task (a non-numeric regression target, ...). */
+  | 'bad-label'
+  /** A validation/test label that the training data does not have. */
+  | 'unseen-label'
+  /** Fewer than two classes in the training data. */
+  | 'single-class'
+  /** Options that contradict each other or are out of range. */
+  | 'bad-option';
+
+export interface DataErrorDetails {
+  /** 1-based line (CSV, TSV, JSON Lines) or record number (JSON arrays). */
+  row?: number;
+  column?: string;
+  cause?: unknown;
+}
+
+export class DataError extends Error {
+  override readonly name = 'DataError';
+  readonly code: DataErrorCode;
+  /** The file the error is about, as the caller named it. */
+  readonly file: string;
+  readonly row: number | undefined;
+  readonly column: string | undefined;
+
+  constructor(code: DataErrorCode, file: string, message: string, details: DataErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.code = code;
+    this.file = file;
+    this.row = details.row;
+    this.column = details.column;
+  }
+}
+
+/** Levenshtein distance, for "did you mean" suggestions. */
+export function editDistance(a: string, b: string): number {
+  if (a === b) return 0;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      cur.push(Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost));
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/** The candidate closest to `name` (case and surrounding spaces ignored first), if close enough. */
+export function didYouMean(name: string, candidates: readonly string[]): string | undefined {
+  const norm = (s: string): string => s.trim().toLowerCase();
+  const exact = candidates.find((c) => norm(c) === norm(name));
+  if (exact !== undefined) return exact;
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(norm(name), norm(c));
+    if (d < bestD) {
+      bestD = d;
+      best = c;
+    }
+  }
+  const limit = Math.max(1, Math.min(3, Math.floor(name.length / 3)));
+  return bestD <= limit ? best : undefined;
+}
+
+/** `"a", "b", "c"` (at most `max` names, then "and N more"). */
+export function quoteList(names: readonly string[], max = 20): string {
+  const shown = names.slice(0, max).map((n) => JSON.stringify(n));
+  const rest = names.length - shown.length;
+  return rest > 0 ? `${shown.join(', ')} and ${rest} more` : shown.join(', ');
+}
+
+/** A value for a message: quoted and cut to a readable length. */
+export function show(value: unknown, max = 60): string {
+  const s = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const cut = s.length > max ? `${s.slice(0, max)}...` : s;
+  return JSON.stringify(cut);
+}

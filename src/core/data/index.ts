@@ -1,0 +1,61 @@
+/**
+ * core/data: what run_classification.py does with `datasets` before the Trainer.
+ *  - `readTable(file, opts)`: CSV / TSV / JSON / JSONL, streamed, UTF-8 checked, row numbers kept;
+ *  - `loadClassificationData(opts)`: columns, empty-row dropping, task detection, label list,
+ *    train/validation/test (files, or a seeded stratified split of the train file);
+ *  - `encodeDataset(data, tokenizer, opts)`: tokenize once, truncate at max_seq_length;
+ *  - `collate(split, indices)`: dynamic padding into the engine's `Batch`;
+ *  - `BatchSampler` (sequential / random / length-grouped, resumable), `evalBatches`, `RowOrder`;
+ *  - `datasetStats(data, encoded)`.
+ * Every error is a `DataError` naming the file (and row / column where there is one).
+ */
+export { DataError, type DataErrorCode, type DataErrorDetails, didYouMean, editDistance } from './errors.js';
+export { decodeFile, firstInvalidUtf8, type DecodeOptions, type DecodeProgress } from './utf8.js';
+export { readTable, formatFromName, resolveFormat, dedupeHeader, whereRow, type DataFormat, type ReadOptions, type Table } from './read.js';
+export {
+  detectLabelKind,
+  labelKey,
+  multiLabelKeys,
+  regressionValue,
+  sortLabels,
+  compareCodePoints,
+  labelToId,
+  type LabelColumnKind,
+  type LabelSort,
+  type ProblemType,
+  type TaskOption,
+} from './labels.js';
+export { approximateMode, permutation, randomSplit, stratifiedSplit, type SplitIndices, type SplitSizes } from './split.js';
+export {
+  loadClassificationData,
+  selectRows,
+  type ClassificationData,
+  type ColumnSpec,
+  type DataOptions,
+  type DataSplit,
+  type DropCounts,
+  type SplitLabels,
+  type SplitName,
+} from './prepare.js';
+export {
+  encodeDataset,
+  encodeSplit,
+  resolveMaxLength,
+  EncodedSplit,
+  type EncodedDataset,
+  type EncodedRow,
+  type EncodeOptions,
+  type EncodeProgress,
+} from './encode.js';
+export { collate, type CollateOptions, type IndexedBatch } from './batch.js';
+export {
+  BatchSampler,
+  evalBatches,
+  lengthGroupedIndices,
+  RowOrder,
+  type SampledBatch,
+  type SamplerKind,
+  type SamplerOptions,
+  type SamplerState,
+} from './samplers.js';
+export { datasetStats, lengthStats, percentile, splitStats, type DatasetStats, type LengthStats, type SplitStats, type TargetStats } from './stats.js';
