@@ -1,0 +1,360 @@
+/**
+ * The demo Space templates, as a pure function: options in, files out. Nothing here touches the
+ * network or the file system, so a test can render the static page with its module URL and model
+ * host pointed at a local server and open it in a browser.
+ *
+ * - `gradio`: app.py runs `transformers.pipeline("text-classification", model=REPO)` behind a
+ *   Textbox → Label interface; requirements.txt adds transformers + torch (the SDK brings gradio).
+ * - `static`: index.html imports Transformers.js from jsDelivr and runs
+ *   `pipeline('text-classification', REPO)` in the browser on the repo's `onnx/` export.
+ */
+import { HubError } from './errors.js';
+import { validateRepoId } from './paths.js';
+
+export type SpaceTemplate = 'gradio' | 'static';
+
+/** The colours the Hub accepts for `colorFrom` / `colorTo`. */
+export const SPACE_COLORS = ['red', 'yellow', 'green', 'blue', 'indigo', 'purple', 'pink', 'gray'] as const;
+export type SpaceColor = (typeof SPACE_COLORS)[number];
+
+/** Gradio 5.x release pinned in `sdk_version`. */
+export const GRADIO_VERSION = '5.49.1';
+/** Transformers.js version the static page imports (the one this project builds against). */
+export const TRANSFORMERS_JS_VERSION = '4.3.1';
+export const TRANSFORMERS_JS_URL = `https://cdn.jsdelivr.net/npm/@huggingface/transformers@${TRANSFORMERS_JS_VERSION}`;
+
+/** Transformers.js `dtype`: which file of `onnx/` the page loads (fp32 → model.onnx, q8 → model_quantized.onnx, ...). */
+export type TransformersJsDtype = 'fp32' | 'fp16' | 'q8' | 'int8' | 'uint8' | 'q4' | 'bnb4' | 'q4f16';
+
+export interface SpaceTemplateOptions {
+  template: SpaceTemplate;
+  /** The model repo the demo runs, `namespace/name`. */
+  modelRepoId: string;
+  /** Space title (default "<model name> demo"). */
+  title?: string;
+  /** One emoji (default 🤗). */
+  emoji?: string;
+  colorFrom?: SpaceColor;
+  colorTo?: SpaceColor;
+  /** A sentence under the title (default: what the demo does). */
+  description?: string;
+  /** Example inputs shown in the demo. */
+  examples?: string[];
+  /** Model revision (default main). */
+  revision?: string;
+  /** Hub base URL, for links in the page and the README (default https://huggingface.co). */
+  endpoint?: string;
+  /** Gradio: the `sdk_version` (default GRADIO_VERSION). */
+  gradioVersion?: string;
+  /** Static: the Transformers.js module URL (default jsDelivr, version TRANSFORMERS_JS_VERSION). */
+  transformersJsUrl?: string;
+  /** Static: Transformers.js `env.remoteHost`, where the model files are fetched (default: the library's, huggingface.co). */
+  remoteHost?: string;
+  /** Static: which ONNX file to load (default fp32 = onnx/model.onnx). */
+  dtype?: TransformersJsDtype;
+}
+
+export interface SpaceFile {
+  path: string;
+  content: string;
+}
+
+function yamlString(value: string): string {
+  // A JSON string is a valid YAML double-quoted scalar.
+  return JSON.stringify(value);
+}
+
+/** JSON safe to put inside a <script> element (no `</script>`, no `<!--`, no line separators). */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+}
+
+/** A Python string literal (JSON's escapes are a subset of Python's). */
+function pyString(value: string): string {
+  return JSON.stringify(value);
+}
+
+function checkUrl(value: string, what: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new HubError('invalid-argument', `${what} "${value}" is not a URL`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new HubError('invalid-argument', `${what} must be an http(s) URL`);
+  return value;
+}
+
+interface Resolved {
+  template: SpaceTemplate;
+  repo: string;
+  title: string;
+  emoji: string;
+  colorFrom: SpaceColor;
+  colorTo: SpaceColor;
+  description: string;
+  examples: string[];
+  revision: string;
+  modelUrl: string;
+}
+
+function resolve(o: SpaceTemplateOptions): Resolved {
+  if (o.template !== 'gradio' && o.template !== 'static') {
+    throw new HubError('invalid-argument', `unknown Space template "${String(o.template)}": use gradio or static`);
+  }
+  const repo = validateRepoId(o.modelRepoId);
+  for (const [key, c] of [
+    ['colorFrom', o.colorFrom],
+    ['colorTo', o.colorTo],
+  ] as const) {
+    if (c !== undefined && !(SPACE_COLORS as readonly string[]).includes(c)) {
+      throw new HubError('invalid-argument', `${key} "${c}" is not a Space colour: use one of ${SPACE_COLORS.join(', ')}`);
+    }
+  }
+  const name = repo.split('/').pop() ?? repo;
+  const title = (o.title ?? `${name} demo`).replace(/[\r\n]+/g, ' ').trim() || `${name} demo`;
+  const endpoint = checkUrl(o.endpoint ?? 'https://huggingface.co', 'endpoint').replace(/\/+$/, '');
+  return {
+    template: o.template,
+    repo,
+    title,
+    emoji: (o.emoji ?? '🤗').replace(/[\r\n]+/g, '').trim() || '🤗',
+    colorFrom: o.colorFrom ?? 'blue',
+    colorTo: o.colorTo ?? 'indigo',
+    description: o.description ?? `Text classification with ${repo}.`,
+    examples: o.examples ?? [],
+    revision: o.revision ?? 'main',
+    modelUrl: `${endpoint}/${repo}`,
+  };
+}
+
+function readme(r: Resolved, sdkLines: string[], body: string): string {
+  return [
+    '---',
+    `title: ${yamlString(r.title)}`,
+    `emoji: ${yamlString(r.emoji)}`,
+    `colorFrom: ${r.colorFrom}`,
+    `colorTo: ${r.colorTo}`,
+    ...sdkLines,
+    'pinned: false',
+    'models:',
+    `- ${r.repo}`,
+    '---',
+    '',
+    `# ${r.title}`,
+    '',
+    body,
+    '',
+  ].join('\n');
+}
+
+function gradioFiles(r: Resolved, o: SpaceTemplateOptions): SpaceFile[] {
+  const version = o.gradioVersion ?? GRADIO_VERSION;
+  if (!/^5\.\d+\.\d+$/.test(version)) throw new HubError('invalid-argument', `gradioVersion "${version}" is not a Gradio 5.x.y version`);
+  const revisionArg = r.revision === 'main' ? '' : `, revision=${pyString(r.revision)}`;
+  const app = `"""Text classification demo for ${r.repo.replace(/"/g, '')}, made with Finetune."""
+import gradio as gr
+from transformers import pipeline
+
+MODEL_ID = ${pyString(r.repo)}
+TITLE = ${pyString(r.title)}
+DESCRIPTION = ${pyString(r.description)}
+EXAMPLES = [${r.examples.map(pyString).join(', ')}]
+
+classifier = pipeline("text-classification", model=MODEL_ID${revisionArg})
+
+
+def classify(text):
+    text = (text or "").strip()
+    if not text:
+        return {}
+    scores = classifier(text, top_k=None, truncation=True)
+    if scores and isinstance(scores[0], list):
+        scores = scores[0]
+    return {item["label"]: float(item["score"]) for item in scores}
+
+
+demo = gr.Interface(
+    fn=classify,
+    inputs=gr.Textbox(label="Text", lines=3, placeholder="Type a sentence to classify"),
+    outputs=gr.Label(label="Prediction", num_top_classes=5),
+    title=TITLE,
+    description=DESCRIPTION,
+    examples=[[e] for e in EXAMPLES] or None,
+    flagging_mode="never",
+)
+
+if __name__ == "__main__":
+    demo.launch()
+`;
+  const body =
+    `A [Gradio](https://gradio.app) demo of the text classifier [${r.repo}](${r.modelUrl}): ` +
+    '`transformers.pipeline("text-classification")` behind a text box.\n\n' +
+    'If the model repo is private, add a secret named `HF_TOKEN` with read access to this Space.';
+  return [
+    { path: 'README.md', content: readme(r, ['sdk: gradio', `sdk_version: ${version}`, 'app_file: app.py'], body) },
+    { path: 'app.py', content: app },
+    { path: 'requirements.txt', content: 'transformers>=4.40\ntorch\n' },
+  ];
+}
+
+function staticFiles(r: Resolved, o: SpaceTemplateOptions): SpaceFile[] {
+  const moduleUrl = checkUrl(o.transformersJsUrl ?? TRANSFORMERS_JS_URL, 'transformersJsUrl');
+  const remoteHost = o.remoteHost === undefined ? null : checkUrl(o.remoteHost, 'remoteHost');
+  const config = { model: r.repo, revision: r.revision, dtype: o.dtype ?? 'fp32', remoteHost, examples: r.examples };
+  const first = r.examples[0] ?? '';
+  const html = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(r.title)}</title>
+<style>
+  body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 42rem; margin: 2rem auto; padding: 0 1rem; color: #1f2937; }
+  textarea { width: 100%; min-height: 6rem; box-sizing: border-box; padding: .5rem; font: inherit; }
+  button { margin-top: .5rem; padding: .5rem 1.25rem; font: inherit; cursor: pointer; }
+  #status { color: #6b7280; }
+  .row { display: flex; justify-content: space-between; margin-top: .5rem; }
+  .bar { height: .5rem; background: #e5e7eb; border-radius: .25rem; }
+  .bar > span { display: block; height: 100%; background: #6366f1; border-radius: .25rem; }
+  .examples button { margin: .25rem .25rem 0 0; padding: .25rem .75rem; }
+</style>
+</head>
+<body data-state="loading">
+<main>
+  <h1>${escapeHtml(r.emoji)} ${escapeHtml(r.title)}</h1>
+  <p>${escapeHtml(r.description)} Model: <a href="${escapeHtml(r.modelUrl)}">${escapeHtml(r.repo)}</a>, running in your browser with Transformers.js.</p>
+  <label for="text">Text</label>
+  <textarea id="text" placeholder="Type a sentence to classify">${escapeHtml(first)}</textarea>
+  <div class="examples" id="examples"></div>
+  <button id="classify" type="button" disabled>Classify</button>
+  <p id="status" role="status">Loading the model…</p>
+  <div id="result" aria-live="polite"></div>
+</main>
+<script type="module">
+import { pipeline, env } from ${scriptJson(moduleUrl)};
+
+const CONFIG = ${scriptJson(config)};
+if (CONFIG.remoteHost) {
+  env.remoteHost = CONFIG.remoteHost;
+  env.remotePathTemplate = '{model}/resolve/{revision}/';
+}
+env.allowLocalModels = false;
+
+const input = document.getElementById('text');
+const button = document.getElementById('classify');
+const status = document.getElementById('status');
+const result = document.getElementById('result');
+
+for (const example of CONFIG.examples) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.textContent = example;
+  b.addEventListener('click', () => { input.value = example; });
+  document.getElementById('examples').append(b);
+}
+
+function render(scores) {
+  result.replaceChildren();
+  for (const { label, score } of scores) {
+    const row = document.createElement('div');
+    row.className = 'row';
+    const name = document.createElement('span');
+    name.className = 'label';
+    name.textContent = label;
+    const value = document.createElement('span');
+    value.className = 'score';
+    value.textContent = (score * 100).toFixed(1) + '%';
+    row.append(name, value);
+    const bar = document.createElement('div');
+    bar.className = 'bar';
+    const fill = document.createElement('span');
+    fill.style.width = (score * 100).toFixed(1) + '%';
+    bar.append(fill);
+    result.append(row, bar);
+  }
+}
+
+try {
+  const classifier = await pipeline('text-classification', CONFIG.model, {
+    revision: CONFIG.revision,
+    dtype: CONFIG.dtype,
+    progress_callback: (p) => {
+      if (p.status === 'progress' && p.total) status.textContent = 'Loading ' + p.file + '… ' + Math.round(p.progress) + '%';
+    },
+  });
+  async function classify() {
+    const text = input.value.trim();
+    if (!text) return;
+    button.disabled = true;
+    document.body.dataset.state = 'running';
+    status.textContent = 'Classifying…';
+    try {
+      render(await classifier(text, { top_k: null }));
+      status.textContent = 'Done.';
+      document.body.dataset.state = 'done';
+    } catch (err) {
+      status.textContent = 'Error: ' + (err && err.message ? err.message : err);
+      document.body.dataset.state = 'error';
+    } finally {
+      button.disabled = false;
+    }
+  }
+  button.addEventListener('click', classify);
+  button.disabled = false;
+  status.textContent = 'Ready.';
+  document.body.dataset.state = 'ready';
+} catch (err) {
+  status.textContent = 'Could not load the model: ' + (err && err.message ? err.message : err);
+  document.body.dataset.state = 'error';
+}
+</script>
+</body>
+</html>
+`;
+  const body =
+    `A static demo of the text classifier [${r.repo}](${r.modelUrl}): ` +
+    '[Transformers.js](https://huggingface.co/docs/transformers.js) runs its ONNX export (`onnx/`) in your browser; nothing is sent to a server.';
+  return [
+    { path: 'README.md', content: readme(r, ['sdk: static', 'app_file: index.html'], body) },
+    { path: 'index.html', content: html },
+  ];
+}
+
+/** The files of a demo Space for `options.modelRepoId`, README.md first. */
+export function renderSpaceTemplate(options: SpaceTemplateOptions): SpaceFile[] {
+  const r = resolve(options);
+  return r.template === 'gradio' ? gradioFiles(r, options) : staticFiles(r, options);
+}
+
+/** The YAML front matter of a README as flat key → raw value pairs (list items under a key are joined with commas). */
+export function readFrontMatter(readmeText: string): Record<string, string> {
+  const m = /^---\r?\n([\s\S]*?)\r?\n---\r?\n/.exec(readmeText);
+  const out: Record<string, string> = {};
+  if (!m || m[1] === undefined) return out;
+  let last: string | undefined;
+  for (const line of m[1].split(/\r?\n/)) {
+    const item = /^\s*-\s+(.*)$/.exec(line);
+    if (item && last !== undefined) {
+      out[last] = out[last] ? `${out[last]},${item[1]}` : (item[1] ?? '');
+      continue;
+    }
+    const kv = /^([A-Za-z_][\w-]*):\s*(.*)$/.exec(line);
+    if (!kv || kv[1] === undefined) continue;
+    last = kv[1];
+    let value = kv[2] ?? '';
+    if (value.startsWith('"')) {
+      try {
+        value = JSON.parse(value) as string;
+      } catch {
+        // keep raw
+      }
+    }
+    out[last] = value;
+  }
+  return out;
+}

@@ -1,0 +1,40 @@
+/**
+ * `deploySpace`: create (or update) a demo Space for a pushed model from one of the two templates
+ * of space-template.ts, and return its URL.
+ */
+import { HubError } from './errors.js';
+import { normalizeEndpoint, resolveEndpoint } from './env.js';
+import { validateRepoId } from './paths.js';
+import { pushFiles, type PushOptions, type PushResult } from './push.js';
+import { renderSpaceTemplate, type SpaceFile, type SpaceTemplateOptions } from './space-template.js';
+
+export interface DeploySpaceOptions extends PushOptions, Omit<SpaceTemplateOptions, 'modelRepoId' | 'endpoint'> {
+  /** The Space id, `namespace/name` or `name` (default: "<model name>-demo" in the model's namespace). */
+  spaceId?: string;
+}
+
+export interface DeploySpaceResult extends PushResult {
+  /** The generated files, as uploaded. */
+  spaceFiles: SpaceFile[];
+}
+
+export function defaultSpaceId(modelRepoId: string): string {
+  const parts = modelRepoId.split('/');
+  const name = `${parts[parts.length - 1] ?? 'model'}-demo`.slice(0, 96);
+  return parts.length === 2 ? `${parts[0]}/${name}` : name;
+}
+
+export async function deploySpace(modelRepoId: string, options: DeploySpaceOptions): Promise<DeploySpaceResult> {
+  validateRepoId(modelRepoId);
+  const spaceId = validateRepoId(options.spaceId ?? defaultSpaceId(modelRepoId));
+  const endpoint = options.endpoint ? normalizeEndpoint(options.endpoint) : resolveEndpoint(options.env ?? process.env);
+  if (!options.template) throw new HubError('invalid-argument', 'choose a Space template: gradio or static');
+  const spaceFiles = renderSpaceTemplate({ ...options, modelRepoId, endpoint });
+  const result = await pushFiles(
+    spaceId,
+    'space',
+    spaceFiles.map((f) => ({ path: f.path, content: new Blob([f.content]) })),
+    { ...options, endpoint, sdk: options.template, commitMessage: options.commitMessage ?? `Deploy ${options.template} demo of ${modelRepoId}` },
+  );
+  return { ...result, spaceFiles };
+}
