@@ -28,6 +28,8 @@ export {
 export { approximateMode, permutation, randomSplit, stratifiedSplit, type SplitIndices, type SplitSizes } from './split.js';
 export {
   loadClassificationData,
+  loadSplitForModel,
+  type ModelDataOptions,
   selectRows,
   type ClassificationData,
   type ColumnSpec,

@@ -520,3 +520,62 @@ export async function loadClassificationData(o: DataOptions): Promise<Classifica
     warnings,
   };
 }
+
+export interface ModelDataOptions extends Omit<DataOptions, 'trainFile' | 'validationFile' | 'testFile' | 'labelList' | 'task'> {
+  /** The file to evaluate on or predict. */
+  file: string;
+  name: 'validation' | 'test';
+  /** The trained model's problem type and labels (id2label order). */
+  problemType: ProblemType;
+  labels: readonly string[];
+}
+
+/**
+ * One file read for a trained model, with no training file: evaluation (labels required, mapped
+ * to the model's ids; an unknown label is an error) or prediction (labels optional). The split is
+ * returned as `validation` or `test`; `train` holds the same rows (nothing trains on them).
+ */
+export async function loadSplitForModel(o: ModelDataOptions): Promise<ClassificationData> {
+  const table = await readTable(o.file, o);
+  const has = (c: string): boolean => table.columns.includes(c);
+  const labelColumn = o.labelColumn ?? (has('label') ? 'label' : has('labels') ? 'labels' : o.name === 'test' ? '\u0000no label column' : undefined);
+  const opts: DataOptions = { ...o, trainFile: o.file, labelColumn, task: o.problemType };
+  const choice = chooseColumns(table, opts);
+  const e = extract(table, choice, opts, o.name === 'validation');
+  const integer = e.raw ? detectLabelKind(e.raw, o.problemType, o.labelDelimiter).integer : false;
+  const ctx: LabelContext = { kind: { problemType: o.problemType, integer }, labelDelimiter: o.labelDelimiter };
+  if (o.problemType !== 'regression') {
+    ctx.labels = [...o.labels];
+    ctx.label2id = labelToId(ctx.labels);
+  }
+  let labels: SplitLabels | null = null;
+  if (e.raw && (o.name === 'validation' || e.raw.some((v) => !noLabel(v, ctx)))) {
+    const mask = e.raw.map((v) => !noLabel(v, ctx));
+    const dropped = mask.filter((m) => !m).length;
+    if (dropped > 0) {
+      e.dropped.emptyLabel += dropped;
+      keep(e, mask);
+    }
+    if (e.texts.length === 0) throw noRowsLeft(o.name, e);
+    labels = toLabels(e, ctx, o.name);
+  }
+  if (e.texts.length === 0) throw noRowsLeft(o.name, e);
+  let split: DataSplit | undefined = makeSplit(o.name, e, labels, table.rows.length);
+  split = limit(split, o.name === 'validation' ? o.maxEvalSamples : o.maxPredictSamples)!;
+  const names = ctx.labels ?? [];
+  return {
+    problemType: o.problemType,
+    labels: names,
+    numLabels: o.problemType === 'regression' ? 1 : names.length,
+    label2id: Object.fromEntries(names.map((l, i) => [l, i])),
+    id2label: Object.fromEntries(names.map((l, i) => [String(i), l])),
+    columns: {
+      text: choice.text.map((c) => (typeof c === 'number' ? table.columns[c]! : c)),
+      pair: choice.pair === undefined ? undefined : typeof choice.pair === 'number' ? table.columns[choice.pair] : choice.pair,
+      label: e.labelColumn,
+    },
+    train: split,
+    [o.name]: split,
+    warnings: [],
+  };
+}

@@ -6,7 +6,7 @@
  */
 import type { ModelConfig } from '../model/config.js';
 import type { Weights } from '../model/params.js';
-import { saveModel } from '../model/save.js';
+import { modelFolderFiles, writeFolderAtomic } from '../model/save.js';
 import type { TokenizerFiles } from '../tokenizer/index.js';
 import { buildGraph } from '../train/graphs.js';
 import { type ModelCardInfo, modelCard } from './card.js';
@@ -35,11 +35,18 @@ export interface ExportOptions {
   extraFiles?: Record<string, string | Uint8Array>;
 }
 
-export async function exportModel(dir: string, opts: ExportOptions): Promise<string[]> {
+/** Every file of an exported model folder, by relative path. */
+export function exportFiles(opts: ExportOptions): Record<string, string | Uint8Array> {
   const files: Record<string, string | Uint8Array> = { ...(opts.tokenizerFiles as Record<string, string> | undefined), ...opts.extraFiles };
   files['README.md'] = modelCard(opts.config, opts.card ?? {});
   if (opts.onnx ?? true) files['onnx/model.onnx'] = exportOnnx(opts.config, opts.weights);
   if (opts.quantized ?? true) files['onnx/model_quantized.onnx'] = exportOnnx(opts.config, opts.weights, { quantize: true });
-  await saveModel(dir, { config: opts.config, weights: opts.weights, files });
-  return ['config.json', 'model.safetensors', ...Object.keys(files)].sort();
+  return modelFolderFiles({ config: opts.config, weights: opts.weights, files });
+}
+
+/** Writes the model folder `dir` atomically (a folder of its own: it is replaced whole). */
+export async function exportModel(dir: string, opts: ExportOptions): Promise<string[]> {
+  const files = exportFiles(opts);
+  await writeFolderAtomic(dir, files);
+  return Object.keys(files).sort();
 }

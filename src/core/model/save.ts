@@ -19,6 +19,10 @@ export interface SaveOptions {
   files?: Record<string, string | Uint8Array>;
 }
 
+function checkRelative(rel: string): void {
+  if (rel.split(/[\\/]/).some((part) => part === '..' || part === '') || rel.startsWith('/')) throw new Error(`refusing to write outside the folder: ${rel}`);
+}
+
 async function exists(p: string): Promise<boolean> {
   try {
     await stat(p);
@@ -40,7 +44,7 @@ export async function writeFolderAtomic(dir: string, files: Record<string, strin
   const old = join(parent, `.${basename(dir)}.old-${tag}`);
   try {
     for (const [rel, content] of Object.entries(files)) {
-      if (rel.split(/[\\/]/).some((part) => part === '..' || part === '') || rel.startsWith('/')) throw new Error(`refusing to write outside the folder: ${rel}`);
+      checkRelative(rel);
       const path = join(tmp, rel);
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, content);
@@ -55,16 +59,43 @@ export async function writeFolderAtomic(dir: string, files: Record<string, strin
   }
 }
 
+/**
+ * Writes files into an existing folder that holds other things too (a run's output_dir with its
+ * checkpoints): every file is first written under a temporary name, and only when all are on
+ * disk are they renamed over the old ones, so a crash mid-write leaves the previous model whole.
+ */
+export async function writeFilesInto(dir: string, files: Record<string, string | Uint8Array>): Promise<void> {
+  const tag = `.tmp-${process.pid}-${Date.now().toString(36)}`;
+  const staged: [string, string][] = [];
+  try {
+    for (const [rel, content] of Object.entries(files)) {
+      checkRelative(rel);
+      const path = join(dir, rel);
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path + tag, content);
+      staged.push([path + tag, path]);
+    }
+    for (const [from, to] of staged) await rename(from, to);
+  } catch (e) {
+    for (const [from] of staged) await rm(from, { force: true });
+    throw e;
+  }
+}
+
 export function weightsRecord(weights: Weights): Record<string, HostTensor> {
   return Object.fromEntries(weights);
 }
 
-/** config.json + model.safetensors + extra files, written atomically into `dir`. */
-export async function saveModel(dir: string, opts: SaveOptions): Promise<void> {
-  const files: Record<string, string | Uint8Array> = {
+/** The files of a model folder: config.json, model.safetensors and the extra files. */
+export function modelFolderFiles(opts: SaveOptions): Record<string, string | Uint8Array> {
+  return {
     'config.json': `${JSON.stringify(toHfConfig(opts.config), null, 2)}\n`,
     'model.safetensors': serializeSafetensors(weightsRecord(opts.weights), { format: 'pt' }),
     ...opts.files,
   };
-  await writeFolderAtomic(dir, files);
+}
+
+/** config.json + model.safetensors + extra files, written atomically into `dir` (replacing it). */
+export async function saveModel(dir: string, opts: SaveOptions): Promise<void> {
+  await writeFolderAtomic(dir, modelFolderFiles(opts));
 }

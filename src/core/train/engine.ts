@@ -98,6 +98,24 @@ export class TrainingEngine {
     return this.runs;
   }
 
+  /**
+   * Sets the training-run count (resuming): training sessions built after this draw the dropout
+   * masks an uninterrupted run would. Call before the first training step.
+   */
+  setRunCount(runs: number): void {
+    if (this.sessions.has('grads') || this.sessions.has('fused')) throw new Error('setRunCount: a training session already exists');
+    this.runs = runs;
+  }
+
+  /** Replaces the weights (e.g. with the best checkpoint's), copying into the live buffers. */
+  loadWeights(weights: Weights): void {
+    for (const [n, buf] of this.params) {
+      const w = weights.get(n);
+      if (!w || w.data.length !== buf.length) throw new Error(`loadWeights: missing or mis-sized parameter ${n}`);
+      buf.set(w.data as Float32Array);
+    }
+  }
+
   /** The current weights (views of the live buffers). */
   get weights(): Weights {
     const out: Weights = new Map();

@@ -1,0 +1,329 @@
+/**
+ * Run configuration: `run_classification.py`'s data/model arguments plus transformers'
+ * `TrainingArguments`, with their names and defaults (where Finetune differs, the flag's help says
+ * so). One table drives CLI parsing, `--config run.json`, validation, `--help` and the export of
+ * an equivalent Python script.
+ */
+import { SCHEDULER_TYPES } from './schedule.js';
+
+export type ArgType = 'int' | 'float' | 'bool' | 'string' | 'list' | 'enum';
+
+export interface ArgSpec {
+  name: string;
+  type: ArgType;
+  default: unknown;
+  help: string;
+  group: 'model' | 'data' | 'training' | 'evaluation' | 'output' | 'runtime';
+  choices?: readonly string[];
+  min?: number;
+  max?: number;
+  /** Exclusive lower bound. */
+  above?: number;
+  /** Not a transformers/run_classification.py argument (left out of exported Python scripts). */
+  finetuneOnly?: boolean;
+}
+
+export const ARG_SPECS: readonly ArgSpec[] = [
+  // model
+  { name: 'model_name_or_path', type: 'string', default: null, group: 'model', help: 'Hub id (org/name) or local folder of the pretrained model, or preset:bert-tiny|bert-mini|bert-small|bert-base for a random-init model' },
+  { name: 'tokenizer_name', type: 'string', default: null, group: 'model', help: 'tokenizer folder or Hub id when it differs from the model (a vocab.txt folder works)' },
+  { name: 'revision', type: 'string', default: 'main', group: 'model', help: 'Hub revision (branch, tag or commit)' },
+  { name: 'cache_dir', type: 'string', default: null, group: 'model', help: 'Hub cache folder (default: HF_HUB_CACHE, HF_HOME/hub or ~/.cache/huggingface/hub)' },
+  { name: 'hidden_dropout_prob', type: 'float', default: null, group: 'model', min: 0, max: 0.99, help: "override the config's hidden dropout" },
+  { name: 'attention_probs_dropout_prob', type: 'float', default: null, group: 'model', min: 0, max: 0.99, help: "override the config's attention dropout" },
+  { name: 'classifier_dropout', type: 'float', default: null, group: 'model', min: 0, max: 0.99, help: "override the config's classifier dropout" },
+  // data
+  { name: 'train_file', type: 'string', default: null, group: 'data', help: 'training data: .csv, .tsv, .json or .jsonl' },
+  { name: 'validation_file', type: 'string', default: null, group: 'data', help: 'validation data (default: split off the training file)' },
+  { name: 'test_file', type: 'string', default: null, group: 'data', help: 'test data for --do_predict' },
+  { name: 'text_column_names', type: 'list', default: null, group: 'data', help: 'text column(s), comma-separated; two columns make sentence pairs unless --text_column_delimiter joins them (default: "sentence", "text" or the first non-label column)' },
+  { name: 'text_column_delimiter', type: 'string', default: null, group: 'data', help: 'join several text columns into one text with this delimiter instead of making pairs' },
+  { name: 'label_column_name', type: 'string', default: 'label', group: 'data', help: 'label column' },
+  { name: 'label_delimiter', type: 'string', default: null, group: 'data', finetuneOnly: true, help: 'multi-label: labels within a cell separated by this (JSON lists work without it)' },
+  { name: 'task', type: 'enum', default: 'auto', group: 'data', finetuneOnly: true, choices: ['auto', 'single_label_classification', 'multi_label_classification', 'regression'], help: 'problem type (auto: floats -> regression, lists -> multi-label, else single-label)' },
+  { name: 'no_header', type: 'bool', default: false, group: 'data', finetuneOnly: true, help: 'the CSV/TSV has no header row: name columns by index (0, 1, ...)' },
+  { name: 'max_seq_length', type: 'int', default: 128, group: 'data', min: 2, help: 'truncate tokenized rows to this many tokens' },
+  { name: 'validation_split_percentage', type: 'float', default: 10, group: 'data', min: 0, max: 90, help: 'without --validation_file, hold out this % of the training rows (stratified, seeded)' },
+  { name: 'max_train_samples', type: 'int', default: null, group: 'data', min: 1, help: 'use only the first N training rows' },
+  { name: 'max_eval_samples', type: 'int', default: null, group: 'data', min: 1, help: 'use only the first N validation rows' },
+  { name: 'max_predict_samples', type: 'int', default: null, group: 'data', min: 1, help: 'use only the first N test rows' },
+  { name: 'shuffle_train_dataset', type: 'bool', default: true, group: 'data', help: 'visit training rows in a seeded random order each epoch (false: file order, for runs comparable row by row)' },
+  { name: 'group_by_length', type: 'bool', default: true, group: 'data', help: 'Finetune default true: batch rows of similar length (transformers LengthGroupedSampler), so less padding is computed' },
+  { name: 'metric_name', type: 'enum', default: null, group: 'evaluation', choices: ['accuracy', 'f1', 'precision', 'recall', 'mse', 'mae', 'r2', 'pearson'], help: 'headline metric (default: accuracy, or mse for regression, f1 for multi-label)' },
+  { name: 'average', type: 'enum', default: 'macro', group: 'evaluation', finetuneOnly: true, choices: ['macro', 'micro', 'weighted'], help: 'averaging for precision/recall/F1 with more than two classes (two classes: binary)' },
+  // training
+  { name: 'do_train', type: 'bool', default: false, group: 'training', help: 'train' },
+  { name: 'do_eval', type: 'bool', default: false, group: 'evaluation', help: 'evaluate on the validation set' },
+  { name: 'do_predict', type: 'bool', default: false, group: 'evaluation', help: 'predict on the test set (predict_results.csv)' },
+  { name: 'num_train_epochs', type: 'float', default: 3, group: 'training', above: 0, help: 'epochs' },
+  { name: 'max_steps', type: 'int', default: -1, group: 'training', min: -1, help: 'optimizer steps in all (overrides epochs when > 0)' },
+  { name: 'per_device_train_batch_size', type: 'int', default: 8, group: 'training', min: 1, help: 'training batch size' },
+  { name: 'per_device_eval_batch_size', type: 'int', default: 8, group: 'evaluation', min: 1, help: 'evaluation batch size' },
+  { name: 'gradient_accumulation_steps', type: 'int', default: 1, group: 'training', min: 1, help: 'batches per optimizer step' },
+  { name: 'learning_rate', type: 'float', default: 5e-5, group: 'training', above: 0, help: 'peak learning rate (AdamW)' },
+  { name: 'weight_decay', type: 'float', default: 0, group: 'training', min: 0, help: 'decoupled weight decay (not on biases and LayerNorm weights)' },
+  { name: 'adam_beta1', type: 'float', default: 0.9, group: 'training', min: 0, max: 0.999999, help: 'AdamW beta1' },
+  { name: 'adam_beta2', type: 'float', default: 0.999, group: 'training', min: 0, max: 0.999999, help: 'AdamW beta2' },
+  { name: 'adam_epsilon', type: 'float', default: 1e-8, group: 'training', above: 0, help: 'AdamW epsilon' },
+  { name: 'max_grad_norm', type: 'float', default: 1, group: 'training', min: 0, help: 'clip gradients to this global norm (0: no clipping)' },
+  { name: 'lr_scheduler_type', type: 'enum', default: 'linear', group: 'training', choices: SCHEDULER_TYPES, help: 'learning-rate schedule' },
+  { name: 'warmup_ratio', type: 'float', default: 0, group: 'training', min: 0, max: 1, help: 'warm up over this share of the steps' },
+  { name: 'warmup_steps', type: 'int', default: 0, group: 'training', min: 0, help: 'warm up over this many steps (wins over --warmup_ratio)' },
+  { name: 'seed', type: 'int', default: 42, group: 'training', min: 0, help: 'seed for initialisation, shuffling, splits and dropout' },
+  { name: 'class_weights', type: 'string', default: null, group: 'training', finetuneOnly: true, help: 'weight the loss per class: "auto" (inverse frequency) or a comma-separated list in label order' },
+  { name: 'early_stopping_patience', type: 'int', default: null, group: 'training', min: 1, help: 'stop after this many evaluations without improvement (needs an eval strategy)' },
+  { name: 'early_stopping_threshold', type: 'float', default: 0, group: 'training', min: 0, help: 'an improvement must exceed this' },
+  // evaluation / saving
+  { name: 'eval_strategy', type: 'enum', default: 'no', group: 'evaluation', choices: ['no', 'steps', 'epoch'], help: 'when to evaluate during training' },
+  { name: 'eval_steps', type: 'int', default: null, group: 'evaluation', min: 1, help: 'evaluate every N steps (default: logging_steps)' },
+  { name: 'save_strategy', type: 'enum', default: 'steps', group: 'output', choices: ['no', 'steps', 'epoch'], help: 'when to save a checkpoint' },
+  { name: 'save_steps', type: 'int', default: 500, group: 'output', min: 1, help: 'save every N steps' },
+  { name: 'save_total_limit', type: 'int', default: null, group: 'output', min: 1, help: 'keep at most N checkpoints (the best is never deleted)' },
+  { name: 'load_best_model_at_end', type: 'bool', default: false, group: 'output', help: 'end with the best checkpoint by --metric_for_best_model' },
+  { name: 'metric_for_best_model', type: 'string', default: null, group: 'output', help: 'e.g. f1, accuracy, loss (default: loss)' },
+  { name: 'greater_is_better', type: 'bool', default: null, group: 'output', help: 'default: true unless the metric is a loss or an error' },
+  { name: 'logging_steps', type: 'int', default: 500, group: 'output', min: 1, help: 'log loss, grad norm and learning rate every N steps' },
+  { name: 'output_dir', type: 'string', default: null, group: 'output', help: 'where checkpoints, results and the final model go' },
+  { name: 'overwrite_output_dir', type: 'bool', default: false, group: 'output', help: 'allow a non-empty output_dir' },
+  { name: 'resume_from_checkpoint', type: 'string', default: null, group: 'output', help: 'a checkpoint-N folder, or "true" for the latest in output_dir' },
+  { name: 'export_onnx', type: 'bool', default: true, group: 'output', finetuneOnly: true, help: 'also write onnx/model.onnx and onnx/model_quantized.onnx for Transformers.js' },
+  // runtime
+  { name: 'threads', type: 'int', default: null, group: 'runtime', finetuneOnly: true, min: 1, help: 'ONNX Runtime intra-op threads (default: one per core)' },
+  { name: 'execution_provider', type: 'enum', default: 'cpu', group: 'runtime', finetuneOnly: true, choices: ['cpu', 'cuda', 'webgpu'], help: 'where to train; falls back to cpu with a warning when not available' },
+];
+
+export interface RunArgs {
+  model_name_or_path: string | null;
+  tokenizer_name: string | null;
+  revision: string;
+  cache_dir: string | null;
+  hidden_dropout_prob: number | null;
+  attention_probs_dropout_prob: number | null;
+  classifier_dropout: number | null;
+  train_file: string | null;
+  validation_file: string | null;
+  test_file: string | null;
+  text_column_names: string[] | null;
+  text_column_delimiter: string | null;
+  label_column_name: string;
+  label_delimiter: string | null;
+  task: 'auto' | 'single_label_classification' | 'multi_label_classification' | 'regression';
+  no_header: boolean;
+  max_seq_length: number;
+  validation_split_percentage: number;
+  max_train_samples: number | null;
+  max_eval_samples: number | null;
+  max_predict_samples: number | null;
+  shuffle_train_dataset: boolean;
+  group_by_length: boolean;
+  metric_name: string | null;
+  average: 'macro' | 'micro' | 'weighted';
+  do_train: boolean;
+  do_eval: boolean;
+  do_predict: boolean;
+  num_train_epochs: number;
+  max_steps: number;
+  per_device_train_batch_size: number;
+  per_device_eval_batch_size: number;
+  gradient_accumulation_steps: number;
+  learning_rate: number;
+  weight_decay: number;
+  adam_beta1: number;
+  adam_beta2: number;
+  adam_epsilon: number;
+  max_grad_norm: number;
+  lr_scheduler_type: 'linear' | 'constant' | 'constant_with_warmup' | 'cosine';
+  warmup_ratio: number;
+  warmup_steps: number;
+  seed: number;
+  class_weights: string | null;
+  early_stopping_patience: number | null;
+  early_stopping_threshold: number;
+  eval_strategy: 'no' | 'steps' | 'epoch';
+  eval_steps: number | null;
+  save_strategy: 'no' | 'steps' | 'epoch';
+  save_steps: number;
+  save_total_limit: number | null;
+  load_best_model_at_end: boolean;
+  metric_for_best_model: string | null;
+  greater_is_better: boolean | null;
+  logging_steps: number;
+  output_dir: string | null;
+  overwrite_output_dir: boolean;
+  resume_from_checkpoint: string | null;
+  export_onnx: boolean;
+  threads: number | null;
+  execution_provider: 'cpu' | 'cuda' | 'webgpu';
+}
+
+export class ArgError extends Error {
+  constructor(
+    readonly flag: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ArgError';
+  }
+}
+
+export function defaultArgs(): RunArgs {
+  return Object.fromEntries(ARG_SPECS.map((s) => [s.name, s.default])) as unknown as RunArgs;
+}
+
+const SPEC_BY_NAME = new Map(ARG_SPECS.map((s) => [s.name, s]));
+
+function closest(name: string, names: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const n of names) {
+    const d = editDistance(name, n);
+    if (d < bestD) {
+      bestD = d;
+      best = n;
+    }
+  }
+  return bestD <= Math.max(2, name.length / 4) ? best : undefined;
+}
+
+export function editDistance(a: string, b: string): number {
+  const dp = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) dp[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      dp[i]![j] = Math.min(dp[i - 1]![j]! + 1, dp[i]![j - 1]! + 1, dp[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+  }
+  return dp[a.length]![b.length]!;
+}
+
+/** Converts one value (a CLI string or a JSON value) to the flag's type, or throws an ArgError naming the flag. */
+export function coerceArg(spec: ArgSpec, raw: unknown): unknown {
+  const flag = `--${spec.name}`;
+  if (raw === null) return null;
+  const bad = (what: string): never => {
+    throw new ArgError(flag, `${flag}: ${what} (got ${JSON.stringify(raw)})`);
+  };
+  switch (spec.type) {
+    case 'bool': {
+      if (typeof raw === 'boolean') return raw;
+      const s = String(raw).toLowerCase();
+      if (['true', '1', 'yes'].includes(s)) return true;
+      if (['false', '0', 'no'].includes(s)) return false;
+      return bad('expects true or false');
+    }
+    case 'int':
+    case 'float': {
+      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+      if (!Number.isFinite(n)) return bad(`expects ${spec.type === 'int' ? 'an integer' : 'a number'}`);
+      if (spec.type === 'int' && !Number.isInteger(n)) return bad('expects an integer');
+      if (spec.min !== undefined && n < spec.min) return bad(`must be at least ${spec.min}`);
+      if (spec.max !== undefined && n > spec.max) return bad(`must be at most ${spec.max}`);
+      if (spec.above !== undefined && n <= spec.above) return bad(`must be greater than ${spec.above}`);
+      return n;
+    }
+    case 'enum': {
+      const s = String(raw);
+      if (!spec.choices!.includes(s)) return bad(`must be one of ${spec.choices!.join(', ')}`);
+      return s;
+    }
+    case 'list': {
+      if (Array.isArray(raw)) return raw.map(String);
+      const parts = String(raw)
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
+      if (parts.length === 0) return bad('expects one or more comma-separated names');
+      return parts;
+    }
+    case 'string':
+      if (typeof raw !== 'string' && typeof raw !== 'number') return bad('expects a string');
+      return String(raw);
+  }
+}
+
+/** Applies a JSON config object (`--config run.json`); unknown keys are errors. */
+export function applyConfigObject(args: RunArgs, obj: unknown, file: string): void {
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new ArgError('--config', `${file}: must be a JSON object of flag names to values`);
+  for (const [k, v] of Object.entries(obj)) {
+    const spec = SPEC_BY_NAME.get(k);
+    if (!spec) {
+      const hint = closest(k, [...SPEC_BY_NAME.keys()]);
+      throw new ArgError('--config', `${file}: unknown setting "${k}"${hint ? ` (did you mean "${hint}"?)` : ''}`);
+    }
+    (args as unknown as Record<string, unknown>)[k] = coerceArg(spec, v);
+  }
+}
+
+/**
+ * Parses `--name value`, `--name=value` and bare boolean flags into `args`; returns positionals.
+ * `allowed` limits the flags a command accepts.
+ */
+export function parseFlags(argv: readonly string[], args: RunArgs, allowed?: ReadonlySet<string>): { positionals: string[]; configFile?: string } {
+  const positionals: string[] = [];
+  let configFile: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith('--')) {
+      positionals.push(a);
+      continue;
+    }
+    const eq = a.indexOf('=');
+    const name = (eq >= 0 ? a.slice(2, eq) : a.slice(2)).replace(/-/g, '_');
+    const inline = eq >= 0 ? a.slice(eq + 1) : undefined;
+    if (name === 'config') {
+      configFile = inline ?? argv[++i];
+      if (!configFile) throw new ArgError('--config', '--config: expects a JSON file');
+      continue;
+    }
+    const spec = SPEC_BY_NAME.get(name);
+    if (!spec || (allowed && !allowed.has(name))) {
+      const hint = closest(name, allowed ? [...allowed] : [...SPEC_BY_NAME.keys()]);
+      throw new ArgError(`--${name}`, `unknown option --${name}${hint ? ` (did you mean --${hint}?)` : ''}; see --help`);
+    }
+    let raw: string | undefined = inline;
+    if (raw === undefined) {
+      const next = argv[i + 1];
+      if (spec.type === 'bool') {
+        if (next !== undefined && /^(true|false|1|0|yes|no)$/i.test(next)) raw = argv[++i];
+        else raw = 'true';
+      } else {
+        if (next === undefined || (next.startsWith('--') && next.length > 2)) throw new ArgError(`--${name}`, `--${name}: expects a value`);
+        raw = argv[++i];
+      }
+    }
+    (args as unknown as Record<string, unknown>)[name] = coerceArg(spec, raw);
+  }
+  return { positionals, ...(configFile ? { configFile } : {}) };
+}
+
+/** Cross-flag checks, as TrainingArguments.__post_init__ makes them. */
+export function validateArgs(a: RunArgs): void {
+  if (a.load_best_model_at_end && a.eval_strategy === 'no') {
+    throw new ArgError('--load_best_model_at_end', '--load_best_model_at_end needs evaluation: set --eval_strategy epoch or steps');
+  }
+  if (a.load_best_model_at_end && a.save_strategy !== a.eval_strategy) {
+    throw new ArgError('--save_strategy', `--load_best_model_at_end needs --save_strategy to match --eval_strategy (${a.eval_strategy}), got ${a.save_strategy}`);
+  }
+  if (a.load_best_model_at_end && a.save_strategy === 'steps' && a.save_steps % (a.eval_steps ?? a.logging_steps) !== 0) {
+    throw new ArgError('--save_steps', `--load_best_model_at_end needs --save_steps (${a.save_steps}) to be a multiple of --eval_steps (${a.eval_steps ?? a.logging_steps})`);
+  }
+  if (a.early_stopping_patience !== null && a.eval_strategy === 'no') {
+    throw new ArgError('--early_stopping_patience', '--early_stopping_patience needs evaluation during training: set --eval_strategy epoch or steps');
+  }
+  if (a.do_train && !a.train_file) throw new ArgError('--train_file', '--do_train needs --train_file (a .csv, .tsv, .json or .jsonl file)');
+  if (a.do_predict && !a.test_file) throw new ArgError('--test_file', '--do_predict needs --test_file');
+  if (a.do_train && !a.output_dir) throw new ArgError('--output_dir', '--do_train needs --output_dir');
+}
+
+/** transformers' rule for greater_is_better when unset. */
+export function greaterIsBetter(a: RunArgs): boolean {
+  if (a.greater_is_better !== null) return a.greater_is_better;
+  const m = metricForBest(a);
+  return !/loss|mse|mae|error/.test(m);
+}
+
+/** metric_for_best_model with the eval_ prefix, default eval_loss. */
+export function metricForBest(a: RunArgs): string {
+  const m = a.metric_for_best_model ?? 'loss';
+  return m.startsWith('eval_') ? m : `eval_${m}`;
+}

@@ -1,0 +1,368 @@
+/**
+ * One classification run from its arguments, as `run_classification.py` does it: resolve the model
+ * (a local folder, a Hub id pulled into the cache, or a random-init preset), the tokenizer and the
+ * data; train, evaluate, predict; write the output folder as the Trainer does. Shared by the CLI
+ * and the extension's worker; reports everything as TrainingEvents.
+ */
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { EventSink } from '../../protocol/events.js';
+import { type ClassificationData, type EncodedDataset, encodeDataset, loadClassificationData, loadSplitForModel, splitStats } from '../data/index.js';
+import { exportFiles } from '../export/index.js';
+import { type PullResult, pullModel } from '../hub/index.js';
+import type { ModelConfig } from '../model/config.js';
+import { loadPretrained, readModelConfig } from '../model/load.js';
+import { checkVocabulary } from '../model/pretrained.js';
+import { PRESETS, type Model, type PresetName, createModel } from '../model/presets.js';
+import { writeFilesInto } from '../model/save.js';
+import { Tokenizer } from '../tokenizer/index.js';
+import { ArgError, type RunArgs, validateArgs } from './args.js';
+import { listCheckpoints } from './checkpoint.js';
+import { Trainer } from './trainer.js';
+
+export interface RunContext {
+  emit: EventSink;
+  signal?: AbortSignal;
+  env?: NodeJS.ProcessEnv;
+  /** Hub token (CLI: HF_TOKEN; extension: SecretStorage). */
+  token?: string;
+  /** Save a checkpoint when cancelled. */
+  saveOnCancel?: boolean;
+  runId?: string;
+}
+
+export interface RunOutcome {
+  results: Record<string, number>;
+  modelDir: string | null;
+  cancelled: boolean;
+  stoppedEarly: boolean;
+  bestCheckpoint: string | null;
+}
+
+const json = (v: unknown): string => `${JSON.stringify(v, null, 2)}\n`;
+
+async function isDir(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** A local folder, else a Hub id pulled (or found) in the cache. */
+export async function resolveModelFolder(nameOrPath: string, args: Pick<RunArgs, 'revision' | 'cache_dir'>, ctx: RunContext, role = 'model'): Promise<string> {
+  if (await isDir(nameOrPath)) return nameOrPath;
+  if (nameOrPath.startsWith('.') || nameOrPath.startsWith('/') || nameOrPath.split('/').length > 2) {
+    throw new ArgError('--model_name_or_path', `${role} folder ${nameOrPath} does not exist`);
+  }
+  ctx.emit({ type: 'stage', stage: 'pull-model', message: `pulling ${nameOrPath}@${args.revision} from the Hugging Face Hub` });
+  const env = ctx.env ?? process.env;
+  const r: PullResult = await pullModel(nameOrPath, {
+    revision: args.revision,
+    ...(args.cache_dir ? { cacheDir: args.cache_dir } : {}),
+    ...(ctx.token ? { token: ctx.token } : {}),
+    env,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    onProgress: (e) => {
+      if (e.type === 'total-progress') ctx.emit({ type: 'stage', stage: 'pull-model', message: `downloading ${nameOrPath}`, done: e.loaded, total: e.total });
+      else if (e.type === 'log') ctx.emit({ type: 'info', message: e.message });
+    },
+  });
+  ctx.emit({ type: 'info', message: `${nameOrPath}: ${r.fromCache ? 'using the cached' : 'pulled'} snapshot ${r.commit.slice(0, 12)} (${r.files.length} files)` });
+  return r.folder;
+}
+
+function presetOf(name: string): PresetName | undefined {
+  const m = /^preset:(.+)$/.exec(name);
+  if (!m) return undefined;
+  if (!(m[1]! in PRESETS)) throw new ArgError('--model_name_or_path', `--model_name_or_path ${name}: unknown preset (choose preset:${Object.keys(PRESETS).join(', preset:')})`);
+  return m[1] as PresetName;
+}
+
+/** Class weights: "auto" (n / (C * count_c), scikit-learn's "balanced") or a list in label order. */
+export function classWeightsFor(spec: string | null, data: ClassificationData): Float32Array | undefined {
+  if (spec === null) return undefined;
+  if (data.problemType !== 'single_label_classification') {
+    throw new ArgError('--class_weights', '--class_weights applies to single-label classification only');
+  }
+  const C = data.numLabels;
+  if (spec === 'auto') {
+    const counts = new Array<number>(C).fill(0);
+    const labels = data.train.labels;
+    if (labels?.kind !== 'single') throw new ArgError('--class_weights', '--class_weights auto needs training labels');
+    for (const id of labels.ids) counts[id]!++;
+    const n = labels.ids.length;
+    return Float32Array.from(counts, (c) => (c === 0 ? 0 : n / (C * c)));
+  }
+  const parts = spec.split(',').map((s) => Number(s.trim()));
+  if (parts.length !== C || parts.some((x) => !Number.isFinite(x) || x < 0)) {
+    throw new ArgError('--class_weights', `--class_weights: give ${C} non-negative numbers in label order (${data.labels.join(', ')}), or "auto" (got "${spec}")`);
+  }
+  return Float32Array.from(parts);
+}
+
+function dataColumns(args: RunArgs): { textColumns?: string[]; pairColumn?: string; textColumnDelimiter?: string } {
+  const cols = args.text_column_names;
+  if (!cols) return args.text_column_delimiter !== null ? { textColumnDelimiter: args.text_column_delimiter } : {};
+  if (cols.length === 2 && args.text_column_delimiter === null) return { textColumns: [cols[0]!], pairColumn: cols[1]! };
+  return { textColumns: cols, ...(args.text_column_delimiter !== null ? { textColumnDelimiter: args.text_column_delimiter } : {}) };
+}
+
+/** The output folder: a non-empty one needs --overwrite_output_dir, unless it holds checkpoints to resume. */
+async function checkOutputDir(args: RunArgs, emit: EventSink): Promise<string | undefined> {
+  const dir = args.output_dir!;
+  let entries: string[] = [];
+  try {
+    entries = (await readdir(dir)).filter((e) => !e.startsWith('.'));
+  } catch {
+    return undefined;
+  }
+  if (args.resume_from_checkpoint && args.resume_from_checkpoint !== 'true') return args.resume_from_checkpoint;
+  const checkpoints = await listCheckpoints(dir);
+  if (args.overwrite_output_dir) return undefined;
+  const last = checkpoints[checkpoints.length - 1];
+  if (last) {
+    emit({ type: 'info', message: `Checkpoint detected, resuming training at ${last.path}. To train from scratch instead, pass --overwrite_output_dir.` });
+    return last.path;
+  }
+  if (args.resume_from_checkpoint === 'true') throw new ArgError('--resume_from_checkpoint', `--resume_from_checkpoint: ${dir} holds no checkpoint-N folder to resume`);
+  if (entries.length > 0) {
+    throw new ArgError('--output_dir', `--output_dir ${dir} already exists and is not empty (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''}); use --overwrite_output_dir or choose another folder`);
+  }
+  return undefined;
+}
+
+/** Reads the data a run needs: training data (with its own label list), or one file for a trained model. */
+async function readData(args: RunArgs, config: ModelConfig | undefined, ctx: RunContext): Promise<ClassificationData> {
+  const common = {
+    ...dataColumns(args),
+    labelColumn: args.label_column_name,
+    ...(args.label_delimiter !== null ? { labelDelimiter: args.label_delimiter } : {}),
+    hasHeader: !args.no_header,
+    seed: args.seed,
+    ...(args.max_eval_samples ? { maxEvalSamples: args.max_eval_samples } : {}),
+    ...(args.max_predict_samples ? { maxPredictSamples: args.max_predict_samples } : {}),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  };
+  if (args.do_train) {
+    const wantsValidation = args.do_eval || args.eval_strategy !== 'no';
+    return loadClassificationData({
+      ...common,
+      trainFile: args.train_file!,
+      ...(args.validation_file ? { validationFile: args.validation_file } : {}),
+      ...(args.test_file ? { testFile: args.test_file } : {}),
+      task: args.task,
+      validationSplitPercentage: wantsValidation && !args.validation_file ? args.validation_split_percentage : 0,
+      ...(args.max_train_samples ? { maxTrainSamples: args.max_train_samples } : {}),
+    });
+  }
+  const c = config!;
+  const labels = Object.keys(c.id2label)
+    .sort((a, b) => Number(a) - Number(b))
+    .map((k) => c.id2label[k]!);
+  const problemType = c.problem_type ?? (c.num_labels === 1 ? 'regression' : 'single_label_classification');
+  const file = args.do_eval ? args.validation_file : args.test_file;
+  if (!file) throw new ArgError(args.do_eval ? '--validation_file' : '--test_file', `give ${args.do_eval ? '--validation_file' : '--test_file'} (the rows to ${args.do_eval ? 'evaluate on' : 'predict'})`);
+  const data = await loadSplitForModel({ ...common, file, name: args.do_eval ? 'validation' : 'test', problemType, labels });
+  if (args.do_eval && args.do_predict && args.test_file) {
+    const t = await loadSplitForModel({ ...common, file: args.test_file, name: 'test', problemType, labels });
+    data.test = t.test;
+  }
+  return data;
+}
+
+function csvCell(v: string | number): string {
+  const s = String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** predict_results.csv: text (and pair), predicted label and score, and every class probability. */
+export function predictionsCsv(data: ClassificationData, split: NonNullable<ClassificationData['test']>, logits: Float32Array, width: number): string {
+  const header: string[] = ['index', 'text'];
+  if (split.pairs) header.push('text_pair');
+  const pt = data.problemType;
+  if (pt === 'regression') header.push('prediction');
+  else header.push('label', 'score', ...data.labels.map((l) => `p(${l})`));
+  const lines = [header.map(csvCell).join(',')];
+  for (let i = 0; i < split.texts.length; i++) {
+    const row: (string | number)[] = [i, split.texts[i]!];
+    if (split.pairs) row.push(split.pairs[i]!);
+    const z = logits.subarray(i * width, i * width + width);
+    if (pt === 'regression') row.push(z[0]!);
+    else {
+      const probs =
+        pt === 'multi_label_classification'
+          ? Array.from(z, (x) => 1 / (1 + Math.exp(-x)))
+          : (() => {
+              const m = Math.max(...z);
+              const e = Array.from(z, (x) => Math.exp(x - m));
+              const s = e.reduce((a, b) => a + b, 0);
+              return e.map((x) => x / s);
+            })();
+      if (pt === 'multi_label_classification') {
+        const on = data.labels.filter((_, k) => probs[k]! > 0.5);
+        row.push(on.join('|'), on.length ? Math.min(...on.map((l) => probs[data.labels.indexOf(l)]!)) : 0);
+      } else {
+        let best = 0;
+        for (let k = 1; k < probs.length; k++) if (probs[k]! > probs[best]!) best = k;
+        row.push(data.labels[best]!, probs[best]!);
+      }
+      row.push(...probs.map((p) => Number(p.toFixed(6))));
+    }
+    lines.push(row.map(csvCell).join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export async function runClassification(args: RunArgs, ctx: RunContext): Promise<RunOutcome> {
+  const { emit } = ctx;
+  validateArgs(args);
+  if (!args.model_name_or_path) throw new ArgError('--model_name_or_path', 'give --model_name_or_path: a Hub id (org/name), a local model folder, or preset:bert-tiny');
+  if (!args.do_train && !args.do_eval && !args.do_predict) throw new ArgError('--do_train', 'nothing to do: pass --do_train, --do_eval and/or --do_predict');
+  const outputDir = args.output_dir ?? '.';
+  const resumeFrom = args.do_train ? await checkOutputDir(args, emit) : undefined;
+
+  // Model and tokenizer.
+  emit({ type: 'stage', stage: 'load-model', message: `loading ${args.model_name_or_path}` });
+  const preset = presetOf(args.model_name_or_path);
+  let modelDir: string | undefined;
+  if (!preset) modelDir = await resolveModelFolder(args.model_name_or_path, args, ctx);
+  const tokenizerDir = args.tokenizer_name ? await resolveModelFolder(args.tokenizer_name, args, ctx, 'tokenizer') : modelDir;
+  if (!tokenizerDir) throw new ArgError('--tokenizer_name', `--model_name_or_path ${args.model_name_or_path} makes a random-init model: give --tokenizer_name (a folder with tokenizer.json or vocab.txt)`);
+  const tokenizer = await Tokenizer.fromFolder(tokenizerDir);
+  const baseConfig = modelDir ? await readModelConfig(modelDir) : undefined;
+
+  // Data.
+  emit({ type: 'stage', stage: 'read-data', message: `reading ${args.do_train ? args.train_file : (args.validation_file ?? args.test_file)}` });
+  const data = await readData(args, baseConfig, ctx);
+  for (const w of data.warnings) emit({ type: 'warning', message: w });
+  const dropped = data.train.dropped.emptyText + data.train.dropped.emptyLabel;
+  if (args.do_train && dropped > 0) {
+    emit({ type: 'info', message: `${data.train.file}: dropped ${data.train.dropped.emptyText} rows with an empty text and ${data.train.dropped.emptyLabel} with an empty label` });
+  }
+
+  const overrides = {
+    ...(args.hidden_dropout_prob !== null ? { hidden_dropout_prob: args.hidden_dropout_prob } : {}),
+    ...(args.attention_probs_dropout_prob !== null ? { attention_probs_dropout_prob: args.attention_probs_dropout_prob } : {}),
+    ...(args.classifier_dropout !== null ? { classifier_dropout: args.classifier_dropout } : {}),
+  };
+  const log = (message: string): void => emit({ type: 'info', message });
+  let model: Model;
+  const labelOpts = { ...(data.problemType === 'regression' ? { numLabels: 1 } : { labels: data.labels }), problemType: data.problemType, overrides, seed: args.seed, log };
+  if (resumeFrom) model = await loadPretrained(resumeFrom, labelOpts);
+  else if (preset) {
+    model = createModel({
+      preset,
+      vocabSize: tokenizer.vocabSize,
+      ...(data.problemType === 'regression' ? { numLabels: 1 } : { labels: data.labels }),
+      problemType: data.problemType,
+      seed: args.seed,
+      padTokenId: tokenizer.padTokenId,
+      overrides,
+    });
+  } else model = await loadPretrained(modelDir!, labelOpts);
+  checkVocabulary(tokenizer, model.config, tokenizerDir);
+
+  // Tokenize.
+  emit({ type: 'stage', stage: 'tokenize', message: `tokenizing (max_seq_length ${args.max_seq_length})` });
+  const encoded: EncodedDataset = await encodeDataset(data, tokenizer, {
+    maxSeqLength: Math.min(args.max_seq_length, model.config.max_position_embeddings - (model.config.model_type.includes('roberta') ? model.config.pad_token_id + 1 : 0)),
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    onProgress: (p) => emit({ type: 'stage', stage: 'tokenize', message: `tokenizing ${p.split}`, done: p.done, total: p.total }),
+  });
+  if (args.do_train) {
+    const s = splitStats(data.train, data.labels, encoded.train);
+    emit({ type: 'info', message: `train: ${encoded.train.size} rows; tokens p50 ${s.tokens?.p50} / p95 ${s.tokens?.p95} / max ${s.tokens?.max}; ${((s.tokens?.truncatedShare ?? 0) * 100).toFixed(1)}% truncated at ${args.max_seq_length}` });
+  }
+
+  const tokenizerFiles = tokenizer.saveFiles() as unknown as Record<string, string>;
+  const trainer = new Trainer({
+    args: { ...args, output_dir: outputDir },
+    model,
+    data,
+    encoded,
+    emit,
+    tokenizerFiles,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    ...(resumeFrom ? { resumeFrom } : {}),
+    ...(ctx.saveOnCancel ? { saveOnCancel: true } : {}),
+    ...(ctx.runId ? { runId: ctx.runId } : {}),
+    modelName: args.model_name_or_path,
+    ...(args.do_train ? { classWeights: classWeightsFor(args.class_weights, data) } : {}),
+  });
+  const results: Record<string, number> = {};
+  let outcome: Omit<RunOutcome, 'results'> = { modelDir: null, cancelled: false, stoppedEarly: false, bestCheckpoint: null };
+  try {
+    await mkdir(outputDir, { recursive: true });
+    if (args.do_train) {
+      emit({ type: 'stage', stage: 'train', message: 'training' });
+      const r = await trainer.train();
+      outcome = { ...outcome, cancelled: r.cancelled, stoppedEarly: r.stoppedEarly, bestCheckpoint: r.bestCheckpoint };
+      Object.assign(results, r.metrics);
+      if (!r.cancelled) {
+        emit({ type: 'stage', stage: 'save', message: `saving the model to ${outputDir}` });
+        const history = r.state.log_history.filter((e) => 'eval_loss' in e).map((e) => ({ epoch: e.epoch!, step: e.step!, ...Object.fromEntries(Object.entries(e).filter(([k]) => /^eval_(loss|accuracy|f1|mse|r2)$/.test(k))) }));
+        const files = exportFiles({
+          config: trainer.engine.config,
+          weights: trainer.engine.weights,
+          tokenizerFiles: tokenizer.saveFiles(),
+          onnx: args.export_onnx,
+          quantized: args.export_onnx,
+          card: {
+            baseModel: args.model_name_or_path,
+            dataset: args.train_file!,
+            hyperparameters: hyperparameters(args),
+            metrics: Object.fromEntries(Object.entries(r.state.log_history.filter((e) => 'eval_loss' in e).pop() ?? {}).filter(([k]) => k.startsWith('eval_'))),
+            history,
+          },
+          extraFiles: { 'trainer_state.json': json(r.state), 'training_args.json': json(args) },
+        });
+        await writeFilesInto(outputDir, files);
+        outcome.modelDir = outputDir;
+        await writeFile(join(outputDir, 'train_results.json'), json(r.metrics));
+      }
+      if (r.cancelled) emit({ type: 'info', message: 'training cancelled' });
+    }
+    if (args.do_eval && encoded.validation && !outcome.cancelled) {
+      emit({ type: 'stage', stage: 'evaluate', message: 'evaluating' });
+      const ev = await trainer.evaluate(encoded.validation, 'eval');
+      const metrics = { ...ev.metrics, ...(args.do_train ? { epoch: results.epoch ?? 0 } : {}) };
+      emit({ type: 'eval', step: 0, epoch: results.epoch ?? 0, metrics: ev.metrics, ...(ev.confusionMatrix ? { confusionMatrix: ev.confusionMatrix, labels: data.labels } : {}), ...(ev.perClass ? { perClass: ev.perClass } : {}) });
+      Object.assign(results, metrics);
+      await writeFile(join(outputDir, 'eval_results.json'), json({ ...metrics, eval_samples: encoded.validation.size }));
+    }
+    if (args.do_predict && encoded.test && data.test && !outcome.cancelled) {
+      emit({ type: 'stage', stage: 'predict', message: 'predicting' });
+      const logits = await trainer.predict(encoded.test);
+      await writeFile(join(outputDir, 'predict_results.csv'), predictionsCsv(data, data.test, logits.values, logits.width));
+      if (encoded.test.labels) {
+        const t = await trainer.evaluate(encoded.test, 'test');
+        Object.assign(results, t.metrics);
+        await writeFile(join(outputDir, 'test_results.json'), json(t.metrics));
+      }
+      emit({ type: 'info', message: `wrote ${join(outputDir, 'predict_results.csv')} (${encoded.test.size} rows)` });
+    }
+    if (!outcome.cancelled) await writeFile(join(outputDir, 'all_results.json'), json(results));
+  } finally {
+    await trainer.dispose();
+  }
+  emit({ type: 'done', outputDir, modelDir: outcome.modelDir, results, bestCheckpoint: outcome.bestCheckpoint, stoppedEarly: outcome.stoppedEarly, cancelled: outcome.cancelled });
+  return { results, ...outcome };
+}
+
+function hyperparameters(a: RunArgs): Record<string, string | number | boolean | null> {
+  return {
+    learning_rate: a.learning_rate,
+    train_batch_size: a.per_device_train_batch_size,
+    eval_batch_size: a.per_device_eval_batch_size,
+    gradient_accumulation_steps: a.gradient_accumulation_steps,
+    seed: a.seed,
+    optimizer: `AdamW with betas=(${a.adam_beta1},${a.adam_beta2}) and epsilon=${a.adam_epsilon}`,
+    weight_decay: a.weight_decay,
+    lr_scheduler_type: a.lr_scheduler_type,
+    warmup: a.warmup_steps > 0 ? a.warmup_steps : a.warmup_ratio,
+    num_epochs: a.num_train_epochs,
+    max_seq_length: a.max_seq_length,
+    group_by_length: a.group_by_length,
+  };
+}
