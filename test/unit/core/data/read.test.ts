@@ -165,16 +165,15 @@ describe('UTF-8 validation', () => {
 });
 
 describe('size and cancellation', () => {
-  test('100,000 rows load in well under a few seconds', async () => {
+  // Speed is measured by benchmarks, not asserted here; this checks that a large file reads whole.
+  test('100,000 rows (quoted fields with commas and escaped quotes) read with their line numbers', async () => {
     const rows: string[] = ['label,text'];
     for (let i = 0; i < 100_000; i++) rows.push(`${i % 3},"review number ${i}: the food was fine, delivery ""fast"" and the rider polite"`);
     const p = tmp.write('100k.csv', `${rows.join('\n')}\n`);
-    const t0 = performance.now();
     const t = await readTable(p);
-    const ms = performance.now() - t0;
     assert.equal(t.rows.length, 100_000);
     assert.equal(t.rowNumbers[99_999], 100_001);
-    assert.ok(ms < 3000, `read took ${ms.toFixed(0)} ms`);
+    assert.equal(t.rows[99_999]![1], 'review number 99999: the food was fine, delivery "fast" and the rider polite');
   });
 
   test('an aborted signal stops reading', async () => {
