@@ -18,7 +18,7 @@ import { PRESETS, type PresetName, createModel } from '../core/model/presets.js'
 import { saveModel } from '../core/model/save.js';
 import { Tokenizer } from '../core/tokenizer/index.js';
 import { ARG_SPECS, ArgError, type ArgSpec, type RunArgs, applyConfigObject, defaultArgs, parseFlags } from '../core/train/args.js';
-import { TrainingEngine } from '../core/train/engine.js';
+import { Predictor } from '../core/train/predictor.js';
 import { resolveModelFolder, runClassification } from '../core/train/run.js';
 import { TextReporter, confusionTable, pyFloat } from './format.js';
 
@@ -136,42 +136,19 @@ async function predictTexts(args: RunArgs, texts: string[], pairs: string[], io:
   if (!args.model_name_or_path) throw new ArgError('--model_name_or_path', 'predict: give --model_name_or_path (a trained model folder or Hub id)');
   if (pairs.length && pairs.length !== texts.length) throw new ArgError('--text_pair', `--text_pair: give one per --text (${texts.length} texts, ${pairs.length} pairs)`);
   const dir = await resolveModelFolder(args.model_name_or_path, args, { emit: () => undefined, token: process.env.HF_TOKEN });
-  const { config, weights } = await loadPretrained(dir);
-  const tok = await Tokenizer.fromFolder(args.tokenizer_name ?? dir);
-  checkVocabulary(tok, config, dir);
-  const engine = new TrainingEngine({ config, weights, threads: args.threads ?? undefined, executionProvider: args.execution_provider });
+  const predictor = await Predictor.load(dir, { ...(args.threads ? { threads: args.threads } : {}), executionProvider: args.execution_provider });
   try {
-    const enc = texts.map((t, i) => tok.encode(t, pairs[i] ?? null, { maxLength: Math.min(args.max_seq_length, config.max_position_embeddings) }));
-    const seq = Math.max(...enc.map((e) => e.inputIds.length));
-    const n = texts.length * seq;
-    const batch = { batch: texts.length, seq, inputIds: new BigInt64Array(n).fill(BigInt(tok.padTokenId)), attentionMask: new BigInt64Array(n), tokenTypeIds: new BigInt64Array(n) };
-    enc.forEach((e, b) =>
-      e.inputIds.forEach((id, s) => {
-        batch.inputIds[b * seq + s] = BigInt(id);
-        batch.attentionMask[b * seq + s] = 1n;
-        batch.tokenTypeIds[b * seq + s] = BigInt(e.tokenTypeIds[s] ?? 0);
-      }),
-    );
-    const logits = (await engine.predict(batch)).data as Float32Array;
-    const C = config.num_labels;
-    const labels = Array.from({ length: C }, (_, i) => config.id2label[String(i)] ?? `LABEL_${i}`);
-    const problem = config.problem_type ?? (C === 1 ? 'regression' : 'single_label_classification');
-    const rows = texts.map((text, i) => {
-      const z = Array.from(logits.subarray(i * C, i * C + C));
-      if (problem === 'regression') return { text, prediction: z[0]! };
-      const probs = problem === 'multi_label_classification' ? z.map((x) => 1 / (1 + Math.exp(-x))) : softmax(z);
-      const scores = labels.map((label, k) => ({ label, score: probs[k]! })).sort((a, b) => b.score - a.score);
-      return { text, label: scores[0]!.label, score: scores[0]!.score, scores };
-    }) as ({ text: string; prediction: number } | { text: string; label: string; score: number; scores: { label: string; score: number }[] })[];
-    if (g.json) for (const r of rows) io.out.write(`${JSON.stringify(r)}\n`);
-    else
-      for (const r of rows) {
-        if ('prediction' in r) io.out.write(`${pyFloat(r.prediction)}\t${r.text}\n`);
-        else io.out.write(`${r.label}\t${r.score.toFixed(4)}\t${r.text}\n`);
-      }
+    const scores = await predictor.predict(texts, pairs.length ? pairs : undefined, args.max_seq_length);
+    const regression = predictor.config.num_labels === 1 && (predictor.config.problem_type ?? 'regression') === 'regression';
+    texts.forEach((text, i) => {
+      const s = scores[i]!;
+      if (g.json) io.out.write(`${JSON.stringify(regression ? { text, prediction: s[0]!.score } : { text, label: s[0]!.label, score: s[0]!.score, scores: s })}\n`);
+      else if (regression) io.out.write(`${pyFloat(s[0]!.score)}\t${text}\n`);
+      else io.out.write(`${s[0]!.label}\t${s[0]!.score.toFixed(4)}\t${text}\n`);
+    });
     return 0;
   } finally {
-    await engine.dispose();
+    await predictor.dispose();
   }
 }
 
@@ -179,13 +156,6 @@ function hubToken(): string {
   const t = process.env.HF_TOKEN;
   if (!t) throw new UsageError('set HF_TOKEN to a Hugging Face access token with write permission (https://huggingface.co/settings/tokens)');
   return t;
-}
-
-function softmax(z: number[]): number[] {
-  const m = Math.max(...z);
-  const e = z.map((x) => Math.exp(x - m));
-  const s = e.reduce((a, b) => a + b, 0);
-  return e.map((x) => x / s);
 }
 
 /** Simple `--name value` flags of a command's own. */

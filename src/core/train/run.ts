@@ -18,6 +18,7 @@ import { writeFilesInto } from '../model/save.js';
 import { Tokenizer } from '../tokenizer/index.js';
 import { ArgError, type RunArgs, validateArgs } from './args.js';
 import { listCheckpoints } from './checkpoint.js';
+import { softmax } from './predictor.js';
 import { Trainer } from './trainer.js';
 
 export interface RunContext {
@@ -26,8 +27,8 @@ export interface RunContext {
   env?: NodeJS.ProcessEnv;
   /** Hub token (CLI: HF_TOKEN; extension: SecretStorage). */
   token?: string;
-  /** Save a checkpoint when cancelled. */
-  saveOnCancel?: boolean;
+  /** Save a checkpoint when cancelled (asked at cancel time when a function). */
+  saveOnCancel?: boolean | (() => boolean);
   runId?: string;
 }
 
@@ -193,12 +194,7 @@ export function predictionsCsv(data: ClassificationData, split: NonNullable<Clas
       const probs =
         pt === 'multi_label_classification'
           ? Array.from(z, (x) => 1 / (1 + Math.exp(-x)))
-          : (() => {
-              const m = Math.max(...z);
-              const e = Array.from(z, (x) => Math.exp(x - m));
-              const s = e.reduce((a, b) => a + b, 0);
-              return e.map((x) => x / s);
-            })();
+          : softmax(Array.from(z));
       if (pt === 'multi_label_classification') {
         const on = data.labels.filter((_, k) => probs[k]! > 0.5);
         row.push(on.join('|'), on.length ? Math.min(...on.map((l) => probs[data.labels.indexOf(l)]!)) : 0);
@@ -285,7 +281,7 @@ export async function runClassification(args: RunArgs, ctx: RunContext): Promise
     tokenizerFiles,
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     ...(resumeFrom ? { resumeFrom } : {}),
-    ...(ctx.saveOnCancel ? { saveOnCancel: true } : {}),
+    ...(ctx.saveOnCancel !== undefined ? { saveOnCancel: ctx.saveOnCancel } : {}),
     ...(ctx.runId ? { runId: ctx.runId } : {}),
     modelName: args.model_name_or_path,
     ...(args.do_train ? { classWeights: classWeightsFor(args.class_weights, data) } : {}),

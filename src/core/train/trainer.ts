@@ -31,8 +31,8 @@ export interface TrainerOptions {
   classWeights?: Float32Array;
   /** Resume from this checkpoint folder. */
   resumeFrom?: string;
-  /** Save a checkpoint when cancelled. */
-  saveOnCancel?: boolean;
+  /** Save a checkpoint when cancelled (asked at cancel time when a function). */
+  saveOnCancel?: boolean | (() => boolean);
   runId?: string;
   modelName?: string;
 }
@@ -294,7 +294,8 @@ export class Trainer {
           break;
         }
       }
-    if (cancelled && this.o.saveOnCancel && state.global_step > startStep) await save();
+    const saveOnCancel = typeof this.o.saveOnCancel === 'function' ? this.o.saveOnCancel() : this.o.saveOnCancel;
+    if (cancelled && saveOnCancel && state.global_step > startStep) await save();
 
     if (a.load_best_model_at_end && state.best_model_checkpoint && !cancelled) {
       const best = await loadPretrained(state.best_model_checkpoint);

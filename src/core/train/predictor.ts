@@ -1,0 +1,74 @@
+/**
+ * Inference for the predict box and "classify selection": a loaded model + tokenizer that scores
+ * texts (or pairs) and returns every label with its probability. Models stay loaded (one engine
+ * per model folder) so repeated predictions cost one ONNX Runtime run.
+ */
+import { loadPretrained } from '../model/load.js';
+import { checkVocabulary } from '../model/pretrained.js';
+import type { ModelConfig } from '../model/config.js';
+import { Tokenizer } from '../tokenizer/index.js';
+import type { ExecutionProvider } from '../engine/runtime.js';
+import { TrainingEngine } from './engine.js';
+
+export interface LabelScore {
+  label: string;
+  score: number;
+}
+
+export class Predictor {
+  private constructor(
+    readonly dir: string,
+    readonly config: ModelConfig,
+    private readonly tokenizer: Tokenizer,
+    private readonly engine: TrainingEngine,
+  ) {}
+
+  static async load(dir: string, opts: { threads?: number; executionProvider?: ExecutionProvider } = {}): Promise<Predictor> {
+    const { config, weights } = await loadPretrained(dir);
+    const tokenizer = await Tokenizer.fromFolder(dir);
+    checkVocabulary(tokenizer, config, dir);
+    return new Predictor(dir, config, tokenizer, new TrainingEngine({ config, weights, ...(opts.threads ? { threads: opts.threads } : {}), ...(opts.executionProvider ? { executionProvider: opts.executionProvider } : {}) }));
+  }
+
+  get labels(): string[] {
+    return Array.from({ length: this.config.num_labels }, (_, i) => this.config.id2label[String(i)] ?? `LABEL_${i}`);
+  }
+
+  /** Scores, most likely first, for each text. */
+  async predict(texts: readonly string[], pairs?: readonly string[], maxLength = 128): Promise<LabelScore[][]> {
+    if (texts.length === 0) return [];
+    const max = Math.min(maxLength, this.config.max_position_embeddings - (this.config.model_type.includes('roberta') ? this.config.pad_token_id + 1 : 0));
+    const enc = texts.map((t, i) => this.tokenizer.encode(t, pairs?.[i] ?? null, { maxLength: max }));
+    const seq = Math.max(...enc.map((e) => e.inputIds.length));
+    const n = texts.length * seq;
+    const batch = { batch: texts.length, seq, inputIds: new BigInt64Array(n).fill(BigInt(this.tokenizer.padTokenId)), attentionMask: new BigInt64Array(n), tokenTypeIds: new BigInt64Array(n) };
+    enc.forEach((e, b) =>
+      e.inputIds.forEach((id, s) => {
+        batch.inputIds[b * seq + s] = BigInt(id);
+        batch.attentionMask[b * seq + s] = 1n;
+        batch.tokenTypeIds[b * seq + s] = BigInt(e.tokenTypeIds[s] ?? 0);
+      }),
+    );
+    const logits = (await this.engine.predict(batch)).data as Float32Array;
+    const C = this.config.num_labels;
+    const problem = this.config.problem_type ?? (C === 1 ? 'regression' : 'single_label_classification');
+    const labels = this.labels;
+    return texts.map((_, i) => {
+      const z = Array.from(logits.subarray(i * C, i * C + C));
+      if (problem === 'regression') return [{ label: 'value', score: z[0]! }];
+      const probs = problem === 'multi_label_classification' ? z.map((x) => 1 / (1 + Math.exp(-x))) : softmax(z);
+      return labels.map((label, k) => ({ label, score: probs[k]! })).sort((a, b) => b.score - a.score);
+    });
+  }
+
+  async dispose(): Promise<void> {
+    await this.engine.dispose();
+  }
+}
+
+export function softmax(z: readonly number[]): number[] {
+  const m = Math.max(...z);
+  const e = z.map((x) => Math.exp(x - m));
+  const s = e.reduce((a, b) => a + b, 0);
+  return e.map((x) => x / s);
+}

@@ -1,0 +1,73 @@
+/**
+ * Typed messages between the extension host and the worker process that trains (or serves
+ * predictions), with validation of what arrives. No vscode, no DOM.
+ */
+import type { RunArgs } from '../core/train/args.js';
+import type { TrainingEvent } from './events.js';
+
+/** Host -> worker. */
+export type HostToWorker =
+  | { type: 'train'; runId: string; args: RunArgs; token?: string; saveOnCancel?: boolean }
+  | { type: 'cancel'; save: boolean }
+  | { type: 'predict'; requestId: number; model: string; texts: string[]; pairs?: string[]; maxLength?: number; token?: string }
+  | { type: 'shutdown' };
+
+export interface Prediction {
+  text: string;
+  /** Every label with its probability (sigmoid for multi-label), most likely first; regression: one entry "value". */
+  scores: { label: string; score: number }[];
+}
+
+/** Worker -> host. */
+export type WorkerToHost =
+  | { type: 'ready'; pid: number }
+  | { type: 'event'; runId: string; event: TrainingEvent }
+  | { type: 'exit'; runId: string; code: number }
+  | { type: 'predictResult'; requestId: number; predictions: Prediction[] }
+  | { type: 'predictError'; requestId: number; message: string };
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStrArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+export function parseHostMessage(v: unknown): HostToWorker {
+  if (!isObj(v) || typeof v.type !== 'string') throw new Error('worker: a message must be an object with a type');
+  switch (v.type) {
+    case 'train':
+      if (typeof v.runId !== 'string' || !isObj(v.args)) throw new Error('worker: train needs runId and args');
+      return v as HostToWorker;
+    case 'cancel':
+      return { type: 'cancel', save: v.save === true };
+    case 'predict':
+      if (typeof v.requestId !== 'number' || typeof v.model !== 'string' || !isStrArray(v.texts)) throw new Error('worker: predict needs requestId, model and texts');
+      if (v.pairs !== undefined && (!isStrArray(v.pairs) || v.pairs.length !== v.texts.length)) throw new Error('worker: predict pairs must match texts');
+      return v as HostToWorker;
+    case 'shutdown':
+      return { type: 'shutdown' };
+    default:
+      throw new Error(`worker: unknown message type ${String(v.type)}`);
+  }
+}
+
+const EVENT_TYPES = new Set(['start', 'progress', 'log', 'eval', 'checkpoint', 'stage', 'info', 'warning', 'done', 'error']);
+
+export function parseWorkerMessage(v: unknown): WorkerToHost {
+  if (!isObj(v) || typeof v.type !== 'string') throw new Error('host: a worker message must be an object with a type');
+  switch (v.type) {
+    case 'ready':
+      return v as WorkerToHost;
+    case 'event':
+      if (typeof v.runId !== 'string' || !isObj(v.event) || !EVENT_TYPES.has(String(v.event.type))) throw new Error('host: malformed event message');
+      return v as WorkerToHost;
+    case 'exit':
+      if (typeof v.runId !== 'string' || typeof v.code !== 'number') throw new Error('host: malformed exit message');
+      return v as WorkerToHost;
+    case 'predictResult':
+      if (typeof v.requestId !== 'number' || !Array.isArray(v.predictions)) throw new Error('host: malformed predictResult');
+      return v as WorkerToHost;
+    case 'predictError':
+      if (typeof v.requestId !== 'number' || typeof v.message !== 'string') throw new Error('host: malformed predictError');
+      return v as WorkerToHost;
+    default:
+      throw new Error(`host: unknown worker message type ${String(v.type)}`);
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * The host side of the worker protocol: forks the worker process, starts and cancels runs, sends
+ * prediction requests, and reports a crashed worker as an error event (the host keeps working).
+ * No vscode import: the extension adapts it (CancellationToken, notifications).
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import type { TrainingEvent } from '../protocol/events.js';
+import { type HostToWorker, type Prediction, parseWorkerMessage } from '../protocol/worker.js';
+import type { RunArgs } from '../core/train/args.js';
+
+export interface WorkerClientOptions {
+  /** The worker entry: dist/worker.cjs, or src/worker/main.ts with execArgv ['--import', 'tsx']. */
+  modulePath: string;
+  execArgv?: string[];
+  /** The Node binary (default: this process's). */
+  execPath?: string;
+  env?: NodeJS.ProcessEnv;
+  onEvent: (runId: string, event: TrainingEvent) => void;
+  /** A run ended (code 0 done, 130 cancelled, 1 failed, -1 the worker died). */
+  onExit?: (runId: string, code: number) => void;
+  onStderr?: (text: string) => void;
+}
+
+export class WorkerClient {
+  private child: ChildProcess | undefined;
+  private ready: Promise<void> | undefined;
+  private currentRun: string | undefined;
+  private nextRequest = 1;
+  private readonly pending = new Map<number, { resolve: (p: Prediction[]) => void; reject: (e: Error) => void }>();
+
+  constructor(private readonly o: WorkerClientOptions) {}
+
+  get busy(): boolean {
+    return this.currentRun !== undefined;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  private start(): Promise<void> {
+    if (this.ready) return this.ready;
+    const child = fork(this.o.modulePath, [], {
+      execArgv: this.o.execArgv ?? [],
+      ...(this.o.execPath ? { execPath: this.o.execPath } : {}),
+      env: { ...process.env, ...this.o.env },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      serialization: 'advanced',
+    });
+    this.child = child;
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-4000);
+      this.o.onStderr?.(d.toString());
+    });
+    child.stdout?.on('data', (d: Buffer) => this.o.onStderr?.(d.toString()));
+    this.ready = new Promise((resolve, reject) => {
+      child.once('error', reject);
+      child.on('message', (raw) => {
+        let m;
+        try {
+          m = parseWorkerMessage(raw);
+        } catch (e) {
+          this.o.onStderr?.(`${(e as Error).message}\n`);
+          return;
+        }
+        switch (m.type) {
+          case 'ready':
+            resolve();
+            break;
+          case 'event':
+            this.o.onEvent(m.runId, m.event);
+            break;
+          case 'exit':
+            if (this.currentRun === m.runId) this.currentRun = undefined;
+            this.o.onExit?.(m.runId, m.code);
+            break;
+          case 'predictResult':
+            this.pending.get(m.requestId)?.resolve(m.predictions);
+            this.pending.delete(m.requestId);
+            break;
+          case 'predictError':
+            this.pending.get(m.requestId)?.reject(new Error(m.message));
+            this.pending.delete(m.requestId);
+            break;
+        }
+      });
+      child.once('exit', (code, signal) => {
+        const why = signal ? `was killed (${signal})` : `exited with code ${code}`;
+        const tail = stderr.trim().split('\n').slice(-3).join(' | ');
+        reject(new Error(`the training worker ${why} before it started${tail ? `: ${tail}` : ''}`));
+        const run = this.currentRun;
+        this.currentRun = undefined;
+        this.child = undefined;
+        this.ready = undefined;
+        if (run) {
+          this.o.onEvent(run, { type: 'error', message: `the training worker ${why}${tail ? ` (${tail})` : ''}; the run stopped. Its last checkpoint can be resumed.` });
+          this.o.onExit?.(run, -1);
+        }
+        for (const [, p] of this.pending) p.reject(new Error(`the worker ${why}`));
+        this.pending.clear();
+      });
+    });
+    return this.ready;
+  }
+
+  private async send(m: HostToWorker): Promise<void> {
+    await this.start();
+    this.child!.send(m);
+  }
+
+  async train(runId: string, args: RunArgs, opts: { token?: string; saveOnCancel?: boolean } = {}): Promise<void> {
+    if (this.currentRun) throw new Error(`a training run (${this.currentRun}) is already in progress; cancel it first`);
+    this.currentRun = runId;
+    try {
+      await this.send({ type: 'train', runId, args, ...opts });
+    } catch (e) {
+      this.currentRun = undefined;
+      throw e;
+    }
+  }
+
+  cancel(save = true): void {
+    if (this.child && this.currentRun) this.child.send({ type: 'cancel', save } satisfies HostToWorker);
+  }
+
+  async predict(model: string, texts: string[], pairs?: string[], opts: { maxLength?: number; token?: string } = {}): Promise<Prediction[]> {
+    await this.start();
+    const requestId = this.nextRequest++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(requestId, { resolve, reject });
+      this.child!.send({ type: 'predict', requestId, model, texts, ...(pairs ? { pairs } : {}), ...opts } satisfies HostToWorker);
+    });
+  }
+
+  /** Stops the worker (a running training run is cancelled without saving). */
+  async dispose(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        resolve();
+      }, 5000);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      try {
+        child.send({ type: 'shutdown' } satisfies HostToWorker);
+      } catch {
+        child.kill('SIGKILL');
+      }
+    });
+  }
+
+  /** For tests: kill the worker process abruptly. */
+  kill(): void {
+    this.child?.kill('SIGKILL');
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * The worker process: the extension host forks it (child_process.fork) and talks typed IPC
+ * (src/protocol/worker.ts). It runs one training run at a time — ONNX Runtime's session.run blocks
+ * its thread for a whole step, which must never be the extension host's — and serves predictions
+ * for the predict box and "classify selection" with models kept loaded.
+ */
+import { parseHostMessage, type HostToWorker, type WorkerToHost } from '../protocol/worker.js';
+import { Predictor } from '../core/train/predictor.js';
+import { runClassification } from '../core/train/run.js';
+
+function send(m: WorkerToHost): void {
+  process.send?.(m);
+}
+
+let running: { runId: string; abort: AbortController; saveOnCancel: boolean } | undefined;
+const predictors = new Map<string, Promise<Predictor>>();
+let queue = Promise.resolve();
+
+function friendly(e: unknown): string {
+  const err = e as Error;
+  return /Error$/.test(err.name) && err.name !== 'Error' ? err.message : err.message || String(e);
+}
+
+async function train(m: Extract<HostToWorker, { type: 'train' }>): Promise<void> {
+  const abort = new AbortController();
+  const run = { runId: m.runId, abort, saveOnCancel: m.saveOnCancel ?? true };
+  running = run;
+  let code = 0;
+  try {
+    const r = await runClassification(m.args, {
+      emit: (event) => send({ type: 'event', runId: m.runId, event }),
+      signal: abort.signal,
+      env: process.env,
+      ...(m.token ? { token: m.token } : {}),
+      saveOnCancel: () => run.saveOnCancel,
+      runId: m.runId,
+    });
+    code = r.cancelled ? 130 : 0;
+  } catch (e) {
+    code = 1;
+    send({ type: 'event', runId: m.runId, event: { type: 'error', message: friendly(e), ...(process.env.FINETUNE_DEBUG ? { detail: (e as Error).stack } : {}) } });
+  } finally {
+    running = undefined;
+    send({ type: 'exit', runId: m.runId, code });
+  }
+}
+
+async function predict(m: Extract<HostToWorker, { type: 'predict' }>): Promise<void> {
+  try {
+    let p = predictors.get(m.model);
+    if (!p) {
+      p = Predictor.load(m.model);
+      predictors.set(m.model, p);
+      p.catch(() => predictors.delete(m.model));
+    }
+    const predictor = await p;
+    const scores = await predictor.predict(m.texts, m.pairs, m.maxLength);
+    send({ type: 'predictResult', requestId: m.requestId, predictions: m.texts.map((text, i) => ({ text, scores: scores[i]! })) });
+  } catch (e) {
+    send({ type: 'predictError', requestId: m.requestId, message: friendly(e) });
+  }
+}
+
+process.on('message', (raw) => {
+  let m: HostToWorker;
+  try {
+    m = parseHostMessage(raw);
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    return;
+  }
+  switch (m.type) {
+    case 'train':
+      if (running) {
+        send({ type: 'event', runId: m.runId, event: { type: 'error', message: `a training run (${running.runId}) is already in progress in this worker` } });
+        send({ type: 'exit', runId: m.runId, code: 1 });
+        return;
+      }
+      void train(m);
+      break;
+    case 'cancel':
+      if (running) {
+        running.saveOnCancel = m.save;
+        running.abort.abort();
+      }
+      break;
+    case 'predict':
+      // Predictions run one after another (each blocks this process's thread briefly).
+      queue = queue.then(() => predict(m));
+      break;
+    case 'shutdown':
+      running?.abort.abort();
+      void Promise.all([...predictors.values()].map(async (p) => (await p.catch(() => undefined))?.dispose())).finally(() => process.exit(0));
+      break;
+  }
+});
+
+process.on('disconnect', () => process.exit(0));
+send({ type: 'ready', pid: process.pid });
