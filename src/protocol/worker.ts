@@ -10,7 +10,19 @@ export type HostToWorker =
   | { type: 'train'; runId: string; args: RunArgs; token?: string; saveOnCancel?: boolean }
   | { type: 'cancel'; save: boolean }
   | { type: 'predict'; requestId: number; model: string; texts: string[]; pairs?: string[]; maxLength?: number; token?: string }
+  | { type: 'analyze'; requestId: number; options: AnalyzeRequest }
+  | { type: 'export'; requestId: number; model: string; outputDir: string; onnx: boolean }
   | { type: 'shutdown' };
+
+export interface AnalyzeRequest {
+  file: string;
+  textColumn?: string;
+  pairColumn?: string;
+  labelColumn?: string;
+  tokenizer?: string;
+  maxSeqLength?: number;
+  previewRows?: number;
+}
 
 export interface Prediction {
   text: string;
@@ -24,7 +36,9 @@ export type WorkerToHost =
   | { type: 'event'; runId: string; event: TrainingEvent }
   | { type: 'exit'; runId: string; code: number }
   | { type: 'predictResult'; requestId: number; predictions: Prediction[] }
-  | { type: 'predictError'; requestId: number; message: string };
+  | { type: 'predictError'; requestId: number; message: string }
+  | { type: 'result'; requestId: number; value: unknown }
+  | { type: 'failure'; requestId: number; message: string };
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStrArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
@@ -41,6 +55,12 @@ export function parseHostMessage(v: unknown): HostToWorker {
       if (typeof v.requestId !== 'number' || typeof v.model !== 'string' || !isStrArray(v.texts)) throw new Error('worker: predict needs requestId, model and texts');
       if (v.pairs !== undefined && (!isStrArray(v.pairs) || v.pairs.length !== v.texts.length)) throw new Error('worker: predict pairs must match texts');
       return v as HostToWorker;
+    case 'analyze':
+      if (typeof v.requestId !== 'number' || !isObj(v.options) || typeof v.options.file !== 'string') throw new Error('worker: analyze needs requestId and options.file');
+      return v as HostToWorker;
+    case 'export':
+      if (typeof v.requestId !== 'number' || typeof v.model !== 'string' || typeof v.outputDir !== 'string') throw new Error('worker: export needs requestId, model and outputDir');
+      return { type: 'export', requestId: v.requestId, model: v.model, outputDir: v.outputDir, onnx: v.onnx !== false };
     case 'shutdown':
       return { type: 'shutdown' };
     default:
@@ -65,7 +85,11 @@ export function parseWorkerMessage(v: unknown): WorkerToHost {
       if (typeof v.requestId !== 'number' || !Array.isArray(v.predictions)) throw new Error('host: malformed predictResult');
       return v as WorkerToHost;
     case 'predictError':
-      if (typeof v.requestId !== 'number' || typeof v.message !== 'string') throw new Error('host: malformed predictError');
+    case 'failure':
+      if (typeof v.requestId !== 'number' || typeof v.message !== 'string') throw new Error(`host: malformed ${v.type}`);
+      return v as WorkerToHost;
+    case 'result':
+      if (typeof v.requestId !== 'number') throw new Error('host: malformed result');
       return v as WorkerToHost;
     default:
       throw new Error(`host: unknown worker message type ${String(v.type)}`);

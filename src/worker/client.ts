@@ -5,7 +5,8 @@
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import type { TrainingEvent } from '../protocol/events.js';
-import { type HostToWorker, type Prediction, parseWorkerMessage } from '../protocol/worker.js';
+import type { DatasetPreviewState } from '../protocol/webview.js';
+import { type AnalyzeRequest, type HostToWorker, type Prediction, parseWorkerMessage } from '../protocol/worker.js';
 import type { RunArgs } from '../core/train/args.js';
 
 export interface WorkerClientOptions {
@@ -26,7 +27,7 @@ export class WorkerClient {
   private ready: Promise<void> | undefined;
   private currentRun: string | undefined;
   private nextRequest = 1;
-  private readonly pending = new Map<number, { resolve: (p: Prediction[]) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (p: never) => void; reject: (e: Error) => void }>();
 
   constructor(private readonly o: WorkerClientOptions) {}
 
@@ -76,10 +77,15 @@ export class WorkerClient {
             this.o.onExit?.(m.runId, m.code);
             break;
           case 'predictResult':
-            this.pending.get(m.requestId)?.resolve(m.predictions);
+            this.pending.get(m.requestId)?.resolve(m.predictions as never);
+            this.pending.delete(m.requestId);
+            break;
+          case 'result':
+            this.pending.get(m.requestId)?.resolve(m.value as never);
             this.pending.delete(m.requestId);
             break;
           case 'predictError':
+          case 'failure':
             this.pending.get(m.requestId)?.reject(new Error(m.message));
             this.pending.delete(m.requestId);
             break;
@@ -125,11 +131,25 @@ export class WorkerClient {
   }
 
   async predict(model: string, texts: string[], pairs?: string[], opts: { maxLength?: number; token?: string } = {}): Promise<Prediction[]> {
+    return this.request<Prediction[]>((requestId) => ({ type: 'predict', requestId, model, texts, ...(pairs ? { pairs } : {}), ...opts }));
+  }
+
+  /** Dataset preview analysis, in the worker. */
+  async analyze(options: AnalyzeRequest): Promise<DatasetPreviewState> {
+    return this.request<DatasetPreviewState>((requestId) => ({ type: 'analyze', requestId, options }));
+  }
+
+  /** Writes a model folder with ONNX (in the worker: building and serializing the graph is CPU work). */
+  async exportModel(model: string, outputDir: string, onnx = true): Promise<string[]> {
+    return this.request<string[]>((requestId) => ({ type: 'export', requestId, model, outputDir, onnx }));
+  }
+
+  private async request<T>(make: (requestId: number) => HostToWorker): Promise<T> {
     await this.start();
     const requestId = this.nextRequest++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(requestId, { resolve, reject });
-      this.child!.send({ type: 'predict', requestId, model, texts, ...(pairs ? { pairs } : {}), ...opts } satisfies HostToWorker);
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(requestId, { resolve: resolve as (v: never) => void, reject });
+      this.child!.send(make(requestId));
     });
   }
 

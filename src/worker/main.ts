@@ -7,6 +7,11 @@
 import { parseHostMessage, type HostToWorker, type WorkerToHost } from '../protocol/worker.js';
 import { Predictor } from '../core/train/predictor.js';
 import { runClassification } from '../core/train/run.js';
+import { exportModel } from '../core/export/index.js';
+import { loadPretrained } from '../core/model/load.js';
+import { checkVocabulary } from '../core/model/pretrained.js';
+import { Tokenizer } from '../core/tokenizer/index.js';
+import { analyzeDataset } from './analyze.js';
 
 function send(m: WorkerToHost): void {
   process.send?.(m);
@@ -61,6 +66,21 @@ async function predict(m: Extract<HostToWorker, { type: 'predict' }>): Promise<v
   }
 }
 
+async function task(requestId: number, work: () => Promise<unknown>): Promise<void> {
+  try {
+    send({ type: 'result', requestId, value: await work() });
+  } catch (e) {
+    send({ type: 'failure', requestId, message: friendly(e) });
+  }
+}
+
+async function exportFolder(model: string, outputDir: string, onnx: boolean): Promise<string[]> {
+  const { config, weights } = await loadPretrained(model);
+  const tok = await Tokenizer.fromFolder(model);
+  checkVocabulary(tok, config, model);
+  return exportModel(outputDir, { config, weights, tokenizerFiles: tok.saveFiles(), onnx, quantized: onnx, card: { baseModel: model } });
+}
+
 process.on('message', (raw) => {
   let m: HostToWorker;
   try {
@@ -87,6 +107,12 @@ process.on('message', (raw) => {
     case 'predict':
       // Predictions run one after another (each blocks this process's thread briefly).
       queue = queue.then(() => predict(m));
+      break;
+    case 'analyze':
+      queue = queue.then(() => task(m.requestId, () => analyzeDataset(m.options)));
+      break;
+    case 'export':
+      queue = queue.then(() => task(m.requestId, () => exportFolder(m.model, m.outputDir, m.onnx)));
       break;
     case 'shutdown':
       running?.abort.abort();

@@ -10,10 +10,13 @@ import type { DType, HostTensor, TypedArray } from './tensor.js';
 
 export type ExecutionProvider = 'cpu' | 'cuda' | 'webgpu';
 
+/** A provider, or 'auto': CUDA when its binaries are installed, else the CPU. */
+export type ProviderChoice = ExecutionProvider | 'auto';
+
 export interface SessionOptions {
   /** Intra-op threads; default: ONNX Runtime's choice (one per physical core). */
   threads?: number;
-  executionProvider?: ExecutionProvider;
+  executionProvider?: ProviderChoice;
   optimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
   /** Receives the warning when the requested provider is unavailable and CPU is used instead. */
   onWarning?: (message: string) => void;
@@ -56,9 +59,10 @@ export function availableProviders(): string[] {
   return ort.listSupportedBackends().map((b) => b.name);
 }
 
-function resolveProvider(requested: ExecutionProvider, warn: (m: string) => void): ExecutionProvider {
+function resolveProvider(requested: ProviderChoice, warn: (m: string) => void): ExecutionProvider {
   if (requested === 'cpu') return 'cpu';
   const available = availableProviders();
+  if (requested === 'auto') return available.includes('cuda') ? 'cuda' : 'cpu';
   if (available.includes(requested)) return requested;
   const hint =
     requested === 'cuda'

@@ -89,7 +89,7 @@ export const ARG_SPECS: readonly ArgSpec[] = [
   { name: 'export_onnx', type: 'bool', default: true, group: 'output', finetuneOnly: true, help: 'also write onnx/model.onnx and onnx/model_quantized.onnx for Transformers.js' },
   // runtime
   { name: 'threads', type: 'int', default: null, group: 'runtime', finetuneOnly: true, min: 1, help: 'ONNX Runtime intra-op threads (default: one per core)' },
-  { name: 'execution_provider', type: 'enum', default: 'cpu', group: 'runtime', finetuneOnly: true, choices: ['cpu', 'cuda', 'webgpu'], help: 'where to train; falls back to cpu with a warning when not available' },
+  { name: 'execution_provider', type: 'enum', default: 'cpu', group: 'runtime', finetuneOnly: true, choices: ['auto', 'cpu', 'cuda', 'webgpu'], help: 'where to train (auto: cuda when installed, else cpu); falls back to cpu with a warning when not available' },
 ];
 
 export interface RunArgs {
@@ -153,7 +153,7 @@ export interface RunArgs {
   resume_from_checkpoint: string | null;
   export_onnx: boolean;
   threads: number | null;
-  execution_provider: 'cpu' | 'cuda' | 'webgpu';
+  execution_provider: 'auto' | 'cpu' | 'cuda' | 'webgpu';
 }
 
 export class ArgError extends Error {

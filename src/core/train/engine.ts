@@ -9,7 +9,7 @@
  * comparison: ONNX Runtime runs each elementwise AdamW op as its own pass over every parameter
  * with a fresh allocation, about 15 passes where the JS loop makes one. Numbers in bench/engine.ts.
  */
-import { createSession, type ExecutionProvider, type Session } from '../engine/runtime.js';
+import { createSession, type ProviderChoice, type Session } from '../engine/runtime.js';
 import type { HostTensor } from '../engine/tensor.js';
 import { architecture } from '../model/architectures/index.js';
 import { type ModelConfig, resolveProblemType } from '../model/config.js';
@@ -33,7 +33,7 @@ export interface EngineOptions {
   config: ModelConfig;
   weights: Weights;
   threads?: number;
-  executionProvider?: ExecutionProvider;
+  executionProvider?: ProviderChoice;
   mode?: StepMode;
   adam?: Partial<AdamWOptions>;
   dropoutSeed?: number;

@@ -7,7 +7,7 @@ import { loadPretrained } from '../model/load.js';
 import { checkVocabulary } from '../model/pretrained.js';
 import type { ModelConfig } from '../model/config.js';
 import { Tokenizer } from '../tokenizer/index.js';
-import type { ExecutionProvider } from '../engine/runtime.js';
+import type { ProviderChoice } from '../engine/runtime.js';
 import { TrainingEngine } from './engine.js';
 
 export interface LabelScore {
@@ -23,7 +23,7 @@ export class Predictor {
     private readonly engine: TrainingEngine,
   ) {}
 
-  static async load(dir: string, opts: { threads?: number; executionProvider?: ExecutionProvider } = {}): Promise<Predictor> {
+  static async load(dir: string, opts: { threads?: number; executionProvider?: ProviderChoice } = {}): Promise<Predictor> {
     const { config, weights } = await loadPretrained(dir);
     const tokenizer = await Tokenizer.fromFolder(dir);
     checkVocabulary(tokenizer, config, dir);

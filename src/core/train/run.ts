@@ -54,7 +54,8 @@ async function isDir(p: string): Promise<boolean> {
 export async function resolveModelFolder(nameOrPath: string, args: Pick<RunArgs, 'revision' | 'cache_dir'>, ctx: RunContext, role = 'model'): Promise<string> {
   if (await isDir(nameOrPath)) return nameOrPath;
   if (nameOrPath.startsWith('.') || nameOrPath.startsWith('/') || nameOrPath.split('/').length > 2) {
-    throw new ArgError('--model_name_or_path', `${role} folder ${nameOrPath} does not exist`);
+    const flag = role === 'tokenizer' ? '--tokenizer_name' : '--model_name_or_path';
+    throw new ArgError(flag, `${flag} ${nameOrPath}: the ${role} folder does not exist; give a local folder with config.json, a Hub id such as google-bert/bert-base-uncased${role === 'model' ? ', or preset:bert-tiny for a random-init model' : ''}`);
   }
   ctx.emit({ type: 'stage', stage: 'pull-model', message: `pulling ${nameOrPath}@${args.revision} from the Hugging Face Hub` });
   const env = ctx.env ?? process.env;
@@ -112,13 +113,15 @@ function dataColumns(args: RunArgs): { textColumns?: string[]; pairColumn?: stri
 /** The output folder: a non-empty one needs --overwrite_output_dir, unless it holds checkpoints to resume. */
 async function checkOutputDir(args: RunArgs, emit: EventSink): Promise<string | undefined> {
   const dir = args.output_dir!;
+  // An explicit checkpoint folder is resumed whether or not output_dir exists yet.
+  if (args.resume_from_checkpoint && args.resume_from_checkpoint !== 'true') return checkResumeFolder(args.resume_from_checkpoint);
   let entries: string[] = [];
   try {
     entries = (await readdir(dir)).filter((e) => !e.startsWith('.'));
   } catch {
+    if (args.resume_from_checkpoint === 'true') throw new ArgError('--resume_from_checkpoint', `--resume_from_checkpoint: ${dir} does not exist, so there is no checkpoint-N folder to resume; drop the flag to train from scratch`);
     return undefined;
   }
-  if (args.resume_from_checkpoint && args.resume_from_checkpoint !== 'true') return args.resume_from_checkpoint;
   const checkpoints = await listCheckpoints(dir);
   if (args.overwrite_output_dir) return undefined;
   const last = checkpoints[checkpoints.length - 1];
@@ -131,6 +134,29 @@ async function checkOutputDir(args: RunArgs, emit: EventSink): Promise<string | 
     throw new ArgError('--output_dir', `--output_dir ${dir} already exists and is not empty (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''}); use --overwrite_output_dir or choose another folder`);
   }
   return undefined;
+}
+
+/** The files a checkpoint needs to be resumed exactly (the Trainer's layout, as writeCheckpoint writes it). */
+const CHECKPOINT_FILES = ['config.json', 'model.safetensors', 'optimizer.safetensors', 'scheduler.json', 'rng_state.json', 'trainer_state.json'];
+
+/** --resume_from_checkpoint DIR must be a checkpoint-N folder written by a training run. */
+async function checkResumeFolder(path: string): Promise<string> {
+  if (!(await isDir(path))) throw new ArgError('--resume_from_checkpoint', `--resume_from_checkpoint ${path}: no such folder; give a checkpoint-N folder of an earlier run, or "true" for the latest one in --output_dir`);
+  const missing: string[] = [];
+  for (const f of CHECKPOINT_FILES) {
+    try {
+      if (!(await stat(join(path, f))).isFile()) missing.push(f);
+    } catch {
+      missing.push(f);
+    }
+  }
+  if (missing.length) {
+    throw new ArgError(
+      '--resume_from_checkpoint',
+      `--resume_from_checkpoint ${path}: not a training checkpoint (missing ${missing.join(', ')}); give a checkpoint-N folder written by finetune train, or use a model folder as --model_name_or_path to start a new run from its weights`,
+    );
+  }
+  return path;
 }
 
 /** Reads the data a run needs: training data (with its own label list), or one file for a trained model. */
@@ -257,7 +283,7 @@ export async function runClassification(args: RunArgs, ctx: RunContext): Promise
       overrides,
     });
   } else model = await loadPretrained(modelDir!, labelOpts);
-  checkVocabulary(tokenizer, model.config, tokenizerDir);
+  checkVocabulary(tokenizer, model.config, resumeFrom ?? modelDir ?? tokenizerDir);
 
   // Tokenize.
   emit({ type: 'stage', stage: 'tokenize', message: `tokenizing (max_seq_length ${args.max_seq_length})` });
@@ -325,7 +351,8 @@ export async function runClassification(args: RunArgs, ctx: RunContext): Promise
       const metrics = { ...ev.metrics, ...(args.do_train ? { epoch: results.epoch ?? 0 } : {}) };
       emit({ type: 'eval', step: 0, epoch: results.epoch ?? 0, metrics: ev.metrics, ...(ev.confusionMatrix ? { confusionMatrix: ev.confusionMatrix, labels: data.labels } : {}), ...(ev.perClass ? { perClass: ev.perClass } : {}) });
       Object.assign(results, metrics);
-      await writeFile(join(outputDir, 'eval_results.json'), json({ ...metrics, eval_samples: encoded.validation.size }));
+      // `finetune evaluate` without --output_dir prints the metrics and writes nothing (not into the working directory).
+      if (args.output_dir !== null) await writeFile(join(outputDir, 'eval_results.json'), json({ ...metrics, eval_samples: encoded.validation.size }));
     }
     if (args.do_predict && encoded.test && data.test && !outcome.cancelled) {
       emit({ type: 'stage', stage: 'predict', message: 'predicting' });
@@ -338,7 +365,7 @@ export async function runClassification(args: RunArgs, ctx: RunContext): Promise
       }
       emit({ type: 'info', message: `wrote ${join(outputDir, 'predict_results.csv')} (${encoded.test.size} rows)` });
     }
-    if (!outcome.cancelled) await writeFile(join(outputDir, 'all_results.json'), json(results));
+    if (!outcome.cancelled && args.output_dir !== null) await writeFile(join(outputDir, 'all_results.json'), json(results));
   } finally {
     await trainer.dispose();
   }

@@ -1,0 +1,47 @@
+/** Command ids, prefixed in one place (no vscode import: the manifest test reads this list). */
+export const PREFIX = 'finetune';
+
+export const COMMAND_IDS = {
+  newTrainingRun: `${PREFIX}.newTrainingRun`,
+  previewDataset: `${PREFIX}.previewDataset`,
+  trainOnFile: `${PREFIX}.trainOnFile`,
+  openDashboard: `${PREFIX}.openDashboard`,
+  openPredictBox: `${PREFIX}.openPredictBox`,
+  classifySelection: `${PREFIX}.classifySelection`,
+  cancelTraining: `${PREFIX}.cancelTraining`,
+  pullModel: `${PREFIX}.pullModel`,
+  pushModel: `${PREFIX}.pushModel`,
+  deploySpace: `${PREFIX}.deploySpace`,
+  setHubToken: `${PREFIX}.setHubToken`,
+  exportModel: `${PREFIX}.exportModel`,
+} as const;
+
+export type CommandName = keyof typeof COMMAND_IDS;
+export type CommandId = (typeof COMMAND_IDS)[CommandName];
+
+/** Titles as the palette shows them (category "Finetune"). */
+export const COMMAND_TITLES: Record<CommandName, string> = {
+  newTrainingRun: 'New Training Run',
+  previewDataset: 'Preview Dataset',
+  trainOnFile: 'Train on This File',
+  openDashboard: 'Open Training Dashboard',
+  openPredictBox: 'Open Predict Box',
+  classifySelection: 'Classify Selection',
+  cancelTraining: 'Cancel Training',
+  pullModel: 'Pull Model from Hub',
+  pushModel: 'Push Model to Hub',
+  deploySpace: 'Deploy Demo Space',
+  setHubToken: 'Set Hugging Face Token',
+  exportModel: 'Export Model',
+};
+
+/** Lines of a selection to classify: the whole selection, or each non-empty line of a multi-line one. */
+export function selectionItems(text: string, startLine: number): { line: number; text: string }[] {
+  const lines = text.split(/\r?\n/);
+  if (lines.length === 1) return text.trim() ? [{ line: startLine, text: text.trim() }] : [];
+  return lines.map((t, i) => ({ line: startLine + i, text: t.trim() })).filter((x) => x.text !== '');
+}
+
+export function formatScore(label: string, score: number): string {
+  return `${label} ${(100 * score).toFixed(1)}%`;
+}

@@ -1,0 +1,142 @@
+/**
+ * The sidebar's training form: which run flags it shows (common / advanced), their UI defaults,
+ * and turning the submitted values into validated RunArgs. Pure (no vscode), so it is unit-tested.
+ */
+import { ARG_SPECS, ArgError, type RunArgs, coerceArg, defaultArgs, validateArgs } from '../core/train/args.js';
+import type { FormField } from '../protocol/webview.js';
+
+export const COMMON_FIELDS = [
+  'task',
+  'learning_rate',
+  'num_train_epochs',
+  'per_device_train_batch_size',
+  'max_seq_length',
+  'weight_decay',
+  'warmup_ratio',
+  'eval_strategy',
+  'metric_for_best_model',
+] as const;
+
+export const ADVANCED_FIELDS = [
+  'validation_file',
+  'validation_split_percentage',
+  'per_device_eval_batch_size',
+  'gradient_accumulation_steps',
+  'lr_scheduler_type',
+  'warmup_steps',
+  'max_grad_norm',
+  'adam_beta1',
+  'adam_beta2',
+  'adam_epsilon',
+  'seed',
+  'logging_steps',
+  'eval_steps',
+  'save_strategy',
+  'save_steps',
+  'save_total_limit',
+  'load_best_model_at_end',
+  'early_stopping_patience',
+  'early_stopping_threshold',
+  'group_by_length',
+  'shuffle_train_dataset',
+  'class_weights',
+  'text_column_delimiter',
+  'label_delimiter',
+  'max_train_samples',
+  'hidden_dropout_prob',
+  'attention_probs_dropout_prob',
+  'classifier_dropout',
+  'export_onnx',
+] as const;
+
+/** Where the UI starts differs from the CLI's transformers defaults: a fine-tuning recipe that evaluates and keeps the best. */
+export const UI_DEFAULTS: Partial<RunArgs> = {
+  learning_rate: 2e-5,
+  per_device_train_batch_size: 16,
+  per_device_eval_batch_size: 64,
+  weight_decay: 0.01,
+  warmup_ratio: 0.1,
+  eval_strategy: 'epoch',
+  save_strategy: 'epoch',
+  save_total_limit: 2,
+  load_best_model_at_end: true,
+  logging_steps: 10,
+};
+
+const label = (name: string): string => name.replace(/^per_device_/, '').replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+
+export function formFields(saved: Partial<Record<string, unknown>> = {}): FormField[] {
+  const defaults = { ...defaultArgs(), ...UI_DEFAULTS } as unknown as Record<string, unknown>;
+  const field = (name: string, advanced: boolean): FormField => {
+    const spec = ARG_SPECS.find((s) => s.name === name)!;
+    return {
+      name: name as FormField['name'],
+      type: spec.type,
+      label: label(name),
+      help: spec.help,
+      ...(spec.choices ? { choices: spec.choices } : {}),
+      ...(spec.min !== undefined ? { min: spec.min } : {}),
+      ...(spec.max !== undefined ? { max: spec.max } : {}),
+      advanced,
+      value: name in saved ? saved[name] : defaults[name],
+    };
+  };
+  return [...COMMON_FIELDS.map((n) => field(n, false)), ...ADVANCED_FIELDS.map((n) => field(n, true))];
+}
+
+export interface FormContext {
+  /** Absolute output folder for this run. */
+  outputDir: string;
+  threads: number | null;
+  executionProvider: RunArgs['execution_provider'];
+  cacheDir: string | null;
+}
+
+/**
+ * Submitted form values -> RunArgs (coerced and validated as the CLI would, errors naming the
+ * field). Empty strings mean "not set".
+ */
+export function argsFromForm(values: Partial<Record<string, unknown>>, ctx: FormContext): RunArgs {
+  const args = { ...defaultArgs(), ...UI_DEFAULTS } as unknown as Record<string, unknown>;
+  for (const [k, raw] of Object.entries(values)) {
+    const spec = ARG_SPECS.find((s) => s.name === k);
+    if (!spec) throw new ArgError(k, `unknown setting "${k}"`);
+    if (raw === '' || raw === undefined) {
+      args[k] = spec.default;
+      continue;
+    }
+    args[k] = coerceArg(spec, raw);
+  }
+  const a = args as unknown as RunArgs;
+  if (!a.model_name_or_path) throw new ArgError('model_name_or_path', 'choose a model: a Hub id such as google-bert/bert-base-uncased, or a local model folder');
+  if (!a.train_file) throw new ArgError('train_file', 'choose a dataset file (.csv, .tsv, .json or .jsonl)');
+  a.do_train = true;
+  a.do_eval = a.eval_strategy !== 'no' || !!a.validation_file || a.validation_split_percentage > 0;
+  if (!a.do_eval && a.eval_strategy !== 'no') a.eval_strategy = 'no';
+  if (a.eval_strategy === 'no') {
+    a.load_best_model_at_end = false;
+    a.early_stopping_patience = null;
+  }
+  if (a.load_best_model_at_end && a.save_strategy !== a.eval_strategy) a.save_strategy = a.eval_strategy;
+  a.output_dir = ctx.outputDir;
+  a.overwrite_output_dir = false;
+  a.threads = ctx.threads;
+  a.execution_provider = ctx.executionProvider;
+  if (ctx.cacheDir) a.cache_dir = ctx.cacheDir;
+  validateArgs(a);
+  return a;
+}
+
+/** A run folder name from the model and the data file: bert-base-uncased-reviews-2026-11-21-1530. */
+export function runName(model: string, trainFile: string, now = new Date()): string {
+  const base = (s: string): string =>
+    s
+      .split(/[\\/]/)
+      .filter(Boolean)
+      .pop()!
+      .replace(/\.(csv|tsv|jsonl?|ndjson)$/i, '')
+      .replace(/[^\w.-]+/g, '-')
+      .slice(0, 40);
+  const stamp = now.toISOString().slice(0, 16).replace(/[-:T]/g, '').replace(/^(\d{8})(\d{4})$/, '$1-$2');
+  return `${base(model.replace(/^preset:/, ''))}-${base(trainFile)}-${stamp}`;
+}
