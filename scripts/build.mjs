@@ -21,7 +21,7 @@ for (const e of node) {
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: ['vscode', 'onnxruntime-node', '@huggingface/transformers', 'sharp'],
+    external: ['vscode', 'onnxruntime-node'],
   });
 }
 if (existsSync('webview/main.ts')) {

@@ -1,7 +1,7 @@
 /**
  * BERT text normalization exactly as Hugging Face `tokenizers` (Rust, `normalizers/bert.rs`) does
- * it; used in place of Transformers.js' own BertNormalizer, which differs in two ways that change
- * token ids:
+ * it; used in place of the BertNormalizer of Tokenizers.js (our backend, and what Transformers.js
+ * runs), which differs in two ways that change token ids:
  *  - it lowercases the whole string with `String#toLowerCase`, which applies the Greek final-sigma
  *    rule ("ΟΔΟΣ" -> "οδος"); Rust lowercases char by char ("οδοσ");
  *  - it pads CJK ideographs with spaces only in the BMP (it walks UTF-16 units), so Extension B+

@@ -1,6 +1,6 @@
 /**
- * The tokenizer the trainer uses: Hugging Face tokenization (Transformers.js for text -> word
- * piece ids) with Hugging Face's truncation and special tokens done here on the id lists.
+ * The tokenizer the trainer uses: Hugging Face tokenization (Tokenizers.js, through backend.ts, for
+ * text -> word piece ids) with Hugging Face's truncation and special tokens done here on the id lists.
  */
 import { createLibraryTokenizer, type LibraryTokenizer } from './backend.js';
 import { TokenizerError } from './errors.js';
@@ -138,7 +138,7 @@ export class Tokenizer {
     for (const role of SPECIAL_TOKEN_ROLES) {
       const configured = specialTokenName(config[role]);
       const candidates = configured !== undefined ? [configured] : [...namesFromJson(role, json), ...FALLBACK_NAMES[role]];
-      const found = candidates.map((token) => ({ token, id: lib._tokenizer.token_to_id(token) })).find((c) => c.id !== undefined);
+      const found = candidates.map((token) => ({ token, id: lib.tokenToId(token) })).find((c) => c.id !== undefined);
       if (found) specials[role] = { token: found.token, id: found.id as number };
       else if (REQUIRED_ROLES.includes(role)) {
         const token = candidates[0] as string;
@@ -192,11 +192,11 @@ export class Tokenizer {
     return Tokenizer.create(validateTokenizerJson(tokenizerJson, source), config, source);
   }
 
-  private static async create(json: TokenizerJson, config: TokenizerConfigJson, source: string): Promise<Tokenizer> {
-    planFromPostProcessor(json.post_processor, source); // reject unsupported post-processors before the library loads
+  private static create(json: TokenizerJson, config: TokenizerConfigJson, source: string): Tokenizer {
+    planFromPostProcessor(json.post_processor, source); // reject unsupported post-processors before building
     let lib: LibraryTokenizer;
     try {
-      lib = await createLibraryTokenizer(json, config);
+      lib = createLibraryTokenizer(json, config);
     } catch (e) {
       throw new TokenizerError('malformed-file', `${source} could not be loaded as a tokenizer: ${(e as Error).message}`, {
         path: source,
@@ -215,13 +215,13 @@ export class Tokenizer {
   tokenize(text: string, pair?: string | null): string[] {
     checkText(text, 'text');
     if (pair !== undefined && pair !== null) checkText(pair, 'pair');
-    return this.lib.tokenize(text, { pair: pair ?? null });
+    return this.lib.tokenize(text, pair ?? null);
   }
 
   /** Ids of a text's word pieces, no special tokens, no truncation. */
   textToIds(text: string): number[] {
     checkText(text, 'text');
-    return this.lib.encode(text, { add_special_tokens: false });
+    return this.lib.textToIds(text);
   }
 
   /**
@@ -259,15 +259,15 @@ export class Tokenizer {
   /** Text of ids (HF `decode`; cleanup of spaces before punctuation as the tokenizer config says). */
   decode(ids: readonly number[], options: { skipSpecialTokens?: boolean } = {}): string {
     if (ids.length === 0) return '';
-    return this.lib.decode(ids as number[], { skip_special_tokens: options.skipSpecialTokens ?? false });
+    return this.lib.decode(ids, options.skipSpecialTokens ?? false);
   }
 
   tokenToId(token: string): number | undefined {
-    return this.lib._tokenizer.token_to_id(token);
+    return this.lib.tokenToId(token);
   }
 
   idToToken(id: number): string | undefined {
-    return this.lib._tokenizer.id_to_token(id);
+    return this.lib.idToToken(id);
   }
 
   /** The tokenizer.json object (a copy). */

@@ -1,6 +1,6 @@
 /**
- * Truncation of token id lists, as Hugging Face does it. Transformers.js' own truncation just
- * cuts the finished sequence (dropping the final [SEP]), so it is not used.
+ * Truncation of token id lists, as Hugging Face does it. Tokenizers.js (our backend) has none, and
+ * Transformers.js' just cuts the finished sequence (dropping the final [SEP]), so this is ours.
  *
  * Two flavours, chosen by `parity`:
  *  - 'fast' = Rust `tokenizers` `truncate_encodings` (what `AutoTokenizer` gives: BertTokenizerFast

@@ -1,0 +1,16 @@
+/**
+ * Benchmarks: `npm run bench -- <name> [options]`. Each prints a table.
+ *   engine     training-step speed of the engine per model size (see bench/engine.ts)
+ *   finetune   a real fine-tune on ../shared/data/waimai_10k.csv, with and without length grouping
+ */
+const benches: Record<string, () => Promise<{ main(argv: string[]): Promise<void> }>> = {
+  engine: () => import('./engine.js'),
+  finetune: () => import('./finetune.js'),
+};
+
+const [name, ...rest] = process.argv.slice(2);
+if (!name || !benches[name]) {
+  console.error(`usage: npm run bench -- <${Object.keys(benches).join('|')}> [options]`);
+  process.exit(2);
+}
+await (await benches[name]()).main(rest);
