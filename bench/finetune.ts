@@ -4,7 +4,7 @@
  * ../shared/tokenizers/, 1 epoch, batch 64, max_seq_length 128, 10% held out — with and without
  * length grouping. Prints tokenization time, epoch time, samples/s, eval accuracy and F1.
  *
- *   npm run bench -- finetune [--threads 2] [--epochs 1] [--max_train_samples N] [--modes grouped,random]
+ *   npm run bench -- finetune [--threads 2] [--epochs 1] [--max_train_samples N] [--modes grouped,random] [--lr 2e-4]
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,6 +33,7 @@ export async function main(argv: string[]): Promise<void> {
   const epochs = Number(arg(argv, 'epochs', '1'));
   const maxTrain = argv.includes('--max_train_samples') ? Number(arg(argv, 'max_train_samples', '0')) : undefined;
   const modes = arg(argv, 'modes', 'grouped,random').split(',');
+  const lr = Number(arg(argv, 'lr', '2e-4'));
 
   const t0 = performance.now();
   const tok = await Tokenizer.fromFolder(VOCAB);
@@ -57,7 +58,7 @@ export async function main(argv: string[]): Promise<void> {
       num_train_epochs: epochs,
       per_device_train_batch_size: 64,
       per_device_eval_batch_size: 128,
-      learning_rate: 5e-4,
+      learning_rate: lr,
       warmup_ratio: 0.1,
       weight_decay: 0.01,
       max_seq_length: 128,

@@ -2,10 +2,14 @@
  * Benchmarks: `npm run bench -- <name> [options]`. Each prints a table.
  *   engine     training-step speed of the engine per model size (see bench/engine.ts)
  *   finetune   a real fine-tune on ../shared/data/waimai_10k.csv, with and without length grouping
+ *   profile    where a training step's time goes (ONNX Runtime's profiler, per op type)
+ *   compare    Finetune against PyTorch eager (bench/torch_bert.py) at equal shapes, and on the fine-tune
  */
 const benches: Record<string, () => Promise<{ main(argv: string[]): Promise<void> }>> = {
   engine: () => import('./engine.js'),
   finetune: () => import('./finetune.js'),
+  compare: () => import('./compare.js'),
+  profile: () => import('./profile.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -5,6 +5,8 @@
  * `session.run()` blocks the calling thread for the whole run: call it from a worker, never from the
  * VS Code extension host's main thread.
  */
+import { readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { DType, HostTensor, TypedArray } from './tensor.js';
 
@@ -22,6 +24,8 @@ export interface SessionOptions {
   onWarning?: (message: string) => void;
   /** Keep these outputs on the GPU (WebGPU only): they can be fed back as inputs without a copy. */
   keepOnDevice?: readonly string[];
+  /** Write ONNX Runtime's per-node profile (JSON) with this file prefix (benchmarks). */
+  profilePrefix?: string;
 }
 
 export interface Session {
@@ -33,6 +37,8 @@ export interface Session {
    * copy); outputs not listed come back as freshly allocated tensors.
    */
   run(feeds: Readonly<Record<string, HostTensor>>, fetch?: readonly string[], into?: Readonly<Record<string, HostTensor>>): Promise<Record<string, HostTensor>>;
+  /** Ends profiling and returns the profile file's path (when profilePrefix was set). */
+  endProfiling(): string | undefined;
   dispose(): Promise<void>;
 }
 
@@ -80,6 +86,7 @@ export async function createSession(model: Uint8Array, options: SessionOptions =
     executionMode: 'sequential',
     enableCpuMemArena: true,
     enableMemPattern: true,
+    ...(options.profilePrefix ? { enableProfiling: true, profileFilePrefix: options.profilePrefix } : {}),
     ...(options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
   };
   let inner: ort.InferenceSession;
@@ -111,6 +118,18 @@ export async function createSession(model: Uint8Array, options: SessionOptions =
       const result: Record<string, HostTensor> = {};
       for (const n of names) result[n] = into?.[n] ?? fromOrt(out[n]!);
       return result;
+    },
+    endProfiling() {
+      const prefix = options.profilePrefix;
+      if (!prefix) return undefined;
+      inner.endProfiling();
+      // ONNX Runtime writes <prefix>_<timestamp>.json; return the newest.
+      const dir = dirname(prefix);
+      const files = readdirSync(dir)
+        .filter((f) => f.startsWith(`${basename(prefix)}_`) && f.endsWith('.json'))
+        .map((f) => join(dir, f))
+        .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+      return files[0];
     },
     async dispose() {
       await inner.release();

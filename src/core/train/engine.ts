@@ -43,6 +43,8 @@ export interface EngineOptions {
   /** Single-label only: per-class loss weights. */
   classWeights?: Float32Array;
   onWarning?: (message: string) => void;
+  /** Profile the training session (ONNX Runtime JSON profile with this file prefix). */
+  profilePrefix?: string;
 }
 
 export interface StepResult {
@@ -140,6 +142,7 @@ export class TrainingEngine {
         threads: this.opts.threads,
         executionProvider: this.opts.executionProvider,
         onWarning: this.opts.onWarning,
+        ...(this.opts.profilePrefix && (kind === 'grads' || kind === 'fused') ? { profilePrefix: this.opts.profilePrefix } : {}),
       });
       this.sessions.set(kind, s);
     }
@@ -291,6 +294,12 @@ export class TrainingEngine {
     const session = await this.session('infer');
     const out = await session.run(this.feeds(batch, false), ['logits']);
     return out.logits!;
+  }
+
+  /** Ends profiling of the training session; returns the profile file. */
+  async endProfiling(): Promise<string | undefined> {
+    const s = this.sessions.get(this.mode) ?? this.sessions.get('grads');
+    return s ? (await s).endProfiling() : undefined;
   }
 
   async dispose(): Promise<void> {

@@ -1,0 +1,108 @@
+/**
+ * Finetune against PyTorch eager at equal shapes, side by side in one run (bench/torch_bert.py:
+ * transformers' BertForSequenceClassification semantics in plain PyTorch, AdamW + clipping).
+ * Both use the same thread count; PyTorch with OMP_WAIT_POLICY=PASSIVE and Debian's OpenBLAS.
+ * Each configuration runs in its own process, so each side's peak RSS is its own.
+ *
+ *   npm run bench -- compare [--threads 2] [--steps 5] [--presets bert-tiny,bert-mini,bert-small] [--batches 8,32]
+ *   npm run bench -- compare --finetune   (the waimai_10k fine-tune, 1 epoch, batch 64, both sides)
+ *
+ * Needs Debian's python3-torch (and libopenblas0-openmp, or PyTorch falls back to the slow
+ * reference BLAS); installed with apt-get when missing and this runs as root.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { inChild, table } from './util.js';
+
+const PY = '/usr/bin/python3';
+
+function arg(argv: string[], name: string, fallback: string): string {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] ? argv[i + 1]! : fallback;
+}
+
+function ensureTorch(): string | undefined {
+  const check = (): boolean => spawnSync(PY, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+  const blas = (): boolean => spawnSync('sh', ['-c', 'readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 | grep -q openblas'], { stdio: 'ignore' }).status === 0;
+  if (check() && blas()) return undefined;
+  if (process.getuid?.() !== 0) return 'PyTorch comparison skipped: install python3-torch and libopenblas0-openmp (apt), or run as root to let the bench install them';
+  console.error('installing python3-torch and libopenblas0-openmp with apt-get…');
+  const r = spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch libopenblas0-openmp'], { stdio: 'inherit' });
+  if (r.status !== 0 || !check()) return 'PyTorch comparison skipped: apt-get could not install python3-torch';
+  return undefined;
+}
+
+function torchRun<T>(args: string[], threads: number): T {
+  const r = spawnSync(PY, ['bench/torch_bert.py', ...args, '--threads', String(threads)], {
+    encoding: 'utf8',
+    env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE', OMP_NUM_THREADS: String(threads) },
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  if (r.status !== 0) throw new Error(`torch_bert.py ${args.join(' ')} failed:\n${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as T;
+}
+
+interface OursStep {
+  msPerStep: number;
+  samplesPerSec: number;
+  gflops: number;
+  rssMB: number;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const threads = Number(arg(argv, 'threads', '2'));
+  const skip = ensureTorch();
+  if (skip) {
+    console.log(skip);
+    return;
+  }
+  if (argv.includes('--finetune')) return finetune(argv, threads);
+  const steps = Math.max(5, Number(arg(argv, 'steps', '5')));
+  const presets = arg(argv, 'presets', 'bert-tiny,bert-mini,bert-small').split(',');
+  const batches = arg(argv, 'batches', '8,32').split(',').map(Number);
+  const peak = inChild<{ gflops: number }>('engine', ['--peak-child', '--threads', String(threads)]);
+  const rows: (string | number)[][] = [];
+  for (const preset of presets) {
+    for (const batch of batches) {
+      const ours = inChild<OursStep>('engine', ['--preset', preset, '--batch', String(batch), '--mode', 'grads', '--threads', String(threads), '--steps', String(steps), '--seq', '128']);
+      const torch = torchRun<{ ms_per_step: number; rss_mb: number }>(['--preset', preset, '--batch', String(batch), '--seq', '128', '--steps', String(steps)], threads);
+      const torchSps = (batch * 1000) / torch.ms_per_step;
+      rows.push([
+        preset,
+        batch,
+        ours.msPerStep.toFixed(1),
+        torch.ms_per_step.toFixed(1),
+        ours.samplesPerSec.toFixed(1),
+        torchSps.toFixed(1),
+        `${(ours.samplesPerSec / torchSps).toFixed(2)}x`,
+        `${((100 * ours.gflops) / peak.gflops).toFixed(0)}%`,
+        ours.rssMB.toFixed(0),
+        torch.rss_mb.toFixed(0),
+      ]);
+      console.error(`done ${preset} b${batch}`);
+    }
+  }
+  console.log(`sequence 128, float32, ${threads} threads; ONNX Runtime MatMul peak ${peak.gflops.toFixed(1)} GFLOP/s; median of ${steps} steps after 2 warm-up`);
+  console.log(table(['model', 'batch', 'Finetune ms/step', 'PyTorch ms/step', 'Finetune samples/s', 'PyTorch samples/s', 'ratio', 'of MatMul peak', 'Finetune RSS (MB)', 'PyTorch RSS (MB)'], rows));
+}
+
+async function finetune(argv: string[], threads: number): Promise<void> {
+  const data = '../shared/data/waimai_10k.csv';
+  const vocab = '../shared/tokenizers/bert-base-chinese/vocab.txt';
+  if (!existsSync(data)) {
+    console.log(`skipped: ${data} is not here`);
+    return;
+  }
+  const max = arg(argv, 'max_train_samples', '0');
+  const lr = arg(argv, 'lr', '2e-4');
+  const t = torchRun<{ tokenize_s: number; train_s: number; samples_per_s: number; eval_accuracy: number; eval_f1: number; rss_mb: number }>(
+    ['--finetune', data, '--vocab', vocab, '--seq', '128', '--batch', '64', '--epochs', '1', '--lr', lr, ...(max !== '0' ? ['--max_train_samples', max] : [])],
+    threads,
+  );
+  console.log(
+    `PyTorch (Trainer defaults: random batches, dynamic padding): tokenize ${t.tokenize_s.toFixed(2)} s, train ${t.train_s.toFixed(1)} s, ` +
+      `${t.samples_per_s.toFixed(1)} samples/s, eval accuracy ${t.eval_accuracy.toFixed(4)}, F1 ${t.eval_f1.toFixed(4)}, RSS ${t.rss_mb.toFixed(0)} MB`,
+  );
+  const { main: ours } = await import('./finetune.js');
+  await ours(['--threads', String(threads), '--modes', 'grouped', '--lr', lr, ...(max !== '0' ? ['--max_train_samples', max] : [])]);
+}

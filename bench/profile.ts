@@ -1,0 +1,73 @@
+/**
+ * Where a training step's time goes: runs a few steps with ONNX Runtime's profiler on and prints
+ * the time per op type (and the slowest nodes), plus the JS AdamW time.
+ *
+ *   npm run bench -- profile [--preset bert-small] [--batch 32] [--seq 128] [--threads 2] [--steps 3]
+ */
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createModel, type PresetName } from '../src/core/model/presets.js';
+import { TrainingEngine } from '../src/core/train/engine.js';
+import { randomBatch } from './engine.js';
+import { table } from './util.js';
+
+function arg(argv: string[], name: string, fallback: string): string {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] ? argv[i + 1]! : fallback;
+}
+
+interface ProfileEntry {
+  cat: string;
+  name: string;
+  dur: number;
+  args?: { op_name?: string };
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const preset = arg(argv, 'preset', 'bert-small') as PresetName;
+  const batch = Number(arg(argv, 'batch', '32'));
+  const seq = Number(arg(argv, 'seq', '128'));
+  const threads = Number(arg(argv, 'threads', '2'));
+  const steps = Number(arg(argv, 'steps', '3'));
+  const model = createModel({ preset, vocabSize: 30522, numLabels: 2, seed: 1 });
+  const engine = new TrainingEngine({ config: model.config, weights: model.weights, threads, adam: { weightDecay: 0.01 }, profilePrefix: join(tmpdir(), 'finetune-profile') });
+  const data = randomBatch(batch, seq, 30522);
+  let runMs = 0;
+  let adamMs = 0;
+  for (let i = 0; i < steps + 1; i++) {
+    const t0 = performance.now();
+    await engine.accumulate(data, 1, true);
+    const t1 = performance.now();
+    engine.applyGradients(2e-5);
+    const t2 = performance.now();
+    if (i > 0) {
+      runMs += t1 - t0;
+      adamMs += t2 - t1;
+    }
+  }
+  const file = await engine.endProfiling();
+  await engine.dispose();
+  if (!file) throw new Error('no profile written');
+  const entries = JSON.parse(readFileSync(file, 'utf8')) as ProfileEntry[];
+  rmSync(file, { force: true });
+  const byOp = new Map<string, { us: number; count: number }>();
+  const byNode = new Map<string, number>();
+  let total = 0;
+  for (const e of entries) {
+    if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time')) continue;
+    const op = e.args?.op_name ?? '?';
+    const cur = byOp.get(op) ?? { us: 0, count: 0 };
+    cur.us += e.dur;
+    cur.count++;
+    byOp.set(op, cur);
+    byNode.set(e.name, (byNode.get(e.name) ?? 0) + e.dur);
+    total += e.dur;
+  }
+  const runs = steps + 1;
+  console.log(`${preset}, batch ${batch}, seq ${seq}, ${threads} threads: session.run ${(runMs / steps).toFixed(1)} ms/step, JS AdamW ${(adamMs / steps).toFixed(1)} ms/step; kernels ${(total / 1000 / runs).toFixed(1)} ms/run`);
+  const ops = [...byOp.entries()].sort((a, b) => b[1].us - a[1].us);
+  console.log(table(['op', 'ms/run', 'share', 'calls/run'], ops.slice(0, 20).map(([op, v]) => [op, (v.us / 1000 / runs).toFixed(1), `${((100 * v.us) / total).toFixed(1)}%`, Math.round(v.count / runs)])));
+  const nodes = [...byNode.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12);
+  console.log(table(['slowest nodes', 'ms/run'], nodes.map(([n, us]) => [n.replace(/_kernel_time$/, ''), (us / 1000 / runs).toFixed(1)])));
+}

@@ -1,0 +1,202 @@
+#!/usr/bin/env python3
+"""PyTorch side of `npm run bench -- compare`: transformers' BertForSequenceClassification
+semantics written out in plain PyTorch (eager attention, exact GELU, post-LN, tanh pooler,
+dropout 0.1), one training step = forward + cross-entropy + backward + clip_grad_norm_(1.0) +
+torch.optim.AdamW(weight_decay 0.01 without biases/LayerNorm). Prints one JSON line.
+
+usage: torch_bert.py --preset bert-small --batch 32 --seq 128 --threads 2 --steps 5
+       torch_bert.py --finetune waimai_10k.csv --vocab vocab.txt ...  (see --help)
+"""
+import argparse
+import json
+import math
+import resource
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+PRESETS = {
+    "bert-tiny": (2, 128, 2, 512),
+    "bert-mini": (4, 256, 4, 1024),
+    "bert-small": (4, 512, 8, 2048),
+    "bert-base": (12, 768, 12, 3072),
+}
+
+
+class Layer(nn.Module):
+    def __init__(self, h, heads, inter, p):
+        super().__init__()
+        self.heads, self.hd = heads, h // heads
+        self.query, self.key, self.value = nn.Linear(h, h), nn.Linear(h, h), nn.Linear(h, h)
+        self.attn_out, self.attn_norm = nn.Linear(h, h), nn.LayerNorm(h, eps=1e-12)
+        self.inter, self.out, self.out_norm = nn.Linear(h, inter), nn.Linear(inter, h), nn.LayerNorm(h, eps=1e-12)
+        self.drop = nn.Dropout(p)
+
+    def split(self, x):
+        b, s, _ = x.shape
+        return x.view(b, s, self.heads, self.hd).transpose(1, 2)
+
+    def forward(self, x, mask):
+        q, k, v = self.split(self.query(x)), self.split(self.key(x)), self.split(self.value(x))
+        scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(self.hd) + mask
+        probs = self.drop(F.softmax(scores, dim=-1))
+        ctx = torch.matmul(probs, v).transpose(1, 2).reshape(x.shape)
+        a = self.attn_norm(self.drop(self.attn_out(ctx)) + x)
+        return self.out_norm(self.drop(self.out(F.gelu(self.inter(a)))) + a)
+
+
+class Bert(nn.Module):
+    def __init__(self, vocab, layers, h, heads, inter, labels=2, p=0.1, max_pos=512):
+        super().__init__()
+        self.word, self.pos, self.tok_type = nn.Embedding(vocab, h, padding_idx=0), nn.Embedding(max_pos, h), nn.Embedding(2, h)
+        self.emb_norm, self.drop = nn.LayerNorm(h, eps=1e-12), nn.Dropout(p)
+        self.layers = nn.ModuleList([Layer(h, heads, inter, p) for _ in range(layers)])
+        self.pooler, self.classifier = nn.Linear(h, h), nn.Linear(h, labels)
+        for m in self.modules():
+            if isinstance(m, (nn.Linear, nn.Embedding)):
+                m.weight.data.normal_(0, 0.02)
+            if isinstance(m, nn.Linear):
+                m.bias.data.zero_()
+        self.word.weight.data[0].zero_()
+
+    def forward(self, ids, mask, types):
+        s = ids.shape[1]
+        x = self.word(ids) + self.tok_type(types) + self.pos(torch.arange(s).unsqueeze(0))
+        x = self.drop(self.emb_norm(x))
+        ext = (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
+        for layer in self.layers:
+            x = layer(x, ext)
+        return self.classifier(self.drop(torch.tanh(self.pooler(x[:, 0]))))
+
+
+def optimizer(model, lr, wd=0.01):
+    decay = [p for n, p in model.named_parameters() if not (n.endswith("bias") or "norm" in n)]
+    rest = [p for n, p in model.named_parameters() if n.endswith("bias") or "norm" in n]
+    return torch.optim.AdamW([{"params": decay, "weight_decay": wd}, {"params": rest, "weight_decay": 0.0}], lr=lr, eps=1e-8)
+
+
+def step(model, opt, ids, mask, types, labels):
+    loss = F.cross_entropy(model(ids, mask, types), labels)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    opt.zero_grad(set_to_none=True)
+    return loss.item()
+
+
+def rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_step(a):
+    torch.manual_seed(0)
+    layers, h, heads, inter = PRESETS[a.preset]
+    model = Bert(30522, layers, h, heads, inter)
+    model.train()
+    opt = optimizer(model, 2e-5)
+    g = torch.Generator().manual_seed(1)
+    ids = torch.randint(1000, 30522, (a.batch, a.seq), generator=g)
+    ids[:, 0] = 101
+    mask = torch.ones(a.batch, a.seq, dtype=torch.long)
+    types = torch.zeros(a.batch, a.seq, dtype=torch.long)
+    labels = torch.arange(a.batch) % 2
+    for _ in range(2):
+        step(model, opt, ids, mask, types, labels)
+    times = []
+    for _ in range(a.steps):
+        t = time.perf_counter()
+        step(model, opt, ids, mask, types, labels)
+        times.append((time.perf_counter() - t) * 1000)
+    times.sort()
+    print(json.dumps({"ms_per_step": times[len(times) // 2], "rss_mb": rss_mb(), "threads": torch.get_num_threads(), "torch": torch.__version__}))
+
+
+def bench_finetune(a):
+    """The Trainer's defaults: random batches, dynamic padding to the batch's longest row."""
+    import csv
+    import random
+
+    import os
+    import sys
+
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "scripts"))
+    import bert_wordpiece_reference as wp  # plain-Python BERT WordPiece (no transformers here)
+
+    torch.manual_seed(42)
+    t0 = time.perf_counter()
+    vocab = wp.load(a.vocab)
+    cls, sep = vocab["[CLS]"], vocab["[SEP]"]
+    rows = list(csv.DictReader(open(a.finetune, encoding="utf-8")))
+    rows = [r for r in rows if r["review"].strip()]
+    enc = [[cls] + wp.ids(r["review"], vocab)[: a.seq - 2] + [sep] for r in rows]
+    labels = [int(r["label"]) for r in rows]
+    t_tok = time.perf_counter() - t0
+    idx = list(range(len(rows)))
+    random.Random(42).shuffle(idx)
+    n_eval = len(idx) // 10
+    eval_idx, train_idx = idx[:n_eval], idx[n_eval:]
+    if a.max_train_samples:
+        train_idx = train_idx[: a.max_train_samples]
+    layers, h, heads, inter = PRESETS["bert-mini"]
+    model = Bert(len(vocab), layers, h, heads, inter)
+    opt = optimizer(model, a.lr)
+    total = math.ceil(len(train_idx) / a.batch) * a.epochs
+    warm = math.ceil(total * 0.1)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: s / max(1, warm) if s < warm else max(0.0, (total - s) / max(1, total - warm)))
+
+    def batch(ix):
+        longest = max(len(enc[i]) for i in ix)
+        ids = torch.zeros(len(ix), longest, dtype=torch.long)
+        mask = torch.zeros(len(ix), longest, dtype=torch.long)
+        for b, i in enumerate(ix):
+            ids[b, : len(enc[i])] = torch.tensor(enc[i])
+            mask[b, : len(enc[i])] = 1
+        return ids, mask, torch.zeros_like(ids), torch.tensor([labels[i] for i in ix])
+
+    t1 = time.perf_counter()
+    model.train()
+    g = torch.Generator().manual_seed(42)
+    for _ in range(a.epochs):
+        order = torch.randperm(len(train_idx), generator=g).tolist()
+        for s in range(0, len(order), a.batch):
+            step(model, opt, *batch([train_idx[i] for i in order[s : s + a.batch]]))
+            sched.step()
+    t_train = time.perf_counter() - t1
+    model.eval()
+    correct = tp = fp = fn = 0
+    with torch.no_grad():
+        for s in range(0, len(eval_idx), 128):
+            ix = eval_idx[s : s + 128]
+            ids, mask, types, y = batch(ix)
+            pred = model(ids, mask, types).argmax(-1)
+            correct += int((pred == y).sum())
+            tp += int(((pred == 1) & (y == 1)).sum())
+            fp += int(((pred == 1) & (y == 0)).sum())
+            fn += int(((pred == 0) & (y == 1)).sum())
+    print(json.dumps({
+        "tokenize_s": t_tok, "train_s": t_train, "samples_per_s": len(train_idx) * a.epochs / t_train,
+        "eval_accuracy": correct / len(eval_idx), "eval_f1": 2 * tp / max(1, 2 * tp + fp + fn), "rss_mb": rss_mb(),
+        "train_rows": len(train_idx), "eval_rows": len(eval_idx),
+    }))
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser()
+    p.add_argument("--preset", default="bert-tiny", choices=PRESETS)
+    p.add_argument("--batch", type=int, default=8)
+    p.add_argument("--seq", type=int, default=128)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--steps", type=int, default=5)
+    p.add_argument("--finetune")
+    p.add_argument("--vocab")
+    p.add_argument("--epochs", type=int, default=1)
+    p.add_argument("--lr", type=float, default=2e-4)
+    p.add_argument("--max_train_samples", type=int, default=0)
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    if a.finetune:
+        bench_finetune(a)
+    else:
+        bench_step(a)
