@@ -5,7 +5,7 @@
  * TrainingArguments. On a terminal it shows a progress bar and the Trainer's log lines; otherwise
  * (or with --log_format json) it prints one JSON object per event, the events the worker sends.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { TrainingEvent } from '../protocol/events.js';
 import { datasetStats, encodeDataset, loadClassificationData } from '../core/data/index.js';
@@ -158,6 +158,29 @@ function hubToken(): string {
   return t;
 }
 
+/** What a model folder holds (save_pretrained / export); anything else in a folder is someone else's. */
+const MODEL_FOLDER_ENTRIES = new Set(['config.json', 'model.safetensors', 'README.md', 'onnx', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt', 'vocab.json', 'merges.txt', 'added_tokens.json', 'sentencepiece.bpe.model', 'spiece.model']);
+
+/**
+ * export and create-model replace their --output_dir whole: refuse a folder that holds more than a
+ * model (a training run's checkpoints and results, a git clone, other files), which would be lost.
+ */
+async function checkReplaceable(dir: string, command: string): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await readdir(dir);
+  } catch {
+    return;
+  }
+  const foreign = entries.filter((e) => !MODEL_FOLDER_ENTRIES.has(e)).sort();
+  if (foreign.length) {
+    throw new ArgError(
+      '--output_dir',
+      `--output_dir ${dir} holds ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? `, ... (${foreign.length} entries)` : ''}, which ${command} would delete: it replaces the folder whole. Choose a new or empty folder (or one holding only a model)`,
+    );
+  }
+}
+
 /** Simple `--name value` flags of a command's own. */
 function ownFlags(argv: string[], spec: Record<string, string>, bools: readonly string[] = []): { flags: Record<string, string>; positionals: string[] } {
   const flags: Record<string, string> = {};
@@ -205,10 +228,11 @@ const COMMANDS: Record<string, Command> = {
   export: {
     summary: 'write a model (e.g. a checkpoint) as a Hugging Face folder with ONNX for Transformers.js',
     usage: 'finetune export --model_name_or_path DIR --output_dir DIR [--no_onnx]',
-    own: { model_name_or_path: 'the model folder or Hub id', output_dir: 'the folder to write (replaced whole)', no_onnx: 'skip onnx/model.onnx and onnx/model_quantized.onnx' },
+    own: { model_name_or_path: 'the model folder or Hub id', output_dir: 'the folder to write (replaced whole; one holding anything but a model is refused)', no_onnx: 'skip onnx/model.onnx and onnx/model_quantized.onnx' },
     async run(argv, io) {
       const { flags } = ownFlags(argv, this.own!, ['no_onnx']);
       if (!flags.model_name_or_path || !flags.output_dir) throw new UsageError('export needs --model_name_or_path and --output_dir');
+      await checkReplaceable(flags.output_dir, 'export');
       const dir = await resolveModelFolder(flags.model_name_or_path, { revision: 'main', cache_dir: null }, { emit: () => undefined, token: process.env.HF_TOKEN });
       const { config, weights } = await loadPretrained(dir);
       const tok = await Tokenizer.fromFolder(dir);
@@ -227,6 +251,7 @@ const COMMANDS: Record<string, Command> = {
       const { flags } = ownFlags(argv, this.own!);
       if (!flags.preset || !(flags.preset in PRESETS)) throw new ArgError('--preset', `--preset: choose one of ${Object.keys(PRESETS).join(', ')}`);
       if (!flags.tokenizer_name || !flags.output_dir) throw new UsageError('create-model needs --tokenizer_name and --output_dir');
+      await checkReplaceable(flags.output_dir, 'create-model');
       const tok = await Tokenizer.fromFolder(flags.tokenizer_name);
       const numLabels = flags.num_labels === undefined ? undefined : Number(flags.num_labels);
       if (numLabels !== undefined && !(Number.isInteger(numLabels) && numLabels >= 1)) throw new ArgError('--num_labels', `--num_labels: expects a positive integer (got ${flags.num_labels})`);

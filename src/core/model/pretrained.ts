@@ -11,7 +11,7 @@ export function checkVocabulary(tokenizer: Tokenizer, config: ModelConfig, dir: 
   if (tokenizer.vocabSize > config.vocab_size) {
     throw new ConfigError(
       join(dir, 'config.json'),
-      `vocab_size is ${config.vocab_size} but the tokenizer (${tokenizer.source}) has ${tokenizer.vocabSize} tokens; the tokenizer files do not belong to this model`,
+      `vocab_size is ${config.vocab_size} but the tokenizer (${tokenizer.source}) has ${tokenizer.vocabSize} tokens; the tokenizer files do not belong to this model. Use the tokenizer the model was trained with (drop --tokenizer_name, or point it at the model's own folder)`,
     );
   }
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { EventSink } from '../../protocol/events.js';
 import { BatchSampler, type ClassificationData, type EncodedDataset, type EncodedSplit, RowOrder, type SamplerKind, collate, evalBatches } from '../data/index.js';
 import type { Model } from '../model/presets.js';
-import { type RunArgs, greaterIsBetter, metricForBest } from './args.js';
+import { ArgError, type RunArgs, greaterIsBetter, metricForBest } from './args.js';
 import { type CheckpointContents, type LogEntry, type TrainerState, checkpointName, checkpointsToRemove, listCheckpoints, readTrainingState, writeCheckpoint } from './checkpoint.js';
 import { loadPretrained } from '../model/load.js';
 import { TrainingEngine } from './engine.js';
@@ -128,6 +128,10 @@ export class Trainer {
       const loaded = await readTrainingState(this.o.resumeFrom);
       state = loaded.state;
       samplerState = loaded.rng.sampler;
+      if (samplerState.kind !== this.samplerKind()) {
+        const flags = (k: SamplerKind): string => (k === 'sequential' ? '--shuffle_train_dataset false' : `--group_by_length ${k === 'length-grouped'}`);
+        throw new ArgError('--resume_from_checkpoint', `--resume_from_checkpoint ${this.o.resumeFrom}: the checkpoint was trained with the '${samplerState.kind}' sampler (${flags(samplerState.kind)}), this run asks for '${this.samplerKind()}' (${flags(this.samplerKind())}); resume with the original run's flags (its training_args.json), or start a new run without --resume_from_checkpoint`);
+      }
       const st = this.engine.optimizer.state;
       for (const [n, m] of loaded.optimizer.m) {
         if (!st.m.has(n)) throw new Error(`${this.o.resumeFrom}: optimizer state for unknown parameter ${n}`);
