@@ -101,7 +101,7 @@ export function argsFromForm(values: Partial<Record<string, unknown>>, ctx: Form
   for (const [k, raw] of Object.entries(values)) {
     const spec = ARG_SPECS.find((s) => s.name === k);
     if (!spec) throw new ArgError(k, `unknown setting "${k}"`);
-    if (raw === '' || raw === undefined) {
+    if (raw === '' || raw === undefined || raw === null) {
       args[k] = spec.default;
       continue;
     }

@@ -33,6 +33,7 @@ export class RunManager implements vscode.Disposable {
   private readonly status: vscode.StatusBarItem;
   private readonly reporters = new Map<string, TextReporter>();
   private activeRunId: string | undefined;
+  private lastProgressFire = 0;
 
   constructor(private readonly deps: RunsDeps) {
     this.runs = (deps.memento.get<RunSummary[]>(STATE_KEY) ?? []).map((r) => (r.status === 'running' ? { ...r, status: 'failed', error: 'VS Code closed while it ran' } : r));
@@ -134,6 +135,7 @@ export class RunManager implements vscode.Disposable {
     const run = this.get(runId);
     if (run) {
       if (e.type === 'progress') {
+        run.progress = { step: e.step, totalSteps: e.totalSteps };
         const pct = Math.round((100 * e.step) / e.totalSteps);
         this.showStatus(`$(sync~spin) Finetune: ${pct}% · step ${e.step}/${e.totalSteps} · loss ${e.loss.toFixed(3)} · ETA ${eta(e.etaSeconds)}`);
       } else if (e.type === 'eval') {
@@ -158,7 +160,11 @@ export class RunManager implements vscode.Disposable {
         this.finish(runId, 'failed', e.message);
         void vscode.window.showErrorMessage(`Finetune: ${e.message}`, 'Show Log').then((c) => c && this.deps.output.show(true));
       }
-      this.persist();
+      // Progress moves every step: tell the views at most twice a second.
+      if (e.type !== 'progress' || Date.now() - this.lastProgressFire > 500 || e.step === e.totalSteps) {
+        this.lastProgressFire = Date.now();
+        this.persist();
+      }
     }
     this.appended.fire({ runId, events: [e] });
   }

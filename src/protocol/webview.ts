@@ -26,6 +26,8 @@ export interface RunSummary {
   /** The final model folder, when the run finished. */
   modelDir?: string;
   error?: string;
+  /** While running: the last optimizer step. */
+  progress?: { step: number; totalSteps: number };
 }
 
 /** What the sidebar form needs to render the flags (from the run table: same names as the CLI). */

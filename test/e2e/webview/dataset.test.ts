@@ -1,0 +1,123 @@
+/** The dataset preview in real Chromium under the host's CSP. */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { WebviewHarness, type WebviewPage } from '../../helpers/webview-harness.js';
+import { datasetState } from './fixtures.js';
+
+describe('dataset preview page', () => {
+  let h: WebviewHarness;
+  before(async () => {
+    h = await WebviewHarness.start();
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  async function withPage(fn: (p: WebviewPage) => Promise<void>): Promise<void> {
+    const p = await h.open('dataset', { viewport: { width: 1100, height: 1100 } });
+    try {
+      await fn(p);
+      await p.assertClean();
+    } finally {
+      await p.close();
+    }
+  }
+
+  it('renders the rows (virtualised), the column profiles, the label and token-length charts and the warnings', () =>
+    withPage(async (p) => {
+      const s = datasetState(10_000);
+      await p.send({ type: 'bootstrap', page: 'dataset', state: s });
+      await p.page.locator('#rows .vbody .vrow[data-index="0"]').waitFor();
+      assert.equal((await p.texts('#file-name'))[0], 'waimai_10k.csv');
+      assert.equal((await p.texts('#file-info'))[0], '12,000 rows · 4 columns · single_label_classification');
+      assert.equal((await p.texts('#rows-title'))[0], 'Rows (first 10,000 of 12,000)');
+      assert.deepEqual(await p.texts('#rows .vhead .vcell'), ['#', 'id', 'review', 'title', 'label']);
+      assert.deepEqual(await p.texts('#rows .vrow[data-index="0"] .vcell'), ['1', '0', '很快，好吃，味道足，量大', 'title 0', '0']);
+      assert.deepEqual(await p.texts('#rows .vrow[data-index="3"] .vcell'), ['4', '3', 'Cold fries, never again', 'title 3', '0']);
+      // only the rows in view are in the DOM
+      const drawn = await p.page.locator('#rows .vbody .vrow').count();
+      assert.ok(drawn > 10 && drawn < 80, `${drawn} rows in the DOM`);
+      await p.page.locator('#rows').evaluate((el) => {
+        (el as unknown as { scrollTop: number; scrollHeight: number }).scrollTop = (el as unknown as { scrollHeight: number }).scrollHeight;
+      });
+      await p.page.locator('#rows .vrow[data-index="9999"]').waitFor();
+      assert.deepEqual((await p.texts('#rows .vrow[data-index="9999"] .vcell')).slice(0, 2), ['10000', '9999']);
+      assert.ok((await p.page.locator('#rows .vbody .vrow').count()) < 80);
+      assert.equal(await p.page.locator('#rows .vrow[data-index="0"]').count(), 0);
+
+      // column profiles with their roles
+      assert.deepEqual(await p.texts('#columns tbody tr[data-column=review] td'), ['review', 'text', '12', '9870', 'text']);
+      assert.deepEqual(await p.texts('#columns tbody td.role'), ['', 'text', '', 'label']);
+      await p.waitForProp('#text-column', 'value', 'review');
+      await p.waitForProp('#label-column', 'value', 'label');
+      await p.waitForProp('#pair-column', 'value', '');
+      await p.waitForProp('#tokenizer', 'value', 'bert-base-chinese');
+      await p.waitForProp('#max-seq-length', 'value', '128');
+
+      const labels = await p.chart('labels');
+      assert.deepEqual(labels.labels, ['0', '1']);
+      assert.deepEqual(labels.datasets[0]!.data, [4000, 8000]);
+      assert.equal(labels.datasets[0]!.drawn, 2);
+      const lengths = await p.chart('lengths');
+      assert.deepEqual(lengths.labels, ['≤16', '17–32', '33–64', '65–128', '129–256', '257–512']);
+      assert.deepEqual(lengths.datasets[0]!.data, [3100, 4200, 2900, 1200, 450, 150]);
+      assert.equal((await p.texts('#length-summary'))[0], 'max_seq_length 128: 5.0% of rows truncated · median 28 · p95 150 · longest 498');
+      assert.equal((await p.texts('#label-summary'))[0], '2 labels · 0 33.3% · 1 66.7%');
+      assert.deepEqual(await p.texts('#warnings li'), s.warnings);
+      await p.page.locator('#rows').evaluate((el) => {
+        (el as unknown as { scrollTop: number }).scrollTop = 0;
+      });
+      await p.page.locator('#rows .vrow[data-index="0"]').waitFor();
+      await p.screenshot('dataset-dark');
+    }));
+
+  it('sends analyze when a column role, the tokenizer or max_seq_length changes, and renders the result', () =>
+    withPage(async (p) => {
+      await p.send({ type: 'bootstrap', page: 'dataset', state: datasetState(50) });
+      await p.waitForProp('#text-column', 'value', 'review');
+      assert.deepEqual(await p.options('#pair-column'), ['', 'id', 'review', 'title', 'label']);
+
+      await p.choose('#pair-column', 'title');
+      const req = await p.next('analyze');
+      assert.deepEqual(req, { type: 'analyze', requestId: req.requestId, textColumn: 'review', pairColumn: 'title', labelColumn: 'label', tokenizer: 'bert-base-chinese', maxSeqLength: 128 });
+      await p.respond(req, datasetState(50, { pairColumn: 'title', labelCounts: { neg: 10, neu: 20, pos: 30 }, warnings: [] }));
+      await p.page.waitForFunction(() => {
+        const c = (globalThis as unknown as { __finetune: { charts: Record<string, { data: { datasets: { data: number[] }[] } }> } }).__finetune.charts;
+        return c.labels!.data.datasets[0]!.data.length === 3;
+      });
+      const labels = await p.chart('labels');
+      assert.deepEqual(labels.labels, ['neg', 'neu', 'pos']);
+      assert.deepEqual(labels.datasets[0]!.data, [10, 20, 30]);
+      assert.deepEqual(await p.texts('#columns tbody td.role'), ['', 'text', 'pair', 'label']);
+      assert.equal(await p.page.locator('#warnings').isVisible(), false);
+
+      await p.page.locator('#max-seq-length input').fill('64');
+      await p.page.locator('#max-seq-length input').press('Tab');
+      const req2 = await p.next('analyze');
+      assert.equal(req2.maxSeqLength, 64);
+      assert.equal(req2.pairColumn, 'title');
+      await p.fail(req2, 'tokenizer bert-base-chinese: not in the cache (pull it first)');
+      await p.page.locator('#error', { hasText: 'not in the cache' }).waitFor();
+
+      await p.page.locator('#tokenizer input').fill('hfl/rbt3');
+      await p.page.locator('#analyze').click();
+      const req3 = await p.next('analyze');
+      assert.equal(req3.tokenizer, 'hfl/rbt3');
+      await p.respond(
+        req3,
+        datasetState(50, { pairColumn: 'title', lengths: { buckets: [32, 64, 128], counts: [10, 30, 10], maxSeqLength: 64, truncatedShare: 0.2, p50: 40, p95: 100, max: 120, tokenizer: 'hfl/rbt3' } }),
+      );
+      await p.page.locator('#length-summary', { hasText: '20.0% of rows truncated' }).waitFor();
+      assert.equal(await p.page.locator('#error').isVisible(), false);
+      assert.deepEqual((await p.chart('lengths')).labels, ['≤32', '33–64', '65–128']);
+
+      // the host pushes a new preview (e.g. the file changed)
+      await p.send({ type: 'preview', state: datasetState(5, { file: '/ws/data/other.csv', totalRows: 5 }) });
+      await p.page.locator('#file-name', { hasText: 'other.csv' }).waitFor();
+      assert.equal((await p.texts('#rows-title'))[0], 'Rows (5)');
+      assert.equal(await p.page.locator('#rows .vbody .vrow').count(), 5);
+
+      await p.page.locator('#train').click();
+      assert.deepEqual(await p.next('trainOnThis'), { type: 'trainOnThis' });
+    }));
+});

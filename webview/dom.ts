@@ -1,0 +1,121 @@
+/** Small DOM and formatting helpers shared by the pages (no framework). */
+
+type Child = Node | string | number | null | undefined | false;
+type Attrs = Record<string, string | number | boolean | null | undefined | EventListener>;
+
+/**
+ * Creates an element: `h('vscode-button', { id: 'start', onclick: fn }, 'Start')`.
+ * `on*` functions become event listeners, `true` a bare attribute, `false`/`null`/`undefined` none.
+ */
+export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs?: Attrs | null, ...children: Child[]): HTMLElementTagNameMap[K];
+export function h(tag: string, attrs?: Attrs | null, ...children: Child[]): HTMLElement;
+export function h(tag: string, attrs?: Attrs | null, ...children: Child[]): HTMLElement {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs ?? {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (typeof v === 'function') el.addEventListener(k.slice(2), v);
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  append(el, ...children);
+  return el;
+}
+
+export function append(el: Element, ...children: Child[]): void {
+  for (const c of children) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(typeof c === 'number' ? String(c) : c);
+  }
+}
+
+export function byId<T extends HTMLElement = HTMLElement>(id: string, root: ParentNode = document): T {
+  const el = root.querySelector<T>(`#${CSS.escape(id)}`);
+  if (!el) throw new Error(`finetune webview: #${id} is missing`);
+  return el;
+}
+
+export function clear(el: Element): void {
+  el.replaceChildren();
+}
+
+/** A number as Python's repr prints a float (the CLI's log lines use this). */
+export function pyFloat(x: number): string {
+  if (Number.isNaN(x)) return 'nan';
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  if (Number.isInteger(x) && Math.abs(x) < 1e16) return `${x}.0`;
+  const a = Math.abs(x);
+  if (a < 1e-4 || a >= 1e16) return x.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
+  return String(x);
+}
+
+/** `{'loss': 0.69, 'grad_norm': 1.2, ...}` as the Trainer prints its logs. */
+export function pyDict(entries: Record<string, number>): string {
+  return `{${Object.entries(entries)
+    .map(([k, v]) => `'${k}': ${pyFloat(v)}`)
+    .join(', ')}}`;
+}
+
+/** Seconds as `mm:ss` or `h:mm:ss` (tqdm's clock). */
+export function clock(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '??:??';
+  const s = Math.max(0, Math.round(seconds));
+  const hh = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return hh > 0 ? `${hh}:${String(m).padStart(2, '0')}:${ss}` : `${String(m).padStart(2, '0')}:${ss}`;
+}
+
+/** As Trainer.log_metrics: integers as they are, other numbers to 4 decimals. */
+export function metricText(v: number): string {
+  return Number.isInteger(v) ? String(v) : String(Math.round(v * 1e4) / 1e4);
+}
+
+export function percent(x: number, digits = 1): string {
+  return `${(x * 100).toFixed(digits)}%`;
+}
+
+/** The file name of a path (either separator). */
+export function baseName(path: string): string {
+  const parts = path.split(/[\\/]/).filter(Boolean);
+  return parts[parts.length - 1] ?? path;
+}
+
+/** A model as a person reads it: Hub ids (`org/name`, `preset:x`) as they are, folders by their name. */
+export function shortModel(model: string): string {
+  return /^[\w.-]+\/[\w.-]+$/.test(model) || !/[\\/]/.test(model) ? model : baseName(model);
+}
+
+/** Reads a `--vscode-*` theme variable, trimmed ('' when the theme does not define it). */
+export function themeVar(name: string): string {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || getComputedStyle(document.body).getPropertyValue(name).trim();
+}
+
+/**
+ * Calls `fn` when the VS Code theme changes: VS Code rewrites the `--vscode-*` variables on
+ * <html style> and the theme class on <body>.
+ */
+export function onThemeChange(fn: () => void): void {
+  let queued = false;
+  const obs = new MutationObserver(() => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => {
+      queued = false;
+      fn();
+    });
+  });
+  obs.observe(document.documentElement, { attributes: true, attributeFilter: ['style', 'class'] });
+  obs.observe(document.body, { attributes: true, attributeFilter: ['class'] });
+}
+
+/** Coalesces calls into one per animation frame. */
+export function frameThrottle(fn: () => void): () => void {
+  let queued = false;
+  return () => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => {
+      queued = false;
+      fn();
+    });
+  };
+}
