@@ -16,6 +16,7 @@ import { type ModelConfig, resolveProblemType } from '../model/config.js';
 import type { Weights } from '../model/params.js';
 import { buildGraph, type GraphKind, gradName, mName, newMName, newParamName, newVName, vName } from './graphs.js';
 import { ADAMW_DEFAULTS, AdamW, type AdamWOptions, adamwScalars } from './optimizer.js';
+import { WasmArena } from './wasm-kernels.js';
 
 export interface Batch {
   batch: number;
@@ -43,6 +44,8 @@ export interface EngineOptions {
   /** Single-label only: per-class loss weights. */
   classWeights?: Float32Array;
   onWarning?: (message: string) => void;
+  /** Use the WebAssembly SIMD optimizer kernels when available (default true). */
+  wasm?: boolean;
   /** Profile the training session (ONNX Runtime JSON profile with this file prefix). */
   profilePrefix?: string;
 }
@@ -63,6 +66,7 @@ export class TrainingEngine {
   private params: Map<string, Float32Array>;
   private spare: Map<string, Float32Array> | undefined;
   private grads = new Map<string, Float32Array>();
+  private readonly arena: WasmArena | null;
   private scratch: Map<string, Float32Array> | undefined;
   private readonly shapes = new Map<string, readonly number[]>();
   private readonly sessions = new Map<GraphKind, Promise<Session>>();
@@ -78,6 +82,11 @@ export class TrainingEngine {
     this.paramNames = specs.map((s) => s.name);
     this.trainable = this.paramNames.filter((n) => opts.trainable?.(n) ?? true);
     this.params = new Map();
+    // Trainable weights, their gradients and the Adam moments go into one WebAssembly arena
+    // (ONNX Runtime reads/writes there directly; AdamW runs in a SIMD kernel) when possible.
+    const trainableSet = new Set(this.trainable);
+    const sizes = specs.filter((s) => trainableSet.has(s.name)).map((s) => s.shape.reduce((a, b) => a * b, 1));
+    this.arena = this.mode === 'grads' && opts.wasm !== false ? WasmArena.create([...sizes, ...sizes, ...sizes, ...sizes]) : null;
     for (const s of specs) {
       const w = opts.weights.get(s.name);
       if (!w) throw new Error(`weights: missing parameter ${s.name}`);
@@ -85,12 +94,18 @@ export class TrainingEngine {
         throw new Error(`weights: ${s.name} has shape [${w.dims.join(', ')}], the config needs [${s.shape.join(', ')}]`);
       }
       if (!(w.data instanceof Float32Array)) throw new Error(`weights: ${s.name} must be float32`);
-      this.params.set(s.name, w.data);
+      if (this.arena && trainableSet.has(s.name)) {
+        const buf = this.arena.alloc(w.data.length);
+        buf.set(w.data);
+        this.params.set(s.name, buf);
+        this.grads.set(s.name, this.arena.alloc(w.data.length));
+      } else this.params.set(s.name, w.data);
       this.shapes.set(s.name, s.shape);
     }
     this.optimizer = new AdamW(
       { ...ADAMW_DEFAULTS, ...opts.adam },
       this.trainable.map((n) => [n, this.params.get(n)!.length]),
+      this.arena,
     );
     this.runs = opts.runCount ?? 0;
   }
@@ -204,7 +219,8 @@ export class TrainingEngine {
       for (const n of this.trainable) {
         const acc = this.grads.get(n)!;
         const add = this.scratch!.get(n)!;
-        for (let i = 0; i < acc.length; i++) acc[i]! += add[i]!;
+        if (this.arena?.owns(acc) && this.arena.owns(add)) this.arena.accumulate(acc, add);
+        else for (let i = 0; i < acc.length; i++) acc[i]! += add[i]!;
       }
     }
     return { loss: (out.loss!.data as Float32Array)[0]!, logits: out.logits! };

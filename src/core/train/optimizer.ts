@@ -8,6 +8,7 @@
  *   p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)
  */
 import { decays } from '../model/params.js';
+import type { WasmArena } from './wasm-kernels.js';
 
 export interface AdamWOptions {
   beta1: number;
@@ -50,9 +51,13 @@ export function clipCoefficient(totalNorm: number, maxNorm: number): number {
   return Math.min(1, maxNorm / (totalNorm + 1e-6));
 }
 
-export function globalNorm(grads: Iterable<Float32Array>): number {
+export function globalNorm(grads: Iterable<Float32Array>, arena?: WasmArena | null): number {
   let sum = 0;
   for (const g of grads) {
+    if (arena?.owns(g)) {
+      sum += arena.sumsq(g);
+      continue;
+    }
     let s = 0;
     for (let i = 0; i < g.length; i++) s += g[i]! * g[i]!;
     sum += s;
@@ -63,17 +68,34 @@ export function globalNorm(grads: Iterable<Float32Array>): number {
 export class AdamW {
   readonly state: AdamWState;
 
+  /**
+   * `arena`: where the moments live when the weights and gradients are in a WebAssembly arena
+   * too; the update then runs in the SIMD kernel (same float32 arithmetic as torch).
+   */
   constructor(
     readonly options: AdamWOptions,
     params: Iterable<[string, number]>,
+    private readonly arena: WasmArena | null = null,
   ) {
     const m = new Map<string, Float32Array>();
     const v = new Map<string, Float32Array>();
     for (const [name, n] of params) {
-      m.set(name, new Float32Array(n));
-      v.set(name, new Float32Array(n));
+      m.set(name, arena ? arena.alloc(n) : new Float32Array(n));
+      v.set(name, arena ? arena.alloc(n) : new Float32Array(n));
     }
     this.state = { step: 0, m, v };
+  }
+
+  /** Replaces the moments (resuming), copying into the existing buffers. */
+  load(step: number, m: ReadonlyMap<string, Float32Array>, v: ReadonlyMap<string, Float32Array>): void {
+    for (const [name, buf] of this.state.m) {
+      const mm = m.get(name);
+      const vv = v.get(name);
+      if (!mm || !vv || mm.length !== buf.length) throw new Error(`optimizer state: missing or mis-sized moments for ${name}`);
+      buf.set(mm);
+      this.state.v.get(name)!.set(vv);
+    }
+    this.state.step = step;
   }
 
   /**
@@ -81,7 +103,7 @@ export class AdamW {
    * Returns the norm before clipping (what Trainer logs as grad_norm).
    */
   step(params: ReadonlyMap<string, Float32Array>, grads: ReadonlyMap<string, Float32Array>, lr: number): number {
-    const norm = globalNorm(grads.values());
+    const norm = globalNorm(grads.values(), this.arena);
     const clip = clipCoefficient(norm, this.options.maxGradNorm);
     this.state.step++;
     const { stepSize, bc2Sqrt, decayFactor } = adamwScalars(this.options, lr, this.state.step);
@@ -91,7 +113,10 @@ export class AdamW {
       const m = this.state.m.get(name);
       const v = this.state.v.get(name);
       if (!p || !m || !v) throw new Error(`AdamW: no parameter or state named ${name}`);
-      adamwUpdate(p, g, m, v, clip, decays(name) ? decayFactor : 1, stepSize, 1 / bc2Sqrt, eps, beta1, beta2);
+      const decay = decays(name) ? decayFactor : 1;
+      if (this.arena && this.arena.owns(p) && this.arena.owns(g) && this.arena.owns(m) && this.arena.owns(v)) {
+        this.arena.adamw(p, g, m, v, { clip, decay, stepSize, bc2Sqrt, eps, beta1, beta2 });
+      } else adamwUpdate(p, g, m, v, clip, decay, stepSize, bc2Sqrt, eps, beta1, beta2);
     }
     return norm;
   }
@@ -106,7 +131,7 @@ function adamwUpdate(
   clip: number,
   decay: number,
   stepSize: number,
-  invBc2Sqrt: number,
+  bc2Sqrt: number,
   eps: number,
   beta1: number,
   beta2: number,
@@ -121,6 +146,6 @@ function adamwUpdate(
     const vi = beta2 * v[i]! + w2 * gi * gi;
     m[i] = mi;
     v[i] = vi;
-    p[i] = p[i]! * decay - (stepSize * mi) / (Math.sqrt(vi) * invBc2Sqrt + eps);
+    p[i] = p[i]! * decay - stepSize * (mi / (Math.sqrt(vi) / bc2Sqrt + eps));
   }
 }

@@ -132,13 +132,10 @@ export class Trainer {
         const flags = (k: SamplerKind): string => (k === 'sequential' ? '--shuffle_train_dataset false' : `--group_by_length ${k === 'length-grouped'}`);
         throw new ArgError('--resume_from_checkpoint', `--resume_from_checkpoint ${this.o.resumeFrom}: the checkpoint was trained with the '${samplerState.kind}' sampler (${flags(samplerState.kind)}), this run asks for '${this.samplerKind()}' (${flags(this.samplerKind())}); resume with the original run's flags (its training_args.json), or start a new run without --resume_from_checkpoint`);
       }
-      const st = this.engine.optimizer.state;
-      for (const [n, m] of loaded.optimizer.m) {
-        if (!st.m.has(n)) throw new Error(`${this.o.resumeFrom}: optimizer state for unknown parameter ${n}`);
-        st.m.set(n, m);
-        st.v.set(n, loaded.optimizer.v.get(n)!);
+      for (const n of loaded.optimizer.m.keys()) {
+        if (!this.engine.optimizer.state.m.has(n)) throw new Error(`${this.o.resumeFrom}: optimizer state for unknown parameter ${n}`);
       }
-      st.step = loaded.optimizer.step;
+      this.engine.optimizer.load(loaded.optimizer.step, loaded.optimizer.m, loaded.optimizer.v);
       this.engine.setRunCount(loaded.rng.dropout_runs);
       const cb = state.stateful_callbacks.EarlyStoppingCallback as { attributes?: { early_stopping_patience_counter?: number } } | undefined;
       patience = cb?.attributes?.early_stopping_patience_counter ?? 0;
