@@ -5,8 +5,10 @@
  * `session.run()` blocks the calling thread for the whole run: call it from a worker, never from the
  * VS Code extension host's main thread.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import type { DType, HostTensor, TypedArray } from './tensor.js';
 
@@ -65,10 +67,25 @@ export function availableProviders(): string[] {
   return ort.listSupportedBackends().map((b) => b.name);
 }
 
+/**
+ * Whether onnxruntime-node's CUDA provider library is installed (the npm package lists 'cuda' as
+ * a backend on Linux x64 even when its CUDA binaries were skipped at install).
+ */
+function cudaInstalled(): boolean {
+  try {
+    const base = typeof __filename === 'string' ? __filename : fileURLToPath(import.meta.url);
+    const root = dirname(createRequire(base).resolve('onnxruntime-node/package.json'));
+    const dir = join(root, 'bin', 'napi-v6', process.platform, process.arch);
+    return ['libonnxruntime_providers_cuda.so', 'onnxruntime_providers_cuda.dll'].some((f) => existsSync(join(dir, f)));
+  } catch {
+    return false;
+  }
+}
+
 function resolveProvider(requested: ProviderChoice, warn: (m: string) => void): ExecutionProvider {
   if (requested === 'cpu') return 'cpu';
   const available = availableProviders();
-  if (requested === 'auto') return available.includes('cuda') ? 'cuda' : 'cpu';
+  if (requested === 'auto') return available.includes('cuda') && cudaInstalled() ? 'cuda' : 'cpu';
   if (available.includes(requested)) return requested;
   const hint =
     requested === 'cuda'

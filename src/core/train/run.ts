@@ -314,11 +314,13 @@ export async function runClassification(args: RunArgs, ctx: RunContext): Promise
   });
   const results: Record<string, number> = {};
   let outcome: Omit<RunOutcome, 'results'> = { modelDir: null, cancelled: false, stoppedEarly: false, bestCheckpoint: null };
+  let finalStep = 0;
   try {
     await mkdir(outputDir, { recursive: true });
     if (args.do_train) {
       emit({ type: 'stage', stage: 'train', message: 'training' });
       const r = await trainer.train();
+      finalStep = r.state.global_step;
       outcome = { ...outcome, cancelled: r.cancelled, stoppedEarly: r.stoppedEarly, bestCheckpoint: r.bestCheckpoint };
       Object.assign(results, r.metrics);
       if (!r.cancelled) {
@@ -349,7 +351,7 @@ export async function runClassification(args: RunArgs, ctx: RunContext): Promise
       emit({ type: 'stage', stage: 'evaluate', message: 'evaluating' });
       const ev = await trainer.evaluate(encoded.validation, 'eval');
       const metrics = { ...ev.metrics, ...(args.do_train ? { epoch: results.epoch ?? 0 } : {}) };
-      emit({ type: 'eval', step: 0, epoch: results.epoch ?? 0, metrics: ev.metrics, ...(ev.confusionMatrix ? { confusionMatrix: ev.confusionMatrix, labels: data.labels } : {}), ...(ev.perClass ? { perClass: ev.perClass } : {}) });
+      emit({ type: 'eval', step: finalStep, epoch: results.epoch ?? 0, metrics: ev.metrics, ...(ev.confusionMatrix ? { confusionMatrix: ev.confusionMatrix, labels: data.labels } : {}), ...(ev.perClass ? { perClass: ev.perClass } : {}) });
       Object.assign(results, metrics);
       // `finetune evaluate` without --output_dir prints the metrics and writes nothing (not into the working directory).
       if (args.output_dir !== null) await writeFile(join(outputDir, 'eval_results.json'), json({ ...metrics, eval_samples: encoded.validation.size }));
