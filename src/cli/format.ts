@@ -1,30 +1,8 @@
 /** Terminal output for the CLI: Python-style log dicts (as the Trainer prints them) and a tqdm-like bar. */
 import type { TrainingEvent } from '../protocol/events.js';
+import { clock, metricText, pyDict, pyFloat } from '../protocol/format.js';
 
-/** A number as Python's repr prints a float. */
-export function pyFloat(x: number): string {
-  if (Number.isNaN(x)) return 'nan';
-  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
-  if (Number.isInteger(x) && Math.abs(x) < 1e16) return `${x}.0`;
-  const a = Math.abs(x);
-  if (a < 1e-4 || a >= 1e16) return x.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
-  return String(x);
-}
-
-export function pyDict(entries: Record<string, number>): string {
-  return `{${Object.entries(entries)
-    .map(([k, v]) => `'${k}': ${pyFloat(v)}`)
-    .join(', ')}}`;
-}
-
-function clock(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '??:??';
-  const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const ss = String(s % 60).padStart(2, '0');
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${String(m).padStart(2, '0')}:${ss}`;
-}
+export { clock, metricText, pyDict, pyFloat };
 
 /** One tqdm-style line: ` 37%|███▋      | 37/100 [00:12<00:21, 2.95it/s, loss=0.4123]`. */
 export function progressBar(step: number, total: number, elapsed: number, eta: number, loss: number, width = 20): string {
@@ -108,11 +86,6 @@ export class TextReporter {
         break;
     }
   }
-}
-
-/** As Trainer.log_metrics: integers as they are, floats rounded to 4 decimals. */
-export function metricText(v: number): string {
-  return Number.isInteger(v) ? String(v) : String(Math.round(v * 1e4) / 1e4);
 }
 
 export function confusionTable(labels: readonly string[], m: readonly (readonly number[])[]): string {

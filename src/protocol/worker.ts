@@ -14,13 +14,16 @@ export type HostToWorker =
   | { type: 'export'; requestId: number; model: string; outputDir: string; onnx: boolean }
   | { type: 'shutdown' };
 
+/** Dataset preview analysis (run in the worker). */
 export interface AnalyzeRequest {
   file: string;
   textColumn?: string;
   pairColumn?: string;
   labelColumn?: string;
+  /** A folder with tokenizer.json or vocab.txt. */
   tokenizer?: string;
   maxSeqLength?: number;
+  /** Rows to include in the preview table (default 200). */
   previewRows?: number;
 }
 

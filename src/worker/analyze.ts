@@ -6,18 +6,9 @@
 import { datasetStats, encodeDataset, loadClassificationData, readTable } from '../core/data/index.js';
 import { Tokenizer } from '../core/tokenizer/index.js';
 import type { ColumnProfile, DatasetPreviewState } from '../protocol/webview.js';
+import type { AnalyzeRequest } from '../protocol/worker.js';
 
-export interface AnalyzeOptions {
-  file: string;
-  textColumn?: string;
-  pairColumn?: string;
-  labelColumn?: string;
-  /** A folder with tokenizer.json or vocab.txt. */
-  tokenizer?: string;
-  maxSeqLength?: number;
-  /** Rows to include in the preview table (default 200). */
-  previewRows?: number;
-}
+export type AnalyzeOptions = AnalyzeRequest;
 
 function profile(name: string, values: unknown[]): ColumnProfile {
   let empty = 0;

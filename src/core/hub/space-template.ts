@@ -52,6 +52,11 @@ export interface SpaceTemplateOptions {
   remoteHost?: string;
   /** Static: which ONNX file to load (default fp32 = onnx/model.onnx). */
   dtype?: TransformersJsDtype;
+  /**
+   * Static: where ONNX Runtime Web's `.wasm` / `.mjs` files are fetched, a URL prefix ending in `/`
+   * (`env.backends.onnx.wasm.wasmPaths`; default: the library's, jsDelivr's onnxruntime-web dist/).
+   */
+  ortWasmPaths?: string;
 }
 
 export interface SpaceFile {
@@ -205,7 +210,8 @@ if __name__ == "__main__":
 function staticFiles(r: Resolved, o: SpaceTemplateOptions): SpaceFile[] {
   const moduleUrl = checkUrl(o.transformersJsUrl ?? TRANSFORMERS_JS_URL, 'transformersJsUrl');
   const remoteHost = o.remoteHost === undefined ? null : checkUrl(o.remoteHost, 'remoteHost');
-  const config = { model: r.repo, revision: r.revision, dtype: o.dtype ?? 'fp32', remoteHost, examples: r.examples };
+  const ortWasmPaths = o.ortWasmPaths === undefined ? null : checkUrl(o.ortWasmPaths, 'ortWasmPaths').replace(/\/*$/, '/');
+  const config = { model: r.repo, revision: r.revision, dtype: o.dtype ?? 'fp32', remoteHost, ortWasmPaths, examples: r.examples };
   const first = r.examples[0] ?? '';
   const html = `<!doctype html>
 <html lang="en">
@@ -243,6 +249,7 @@ if (CONFIG.remoteHost) {
   env.remoteHost = CONFIG.remoteHost;
   env.remotePathTemplate = '{model}/resolve/{revision}/';
 }
+if (CONFIG.ortWasmPaths) env.backends.onnx.wasm.wasmPaths = CONFIG.ortWasmPaths;
 env.allowLocalModels = false;
 
 const input = document.getElementById('text');
