@@ -296,6 +296,17 @@ export class WebviewHarness {
   }
 
   /** Opens a page and waits for its `ready`. */
+  /** Opens a page, runs `fn`, asserts the page stayed clean (no CSP violation, no error), closes it. */
+  async withPage(page: PageKind, opts: OpenOptions, fn: (p: WebviewPage) => Promise<void>): Promise<void> {
+    const p = await this.open(page, opts);
+    try {
+      await fn(p);
+      await p.assertClean();
+    } finally {
+      await p.close();
+    }
+  }
+
   async open(page: PageKind, opts: OpenOptions = {}): Promise<WebviewPage> {
     const context = await this.browser.newContext({ viewport: opts.viewport ?? { width: 1100, height: 900 }, deviceScaleFactor: 1 });
     await context.addInitScript(INIT_SCRIPT);

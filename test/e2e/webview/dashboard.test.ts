@@ -25,15 +25,7 @@ describe('dashboard page', () => {
     await h?.close();
   });
 
-  async function withPage(fn: (p: WebviewPage) => Promise<void>, theme: 'dark' | 'light' = 'dark'): Promise<void> {
-    const p = await h.open('dashboard', { theme });
-    try {
-      await fn(p);
-      await p.assertClean();
-    } finally {
-      await p.close();
-    }
-  }
+  const withPage = (fn: (p: WebviewPage) => Promise<void>, theme: 'dark' | 'light' = 'dark'): Promise<void> => h.withPage('dashboard', { theme }, fn);
 
   it('updates the charts, progress, confusion matrix and log from progress / log / eval events, incrementally', () =>
     withPage(async (p) => {

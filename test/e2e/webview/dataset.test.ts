@@ -13,15 +13,7 @@ describe('dataset preview page', () => {
     await h?.close();
   });
 
-  async function withPage(fn: (p: WebviewPage) => Promise<void>): Promise<void> {
-    const p = await h.open('dataset', { viewport: { width: 1100, height: 1100 } });
-    try {
-      await fn(p);
-      await p.assertClean();
-    } finally {
-      await p.close();
-    }
-  }
+  const withPage = (fn: (p: WebviewPage) => Promise<void>): Promise<void> => h.withPage('dataset', { viewport: { width: 1100, height: 1100 } }, fn);
 
   it('renders the rows (virtualised), the column profiles, the label and token-length charts and the warnings', () =>
     withPage(async (p) => {

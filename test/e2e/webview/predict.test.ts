@@ -21,15 +21,7 @@ describe('predict page', () => {
     await h?.close();
   });
 
-  async function withPage(fn: (p: WebviewPage) => Promise<void>): Promise<void> {
-    const p = await h.open('predict', { viewport: { width: 900, height: 600 } });
-    try {
-      await fn(p);
-      await p.assertClean();
-    } finally {
-      await p.close();
-    }
-  }
+  const withPage = (fn: (p: WebviewPage) => Promise<void>): Promise<void> => h.withPage('predict', { viewport: { width: 900, height: 600 } }, fn);
 
   it('sends predict and shows every label with its probability, best first', () =>
     withPage(async (p) => {

@@ -22,15 +22,7 @@ describe('sidebar page', () => {
     await h?.close();
   });
 
-  async function withPage(fn: (p: WebviewPage) => Promise<void>): Promise<void> {
-    const p = await h.open('sidebar', { viewport: VIEWPORT });
-    try {
-      await fn(p);
-      await p.assertClean();
-    } finally {
-      await p.close();
-    }
-  }
+  const withPage = (fn: (p: WebviewPage) => Promise<void>): Promise<void> => h.withPage('sidebar', { viewport: VIEWPORT }, fn);
 
   it('renders the fields, fills the columns from a dataset message and sends startRun with the args', () =>
     withPage(async (p) => {

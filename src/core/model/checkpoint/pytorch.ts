@@ -12,12 +12,12 @@
  * anything, so a checkpoint can never run code. Views (storage offset, strides) are made
  * contiguous; shared storages (tied weights) are read once.
  */
-import { access, open } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import type { HostTensor } from '../../engine/tensor.js';
 import { type ElementKind, type ReadOptions, ELEMENT_SIZE, byteSwap, decodeElements } from './elements.js';
 import { CheckpointError, fail } from './errors.js';
 import { PyDict, PyTuple, unpickle } from './pickle.js';
-import { readShardIndex } from './shards.js';
+import { readShards } from './shards.js';
 import { type ZipEntry, ZipReader } from './zip.js';
 
 export type { ReadOptions } from './elements.js';
@@ -357,20 +357,5 @@ export async function readPytorchCheckpoint(path: string, options: ReadOptions =
 
 /** Read a sharded PyTorch checkpoint through its `pytorch_model.bin.index.json`. */
 export async function readShardedPytorch(indexPath: string, options: ReadOptions = {}): Promise<Map<string, HostTensor>> {
-  const index = await readShardIndex(indexPath);
-  const out = new Map<string, HostTensor>();
-  for (const [shard, names] of index.shards) {
-    try {
-      await access(shard);
-    } catch (e) {
-      throw fail(indexPath, `shard "${shard}" named in the weight_map is missing`, e);
-    }
-    const tensors = await readPytorchCheckpoint(shard, options);
-    for (const name of names) {
-      const t = tensors.get(name);
-      if (!t) throw fail(indexPath, `weight_map puts tensor "${name}" in "${shard}", which does not hold it`);
-      out.set(name, t);
-    }
-  }
-  return out;
+  return readShards(indexPath, (shard) => readPytorchCheckpoint(shard, options));
 }

@@ -12,12 +12,12 @@
  * descending dtype alignment then by name (so every tensor is aligned within the file), compact
  * JSON with `__metadata__` first, header padded with spaces to 8 bytes.
  */
-import { type FileHandle, access, open, rename, unlink } from 'node:fs/promises';
+import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
 import type { HostTensor } from '../../engine/tensor.js';
 import { type ElementKind, type ReadOptions, KIND_OF_DTYPE, decodeElements, isElementKind, tensorBytes } from './elements.js';
 import { CheckpointError, fail } from './errors.js';
 import { readAt } from './io.js';
-import { readShardIndex } from './shards.js';
+import { readShards } from './shards.js';
 
 export type { ReadOptions } from './elements.js';
 
@@ -297,25 +297,14 @@ export function parseSafetensors(
  * `weight_map` names, from the shard it names.
  */
 export async function readShardedSafetensors(indexPath: string, options: ReadOptions = {}): Promise<Map<string, HostTensor>> {
-  const index = await readShardIndex(indexPath);
-  const out = new Map<string, HostTensor>();
-  for (const [shard, names] of index.shards) {
-    try {
-      await access(shard);
-    } catch (e) {
-      throw fail(indexPath, `shard "${shard}" named in the weight_map is missing`, e);
-    }
+  return readShards(indexPath, async (shard, names) => {
     const f = await SafetensorsFile.open(shard);
     try {
-      for (const name of names) {
-        if (!f.has(name)) throw fail(indexPath, `weight_map puts tensor "${name}" in "${shard}", which does not hold it`);
-      }
-      for (const [name, t] of await f.readAll(options, names)) out.set(name, t);
+      return await f.readAll(options, names.filter((n) => f.has(n)));
     } finally {
       await f.close();
     }
-  }
-  return out;
+  });
 }
 
 export type TensorSet = Readonly<Record<string, HostTensor>> | ReadonlyMap<string, HostTensor>;

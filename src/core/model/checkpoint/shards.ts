@@ -2,7 +2,8 @@
  * Sharded checkpoints: `model.safetensors.index.json` / `pytorch_model.bin.index.json`, whose
  * `weight_map` names, for every tensor, the shard file (beside the index) that holds it.
  */
-import { readFile } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
+import type { HostTensor } from '../../engine/tensor.js';
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { fail } from './errors.js';
 
@@ -61,4 +62,31 @@ export async function readShardIndex(indexPath: string): Promise<ShardIndex> {
     throw fail(indexPath, `cannot read shard index (${(e as Error).message})`, e);
   }
   return parseShardIndex(indexPath, text);
+}
+
+/**
+ * Reads every tensor an index's weight_map names from the shard it names: `readShard(shard,
+ * names)` returns that shard's tensors (it may read just those names). A missing shard, or a shard
+ * that lacks a tensor the map puts there, is an error naming the index.
+ */
+export async function readShards(
+  indexPath: string,
+  readShard: (shard: string, names: readonly string[]) => Promise<ReadonlyMap<string, HostTensor>>,
+): Promise<Map<string, HostTensor>> {
+  const index = await readShardIndex(indexPath);
+  const out = new Map<string, HostTensor>();
+  for (const [shard, names] of index.shards) {
+    try {
+      await access(shard);
+    } catch (e) {
+      throw fail(indexPath, `shard "${shard}" named in the weight_map is missing`, e);
+    }
+    const tensors = await readShard(shard, names);
+    for (const name of names) {
+      const t = tensors.get(name);
+      if (!t) throw fail(indexPath, `weight_map puts tensor "${name}" in "${shard}", which does not hold it`);
+      out.set(name, t);
+    }
+  }
+  return out;
 }
