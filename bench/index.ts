@@ -3,6 +3,7 @@
  *   engine     training-step speed of the engine per model size (see bench/engine.ts)
  *   finetune   a real fine-tune on ../shared/data/waimai_10k.csv, with and without length grouping
  *   profile    where a training step's time goes (ONNX Runtime's profiler, per op type)
+ *   inference  batch throughput and latency of the predictor against the Transformers.js pipeline
  *   compare    Finetune against PyTorch eager (bench/torch_bert.py) at equal shapes, and on the fine-tune
  */
 const benches: Record<string, () => Promise<{ main(argv: string[]): Promise<void> }>> = {
@@ -10,6 +11,7 @@ const benches: Record<string, () => Promise<{ main(argv: string[]): Promise<void
   finetune: () => import('./finetune.js'),
   compare: () => import('./compare.js'),
   profile: () => import('./profile.js'),
+  inference: () => import('./inference.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);
