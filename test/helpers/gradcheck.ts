@@ -83,16 +83,7 @@ export async function gradcheck(
   }
   const session = await createSession(serialize(g), { threads: 1 });
   try {
-    const base = await session.run(feeds);
-    const lossAt = async (name: string, i: number, delta: number): Promise<number> => {
-      const data = feeds[name]!.data as Float64Array;
-      const keep = data[i]!;
-      data[i] = keep + delta;
-      const res = await session.run(feeds, ['loss']);
-      data[i] = keep;
-      return (res.loss!.data as Float64Array)[0]!;
-    };
-    return await compare(session, base, feeds, wrt, lossAt, opts, rand);
+    return await checkSession(session, feeds, wrt.map((s) => s.name), opts, rand);
   } finally {
     await session.dispose();
   }
@@ -108,8 +99,8 @@ export async function checkSession(
   feeds: Record<string, HostTensor>,
   names: readonly string[],
   opts: { seed?: number; h?: number; maxCoords?: number; negligible?: number } = {},
+  rand: () => number = rng(opts.seed ?? 11),
 ): Promise<GradCheckResult> {
-  const rand = rng(opts.seed ?? 11);
   const base = await session.run(feeds);
   const lossAt = async (name: string, i: number, delta: number): Promise<number> => {
     const data = feeds[name]!.data as Float64Array;
@@ -119,14 +110,13 @@ export async function checkSession(
     data[i] = keep;
     return (res.loss!.data as Float64Array)[0]!;
   };
-  return compare(session, base, feeds, names.map((name) => ({ name, dims: [...feeds[name]!.dims] })), lossAt, opts, rand);
+  return compare(base, feeds, names, lossAt, opts, rand);
 }
 
 async function compare(
-  _session: Session,
   base: Record<string, HostTensor>,
   feeds: Record<string, HostTensor>,
-  wrt: InputSpec[],
+  names: readonly string[],
   lossAt: (name: string, i: number, delta: number) => Promise<number>,
   opts: { h?: number; maxCoords?: number; negligible?: number },
   rand: () => number,
@@ -137,17 +127,17 @@ async function compare(
   let checked = 0;
   const analytic: Record<string, Float64Array> = {};
   const numeric: Record<string, Float64Array> = {};
-  for (const s of wrt) {
-    const a = Float64Array.from(base[`grad_${s.name}`]!.data as Float64Array);
-    analytic[s.name] = a;
+  for (const name of names) {
+    const a = Float64Array.from(base[`grad_${name}`]!.data as Float64Array);
+    analytic[name] = a;
     const n = new Float64Array(a.length).fill(NaN);
-    numeric[s.name] = n;
+    numeric[name] = n;
     const scale = Math.max(...Array.from(a, Math.abs));
-    const count = feeds[s.name]!.data.length;
+    const count = feeds[name]!.data.length;
     const coords = count <= maxCoords ? [...Array(count).keys()] : Array.from({ length: maxCoords }, () => Math.floor(rand() * count));
     for (const i of coords) {
       // Five-point stencil: O(h^4) truncation error.
-      const f = async (k: number): Promise<number> => lossAt(s.name, i, k * h);
+      const f = async (k: number): Promise<number> => lossAt(name, i, k * h);
       n[i] = (-(await f(2)) + 8 * (await f(1)) - 8 * (await f(-1)) + (await f(-2))) / (12 * h);
       const denom = Math.max(Math.abs(a[i]!), Math.abs(n[i]!));
       if (denom < (opts.negligible ?? 1e-6) * Math.max(scale, 1e-12)) continue;
