@@ -497,9 +497,13 @@ export class GraphBuilder {
     return this.one('ScatterND', [data, indices, updates], {}, data.dtype, data.shape);
   }
 
-  /** ScatterND with reduction=add: data[indices[i]] += updates[i]. */
-  scatterNDAdd(data: Value, indices: Value, updates: Value): Value {
-    return this.one('ScatterND', [data, indices, updates], { reduction: attr.string('add') }, data.dtype, data.shape);
+  /**
+   * ScatterElements with reduction=add along `axis`: data[indices[i][j]][j] += updates[i][j].
+   * (Not ScatterND with reduction=add: ONNX Runtime's multi-threaded CPU kernel races on repeated
+   * indices and loses updates; ScatterElements sums them in order.)
+   */
+  scatterElementsAdd(data: Value, indices: Value, updates: Value, axis: number): Value {
+    return this.one('ScatterElements', [data, indices, updates], { axis: attr.int(normAxis(axis, data.shape.length)), reduction: attr.string('add') }, data.dtype, data.shape);
   }
 
   /** Constant-mode zero padding; `pads` is an int64 [2*rank] value (begins then ends). */

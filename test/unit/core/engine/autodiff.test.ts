@@ -515,6 +515,44 @@ describe('autodiff: Embedding padding_idx', () => {
   });
 });
 
+describe('autodiff: embedding gradient with many repeated ids, multi-threaded', () => {
+  // A batch of 32 x 128 tokens where ids 0 and 1 repeat thousands of times (token types, [CLS],
+  // frequent characters). ONNX Runtime's 2-thread ScatterND(reduction=add) loses updates here;
+  // the gradient must be the exact sum, the same on every run.
+  test('float32 gradient equals the float64 sum on every run (2 threads)', async () => {
+    const [V, H, N] = [3, 64, 4096];
+    const g = new GraphBuilder('emb-dup');
+    const emb = g.input('emb', 'float32', [V, H]);
+    const ids = g.input('ids', 'int64', [N]);
+    const dy = g.input('dy', 'float32', [N, H]);
+    const loss = g.reduceSum(g.mul(g.embedding(emb, ids), dy), [0, 1]);
+    g.output(loss, 'loss');
+    g.output(gradients(g, loss, [emb]).get(emb)!, 'd');
+    const s = await createSession(serialize(g), { threads: 2 });
+    const idv = Array.from({ length: N }, (_, i) => (i % 128 === 0 ? 2 : i % 5 === 0 ? 1 : 0));
+    const dyv = Float32Array.from({ length: N * H }, (_, i) => Math.sin(i * 0.37));
+    const ref = new Float64Array(V * H);
+    idv.forEach((id, n) => {
+      for (let h = 0; h < H; h++) ref[id * H + h]! += dyv[n * H + h]!;
+    });
+    try {
+      for (let run = 0; run < 4; run++) {
+        const out = await s.run({
+          emb: { dtype: 'float32', dims: [V, H], data: new Float32Array(V * H) },
+          ids: { dtype: 'int64', dims: [N], data: BigInt64Array.from(idv, BigInt) },
+          dy: { dtype: 'float32', dims: [N, H], data: dyv },
+        });
+        const d = out.d!.data as Float32Array;
+        let worst = 0;
+        for (let i = 0; i < d.length; i++) worst = Math.max(worst, Math.abs(d[i]! - ref[i]!));
+        assert.ok(worst <= 1e-3, `run ${run}: the gradient is off by ${worst}`);
+      }
+    } finally {
+      await s.dispose();
+    }
+  });
+});
+
 describe('autodiff: Dropout rule', () => {
   for (const dtype of ['float64', 'float32'] as const) {
     for (const p of [0.5, 0.25, 0.1]) {

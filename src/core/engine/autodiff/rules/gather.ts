@@ -1,6 +1,6 @@
 /**
  * Gather, in the two forms the models use:
- * - embedding lookup (axis 0): the gradient is a ScatterND with reduction=add into zeros, so a
+ * - embedding lookup (axis 0): the gradient is a scatter-add (ScatterElements) into zeros, so a
  *   token that appears several times gets the sum of its rows' gradients;
  * - a single position picked with a constant scalar index (the [CLS] token): the gradient is the
  *   picked gradient padded with zeros back to the full axis.
@@ -12,10 +12,16 @@ import { registerGradient } from '../registry.js';
 
 function embeddingGrad(g: GraphBuilder, data: Value, indices: Value, dy: Value): Value {
   const rows = data.shape.slice(1);
+  const width = dimProduct(rows);
   const n = dimProduct(indices.shape);
-  const idx = g.reshape(indices, [n, 1]);
-  const upd = g.reshape(dy, [n, ...rows]);
-  return g.scatterNDAdd(g.zerosLike(data), idx, upd);
+  // ScatterElements over [n, width] (each id repeated across its row), not ScatterND: ONNX
+  // Runtime's CPU ScatterND with reduction=add races between threads on repeated ids (a token
+  // that appears many times in a batch lost part of its gradient); ScatterElements sums in order.
+  const idx = g.expand(g.reshape(indices, [n, 1]), [n, width]);
+  const upd = g.reshape(dy, [n, width]);
+  const base = rows.length === 1 ? data : g.reshape(data, [data.shape[0]!, width]);
+  const grad = g.scatterElementsAdd(g.zerosLike(base), idx, upd, 0);
+  return rows.length === 1 ? grad : g.reshape(grad, data.shape);
 }
 
 function pickGrad(g: GraphBuilder, node: Node, data: Value, index: number, dy: Value): Value {
