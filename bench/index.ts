@@ -5,6 +5,7 @@
  *   profile    where a training step's time goes (ONNX Runtime's profiler, per op type)
  *   inference  batch throughput and latency of the predictor against the Transformers.js pipeline
  *   compare    Finetune against PyTorch eager (bench/torch_bert.py) at equal shapes, and on the fine-tune
+ *   gpu        the GPU providers that work here (WebGPU weights on the device, CUDA) against the CPU
  */
 const benches: Record<string, () => Promise<{ main(argv: string[]): Promise<void> }>> = {
   engine: () => import('./engine.js'),
@@ -12,6 +13,7 @@ const benches: Record<string, () => Promise<{ main(argv: string[]): Promise<void
   compare: () => import('./compare.js'),
   profile: () => import('./profile.js'),
   inference: () => import('./inference.js'),
+  gpu: () => import('./gpu.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

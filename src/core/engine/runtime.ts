@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import type { DType, HostTensor, TypedArray } from './tensor.js';
+import { type DeviceTensor, type DType, type HostTensor, isDeviceTensor, type TypedArray } from './tensor.js';
 
 export type ExecutionProvider = 'cpu' | 'cuda' | 'webgpu';
 
@@ -24,7 +24,10 @@ export interface SessionOptions {
   optimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
   /** Receives the warning when the requested provider is unavailable and CPU is used instead. */
   onWarning?: (message: string) => void;
-  /** Keep these outputs on the GPU (WebGPU only): they can be fed back as inputs without a copy. */
+  /**
+   * Keep these outputs on the GPU (WebGPU only): `run` returns them as DeviceTensors, which can be
+   * fed back as inputs without a copy. On any other provider they come back as host tensors.
+   */
   keepOnDevice?: readonly string[];
   /** Write ONNX Runtime's per-node profile (JSON) with this file prefix (benchmarks). */
   profilePrefix?: string;
@@ -38,7 +41,13 @@ export interface Session {
    * Runs the graph. `into` supplies pre-allocated output tensors (ONNX Runtime writes into them, no
    * copy); outputs not listed come back as freshly allocated tensors.
    */
-  run(feeds: Readonly<Record<string, HostTensor>>, fetch?: readonly string[], into?: Readonly<Record<string, HostTensor>>): Promise<Record<string, HostTensor>>;
+  run(feeds: Readonly<Record<string, HostTensor | DeviceTensor>>, fetch?: readonly string[], into?: Readonly<Record<string, HostTensor>>): Promise<Record<string, HostTensor>>;
+  /**
+   * Runs the graph and returns the `keepOnDevice` outputs as DeviceTensors (host tensors when the
+   * session is not on a GPU), the others as host tensors. Feeds may be DeviceTensors from any
+   * session of this process on the same provider.
+   */
+  runOnDevice(feeds: Readonly<Record<string, HostTensor | DeviceTensor>>, fetch: readonly string[]): Promise<Record<string, HostTensor | DeviceTensor>>;
   /** Ends profiling and returns the profile file's path (when profilePrefix was set). */
   endProfiling(): string | undefined;
   dispose(): Promise<void>;
@@ -55,8 +64,30 @@ const ORT_TYPE: Record<DType, ort.Tensor.Type> = {
   bool: 'bool',
 };
 
-function toOrt(t: HostTensor): ort.Tensor {
+/** The ORT tensor behind each DeviceTensor this module made. */
+const onDevice = new WeakMap<DeviceTensor, ort.Tensor>();
+
+function toOrt(t: HostTensor | DeviceTensor): ort.Tensor {
+  if (isDeviceTensor(t)) {
+    const inner = onDevice.get(t);
+    if (!inner) throw new Error('a device tensor was used after it was disposed');
+    return inner;
+  }
   return new ort.Tensor(ORT_TYPE[t.dtype], t.data as never, t.dims as number[]);
+}
+
+function wrapDevice(t: ort.Tensor): DeviceTensor {
+  const handle: DeviceTensor = {
+    location: 'device',
+    dtype: t.type as DType,
+    dims: [...t.dims],
+    dispose() {
+      onDevice.get(handle)?.dispose();
+      onDevice.delete(handle);
+    },
+  };
+  onDevice.set(handle, t);
+  return handle;
 }
 
 function fromOrt(t: ort.Tensor): HostTensor {
@@ -86,7 +117,7 @@ function resolveProvider(requested: ProviderChoice, warn: (m: string) => void): 
   if (requested === 'cpu') return 'cpu';
   const available = availableProviders();
   if (requested === 'auto') return available.includes('cuda') && cudaInstalled() ? 'cuda' : 'cpu';
-  if (available.includes(requested)) return requested;
+  if (available.includes(requested) && (requested !== 'cuda' || cudaInstalled())) return requested;
   const hint =
     requested === 'cuda'
       ? 'reinstall onnxruntime-node with its CUDA binaries (npm install onnxruntime-node --onnxruntime-node-install=cuda12) on a machine with an NVIDIA driver and CUDA 12'
@@ -101,6 +132,7 @@ export async function createSession(model: Uint8Array, options: SessionOptions =
   const base: ort.InferenceSession.SessionOptions = {
     graphOptimizationLevel: options.optimizationLevel ?? 'all',
     executionMode: 'sequential',
+    ...(process.env.FT_ORT_VERBOSE ? { logSeverityLevel: 0 as const, logVerbosityLevel: 1 } : {}),
     enableCpuMemArena: true,
     enableMemPattern: true,
     ...(options.profilePrefix ? { enableProfiling: true, profileFilePrefix: options.profilePrefix } : {}),
@@ -110,6 +142,9 @@ export async function createSession(model: Uint8Array, options: SessionOptions =
   try {
     inner = await ort.InferenceSession.create(model, {
       ...base,
+      // On a GPU, ONNX Runtime warns at every session that shape ops and Dropout run on the CPU
+      // (by design here: Dropout stays on the CPU kernel so masks match the CPU path).
+      ...(provider !== 'cpu' && !process.env.FT_ORT_VERBOSE ? { logSeverityLevel: 3 as const } : {}),
       executionProviders: [provider],
       ...(provider === 'webgpu' && options.keepOnDevice?.length
         ? { preferredOutputLocation: Object.fromEntries(options.keepOnDevice.map((n) => [n, 'gpu-buffer' as const])) }
@@ -134,6 +169,17 @@ export async function createSession(model: Uint8Array, options: SessionOptions =
       const out = await inner.run(ortFeeds, fetches as ort.InferenceSession.FetchesType);
       const result: Record<string, HostTensor> = {};
       for (const n of names) result[n] = into?.[n] ?? fromOrt(out[n]!);
+      return result;
+    },
+    async runOnDevice(feeds, fetch) {
+      const ortFeeds: Record<string, ort.Tensor> = {};
+      for (const [k, v] of Object.entries(feeds)) ortFeeds[k] = toOrt(v);
+      const out = await inner.run(ortFeeds, fetch as string[]);
+      const result: Record<string, HostTensor | DeviceTensor> = {};
+      for (const n of fetch) {
+        const t = out[n]!;
+        result[n] = t.location === 'gpu-buffer' ? wrapDevice(t) : fromOrt(t);
+      }
       return result;
     },
     endProfiling() {

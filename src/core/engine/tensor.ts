@@ -19,6 +19,22 @@ export interface HostTensor {
   readonly data: TypedArray;
 }
 
+/**
+ * A tensor that lives in GPU memory (an output a session kept on the device). It can be fed back
+ * as an input of a session on the same device without crossing to the host (DeviceDownloader in
+ * ./device.ts copies it to the host); `dispose` frees the GPU buffer. Created only by the runtime.
+ */
+export interface DeviceTensor {
+  readonly location: 'device';
+  readonly dtype: DType;
+  readonly dims: readonly number[];
+  dispose(): void;
+}
+
+export function isDeviceTensor(t: HostTensor | DeviceTensor): t is DeviceTensor {
+  return (t as DeviceTensor).location === 'device';
+}
+
 /** ONNX TensorProto.DataType codes. */
 export const ONNX_DTYPE: Record<DType, number> = {
   float32: 1,

@@ -19,8 +19,9 @@
  * passes where the kernel makes one), and its weights and moments must be double-buffered
  * (peak RSS +100 to +500 MB). `mode: 'fused'` stays for comparison.
  */
+import { DeviceDownloader } from '../engine/device.js';
 import { createSession, type ProviderChoice, type Session } from '../engine/runtime.js';
-import type { HostTensor } from '../engine/tensor.js';
+import { type DeviceTensor, type HostTensor, isDeviceTensor } from '../engine/tensor.js';
 import { architecture } from '../model/architectures/index.js';
 import { type ModelConfig, resolveProblemType } from '../model/config.js';
 import type { Weights } from '../model/params.js';
@@ -38,13 +39,22 @@ export interface Batch {
   labels?: BigInt64Array | Float32Array;
 }
 
-export type StepMode = 'grads' | 'fused';
+/**
+ * - `grads`: gradients out, AdamW in place on the host (the CPU default);
+ * - `fused`: clip + AdamW in the graph, weights and moments in and out every step;
+ * - `device`: the fused graph with its new weights and moments kept on the GPU (WebGPU) and fed
+ *   back as the next step's inputs: only ids, masks, labels, scalars and the loss cross. The
+ *   default on WebGPU. Gradient accumulation (more than one micro-batch per step) runs the `grads`
+ *   graph on host copies instead.
+ */
+export type StepMode = 'grads' | 'fused' | 'device';
 
 export interface EngineOptions {
   config: ModelConfig;
   weights: Weights;
   threads?: number;
   executionProvider?: ProviderChoice;
+  /** Default: `device` on WebGPU, else `grads`. */
   mode?: StepMode;
   adam?: Partial<AdamWOptions>;
   dropoutSeed?: number;
@@ -82,10 +92,15 @@ export class TrainingEngine {
   private readonly sessions = new Map<GraphKind, Promise<Session>>();
   private runs: number;
   private readonly usesTokenTypes: boolean;
+  /** `device` mode: the GPU copies of weights and moments (newer than the host buffers while `stale`). */
+  private readonly device = new Map<string, DeviceTensor>();
+  private stale = false;
+  private downloader: DeviceDownloader | undefined;
+  private deviceFallback = false;
 
   constructor(private readonly opts: EngineOptions) {
     this.config = opts.config;
-    this.mode = opts.mode ?? 'grads';
+    this.mode = opts.mode ?? (opts.executionProvider === 'webgpu' ? 'device' : 'grads');
     const arch = architecture(opts.config);
     this.usesTokenTypes = arch.usesTokenTypes;
     const specs = arch.paramSpecs(opts.config);
@@ -136,6 +151,8 @@ export class TrainingEngine {
 
   /** Replaces the weights (e.g. with the best checkpoint's), copying into the live buffers. */
   loadWeights(weights: Weights): void {
+    if (this.stale) throw new Error('loadWeights: the weights on the GPU are newer than the host copy; call sync() first');
+    this.dropDevice();
     for (const [n, buf] of this.params) {
       const w = weights.get(n);
       if (!w || w.data.length !== buf.length) throw new Error(`loadWeights: missing or mis-sized parameter ${n}`);
@@ -143,8 +160,9 @@ export class TrainingEngine {
     }
   }
 
-  /** The current weights (views of the live buffers). */
+  /** The current weights (views of the live buffers). In `device` mode, call `sync()` first. */
   get weights(): Weights {
+    if (this.stale) throw new Error('weights: the weights on the GPU are newer than the host copy; call sync() first');
     const out: Weights = new Map();
     for (const [n, d] of this.params) out.set(n, { dtype: 'float32', dims: [...this.shapes.get(n)!], data: d });
     return out;
@@ -168,20 +186,21 @@ export class TrainingEngine {
         executionProvider: this.opts.executionProvider,
         onWarning: this.opts.onWarning,
         ...(this.opts.profilePrefix && (kind === 'grads' || kind === 'fused') ? { profilePrefix: this.opts.profilePrefix } : {}),
+        ...(kind === 'fused' && this.mode === 'device' ? { keepOnDevice: built.trainable.flatMap((n) => [newParamName(n), newMName(n), newVName(n)]) } : {}),
       });
       this.sessions.set(kind, s);
     }
     return s;
   }
 
-  private feeds(batch: Batch, withLabels: boolean): Record<string, HostTensor> {
+  private feeds(batch: Batch, withLabels: boolean): Record<string, HostTensor | DeviceTensor> {
     const dims = [batch.batch, batch.seq];
-    const f: Record<string, HostTensor> = {
+    const f: Record<string, HostTensor | DeviceTensor> = {
       input_ids: { dtype: 'int64', dims, data: batch.inputIds },
       attention_mask: { dtype: 'int64', dims, data: batch.attentionMask },
     };
     if (this.usesTokenTypes) f.token_type_ids = { dtype: 'int64', dims, data: batch.tokenTypeIds ?? new BigInt64Array(batch.batch * batch.seq) };
-    for (const [n, d] of this.params) f[n] = { dtype: 'float32', dims: this.shapes.get(n)!, data: d };
+    for (const [n, d] of this.params) f[n] = this.device.get(`p:${n}`) ?? { dtype: 'float32', dims: this.shapes.get(n)!, data: d };
     if (withLabels) {
       if (!batch.labels) throw new Error('batch has no labels');
       const problem = resolveProblemType(this.config);
@@ -214,6 +233,10 @@ export class TrainingEngine {
    * gradient buffers.
    */
   async accumulate(batch: Batch, lossScale: number, first: boolean): Promise<{ loss: number; logits: HostTensor }> {
+    if (this.device.size) {
+      await this.sync();
+      this.dropDevice();
+    }
     const session = await this.session('grads');
     const feeds = this.feeds(batch, true);
     feeds.loss_scale = { dtype: 'float32', dims: [], data: Float32Array.of(lossScale) };
@@ -253,13 +276,28 @@ export class TrainingEngine {
    */
   async trainStep(microBatches: readonly Batch[], lr: number): Promise<StepResult> {
     if (microBatches.length === 0) throw new Error('trainStep: no batches');
-    if (this.mode === 'fused' && microBatches.length === 1) return this.fusedStep(microBatches[0]!, lr);
+    if (this.mode !== 'grads' && microBatches.length === 1 && (await this.fusedUsable())) return this.fusedStep(microBatches[0]!, lr);
     let loss = 0;
     for (const [i, b] of microBatches.entries()) {
       loss += (await this.accumulate(b, 1 / microBatches.length, i === 0)).loss;
     }
     const gradNorm = this.applyGradients(lr);
     return { loss: loss / microBatches.length, gradNorm };
+  }
+
+  /**
+   * `device` mode keeps the fused graph only while it runs on a GPU: when the provider fell back
+   * to the CPU (no adapter), gradients-out with the in-place optimizer is the faster CPU design.
+   */
+  private async fusedUsable(): Promise<boolean> {
+    if (this.mode === 'fused') return true;
+    if (this.deviceFallback) return false;
+    const session = await this.session('fused');
+    if (session.executionProvider !== 'cpu') return true;
+    this.deviceFallback = true;
+    this.sessions.delete('fused');
+    await session.dispose();
+    return false;
   }
 
   private async fusedStep(batch: Batch, lr: number): Promise<StepResult> {
@@ -272,14 +310,42 @@ export class TrainingEngine {
     feeds.adam_step_size = sc(scalars.stepSize);
     feeds.adam_bc2_sqrt = sc(scalars.bc2Sqrt);
     feeds.adam_decay_factor = sc(scalars.decayFactor);
+    for (const n of this.trainable) {
+      const dims = this.shapes.get(n)!;
+      feeds[mName(n)] = this.device.get(`m:${n}`) ?? { dtype: 'float32', dims, data: st.m.get(n)! };
+      feeds[vName(n)] = this.device.get(`v:${n}`) ?? { dtype: 'float32', dims, data: st.v.get(n)! };
+    }
+    const news = this.trainable.flatMap((n) => [newParamName(n), newMName(n), newVName(n)]);
+    if (this.mode === 'device') {
+      const out = await session.runOnDevice(feeds, ['loss', 'grad_norm', ...news]);
+      this.runs++;
+      st.step++;
+      for (const n of this.trainable) {
+        for (const [key, name, host] of [
+          [`p:${n}`, newParamName(n), this.params.get(n)!],
+          [`m:${n}`, newMName(n), st.m.get(n)!],
+          [`v:${n}`, newVName(n), st.v.get(n)!],
+        ] as const) {
+          const t = out[name]!;
+          this.device.get(key)?.dispose();
+          if (isDeviceTensor(t)) {
+            this.device.set(key, t);
+            this.stale = true;
+          } else {
+            // Produced by a node ONNX Runtime placed on the CPU, or the provider fell back to the CPU.
+            host.set(t.data as Float32Array);
+            this.device.delete(key);
+          }
+        }
+      }
+      return { loss: scalarOf(out.loss!), gradNorm: scalarOf(out.grad_norm!) };
+    }
     // Double buffers: this step reads params/m/v and writes their successors into spare buffers.
     this.spare ??= new Map();
     const into: Record<string, HostTensor> = {};
     for (const n of this.trainable) {
       const dims = this.shapes.get(n)!;
       const len = this.params.get(n)!.length;
-      feeds[mName(n)] = { dtype: 'float32', dims, data: st.m.get(n)! };
-      feeds[vName(n)] = { dtype: 'float32', dims, data: st.v.get(n)! };
       for (const [key, name] of [
         [`p.${n}`, newParamName(n)],
         [`m.${n}`, newMName(n)],
@@ -293,7 +359,7 @@ export class TrainingEngine {
         into[name] = { dtype: 'float32', dims, data: b };
       }
     }
-    const out = await session.run(feeds, ['loss', 'grad_norm', ...Object.keys(into)], into);
+    const out = await session.run(feeds, ['loss', 'grad_norm', ...news], into);
     this.runs++;
     st.step++;
     for (const n of this.trainable) {
@@ -305,7 +371,32 @@ export class TrainingEngine {
       this.spare.set(`m.${n}`, m);
       this.spare.set(`v.${n}`, v);
     }
-    return { loss: (out.loss!.data as Float32Array)[0]!, gradNorm: (out.grad_norm!.data as Float32Array)[0]! };
+    return { loss: scalarOf(out.loss!), gradNorm: scalarOf(out.grad_norm!) };
+  }
+
+  /**
+   * `device` mode: copies the weights and Adam moments from the GPU into the host buffers (before
+   * saving or exporting); the GPU copies stay in use. A no-op in the other modes.
+   */
+  async sync(): Promise<void> {
+    if (!this.stale) return;
+    const st = this.optimizer.state;
+    const session = await this.session('fused');
+    this.downloader ??= new DeviceDownloader(session.executionProvider);
+    const keys = [...this.device.keys()];
+    const copies = await this.downloader.download(keys.map((k) => this.device.get(k)!));
+    keys.forEach((key, i) => {
+      const [kind, n] = [key.slice(0, 1), key.slice(2)];
+      const host = kind === 'p' ? this.params.get(n)! : kind === 'm' ? st.m.get(n)! : st.v.get(n)!;
+      host.set(copies[i]!.data as Float32Array);
+    });
+    this.stale = false;
+  }
+
+  /** Frees the GPU copies (the host buffers must be current). */
+  private dropDevice(): void {
+    for (const t of this.device.values()) t.dispose();
+    this.device.clear();
   }
 
   /** Loss and logits with dropout off. */
@@ -324,12 +415,20 @@ export class TrainingEngine {
 
   /** Ends profiling of the training session; returns the profile file. */
   async endProfiling(): Promise<string | undefined> {
-    const s = this.sessions.get(this.mode) ?? this.sessions.get('grads');
+    const s = this.sessions.get(this.mode === 'grads' ? 'grads' : 'fused') ?? this.sessions.get('grads');
     return s ? (await s).endProfiling() : undefined;
   }
 
   async dispose(): Promise<void> {
+    this.dropDevice();
+    this.stale = false;
+    await this.downloader?.dispose();
     for (const s of this.sessions.values()) await (await s).dispose();
     this.sessions.clear();
   }
+}
+
+function scalarOf(t: HostTensor | DeviceTensor): number {
+  if (isDeviceTensor(t)) throw new Error('expected a host scalar');
+  return (t.data as Float32Array)[0]!;
 }

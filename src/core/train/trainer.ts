@@ -171,6 +171,7 @@ export class Trainer {
     const savedCheckpoints: string[] = (await listCheckpoints(outputDir)).map((c) => c.path);
 
     const save = async (): Promise<void> => {
+      await this.engine.sync();
       const dir = join(outputDir, checkpointName(state.global_step));
       state.stateful_callbacks = a.early_stopping_patience
         ? { EarlyStoppingCallback: { args: { early_stopping_patience: a.early_stopping_patience, early_stopping_threshold: a.early_stopping_threshold }, attributes: { early_stopping_patience_counter: patience } } }
@@ -217,9 +218,18 @@ export class Trainer {
         }
         const lr = learningRate(a.learning_rate, schedule, state.global_step);
         let loss = 0;
-        for (const [i, batch] of group.entries()) {
-          loss += (await this.engine.accumulate(batch, 1 / group.length, i === 0)).loss / group.length;
-          samplesSeen += batch.batch;
+        let fusedGradNorm: number | undefined;
+        if (this.engine.mode === 'grads') {
+          for (const [i, batch] of group.entries()) {
+            loss += (await this.engine.accumulate(batch, 1 / group.length, i === 0)).loss / group.length;
+            samplesSeen += batch.batch;
+          }
+        } else {
+          // Clip + AdamW inside the graph (on a GPU the weights never leave it).
+          const r = await this.engine.trainStep(group, lr);
+          loss = r.loss;
+          fusedGradNorm = r.gradNorm;
+          for (const batch of group) samplesSeen += batch.batch;
         }
         if (!Number.isFinite(loss)) {
           diverged = true;
@@ -229,7 +239,7 @@ export class Trainer {
               'Lower --learning_rate, keep --max_grad_norm at 1, or check the labels (regression targets on a very large scale diverge).',
           );
         }
-        lastGradNorm = this.engine.applyGradients(lr);
+        lastGradNorm = fusedGradNorm ?? this.engine.applyGradients(lr);
         state.global_step++;
         state.epoch = epoch + (batchIndex + 1) / batchesPerEpoch;
         totalLoss += loss;
@@ -295,6 +305,7 @@ export class Trainer {
           break;
         }
       }
+    await this.engine.sync();
     const saveOnCancel = typeof this.o.saveOnCancel === 'function' ? this.o.saveOnCancel() : this.o.saveOnCancel;
     if (cancelled && saveOnCancel && state.global_step > startStep) await save();
 
