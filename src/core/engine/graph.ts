@@ -492,11 +492,6 @@ export class GraphBuilder {
     return this.one('ConstantOfShape', [this.shapeTensor(x.shape)], { value: attr.tensor(tensor(x.dtype, [1], [0])) }, x.dtype, x.shape);
   }
 
-  /** ScatterND: a copy of data with data[indices[i]] = updates[i]. */
-  scatterND(data: Value, indices: Value, updates: Value): Value {
-    return this.one('ScatterND', [data, indices, updates], {}, data.dtype, data.shape);
-  }
-
   /**
    * ScatterElements with reduction=add along `axis`: data[indices[i][j]][j] += updates[i][j].
    * (Not ScatterND with reduction=add: ONNX Runtime's multi-threaded CPU kernel races on repeated

@@ -10,17 +10,33 @@ import type { GraphBuilder } from '../../graph.js';
 import { tensor } from '../../tensor.js';
 import { registerGradient } from '../registry.js';
 
-function embeddingGrad(g: GraphBuilder, data: Value, indices: Value, dy: Value): Value {
+/** Tables up to this many rows (token types) take the one-hot product path. */
+const ONE_HOT_MAX_ROWS = 64;
+
+/** `padding`: the row that gets no gradient (its tokens' updates are zeroed before the sum). */
+function embeddingGrad(g: GraphBuilder, data: Value, indices: Value, dy: Value, padding?: number): Value {
   const rows = data.shape.slice(1);
   const width = dimProduct(rows);
   const n = dimProduct(indices.shape);
-  // ScatterElements over [n, width] (each id repeated across its row), not ScatterND: ONNX
-  // Runtime's CPU ScatterND with reduction=add races between threads on repeated ids (a token
-  // that appears many times in a batch lost part of its gradient); ScatterElements sums in order.
-  const idx = g.expand(g.reshape(indices, [n, 1]), [n, width]);
-  const upd = g.reshape(dy, [n, width]);
-  const base = rows.length === 1 ? data : g.reshape(data, [data.shape[0]!, width]);
-  const grad = g.scatterElementsAdd(g.zerosLike(base), idx, upd, 0);
+  const V = data.shape[0]!;
+  const flatIds = g.reshape(indices, [n, 1]);
+  let upd = g.reshape(dy, [n, width]);
+  if (padding !== undefined) {
+    const real = g.cast(g.not(g.equal(flatIds, g.constant(tensor('int64', [1, 1], [padding]), 'padding_row'))), data.dtype);
+    upd = g.mul(upd, real);
+  }
+  let grad: Value;
+  if (typeof V === 'number' && V <= ONE_HOT_MAX_ROWS) {
+    // A few rows used by every token (token types): onehot(ids)^T @ dy, one small Gemm.
+    const oneHot = g.cast(g.equal(flatIds, g.reshape(g.range(V), [1, V])), data.dtype);
+    grad = g.gemm(oneHot, upd, null, { transA: true });
+  } else {
+    // ScatterElements over [n, width] (each id repeated across its row), not ScatterND: ONNX
+    // Runtime's CPU ScatterND with reduction=add races between threads on repeated ids (a token
+    // that appears many times in a batch lost part of its gradient); ScatterElements sums in order.
+    const base = rows.length === 1 ? data : g.reshape(data, [V, width]);
+    grad = g.scatterElementsAdd(g.zerosLike(base), g.expand(flatIds, [n, width]), upd, 0);
+  }
   return rows.length === 1 ? grad : g.reshape(grad, data.shape);
 }
 
@@ -47,15 +63,8 @@ function pickGrad(g: GraphBuilder, node: Node, data: Value, index: number, dy: V
 
 /** torch.nn.Embedding: scatter-add the rows' gradients; the padding row, if any, gets none. */
 registerGradient('Embedding', ({ g, node, x: [weight, ids], dy: [dy] }) => {
-  let grad = embeddingGrad(g, weight!, ids!, dy!);
   const pad = node.attrs.padding_idx ? intAttr(node, 'padding_idx') : -1;
-  if (pad >= 0) {
-    const row = g.constant(tensor('int64', [1, 1], [pad]), 'padding_row');
-    const width = weight!.shape[1] as number;
-    const zeros = g.constant(tensor(weight!.dtype, [1, width], new Array<number>(width).fill(0)), 'zero_row');
-    grad = g.scatterND(grad, row, zeros);
-  }
-  return [grad, undefined];
+  return [embeddingGrad(g, weight!, ids!, dy!, pad >= 0 ? pad : undefined), undefined];
 });
 
 registerGradient('Gather', ({ g, node, x: [data, indices], dy: [dy] }) => {
