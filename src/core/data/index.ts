@@ -5,7 +5,7 @@
  *    train/validation/test (files, or a seeded stratified split of the train file);
  *  - `encodeDataset(data, tokenizer, opts)`: tokenize once, truncate at max_seq_length;
  *  - `collate(split, indices)`: dynamic padding into the engine's `Batch`;
- *  - `BatchSampler` (sequential / random / length-grouped, resumable), `evalBatches`, `RowOrder`;
+ *  - `BatchSampler` (sequential / random / length-grouped / length-shuffled, resumable), `evalBatches`, `RowOrder`;
  *  - `datasetStats(data, encoded)`.
  * Every error is a `DataError` naming the file (and row / column where there is one).
  */
@@ -54,6 +54,7 @@ export {
   BatchSampler,
   evalBatches,
   lengthGroupedIndices,
+  shuffledLengthGroupedIndices,
   RowOrder,
   type SampledBatch,
   type SamplerKind,

@@ -49,6 +49,7 @@ export const ARG_SPECS: readonly ArgSpec[] = [
   { name: 'max_predict_samples', type: 'int', default: null, group: 'data', min: 1, help: 'use only the first N test rows' },
   { name: 'shuffle_train_dataset', type: 'bool', default: true, group: 'data', help: 'visit training rows in a seeded random order each epoch (false: file order, for runs comparable row by row)' },
   { name: 'group_by_length', type: 'bool', default: true, group: 'data', help: 'Finetune default true: batch rows of similar length (transformers LengthGroupedSampler), so less padding is computed' },
+  { name: 'length_grouping', type: 'enum', default: 'shuffled', group: 'data', finetuneOnly: true, choices: ['shuffled', 'transformers'], help: "with --group_by_length: 'shuffled' serves the length-grouped batches in random order (longest first); 'transformers' keeps LengthGroupedSampler's order, long to short within each mega-batch, which drifts where length goes with the label" },
   { name: 'metric_name', type: 'enum', default: null, group: 'evaluation', choices: ['accuracy', 'f1', 'precision', 'recall', 'mse', 'mae', 'r2', 'pearson'], help: 'headline metric (default: accuracy, or mse for regression, f1 for multi-label)' },
   { name: 'average', type: 'enum', default: 'macro', group: 'evaluation', finetuneOnly: true, choices: ['macro', 'micro', 'weighted'], help: 'averaging for precision/recall/F1 with more than two classes (two classes: binary)' },
   // training
@@ -116,6 +117,7 @@ export interface RunArgs {
   max_predict_samples: number | null;
   shuffle_train_dataset: boolean;
   group_by_length: boolean;
+  length_grouping: 'shuffled' | 'transformers';
   metric_name: string | null;
   average: 'macro' | 'micro' | 'weighted';
   do_train: boolean;

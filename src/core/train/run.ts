@@ -389,5 +389,6 @@ function hyperparameters(a: RunArgs): Record<string, string | number | boolean |
     num_epochs: a.num_train_epochs,
     max_seq_length: a.max_seq_length,
     group_by_length: a.group_by_length,
+    ...(a.group_by_length ? { length_grouping: a.length_grouping } : {}),
   };
 }

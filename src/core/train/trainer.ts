@@ -78,7 +78,8 @@ export class Trainer {
 
   private samplerKind(): SamplerKind {
     if (!this.args.shuffle_train_dataset) return 'sequential';
-    return this.args.group_by_length ? 'length-grouped' : 'random';
+    if (!this.args.group_by_length) return 'random';
+    return this.args.length_grouping === 'transformers' ? 'length-grouped' : 'length-shuffled';
   }
 
   /** Batches, optimizer steps per epoch, total steps. */
@@ -129,7 +130,8 @@ export class Trainer {
       state = loaded.state;
       samplerState = loaded.rng.sampler;
       if (samplerState.kind !== this.samplerKind()) {
-        const flags = (k: SamplerKind): string => (k === 'sequential' ? '--shuffle_train_dataset false' : `--group_by_length ${k === 'length-grouped'}`);
+        const flags = (k: SamplerKind): string =>
+          k === 'sequential' ? '--shuffle_train_dataset false' : k === 'random' ? '--group_by_length false' : `--group_by_length true --length_grouping ${k === 'length-grouped' ? 'transformers' : 'shuffled'}`;
         throw new ArgError('--resume_from_checkpoint', `--resume_from_checkpoint ${this.o.resumeFrom}: the checkpoint was trained with the '${samplerState.kind}' sampler (${flags(samplerState.kind)}), this run asks for '${this.samplerKind()}' (${flags(this.samplerKind())}); resume with the original run's flags (its training_args.json), or start a new run without --resume_from_checkpoint`);
       }
       for (const n of loaded.optimizer.m.keys()) {

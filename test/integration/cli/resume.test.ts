@@ -1,7 +1,7 @@
 /**
  * Resume exactness through the command line, dropout on (bert-tiny's default 0.1): a run of N
  * steps and the same run stopped at a checkpoint and resumed with --resume_from_checkpoint end
- * with bit-identical weights, for the length-grouped sampler, file order
+ * with bit-identical weights, for both length-grouped orders, file order
  * (--shuffle_train_dataset false) and gradient accumulation with a checkpoint in the middle of an
  * epoch. A run killed with SIGKILL and started again with the same command resumes from its last
  * checkpoint by itself and ends where the uninterrupted run ends.
@@ -70,7 +70,8 @@ interface Variant {
 
 const variants: Variant[] = [
   // 12 steps, checkpoints every 4: resume at 4 (epoch 0) runs across the epoch boundary at step 9.
-  { name: 'length-grouped sampler (the default)', flags: ['--max_steps', '12', '--save_steps', '4', '--logging_steps', '2'], resumeAt: [4, 8] },
+  { name: 'length-grouped batches in random order (the default)', flags: ['--max_steps', '12', '--save_steps', '4', '--logging_steps', '2'], resumeAt: [4, 8] },
+  { name: "--length_grouping transformers (LengthGroupedSampler's order)", flags: ['--length_grouping', 'transformers', '--max_steps', '12', '--save_steps', '4', '--logging_steps', '2'], resumeAt: [8] },
   { name: '--shuffle_train_dataset false (file order)', flags: ['--shuffle_train_dataset', 'false', '--max_steps', '12', '--save_steps', '4', '--logging_steps', '2'], resumeAt: [4] },
   // 9 batches with 2 per step: 5 steps an epoch (the last of one batch); checkpoint-3 is after batch 6 of epoch 0, checkpoint-6 after batch 2 of epoch 1.
   { name: 'gradient_accumulation_steps 2, checkpoints in the middle of an epoch', flags: ['--gradient_accumulation_steps', '2', '--max_steps', '12', '--save_steps', '3', '--logging_steps', '1'], resumeAt: [3, 6] },

@@ -2,7 +2,7 @@
 // length-grouped order (every row once per epoch, longest batch first), evaluation order.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { BatchSampler, evalBatches, lengthGroupedIndices, permutation, RowOrder, type SamplerKind } from '../../../../src/core/data/index.js';
+import { BatchSampler, evalBatches, lengthGroupedIndices, permutation, RowOrder, type SamplerKind, shuffledLengthGroupedIndices } from '../../../../src/core/data/index.js';
 import { Random } from '../../../../src/core/model/init.js';
 
 function lengthsOf(n: number, seed: number): Int32Array {
@@ -94,6 +94,40 @@ describe('length-grouped sampler (transformers semantics)', () => {
   });
 });
 
+describe('length-shuffled sampler (Finetune default)', () => {
+  const cut = (order: number[], b: number): number[][] => Array.from({ length: Math.ceil(order.length / b) }, (_, i) => order.slice(i * b, (i + 1) * b));
+  const table = [
+    { n: 1000, batchSize: 8, seed: 1 },
+    { n: 10_000, batchSize: 64, seed: 2 }, // 157 batches, the last one short (16 rows)
+    { n: 37, batchSize: 16, seed: 3 }, // 3 batches: only the middle one could move
+  ];
+  for (const row of table) {
+    test(`n=${row.n} batch=${row.batchSize}: the transformers batches, longest first, a short one last, the rest permuted`, () => {
+      const lengths = lengthsOf(row.n, row.seed + 100);
+      const grouped = cut(lengthGroupedIndices(lengths, row.batchSize, new Random(row.seed)), row.batchSize);
+      const shuffled = cut(shuffledLengthGroupedIndices(lengths, row.batchSize, new Random(row.seed)), row.batchSize);
+      // The same batches (same rows together), a different order.
+      const key = (b: number[]): string => sortedCopy(b).join(',');
+      assert.deepEqual(shuffled.map(key).sort(), grouped.map(key).sort());
+      assert.deepEqual(shuffled[0], grouped[0]);
+      if (row.n % row.batchSize) assert.deepEqual(shuffled[shuffled.length - 1], grouped[grouped.length - 1]);
+      if (grouped.length > 3) assert.notDeepEqual(shuffled.map(key), grouped.map(key));
+    });
+  }
+
+  test('no drift: batch lengths no longer run from long to short within a mega-batch', () => {
+    // transformers order: inside each mega-batch, each batch is no longer than the one before.
+    const n = 6400;
+    const lengths = lengthsOf(n, 12);
+    const maxLen = (order: number[]): number[] => cut(order, 32).map((b) => Math.max(...b.map((i) => lengths[i]!)));
+    const descents = (xs: number[]): number => xs.slice(1).filter((x, i) => x <= xs[i]!).length;
+    const hf = maxLen(lengthGroupedIndices(lengths, 32, new Random(5)));
+    const ours = maxLen(shuffledLengthGroupedIndices(lengths, 32, new Random(5)));
+    assert.ok(descents(hf) >= hf.length - 5, `transformers order: ${descents(hf)} of ${hf.length - 1} steps go down`);
+    assert.ok(descents(ours) < 0.7 * ours.length, `shuffled order: ${descents(ours)} of ${ours.length - 1} steps go down`);
+  });
+});
+
 describe('sequential and random samplers', () => {
   test('sequential: file order every epoch, last batch short', () => {
     const s = new BatchSampler({ kind: 'sequential', size: 7, batchSize: 3 });
@@ -121,7 +155,7 @@ describe('sequential and random samplers', () => {
     assert.deepEqual(sortedCopy(e1), range(50));
   });
 
-  const kinds: SamplerKind[] = ['random', 'length-grouped', 'sequential'];
+  const kinds: SamplerKind[] = ['random', 'length-grouped', 'length-shuffled', 'sequential'];
   for (const kind of kinds) {
     test(`${kind}: resumes mid-epoch exactly from a saved state (JSON round trip)`, () => {
       const n = 103;
