@@ -5,13 +5,16 @@
  * Each configuration runs in its own process, so each side's peak RSS is its own.
  *
  *   npm run bench -- compare [--threads 2] [--steps 5] [--presets bert-tiny,bert-mini,bert-small] [--batches 8,32]
- *   npm run bench -- compare --finetune   (the waimai_10k fine-tune, 1 epoch, batch 64, both sides)
+ *   npm run bench -- compare --finetune [--seeds 42,43,44] [--modes shuffled,random]
+ *     (the waimai_10k fine-tune, 1 epoch, batch 64, both sides on the same split)
  *
  * Needs Debian's python3-torch (and libopenblas0-openmp, or PyTorch falls back to the slow
  * reference BLAS); installed with apt-get when missing and this runs as root.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { inChild, table } from './util.js';
 
 const PY = '/usr/bin/python3';
@@ -86,23 +89,64 @@ export async function main(argv: string[]): Promise<void> {
   console.log(table(['model', 'batch', 'Finetune ms/step', 'PyTorch ms/step', 'Finetune samples/s', 'PyTorch samples/s', 'ratio', 'of MatMul peak', 'Finetune RSS (MB)', 'PyTorch RSS (MB)'], rows));
 }
 
+/**
+ * The waimai_10k fine-tune on both sides, on the same train/eval rows (written once from
+ * Finetune's stratified split), for each seed: Finetune with its defaults (length-grouped batches
+ * in random order) against a PyTorch loop with the Trainer's defaults (random batches, dynamic
+ * padding). Wall time includes tokenization on both sides.
+ */
 async function finetune(argv: string[], threads: number): Promise<void> {
-  const data = '../shared/data/waimai_10k.csv';
-  const vocab = '../shared/tokenizers/bert-base-chinese/vocab.txt';
-  if (!existsSync(data)) {
-    console.log(`skipped: ${data} is not here`);
+  const { DATA, VOCAB, BATCHING_LABEL, FINETUNE_HEADERS, finetuneInChild, meanRow, resultRow, writeSplit } = await import('./finetune.js');
+  if (!existsSync(DATA) || !existsSync(VOCAB)) {
+    console.log(`skipped: ${DATA} or ${VOCAB} is not here`);
     return;
   }
-  const max = arg(argv, 'max_train_samples', '0');
-  const lr = arg(argv, 'lr', '2e-4');
-  const t = torchRun<{ tokenize_s: number; train_s: number; samples_per_s: number; eval_accuracy: number; eval_f1: number; rss_mb: number }>(
-    ['--finetune', data, '--vocab', vocab, '--seq', '128', '--batch', '64', '--epochs', '1', '--lr', lr, ...(max !== '0' ? ['--max_train_samples', max] : [])],
-    threads,
-  );
-  console.log(
-    `PyTorch (Trainer defaults: random batches, dynamic padding): tokenize ${t.tokenize_s.toFixed(2)} s, train ${t.train_s.toFixed(1)} s, ` +
-      `${t.samples_per_s.toFixed(1)} samples/s, eval accuracy ${t.eval_accuracy.toFixed(4)}, F1 ${t.eval_f1.toFixed(4)}, RSS ${t.rss_mb.toFixed(0)} MB`,
-  );
-  const { main: ours } = await import('./finetune.js');
-  await ours(['--threads', String(threads), '--modes', 'grouped', '--lr', lr, ...(max !== '0' ? ['--max_train_samples', max] : [])]);
+  const max = Number(arg(argv, 'max_train_samples', '0'));
+  const lr = Number(arg(argv, 'lr', '2e-4'));
+  const seeds = arg(argv, 'seeds', '42,43,44').split(',').map(Number);
+  const modes = arg(argv, 'modes', 'shuffled').split(',') as ('shuffled' | 'transformers' | 'random')[];
+  const dir = mkdtempSync(join(tmpdir(), 'finetune-compare-'));
+  try {
+    const split = await writeSplit(dir, max || undefined);
+    console.log(`data: ${split.trainRows} train / ${split.evalRows} eval rows, the same files on both sides`);
+    interface TorchFinetune {
+      tokenize_s: number;
+      train_s: number;
+      samples_per_s: number;
+      eval_accuracy: number;
+      eval_f1: number;
+      rss_mb: number;
+    }
+    const torch = seeds.map((seed) => {
+      const t = torchRun<TorchFinetune>(['--finetune', split.train, '--eval_file', split.eval, '--vocab', `${VOCAB}/vocab.txt`, '--seq', '128', '--batch', '64', '--epochs', '1', '--lr', String(lr), '--seed', String(seed)], threads);
+      console.error(`done PyTorch seed ${seed}: ${t.train_s.toFixed(1)} s, accuracy ${t.eval_accuracy.toFixed(4)}`);
+      return { seed, tokenizeSeconds: t.tokenize_s, trainSeconds: t.train_s, samplesPerSecond: t.samples_per_s, accuracy: t.eval_accuracy, f1: t.eval_f1, rssMB: t.rss_mb };
+    });
+    const rows: (string | number)[][] = [];
+    const means: Record<string, { wall: number; accuracy: number }> = {};
+    const add = (label: string, rs: typeof torch): void => {
+      for (const r of rs) rows.push(resultRow(label, r));
+      if (rs.length > 1) rows.push(meanRow(label, rs));
+      means[label] = { wall: rs.reduce((a, r) => a + r.tokenizeSeconds + r.trainSeconds, 0) / rs.length, accuracy: rs.reduce((a, r) => a + r.accuracy, 0) / rs.length };
+    };
+    for (const mode of modes) {
+      const ours = seeds.map((seed) => {
+        const r = finetuneInChild({ train: split.train, eval: split.eval, mode, seed, epochs: 1, lr, threads });
+        console.error(`done Finetune ${mode} seed ${seed}: ${r.trainSeconds.toFixed(1)} s, accuracy ${r.accuracy.toFixed(4)}`);
+        return r;
+      });
+      add(`Finetune, ${BATCHING_LABEL[mode]}`, ours);
+    }
+    const torchLabel = 'PyTorch eager, random batches (Trainer defaults)';
+    add(torchLabel, torch);
+    console.log(`bert-mini (random init, vocab 21128), 1 epoch, batch 64, max_seq_length 128, lr ${lr}, warmup 10%, ${threads} threads`);
+    console.log(table(FINETUNE_HEADERS, rows));
+    const ref = means[torchLabel]!;
+    for (const [label, m] of Object.entries(means)) {
+      if (label === torchLabel) continue;
+      console.log(`${label}: wall time ${(ref.wall / m.wall).toFixed(2)}x shorter than PyTorch's; eval accuracy ${((m.accuracy - ref.accuracy) * 100).toFixed(2)} points (mean over seeds ${seeds.join(', ')})`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

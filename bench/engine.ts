@@ -7,6 +7,8 @@
  *
  *   npm run bench -- engine [--threads 2] [--steps 5] [--presets bert-tiny,bert-mini,bert-small]
  *                           [--batches 8,32] [--seq 128] [--modes grads,fused]
+ *                           [--arena on|off] [--pattern on|off]   (ONNX Runtime's memory arena, default on /
+ *                                                                 memory pattern, default off as in the engine)
  */
 import { createModel, type PresetName } from '../src/core/model/presets.js';
 import { type Batch, type StepMode, TrainingEngine } from '../src/core/train/engine.js';
@@ -50,11 +52,11 @@ export function randomBatch(batch: number, seq: number, vocab: number): Batch {
   };
 }
 
-async function runOne(preset: PresetName, batch: number, seq: number, mode: StepMode, threads: number, steps: number): Promise<Result> {
+async function runOne(preset: PresetName, batch: number, seq: number, mode: StepMode, threads: number, steps: number, memory: { arena: boolean; pattern: boolean }): Promise<Result> {
   const vocab = 30522;
   const model = createModel({ preset, vocabSize: vocab, numLabels: 2, seed: 1 });
   const params = [...model.weights.values()].reduce((a, w) => a + w.data.length, 0);
-  const engine = new TrainingEngine({ config: model.config, weights: model.weights, threads, mode, adam: { weightDecay: 0.01 } });
+  const engine = new TrainingEngine({ config: model.config, weights: model.weights, threads, mode, adam: { weightDecay: 0.01 }, memoryArena: memory.arena, memoryPattern: memory.pattern });
   const data = randomBatch(batch, seq, vocab);
   for (let i = 0; i < 2; i++) await engine.trainStep([data], 2e-5);
   const times: number[] = [];
@@ -80,7 +82,8 @@ export async function main(argv: string[]): Promise<void> {
   }
   if (argv.includes('--child')) {
     const [preset, batch, mode] = [arg(argv, 'preset', ''), Number(arg(argv, 'batch', '8')), arg(argv, 'mode', 'grads')];
-    console.log(JSON.stringify(await runOne(preset as PresetName, batch, seq, mode as StepMode, threads, steps)));
+    const memory = { arena: arg(argv, 'arena', 'on') !== 'off', pattern: arg(argv, 'pattern', 'off') === 'on' };
+    console.log(JSON.stringify(await runOne(preset as PresetName, batch, seq, mode as StepMode, threads, steps, memory)));
     return;
   }
   const presets = arg(argv, 'presets', 'bert-tiny,bert-mini,bert-small').split(',');
@@ -92,7 +95,7 @@ export async function main(argv: string[]): Promise<void> {
   for (const preset of presets) {
     for (const batch of batches) {
       for (const mode of modes) {
-        const r = inChild<Result>('engine', ['--preset', preset, '--batch', String(batch), '--mode', mode, '--threads', String(threads), '--steps', String(steps), '--seq', String(seq)]);
+        const r = inChild<Result>('engine', ['--preset', preset, '--batch', String(batch), '--mode', mode, '--threads', String(threads), '--steps', String(steps), '--seq', String(seq), '--arena', arg(argv, 'arena', 'on'), '--pattern', arg(argv, 'pattern', 'off')]);
         rows.push([
           r.preset,
           (r.params / 1e6).toFixed(1),

@@ -124,19 +124,25 @@ def bench_finetune(a):
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "scripts"))
     import bert_wordpiece_reference as wp  # plain-Python BERT WordPiece (no transformers here)
 
-    torch.manual_seed(42)
+    torch.manual_seed(a.seed)
     t0 = time.perf_counter()
     vocab = wp.load(a.vocab)
     cls, sep = vocab["[CLS]"], vocab["[SEP]"]
-    rows = list(csv.DictReader(open(a.finetune, encoding="utf-8")))
-    rows = [r for r in rows if r["review"].strip()]
+    read = lambda f: [r for r in csv.DictReader(open(f, encoding="utf-8")) if r["review"].strip()]
+    rows = read(a.finetune)
+    n_train = len(rows)
+    if a.eval_file:
+        rows += read(a.eval_file)
     enc = [[cls] + wp.ids(r["review"], vocab)[: a.seq - 2] + [sep] for r in rows]
     labels = [int(r["label"]) for r in rows]
     t_tok = time.perf_counter() - t0
-    idx = list(range(len(rows)))
-    random.Random(42).shuffle(idx)
-    n_eval = len(idx) // 10
-    eval_idx, train_idx = idx[:n_eval], idx[n_eval:]
+    if a.eval_file:  # the caller's split (the same rows Finetune trains and evaluates on)
+        train_idx, eval_idx = list(range(n_train)), list(range(n_train, len(rows)))
+    else:
+        idx = list(range(len(rows)))
+        random.Random(42).shuffle(idx)
+        n_eval = len(idx) // 10
+        eval_idx, train_idx = idx[:n_eval], idx[n_eval:]
     if a.max_train_samples:
         train_idx = train_idx[: a.max_train_samples]
     layers, h, heads, inter = PRESETS["bert-mini"]
@@ -157,7 +163,7 @@ def bench_finetune(a):
 
     t1 = time.perf_counter()
     model.train()
-    g = torch.Generator().manual_seed(42)
+    g = torch.Generator().manual_seed(a.seed)
     for _ in range(a.epochs):
         order = torch.randperm(len(train_idx), generator=g).tolist()
         for s in range(0, len(order), a.batch):
@@ -194,6 +200,8 @@ if __name__ == "__main__":
     p.add_argument("--epochs", type=int, default=1)
     p.add_argument("--lr", type=float, default=2e-4)
     p.add_argument("--max_train_samples", type=int, default=0)
+    p.add_argument("--eval_file", help="evaluate on this CSV (and train on all of --finetune)")
+    p.add_argument("--seed", type=int, default=42)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     if a.finetune:

@@ -31,6 +31,10 @@ export interface SessionOptions {
   keepOnDevice?: readonly string[];
   /** Write ONNX Runtime's per-node profile (JSON) with this file prefix (benchmarks). */
   profilePrefix?: string;
+  /** ONNX Runtime's CPU memory arena (default true). */
+  memoryArena?: boolean;
+  /** ONNX Runtime's memory pattern planning (default true). */
+  memoryPattern?: boolean;
 }
 
 export interface Session {
@@ -122,7 +126,8 @@ function resolveProvider(requested: ProviderChoice, warn: (m: string) => void): 
     requested === 'cuda'
       ? 'reinstall onnxruntime-node with its CUDA binaries (npm install onnxruntime-node --onnxruntime-node-install=cuda12) on a machine with an NVIDIA driver and CUDA 12'
       : 'use a build of onnxruntime-node that includes WebGPU on this platform';
-  warn(`Execution provider "${requested}" is not available (available: ${available.join(', ')}); training on the CPU instead. To use it, ${hint}.`);
+  const why = requested === 'cuda' && available.includes('cuda') ? "its libraries are not installed (onnxruntime-node's CUDA download was skipped)" : `available: ${available.join(', ')}`;
+  warn(`Execution provider "${requested}" is not available (${why}); training on the CPU instead. To use it, ${hint}.`);
   return 'cpu';
 }
 
@@ -133,8 +138,8 @@ export async function createSession(model: Uint8Array, options: SessionOptions =
     graphOptimizationLevel: options.optimizationLevel ?? 'all',
     executionMode: 'sequential',
     ...(process.env.FT_ORT_VERBOSE ? { logSeverityLevel: 0 as const, logVerbosityLevel: 1 } : {}),
-    enableCpuMemArena: true,
-    enableMemPattern: true,
+    enableCpuMemArena: options.memoryArena ?? true,
+    enableMemPattern: options.memoryPattern ?? true,
     ...(options.profilePrefix ? { enableProfiling: true, profileFilePrefix: options.profilePrefix } : {}),
     ...(options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
   };

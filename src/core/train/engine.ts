@@ -68,6 +68,15 @@ export interface EngineOptions {
   wasm?: boolean;
   /** Profile the training session (ONNX Runtime JSON profile with this file prefix). */
   profilePrefix?: string;
+  /** ONNX Runtime's CPU memory arena for every session (default on). */
+  memoryArena?: boolean;
+  /**
+   * ONNX Runtime's memory pattern planning (default off: it reserves one block for a whole run's
+   * intermediates and keeps it; off, peak RSS at bert-small batch 32 fell from 3178 to 2066 MB and
+   * at bert-mini batch 32 from 1617 to 1063 MB, step time unchanged within noise;
+   * `npm run bench -- engine --pattern on|off`).
+   */
+  memoryPattern?: boolean;
 }
 
 export interface StepResult {
@@ -185,6 +194,8 @@ export class TrainingEngine {
         threads: this.opts.threads,
         executionProvider: this.opts.executionProvider,
         onWarning: this.opts.onWarning,
+        ...(this.opts.memoryArena !== undefined ? { memoryArena: this.opts.memoryArena } : {}),
+        memoryPattern: this.opts.memoryPattern ?? false,
         ...(this.opts.profilePrefix && (kind === 'grads' || kind === 'fused') ? { profilePrefix: this.opts.profilePrefix } : {}),
         ...(kind === 'fused' && this.mode === 'device' ? { keepOnDevice: built.trainable.flatMap((n) => [newParamName(n), newMName(n), newVName(n)]) } : {}),
       });

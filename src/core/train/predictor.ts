@@ -1,14 +1,17 @@
 /**
  * Inference for the predict box and "classify selection": a loaded model + tokenizer that scores
- * texts (or pairs) and returns every label with its probability. Models stay loaded (one engine
- * per model folder) so repeated predictions cost one ONNX Runtime run.
+ * texts (or pairs) and returns every label with its probability. Models stay loaded (one session
+ * per model folder) so repeated predictions cost one ONNX Runtime run. The session's graph holds
+ * the weights as initializers (as the exported ONNX model does), so a run feeds only ids and masks
+ * and ONNX Runtime can fold and pre-pack the weights (`npm run bench -- inference`).
  */
 import { loadPretrained } from '../model/load.js';
 import { checkVocabulary } from '../model/pretrained.js';
 import type { ModelConfig } from '../model/config.js';
 import { Tokenizer } from '../tokenizer/index.js';
-import type { ProviderChoice } from '../engine/runtime.js';
-import { TrainingEngine } from './engine.js';
+import { createSession, type ProviderChoice, type Session } from '../engine/runtime.js';
+import type { HostTensor } from '../engine/tensor.js';
+import { buildGraph } from './graphs.js';
 
 export interface LabelScore {
   label: string;
@@ -20,14 +23,16 @@ export class Predictor {
     readonly dir: string,
     readonly config: ModelConfig,
     private readonly tokenizer: Tokenizer,
-    private readonly engine: TrainingEngine,
+    private readonly session: Session,
   ) {}
 
   static async load(dir: string, opts: { threads?: number; executionProvider?: ProviderChoice } = {}): Promise<Predictor> {
     const { config, weights } = await loadPretrained(dir);
     const tokenizer = await Tokenizer.fromFolder(dir);
     checkVocabulary(tokenizer, config, dir);
-    return new Predictor(dir, config, tokenizer, new TrainingEngine({ config, weights, ...(opts.threads ? { threads: opts.threads } : {}), ...(opts.executionProvider ? { executionProvider: opts.executionProvider } : {}) }));
+    const { model } = buildGraph({ kind: 'infer', config, weights });
+    const session = await createSession(model, { ...(opts.threads ? { threads: opts.threads } : {}), ...(opts.executionProvider ? { executionProvider: opts.executionProvider } : {}) });
+    return new Predictor(dir, config, tokenizer, session);
   }
 
   get labels(): string[] {
@@ -49,7 +54,13 @@ export class Predictor {
         batch.tokenTypeIds[b * seq + s] = BigInt(e.tokenTypeIds[s] ?? 0);
       }),
     );
-    const logits = (await this.engine.predict(batch)).data as Float32Array;
+    const dims = [batch.batch, seq];
+    const feeds: Record<string, HostTensor> = {
+      input_ids: { dtype: 'int64', dims, data: batch.inputIds },
+      attention_mask: { dtype: 'int64', dims, data: batch.attentionMask },
+    };
+    if (this.session.inputNames.includes('token_type_ids')) feeds.token_type_ids = { dtype: 'int64', dims, data: batch.tokenTypeIds };
+    const logits = (await this.session.run(feeds, ['logits'])).logits!.data as Float32Array;
     const C = this.config.num_labels;
     const problem = this.config.problem_type ?? (C === 1 ? 'regression' : 'single_label_classification');
     const labels = this.labels;
@@ -62,7 +73,7 @@ export class Predictor {
   }
 
   async dispose(): Promise<void> {
-    await this.engine.dispose();
+    await this.session.dispose();
   }
 }
 
