@@ -131,6 +131,13 @@ function resolveProvider(requested: ProviderChoice, warn: (m: string) => void): 
   return 'cpu';
 }
 
+/** ONNX Runtime's start-up error without its source paths, and what to do about it. */
+function startFailure(provider: ExecutionProvider, message: string): string {
+  const adapter = /Failed to get a WebGPU adapter:[^\n)]*/.exec(message)?.[0];
+  if (provider === 'webgpu' && adapter) return `${adapter.trim()}: install the GPU's driver with Vulkan (Linux), D3D12 (Windows) or Metal (macOS) support`;
+  return message.split('\n')[0]!.replace(/^\/onnxruntime_src\/\S+ /, '');
+}
+
 export async function createSession(model: Uint8Array, options: SessionOptions = {}): Promise<Session> {
   const warn = options.onWarning ?? ((m: string) => process.emitWarning(m));
   let provider = resolveProvider(options.executionProvider ?? 'cpu', warn);
@@ -157,7 +164,7 @@ export async function createSession(model: Uint8Array, options: SessionOptions =
     });
   } catch (err) {
     if (provider === 'cpu') throw err;
-    warn(`Execution provider "${provider}" failed to start (${(err as Error).message}); training on the CPU instead.`);
+    warn(`Execution provider "${provider}" failed to start (${startFailure(provider, (err as Error).message)}); training on the CPU instead.`);
     provider = 'cpu';
     inner = await ort.InferenceSession.create(model, { ...base, executionProviders: ['cpu'] });
   }

@@ -34,4 +34,19 @@ describe('execution providers', () => {
     assert.deepEqual(warnings, []);
     await s.dispose();
   });
+
+  test('webgpu without an adapter: CPU, and a warning that says what to install, without ONNX Runtime source paths', { skip: process.platform !== 'linux' && 'Vulkan ICD override is Linux-only' }, async () => {
+    process.env.VK_ICD_FILENAMES = '/nonexistent-icd.json'; // Dawn (first WebGPU use in this process) then finds no adapter
+    const g = new GraphBuilder();
+    g.output(g.add(g.input('x', 'float32', [2]), g.scalarConst('float32', 1)), 'y');
+    const warnings: string[] = [];
+    const s = await createSession(serialize(g), { executionProvider: 'webgpu', onWarning: (m) => warnings.push(m) });
+    assert.equal(s.executionProvider, 'cpu');
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /^Execution provider "webgpu" failed to start \(Failed to get a WebGPU adapter: .*install the GPU's driver with Vulkan \(Linux\)/);
+    assert.doesNotMatch(warnings[0]!, /onnxruntime_src|\.cc:\d+/);
+    const out = await s.run({ x: { dtype: 'float32', dims: [2], data: Float32Array.of(1, 2) } });
+    assert.deepEqual(Array.from(out.y!.data as Float32Array), [2, 3]);
+    await s.dispose();
+  });
 });
