@@ -43,7 +43,8 @@ export interface Batch {
  * - `grads`: gradients out, AdamW in place on the host (the CPU default);
  * - `fused`: clip + AdamW in the graph, weights and moments in and out every step;
  * - `device`: the fused graph with its new weights and moments kept on the GPU (WebGPU) and fed
- *   back as the next step's inputs: only ids, masks, labels, scalars and the loss cross. The
+ *   back as the next step's inputs: between steps only ids, masks, labels, scalars and the loss
+ *   cross (plus any output ONNX Runtime places on the CPU; today the word-embedding table). The
  *   default on WebGPU. Gradient accumulation (more than one micro-batch per step) runs the `grads`
  *   graph on host copies instead.
  */
