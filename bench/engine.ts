@@ -12,7 +12,7 @@
  */
 import { createModel, type PresetName } from '../src/core/model/presets.js';
 import { type Batch, type StepMode, TrainingEngine } from '../src/core/train/engine.js';
-import { inChild, matmulPeak, median, peakRssMB, table } from './util.js';
+import { arg, inChild, matmulPeak, medianMs, peakRssMB, table } from './util.js';
 
 interface Result {
   preset: string;
@@ -26,10 +26,6 @@ interface Result {
   params: number;
 }
 
-function arg(argv: string[], name: string, fallback: string): string {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] ? argv[i + 1]! : fallback;
-}
 
 /** Matmul FLOPs of one training step: forward x 3 (backward costs two forwards). */
 export function stepFlops(L: number, H: number, I: number, B: number, S: number, labels = 2): number {
@@ -58,15 +54,8 @@ async function runOne(preset: PresetName, batch: number, seq: number, mode: Step
   const params = [...model.weights.values()].reduce((a, w) => a + w.data.length, 0);
   const engine = new TrainingEngine({ config: model.config, weights: model.weights, threads, mode, adam: { weightDecay: 0.01 }, memoryArena: memory.arena, memoryPattern: memory.pattern });
   const data = randomBatch(batch, seq, vocab);
-  for (let i = 0; i < 2; i++) await engine.trainStep([data], 2e-5);
-  const times: number[] = [];
-  for (let i = 0; i < steps; i++) {
-    const t = performance.now();
-    await engine.trainStep([data], 2e-5);
-    times.push(performance.now() - t);
-  }
+  const ms = await medianMs(() => engine.trainStep([data], 2e-5), steps);
   await engine.dispose();
-  const ms = median(times);
   const c = model.config;
   const flops = stepFlops(c.num_hidden_layers, c.hidden_size, c.intermediate_size, batch, seq);
   return { preset, batch, seq, mode, msPerStep: ms, samplesPerSec: (batch * 1000) / ms, gflops: flops / (ms / 1000) / 1e9, rssMB: peakRssMB(), params };

@@ -18,7 +18,7 @@ import { createModel } from '../src/core/model/presets.js';
 import { Tokenizer } from '../src/core/tokenizer/index.js';
 import { defaultArgs } from '../src/core/train/args.js';
 import { Trainer } from '../src/core/train/trainer.js';
-import { inChild, median, peakRssMB, table } from './util.js';
+import { arg, inChild, median, peakRssMB, table } from './util.js';
 
 export const DATA = '../shared/data/waimai_10k.csv';
 export const VOCAB = '../shared/tokenizers/bert-base-chinese';
@@ -42,10 +42,6 @@ export interface FinetuneResult {
   rssMB: number;
 }
 
-function arg(argv: string[], name: string, fallback: string): string {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] ? argv[i + 1]! : fallback;
-}
 
 const csvField = (s: string): string => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 

@@ -13,29 +13,19 @@ import type { ExecutionProvider } from '../src/core/engine/runtime.js';
 import { createModel, type PresetName } from '../src/core/model/presets.js';
 import { type StepMode, TrainingEngine } from '../src/core/train/engine.js';
 import { randomBatch } from './engine.js';
-import { median, table } from './util.js';
+import { arg, medianMs, table } from './util.js';
 
-function arg(argv: string[], name: string, fallback: string): string {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] ? argv[i + 1]! : fallback;
-}
 
 async function run(preset: PresetName, provider: ExecutionProvider, mode: StepMode, batch: number, steps: number, threads: number) {
   const vocab = 30522;
   const model = createModel({ preset, vocabSize: vocab, numLabels: 2, seed: 1 });
   const engine = new TrainingEngine({ config: model.config, weights: model.weights, threads, executionProvider: provider, mode, adam: { weightDecay: 0.01 } });
   const data = randomBatch(batch, 128, vocab);
-  for (let i = 0; i < 2; i++) await engine.trainStep([data], 1e-4);
-  const times: number[] = [];
-  for (let i = 0; i < steps; i++) {
-    const t = performance.now();
-    await engine.trainStep([data], 1e-4);
-    times.push(performance.now() - t);
-  }
+  const ms = await medianMs(() => engine.trainStep([data], 1e-4), steps);
   await engine.sync();
   const weights = new Map([...engine.weights].map(([n, t]) => [n, (t.data as Float32Array).slice()]));
   await engine.dispose();
-  return { ms: median(times), weights };
+  return { ms, weights };
 }
 
 export async function main(argv: string[]): Promise<void> {

@@ -12,12 +12,8 @@ import { exportModel } from '../src/core/export/index.js';
 import { createModel, type PresetName } from '../src/core/model/presets.js';
 import { Tokenizer } from '../src/core/tokenizer/index.js';
 import { Predictor } from '../src/core/train/predictor.js';
-import { median, table } from './util.js';
+import { arg, median, table } from './util.js';
 
-function arg(argv: string[], name: string, fallback: string): string {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] ? argv[i + 1]! : fallback;
-}
 
 const WORDS = ['the', 'food', 'was', 'really', 'great', 'but', 'delivery', 'slow', 'and', 'cold', 'service', 'friendly', 'pizza', 'tasty', 'again', 'never'];
 

@@ -10,12 +10,8 @@ import { join } from 'node:path';
 import { createModel, type PresetName } from '../src/core/model/presets.js';
 import { TrainingEngine } from '../src/core/train/engine.js';
 import { randomBatch } from './engine.js';
-import { table } from './util.js';
+import { arg, table } from './util.js';
 
-function arg(argv: string[], name: string, fallback: string): string {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] ? argv[i + 1]! : fallback;
-}
 
 interface ProfileEntry {
   cat: string;

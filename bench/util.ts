@@ -4,6 +4,24 @@ import { GraphBuilder } from '../src/core/engine/graph.js';
 import { serialize } from '../src/core/engine/onnx/serialize.js';
 import { createSession } from '../src/core/engine/runtime.js';
 
+/** The value after `--name` on the command line, or `fallback`. */
+export function arg(argv: string[], name: string, fallback: string): string {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 && argv[i + 1] ? argv[i + 1]! : fallback;
+}
+
+/** Median milliseconds of `steps` calls of `step`, after `warmup` untimed ones. */
+export async function medianMs(step: () => Promise<unknown>, steps: number, warmup = 2): Promise<number> {
+  for (let i = 0; i < warmup; i++) await step();
+  const times: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const t = performance.now();
+    await step();
+    times.push(performance.now() - t);
+  }
+  return median(times);
+}
+
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
