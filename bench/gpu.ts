@@ -1,9 +1,10 @@
 /**
  * GPU training-step benchmark: each GPU provider that works on this machine (WebGPU with weights
  * and Adam moments kept on the device; CUDA, whose onnxruntime-node binding copies inputs and
- * outputs every run) against the CPU path, at sequence 128: ms per step (median after 2 warm-up
- * steps), samples/s, and how far the weights are from the CPU path's after the same steps.
- * Says plainly when there is no GPU.
+ * outputs every run) against the CPU path, at sequence 128, in float32 and in fp16 mixed precision:
+ * ms per step (median after 2 warm-up steps), samples/s, and how far the weights are from the
+ * float32 CPU path's after the same steps (largest difference, and the distance relative to how
+ * far training moved them). Says plainly when there is no GPU.
  *
  *   npm run bench -- gpu [--presets bert-tiny,bert-mini] [--batch 32] [--steps 5] [--threads 2]
  */
@@ -16,16 +17,18 @@ import { randomBatch } from './engine.js';
 import { arg, medianMs, table } from './util.js';
 
 
-async function run(preset: PresetName, provider: ExecutionProvider, mode: StepMode, batch: number, steps: number, threads: number) {
+async function run(preset: PresetName, provider: ExecutionProvider, mode: StepMode, batch: number, steps: number, threads: number, fp16 = false) {
   const vocab = 30522;
   const model = createModel({ preset, vocabSize: vocab, numLabels: 2, seed: 1 });
-  const engine = new TrainingEngine({ config: model.config, weights: model.weights, threads, executionProvider: provider, mode, adam: { weightDecay: 0.01 } });
+  const initial = new Map([...model.weights].map(([n, t]) => [n, (t.data as Float32Array).slice()]));
+  const engine = new TrainingEngine({ config: model.config, weights: model.weights, threads, executionProvider: provider, mode, adam: { weightDecay: 0.01 }, ...(fp16 ? { mixedPrecision: 'fp16' as const } : {}) });
   const data = randomBatch(batch, 128, vocab);
   const ms = await medianMs(() => engine.trainStep([data], 1e-4), steps);
   await engine.sync();
   const weights = new Map([...engine.weights].map(([n, t]) => [n, (t.data as Float32Array).slice()]));
+  const skipped = engine.optimizer.state.step < steps + 2;
   await engine.dispose();
-  return { ms, weights };
+  return { ms, weights, initial, skipped };
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -49,23 +52,31 @@ export async function main(argv: string[]): Promise<void> {
   if (!existsSync('/dev/nvidia0') && !existsSync('/dev/dri') && process.platform === 'linux') {
     console.log('note: this machine has no GPU device node, so the WebGPU adapter is a software one (Mesa lavapipe, on the CPU): the timings below are not GPU timings; the agreement column is the point.');
   }
-  console.log('mixed precision (fp16/bf16) training is not implemented: every row is float32.');
   const rows: (string | number)[][] = [];
   for (const preset of presets) {
     const cpu = await run(preset, 'cpu', 'grads', batch, steps, threads);
-    rows.push([preset, batch, 'cpu', 'grads', cpu.ms.toFixed(1), ((batch * 1000) / cpu.ms).toFixed(1), '1.00x', '-']);
+    rows.push([preset, batch, 'cpu', 'fp32', 'grads', cpu.ms.toFixed(1), ((batch * 1000) / cpu.ms).toFixed(1), '1.00x', '-', '-']);
     for (const { provider, mode } of gpus) {
-      const r = await run(preset, provider, mode, batch, steps, threads);
-      let worst = 0;
-      for (const [n, w] of r.weights) {
-        if (n.endsWith('attention.self.key.bias')) continue; // zero gradient: Adam amplifies float noise
-        const c = cpu.weights.get(n)!;
-        for (let i = 0; i < w.length; i++) worst = Math.max(worst, Math.abs(w[i]! - c[i]!));
+      for (const fp16 of [false, true]) {
+        const r = await run(preset, provider, mode, batch, steps, threads, fp16);
+        let worst = 0;
+        let apart = 0;
+        let moved = 0;
+        for (const [n, w] of r.weights) {
+          if (n.endsWith('attention.self.key.bias')) continue; // zero gradient: Adam amplifies float noise
+          const [c, w0] = [cpu.weights.get(n)!, cpu.initial.get(n)!];
+          for (let i = 0; i < w.length; i++) {
+            worst = Math.max(worst, Math.abs(w[i]! - c[i]!));
+            apart += (w[i]! - c[i]!) ** 2;
+            moved += (c[i]! - w0[i]!) ** 2;
+          }
+        }
+        const precision = fp16 ? `fp16${r.skipped ? ' (steps skipped)' : ''}` : 'fp32';
+        rows.push([preset, batch, provider, precision, mode, r.ms.toFixed(1), ((batch * 1000) / r.ms).toFixed(1), `${(cpu.ms / r.ms).toFixed(2)}x`, worst.toExponential(1), `${(Math.sqrt(apart / moved) * 100).toPrecision(2)}%`]);
       }
-      rows.push([preset, batch, provider, mode, r.ms.toFixed(1), ((batch * 1000) / r.ms).toFixed(1), `${(cpu.ms / r.ms).toFixed(2)}x`, worst.toExponential(1)]);
     }
     console.error(`done ${preset}`);
   }
-  console.log(`sequence 128, float32, ${steps + 2} identical steps (lr 1e-4), median of the last ${steps}; CPU: ${threads} threads`);
-  console.log(table(['model', 'batch', 'provider', 'step', 'ms/step', 'samples/s', 'vs CPU', `max |w - w_cpu| after ${steps + 2} steps`], rows));
+  console.log(`sequence 128, ${steps + 2} identical steps (lr 1e-4), median of the last ${steps}; CPU: ${threads} threads, float32`);
+  console.log(table(['model', 'batch', 'provider', 'precision', 'step', 'ms/step', 'samples/s', 'vs CPU', `max |w - w_cpu| after ${steps + 2} steps`, '||w - w_cpu|| / ||update||'], rows));
 }

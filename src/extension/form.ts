@@ -38,7 +38,9 @@ export const ADVANCED_FIELDS = [
   'early_stopping_patience',
   'early_stopping_threshold',
   'group_by_length',
+  'length_grouping',
   'shuffle_train_dataset',
+  'fp16',
   'class_weights',
   'text_column_delimiter',
   'label_delimiter',
@@ -123,6 +125,9 @@ export function argsFromForm(values: Partial<Record<string, unknown>>, ctx: Form
   a.threads = ctx.threads;
   a.execution_provider = ctx.executionProvider;
   if (ctx.cacheDir) a.cache_dir = ctx.cacheDir;
+  if (a.fp16 && a.execution_provider === 'cpu') {
+    throw new ArgError('fp16', 'fp16 (float16 mixed precision) needs a GPU: set the finetune.executionProvider setting to webgpu, cuda or auto, or turn fp16 off to train in float32 on the CPU');
+  }
   validateArgs(a);
   return a;
 }

@@ -8,7 +8,10 @@
  * `LayerNorm`, the losses) are single IR nodes with their own gradient rules; `lower()` in
  * ./lower.ts expands them into ONNX ops before serialization.
  */
-import { type DType, type HostTensor, ONNX_DTYPE, int64, scalar, tensor } from './tensor.js';
+import { type DType, type HostTensor, ONNX_DTYPE, elementAt, int64, numel, scalar, tensor } from './tensor.js';
+
+/** Float dtypes by width: mixing two in one op promotes to the wider (torch's type promotion). */
+const FLOAT_RANK: Partial<Record<DType, number>> = { float16: 1, float32: 2, float64: 3 };
 
 export type Dim = number | string;
 
@@ -172,6 +175,16 @@ export class GraphBuilder {
   private readonly shapeCache = new Map<string, Value>();
   private readonly constCache = new Map<string, Value>();
 
+  /**
+   * Mixed precision, torch.autocast's op policy: while set (to 'float16'), MatMul / Gemm / Linear
+   * cast their float inputs to it and compute in it; Softmax, LogSoftmax, LayerNorm and the losses
+   * cast float16 inputs up to float32; every other op runs in its inputs' dtype, and an op mixing
+   * two float dtypes promotes to the wider (a scalar constant takes its tensor operand's dtype, as
+   * a Python number does in torch). Set it around the forward pass only: the backward pass follows
+   * the dtypes the forward chose.
+   */
+  autocast: 'float16' | undefined;
+
   constructor(readonly name = 'graph') {}
 
   private uniqueName(base: string): string {
@@ -306,7 +319,43 @@ export class GraphBuilder {
   // ---- elementwise --------------------------------------------------------------------------
 
   private binary(op: string, a: Value, b: Value, dtype?: DType): Value {
+    [a, b] = this.promote(a, b);
     return this.one(op, [a, b], {}, dtype ?? a.dtype, broadcastShapes(a.shape, b.shape));
+  }
+
+  /** Two float operands in one dtype: a one-element constant adopts the other's, else the wider wins. */
+  private promote(a: Value, b: Value): [Value, Value] {
+    const ra = FLOAT_RANK[a.dtype];
+    const rb = FLOAT_RANK[b.dtype];
+    if (a.dtype === b.dtype || ra === undefined || rb === undefined) return [a, b];
+    const sb = this.scalarValue(b);
+    if (sb !== undefined) return [a, this.scalarConst(a.dtype, sb)];
+    const sa = this.scalarValue(a);
+    if (sa !== undefined) return [this.scalarConst(b.dtype, sa), b];
+    const wide = ra > rb ? a.dtype : b.dtype;
+    return [this.cast(a, wide), this.cast(b, wide)];
+  }
+
+  private scalarValue(v: Value): number | undefined {
+    if (v.producer || !v.shape.every((d) => d === 1)) return undefined;
+    const data = this.constantData(v);
+    return data && numel(data.dims) === 1 ? elementAt(data, 0) : undefined;
+  }
+
+  /** Under autocast: float inputs cast to the autocast dtype (MatMul-like ops). */
+  private lowPrecision(xs: readonly Value[]): Value[] {
+    const to = this.autocast;
+    if (to) return xs.map((x) => (FLOAT_RANK[x.dtype] !== undefined ? this.cast(x, to) : x));
+    let out = [...xs];
+    for (let i = 1; i < out.length; i++) [out[0], out[i]] = this.promote(out[0]!, out[i]!);
+    out = out.map((x) => (FLOAT_RANK[x.dtype] !== undefined ? this.cast(x, out[0]!.dtype) : x));
+    return out;
+  }
+
+  /** Under autocast: float16 inputs cast up to float32 (Softmax, LayerNorm, losses). */
+  private fullPrecision(xs: readonly Value[]): Value[] {
+    if (!this.autocast) return [...xs];
+    return xs.map((x) => (x.dtype === 'float16' ? this.cast(x, 'float32') : x));
   }
 
   add(a: Value, b: Value): Value {
@@ -337,6 +386,7 @@ export class GraphBuilder {
     return this.binary('Less', a, b, 'bool');
   }
   where(cond: Value, a: Value, b: Value): Value {
+    [a, b] = this.promote(a, b);
     return this.one('Where', [cond, a, b], {}, a.dtype, broadcastShapes(cond.shape, broadcastShapes(a.shape, b.shape)));
   }
 
@@ -386,6 +436,9 @@ export class GraphBuilder {
 
   matmul(a: Value, b: Value): Value {
     if (a.shape.length < 2 || b.shape.length < 2) throw new Error('matmul: rank-1 operands are not supported');
+    const [a16, b16] = this.lowPrecision([a, b]) as [Value, Value];
+    a = a16;
+    b = b16;
     const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2));
     return this.one('MatMul', [a, b], {}, a.dtype, [...batch, a.shape[a.shape.length - 2]!, b.shape[b.shape.length - 1]!]);
   }
@@ -398,12 +451,20 @@ export class GraphBuilder {
     if (opts.transB) attrs.transB = attr.int(1);
     if (opts.alpha !== undefined) attrs.alpha = attr.float(opts.alpha);
     if (opts.beta !== undefined) attrs.beta = attr.float(opts.beta);
+    const cast = this.lowPrecision(c ? [a, b, c] : [a, b]);
+    a = cast[0]!;
+    b = cast[1]!;
+    c = cast[2] ?? null;
     return this.one('Gemm', c ? [a, b, c] : [a, b], attrs, a.dtype, [m, n]);
   }
 
   /** x @ weight^T + bias with weight in PyTorch's [out, in] layout; one composite node. */
   linear(x: Value, weight: Value, bias?: Value): Value {
     const out = weight.shape[0]!;
+    const cast = this.lowPrecision(bias ? [x, weight, bias] : [x, weight]);
+    x = cast[0]!;
+    weight = cast[1]!;
+    bias = cast[2];
     return this.one('Linear', bias ? [x, weight, bias] : [x, weight], {}, x.dtype, [...x.shape.slice(0, -1), out]);
   }
 
@@ -542,28 +603,35 @@ export class GraphBuilder {
 
   /** Mean softmax cross-entropy of logits [B, C] against int64 labels [B]; class weights [C] optional. */
   softmaxCrossEntropy(logits: Value, labels: Value, weight?: Value): Value {
+    logits = this.fullPrecision([logits])[0]!;
+    if (weight) weight = this.cast(weight, logits.dtype);
     return this.one('SoftmaxCrossEntropy', weight ? [logits, labels, weight] : [logits, labels], {}, logits.dtype, []);
   }
   /** Mean binary cross-entropy with logits (multi-label). */
   bceWithLogits(logits: Value, targets: Value): Value {
+    [logits, targets] = this.promote(...(this.fullPrecision([logits, targets]) as [Value, Value]));
     return this.one('BCEWithLogits', [logits, targets], {}, logits.dtype, []);
   }
   /** Mean squared error (regression). */
   mseLoss(pred: Value, target: Value): Value {
+    [pred, target] = this.promote(...(this.fullPrecision([pred, target]) as [Value, Value]));
     return this.one('MSELoss', [pred, target], {}, pred.dtype, []);
   }
 
   // ---- neural-network ops -------------------------------------------------------------------
 
   softmax(x: Value, axis = -1): Value {
-    return this.unary('Softmax', x, { axis: attr.int(axis) });
+    return this.unary('Softmax', this.fullPrecision([x])[0]!, { axis: attr.int(axis) });
   }
   logSoftmax(x: Value, axis = -1): Value {
-    return this.unary('LogSoftmax', x, { axis: attr.int(axis) });
+    return this.unary('LogSoftmax', this.fullPrecision([x])[0]!, { axis: attr.int(axis) });
   }
 
   /** LayerNorm over the last axis; returns [y, mean, invStdDev] (the latter two for the gradient). */
   layerNorm(x: Value, gamma: Value, beta: Value, epsilon: number): [Value, Value, Value] {
+    [x, gamma, beta] = this.fullPrecision([x, gamma, beta]) as [Value, Value, Value];
+    [x, gamma] = this.promote(x, gamma);
+    [x, beta] = this.promote(x, beta);
     const stat = [...x.shape.slice(0, -1), 1];
     const [y, mean, inv] = this.addNode('LayerNorm', [x, gamma, beta], { axis: attr.int(-1), epsilon: attr.float(epsilon) }, [
       { dtype: x.dtype, shape: x.shape },

@@ -96,6 +96,8 @@ export function tensor(dtype: DType, dims: readonly number[], values: ArrayLike<
   const data = allocate(dtype, n);
   if (data instanceof BigInt64Array) {
     for (let i = 0; i < n; i++) data[i] = BigInt(values[i] as number | bigint);
+  } else if (dtype === 'float16') {
+    for (let i = 0; i < n; i++) data[i] = toHalfBits(Number(values[i]));
   } else {
     for (let i = 0; i < n; i++) data[i] = Number(values[i]);
   }
@@ -108,4 +110,48 @@ export function int64(values: readonly number[], dims: readonly number[] = [valu
 
 export function scalar(dtype: DType, value: number): HostTensor {
   return tensor(dtype, [], [value]);
+}
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/** The float16 bit pattern nearest to x (IEEE round to nearest even, as a float32 -> half cast). */
+export function toHalfBits(x: number): number {
+  f32[0] = x;
+  const bits = u32[0]!;
+  const sign = (bits >>> 16) & 0x8000;
+  const exp = (bits >>> 23) & 0xff;
+  let mant = bits & 0x7fffff;
+  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0); // inf / nan
+  const e = exp - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00; // overflow -> inf
+  if (e <= 0) {
+    if (e < -10) return sign; // underflow -> signed zero
+    mant |= 0x800000;
+    const shift = 14 - e;
+    const half = mant >>> shift;
+    const rem = mant & ((1 << shift) - 1);
+    const mid = 1 << (shift - 1);
+    return sign | (rem > mid || (rem === mid && half & 1) ? half + 1 : half);
+  }
+  let half = (e << 10) | (mant >>> 13);
+  const rem = mant & 0x1fff;
+  if (rem > 0x1000 || (rem === 0x1000 && half & 1)) half++; // may carry into the exponent (correct)
+  return sign | half;
+}
+
+/** The value of a float16 bit pattern. */
+export function fromHalfBits(h: number): number {
+  const sign = h & 0x8000 ? -1 : 1;
+  const exp = (h >>> 10) & 0x1f;
+  const mant = h & 0x3ff;
+  if (exp === 0) return sign * mant * 2 ** -24;
+  if (exp === 0x1f) return mant ? NaN : sign * Infinity;
+  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
+}
+
+/** Element i of a tensor as a number (float16 bit patterns decoded). */
+export function elementAt(t: HostTensor, i: number): number {
+  const v = t.data[i]!;
+  return t.dtype === 'float16' ? fromHalfBits(v as number) : Number(v);
 }

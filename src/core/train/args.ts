@@ -70,6 +70,7 @@ export const ARG_SPECS: readonly ArgSpec[] = [
   { name: 'lr_scheduler_type', type: 'enum', default: 'linear', group: 'training', choices: SCHEDULER_TYPES, help: 'learning-rate schedule' },
   { name: 'warmup_ratio', type: 'float', default: 0, group: 'training', min: 0, max: 1, help: 'warm up over this share of the steps' },
   { name: 'warmup_steps', type: 'int', default: 0, group: 'training', min: 0, help: 'warm up over this many steps (wins over --warmup_ratio)' },
+  { name: 'fp16', type: 'bool', default: false, group: 'training', help: 'float16 mixed precision (autocast + dynamic loss scaling, float32 master weights) on a GPU: needs --execution_provider webgpu, cuda or auto; steps whose gradients overflow are skipped' },
   { name: 'seed', type: 'int', default: 42, group: 'training', min: 0, help: 'seed for initialisation, shuffling, splits and dropout' },
   { name: 'class_weights', type: 'string', default: null, group: 'training', finetuneOnly: true, help: 'weight the loss per class: "auto" (inverse frequency) or a comma-separated list in label order' },
   { name: 'early_stopping_patience', type: 'int', default: null, group: 'training', min: 1, help: 'stop after this many evaluations without improvement (needs an eval strategy)' },
@@ -134,6 +135,7 @@ export interface RunArgs {
   adam_beta2: number;
   adam_epsilon: number;
   max_grad_norm: number;
+  fp16: boolean;
   lr_scheduler_type: 'linear' | 'constant' | 'constant_with_warmup' | 'cosine';
   warmup_ratio: number;
   warmup_steps: number;
@@ -311,6 +313,9 @@ export function validateArgs(a: RunArgs): void {
   }
   if (a.early_stopping_patience !== null && a.eval_strategy === 'no') {
     throw new ArgError('--early_stopping_patience', '--early_stopping_patience needs evaluation during training: set --eval_strategy epoch or steps');
+  }
+  if (a.fp16 && a.execution_provider === 'cpu') {
+    throw new ArgError('--fp16', '--fp16 (float16 mixed precision) needs a GPU: add --execution_provider webgpu (or cuda, or auto), or leave --fp16 off to train in float32 on the CPU');
   }
   if (a.do_train && !a.train_file) throw new ArgError('--train_file', '--do_train needs --train_file (a .csv, .tsv, .json or .jsonl file)');
   if (a.do_predict && !a.test_file) throw new ArgError('--test_file', '--do_predict needs --test_file');

@@ -1,7 +1,8 @@
 /**
  * Trainer checkpoints (`checkpoint-N/`), the Trainer's layout with open formats: the model
  * (config.json, model.safetensors, tokenizer files), `optimizer.safetensors` (AdamW moments and
- * step), `scheduler.json`, `rng_state.json` (sampler position and RNG, dropout run count),
+ * step), `scheduler.json` (`last_epoch`: optimizer steps taken), `rng_state.json` (sampler position and
+ * RNG, dropout run count), `scaler.json` (fp16 runs: the loss scaler, torch GradScaler's state),
  * `trainer_state.json` (transformers' TrainerState fields) and `training_args.json`. Written
  * atomically: a crash leaves the previous checkpoints as they were.
  */
@@ -14,6 +15,7 @@ import type { ModelConfig } from '../model/config.js';
 import { toHfConfig } from '../model/hf-config.js';
 import type { Weights } from '../model/params.js';
 import { writeFolderAtomic } from '../model/save.js';
+import type { GradScalerState } from './grad-scaler.js';
 import type { AdamWState } from './optimizer.js';
 
 export type LogEntry = Record<string, number>;
@@ -55,6 +57,8 @@ export interface CheckpointContents {
   scheduler: { last_epoch: number; base_lr: number; type: string; warmup_steps: number; total_steps: number };
   rng: RngState;
   state: TrainerState;
+  /** Mixed precision: the loss scaler's state (torch GradScaler.state_dict()). */
+  scaler?: GradScalerState;
   trainingArgs: Record<string, unknown>;
   tokenizerFiles?: Record<string, string>;
 }
@@ -77,6 +81,7 @@ export async function writeCheckpoint(dir: string, c: CheckpointContents): Promi
     'rng_state.json': json(c.rng),
     'trainer_state.json': json(c.state),
     'training_args.json': json(c.trainingArgs),
+    ...(c.scaler ? { 'scaler.json': json(c.scaler) } : {}),
     ...c.tokenizerFiles,
   });
 }
@@ -86,6 +91,8 @@ export interface LoadedTrainingState {
   rng: RngState;
   state: TrainerState;
   scheduler: CheckpointContents['scheduler'];
+  /** Present when the run used fp16 mixed precision. */
+  scaler?: GradScalerState;
 }
 
 async function readJson<T>(file: string): Promise<T> {
@@ -116,7 +123,14 @@ export async function readTrainingState(dir: string): Promise<LoadedTrainingStat
     readJson<TrainerState>(join(dir, 'trainer_state.json')),
     readJson<CheckpointContents['scheduler']>(join(dir, 'scheduler.json')),
   ]);
-  return { optimizer: { step: scheduler.last_epoch, m, v }, rng, state, scheduler };
+  let scaler: GradScalerState | undefined;
+  try {
+    await stat(join(dir, 'scaler.json'));
+    scaler = await readJson<GradScalerState>(join(dir, 'scaler.json'));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  return { optimizer: { step: scheduler.last_epoch, m, v }, rng, state, scheduler, ...(scaler ? { scaler } : {}) };
 }
 
 /** checkpoint-N folders of an output dir, oldest first. */

@@ -26,6 +26,7 @@ import { architecture } from '../model/architectures/index.js';
 import { type ModelConfig, resolveProblemType } from '../model/config.js';
 import type { Weights } from '../model/params.js';
 import { buildGraph, type GraphKind, gradName, mName, newMName, newParamName, newVName, vName } from './graphs.js';
+import { GradScaler, type GradScalerOptions } from './grad-scaler.js';
 import { ADAMW_DEFAULTS, AdamW, type AdamWOptions, adamwScalars } from './optimizer.js';
 import { WasmArena } from './wasm-kernels.js';
 
@@ -78,13 +79,24 @@ export interface EngineOptions {
    * `npm run bench -- engine --pattern on|off`).
    */
   memoryPattern?: boolean;
+  /**
+   * float16 mixed precision (torch.autocast + GradScaler, as Trainer's `fp16=True`): matrix
+   * products in float16, float32 master weights, dynamic loss scaling, steps with non-finite
+   * gradients skipped. For GPUs: when the requested provider falls back to the CPU, training goes
+   * on in float32 with a warning (an explicit `cpu` keeps it, for tests: ONNX Runtime's CPU
+   * provider runs the float16 nodes through inserted casts).
+   */
+  mixedPrecision?: 'fp16';
+  gradScaler?: Partial<GradScalerOptions>;
 }
 
 export interface StepResult {
   /** Mean loss over the micro-batches. */
   loss: number;
-  /** Global gradient norm before clipping. */
+  /** Global gradient norm before clipping (unscaled; not finite on a skipped step). */
   gradNorm: number;
+  /** Mixed precision: the gradients were not finite, so the optimizer step was skipped. */
+  skipped: boolean;
 }
 
 export class TrainingEngine {
@@ -107,6 +119,8 @@ export class TrainingEngine {
   private stale = false;
   private downloader: DeviceDownloader | undefined;
   private deviceFallback = false;
+  /** Mixed precision's loss scaler (undefined in float32, or once fp16 was turned off on the CPU). */
+  scaler: GradScaler | undefined;
 
   constructor(private readonly opts: EngineOptions) {
     this.config = opts.config;
@@ -143,6 +157,17 @@ export class TrainingEngine {
       this.arena,
     );
     this.runs = opts.runCount ?? 0;
+    this.scaler = opts.mixedPrecision === 'fp16' ? new GradScaler(opts.gradScaler) : undefined;
+  }
+
+  /** Whether the graphs run in float16 mixed precision. */
+  get mixedPrecision(): boolean {
+    return this.scaler !== undefined;
+  }
+
+  /** The factor gradients carry (the loss scale; 1 in float32). */
+  private get gradScale(): number {
+    return this.scaler?.scale ?? 1;
   }
 
   /** Training-graph runs so far (each micro-batch is one); saved in checkpoints for dropout. */
@@ -181,7 +206,15 @@ export class TrainingEngine {
   private session(kind: GraphKind): Promise<Session> {
     let s = this.sessions.get(kind);
     if (!s) {
-      const { config } = this;
+      s = this.createSession(kind);
+      this.sessions.set(kind, s);
+    }
+    return s;
+  }
+
+  private async createSession(kind: GraphKind): Promise<Session> {
+    const { config } = this;
+    const create = (): Promise<Session> => {
       const built = buildGraph({
         kind,
         config,
@@ -190,8 +223,9 @@ export class TrainingEngine {
         dropoutRunOffset: this.runs,
         classWeights: !!this.opts.classWeights,
         adam: this.optimizer.options,
+        ...(this.scaler ? { mixedPrecision: 'fp16' as const } : {}),
       });
-      s = createSession(built.model, {
+      return createSession(built.model, {
         threads: this.opts.threads,
         executionProvider: this.opts.executionProvider,
         onWarning: this.opts.onWarning,
@@ -200,9 +234,14 @@ export class TrainingEngine {
         ...(this.opts.profilePrefix && (kind === 'grads' || kind === 'fused') ? { profilePrefix: this.opts.profilePrefix } : {}),
         ...(kind === 'fused' && this.mode === 'device' ? { keepOnDevice: built.trainable.flatMap((n) => [newParamName(n), newMName(n), newVName(n)]) } : {}),
       });
-      this.sessions.set(kind, s);
-    }
-    return s;
+    };
+    const session = await create();
+    if (!this.scaler || session.executionProvider !== 'cpu' || (this.opts.executionProvider ?? 'cpu') === 'cpu') return session;
+    // The GPU provider fell back to the CPU: float16 there is casts around float32 kernels.
+    this.scaler = undefined;
+    this.opts.onWarning?.('fp16 mixed precision is off: training runs on the CPU, in float32');
+    await session.dispose();
+    return create();
   }
 
   private feeds(batch: Batch, withLabels: boolean): Record<string, HostTensor | DeviceTensor> {
@@ -249,9 +288,9 @@ export class TrainingEngine {
       await this.sync();
       this.dropDevice();
     }
-    const session = await this.session('grads');
     const feeds = this.feeds(batch, true);
-    feeds.loss_scale = { dtype: 'float32', dims: [], data: Float32Array.of(lossScale) };
+    const session = await this.session('grads');
+    feeds.loss_scale = { dtype: 'float32', dims: [], data: Float32Array.of(lossScale * this.gradScale) };
     let into: Record<string, HostTensor>;
     if (first) into = this.buffers(this.grads);
     else {
@@ -276,10 +315,15 @@ export class TrainingEngine {
     return this.grads.get(name);
   }
 
-  /** Clip + AdamW on the accumulated gradients, in place. Returns the pre-clip gradient norm. */
+  /**
+   * Clip + AdamW on the accumulated gradients, in place. Returns the pre-clip gradient norm
+   * (mixed precision: unscaled, and not finite when the step was skipped).
+   */
   applyGradients(lr: number): number {
     const grads = new Map(this.trainable.map((n) => [n, this.grads.get(n)!]));
-    return this.optimizer.step(this.params, grads, lr);
+    const norm = this.optimizer.step(this.params, grads, lr, this.gradScale);
+    this.scaler?.update(!Number.isFinite(norm));
+    return norm;
   }
 
   /**
@@ -294,7 +338,7 @@ export class TrainingEngine {
       loss += (await this.accumulate(b, 1 / microBatches.length, i === 0)).loss;
     }
     const gradNorm = this.applyGradients(lr);
-    return { loss: loss / microBatches.length, gradNorm };
+    return { loss: loss / microBatches.length, gradNorm, skipped: this.mixedPrecision && !Number.isFinite(gradNorm) };
   }
 
   /**
@@ -318,7 +362,9 @@ export class TrainingEngine {
     const scalars = adamwScalars(this.optimizer.options, lr, st.step + 1);
     const feeds = this.feeds(batch, true);
     const sc = (v: number): HostTensor => ({ dtype: 'float32', dims: [], data: Float32Array.of(v) });
-    feeds.loss_scale = sc(1);
+    const gradScale = this.gradScale;
+    feeds.loss_scale = sc(gradScale);
+    if (this.scaler) feeds.grad_unscale = sc(1 / gradScale);
     feeds.adam_step_size = sc(scalars.stepSize);
     feeds.adam_bc2_sqrt = sc(scalars.bc2Sqrt);
     feeds.adam_decay_factor = sc(scalars.decayFactor);
@@ -331,7 +377,8 @@ export class TrainingEngine {
     if (this.mode === 'device') {
       const out = await session.runOnDevice(feeds, ['loss', 'grad_norm', ...news]);
       this.runs++;
-      st.step++;
+      const gradNorm = scalarOf(out.grad_norm!);
+      const skipped = this.stepSkipped(gradNorm);
       for (const n of this.trainable) {
         for (const [key, name, host] of [
           [`p:${n}`, newParamName(n), this.params.get(n)!],
@@ -350,7 +397,7 @@ export class TrainingEngine {
           }
         }
       }
-      return { loss: scalarOf(out.loss!), gradNorm: scalarOf(out.grad_norm!) };
+      return { loss: scalarOf(out.loss!), gradNorm, skipped };
     }
     // Double buffers: this step reads params/m/v and writes their successors into spare buffers.
     this.spare ??= new Map();
@@ -373,7 +420,8 @@ export class TrainingEngine {
     }
     const out = await session.run(feeds, ['loss', 'grad_norm', ...news], into);
     this.runs++;
-    st.step++;
+    const gradNorm = scalarOf(out.grad_norm!);
+    const skipped = this.stepSkipped(gradNorm);
     for (const n of this.trainable) {
       const [p, m, v] = [this.params.get(n)!, st.m.get(n)!, st.v.get(n)!];
       this.params.set(n, into[newParamName(n)]!.data as Float32Array);
@@ -383,7 +431,15 @@ export class TrainingEngine {
       this.spare.set(`m.${n}`, m);
       this.spare.set(`v.${n}`, v);
     }
-    return { loss: scalarOf(out.loss!), gradNorm: scalarOf(out.grad_norm!) };
+    return { loss: scalarOf(out.loss!), gradNorm, skipped };
+  }
+
+  /** After a fused step: counts it, or (mixed precision, non-finite gradients) records the skip. */
+  private stepSkipped(gradNorm: number): boolean {
+    const skipped = this.scaler !== undefined && !Number.isFinite(gradNorm);
+    this.scaler?.update(skipped);
+    if (!skipped) this.optimizer.state.step++;
+    return skipped;
   }
 
   /**

@@ -40,6 +40,15 @@ export interface GraphOptions {
   quantize?: boolean;
   /** Names of the symbolic batch and sequence axes. */
   axes?: [string, string];
+  /**
+   * Mixed precision (`fp16`): the forward pass under torch.autocast's policy (GraphBuilder.autocast):
+   * matrix products in float16, softmax / LayerNorm / loss in float32, the parameters (master
+   * weights), their gradients, the loss and the logits float32. Training graphs then expect
+   * `loss_scale` to carry the loss scale; the fused graph also takes `grad_unscale` (1 / scale)
+   * and leaves weights and moments unchanged when the gradients are not finite (GradScaler's
+   * skipped step).
+   */
+  mixedPrecision?: 'fp16';
   /** Fused only. */
   adam?: { beta1: number; beta2: number; eps: number; maxGradNorm: number };
 }
@@ -54,6 +63,8 @@ export interface BuiltGraph {
   outputs: string[];
   nodeCount: number;
 }
+
+const FLOAT32_MAX = 3.4028234663852886e38;
 
 export const gradName = (p: string): string => `grad.${p}`;
 export const newParamName = (p: string): string => `new.${p}`;
@@ -80,7 +91,8 @@ export function buildGraph(opts: GraphOptions): BuiltGraph {
     params.set(s.name, w ? g.initializer(s.name, w) : g.input(s.name, dtype, s.shape));
   }
   const train = opts.kind === 'grads' || opts.kind === 'fused';
-  const logits = arch.logits(g, config, { inputIds, attentionMask, ...(tokenTypeIds ? { tokenTypeIds } : {}) }, {
+  if (opts.mixedPrecision === 'fp16') g.autocast = 'float16';
+  const logits16 = arch.logits(g, config, { inputIds, attentionMask, ...(tokenTypeIds ? { tokenTypeIds } : {}) }, {
     train,
     dropoutSeed: opts.dropoutSeed ?? 0,
     dropoutRunOffset: opts.dropoutRunOffset ?? 0,
@@ -90,6 +102,9 @@ export function buildGraph(opts: GraphOptions): BuiltGraph {
       return v;
     },
   });
+  g.autocast = undefined;
+  // Logits (and so the loss) in float32, as autocast's fp32 policy for the losses.
+  const logits = g.cast(logits16, dtype);
 
   if (opts.kind === 'infer') {
     g.output(logits, 'logits');
@@ -140,13 +155,21 @@ export function buildGraph(opts: GraphOptions): BuiltGraph {
   const c = (v: number): Value => g.scalarConst(dtype, v);
   const gs = trainable.map(gradOf);
   const sq = gs.map((d) => g.reduce('ReduceSumSquare', d, [...d.shape.keys()], false));
-  const total = g.sqrt(sq.reduce((a, b) => g.add(a, b)));
+  const mixed = opts.mixedPrecision !== undefined;
+  // Mixed precision: the gradients carry the loss scale; unscale the norm and the update.
+  const unscale = mixed ? g.input('grad_unscale', dtype, []) : undefined;
+  const scaledTotal = g.sqrt(sq.reduce((a, b) => g.add(a, b)));
+  const total = unscale ? g.mul(scaledTotal, unscale) : scaledTotal;
   g.output(total, 'grad_norm');
   let clip = c(1);
   if (adam.maxGradNorm > 0 && Number.isFinite(adam.maxGradNorm)) {
     const coef = g.div(c(adam.maxGradNorm), g.add(total, c(1e-6)));
     clip = g.where(g.less(coef, c(1)), coef, c(1));
   }
+  if (unscale) clip = g.mul(clip, unscale);
+  // False for an infinite or NaN norm (NaN compares false): GradScaler skips that step.
+  const finite = mixed ? g.less(total, c(FLOAT32_MAX)) : undefined;
+  const keep = (next: Value, prev: Value): Value => (finite ? g.where(finite, next, prev) : next);
   trainable.forEach((n, i) => {
     const p = params.get(n)!;
     const m = g.input(mName(n), dtype, p.shape);
@@ -157,9 +180,9 @@ export function buildGraph(opts: GraphOptions): BuiltGraph {
     const denom = g.add(g.div(g.sqrt(v2), bc2Sqrt), c(adam.eps));
     const decayed = decays(n) ? g.mul(p, decayFactor) : p;
     const p2 = g.sub(decayed, g.mul(stepSize, g.div(m2, denom)));
-    g.output(p2, newParamName(n));
-    g.output(m2, newMName(n));
-    g.output(v2, newVName(n));
+    g.output(keep(p2, p), newParamName(n));
+    g.output(keep(m2, m), newMName(n));
+    g.output(keep(v2, v), newVName(n));
   });
   return finish(g, specs.map((s) => s.name), trainable);
 }

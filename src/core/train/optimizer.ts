@@ -101,10 +101,15 @@ export class AdamW {
   /**
    * Clips `grads` by their global norm and applies one AdamW step to `params` in place.
    * Returns the norm before clipping (what Trainer logs as grad_norm).
+   *
+   * `gradScale`: the factor the gradients carry (mixed precision's loss scale); they are unscaled
+   * on the fly, and when their norm is not finite nothing changes (GradScaler's skipped step: the
+   * step count stays) and the non-finite norm is returned.
    */
-  step(params: ReadonlyMap<string, Float32Array>, grads: ReadonlyMap<string, Float32Array>, lr: number): number {
-    const norm = globalNorm(grads.values(), this.arena);
-    const clip = clipCoefficient(norm, this.options.maxGradNorm);
+  step(params: ReadonlyMap<string, Float32Array>, grads: ReadonlyMap<string, Float32Array>, lr: number, gradScale = 1): number {
+    const norm = globalNorm(grads.values(), this.arena) / gradScale;
+    if (gradScale !== 1 && !Number.isFinite(norm)) return norm;
+    const clip = clipCoefficient(norm, this.options.maxGradNorm) / gradScale;
     this.state.step++;
     const { stepSize, bc2Sqrt, decayFactor } = adamwScalars(this.options, lr, this.state.step);
     const { beta1, beta2, eps } = this.options;

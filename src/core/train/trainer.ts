@@ -71,6 +71,7 @@ export class Trainer {
       executionProvider: a.execution_provider,
       adam: { beta1: a.adam_beta1, beta2: a.adam_beta2, eps: a.adam_epsilon, weightDecay: a.weight_decay, maxGradNorm: a.max_grad_norm },
       dropoutSeed: a.seed,
+      ...(a.fp16 ? { mixedPrecision: 'fp16' as const } : {}),
       ...(o.classWeights ? { classWeights: o.classWeights } : {}),
       onWarning: (message) => o.emit({ type: 'warning', message }),
     });
@@ -139,6 +140,7 @@ export class Trainer {
       }
       this.engine.optimizer.load(loaded.optimizer.step, loaded.optimizer.m, loaded.optimizer.v);
       this.engine.setRunCount(loaded.rng.dropout_runs);
+      if (loaded.scaler && this.engine.scaler) this.engine.scaler.loadStateDict(loaded.scaler);
       const cb = state.stateful_callbacks.EarlyStoppingCallback as { attributes?: { early_stopping_patience_counter?: number } } | undefined;
       patience = cb?.attributes?.early_stopping_patience_counter ?? 0;
     }
@@ -182,9 +184,10 @@ export class Trainer {
         config: this.engine.config,
         weights: this.engine.weights,
         optimizer: this.engine.optimizer.state,
-        scheduler: { last_epoch: state.global_step, base_lr: a.learning_rate, type: a.lr_scheduler_type, warmup_steps: schedule.warmupSteps, total_steps: totalSteps },
+        scheduler: { last_epoch: this.engine.optimizer.state.step, base_lr: a.learning_rate, type: a.lr_scheduler_type, warmup_steps: schedule.warmupSteps, total_steps: totalSteps },
         rng: { seed: a.seed, sampler: sampler.state(), dropout_runs: this.engine.runCount },
         state,
+        ...(this.engine.scaler ? { scaler: this.engine.scaler.stateDict() } : {}),
         trainingArgs: { ...a },
         ...(this.o.tokenizerFiles ? { tokenizerFiles: this.o.tokenizerFiles } : {}),
       };
@@ -218,9 +221,12 @@ export class Trainer {
             break;
           }
         }
-        const lr = learningRate(a.learning_rate, schedule, state.global_step);
+        // The schedule advances with the optimizer steps taken (a mixed-precision step skipped on
+        // overflow does not advance it, as in Trainer).
+        const lr = learningRate(a.learning_rate, schedule, this.engine.optimizer.state.step);
         let loss = 0;
         let fusedGradNorm: number | undefined;
+        let skipped = false;
         if (this.engine.mode === 'grads') {
           for (const [i, batch] of group.entries()) {
             loss += (await this.engine.accumulate(batch, 1 / group.length, i === 0)).loss / group.length;
@@ -231,6 +237,7 @@ export class Trainer {
           const r = await this.engine.trainStep(group, lr);
           loss = r.loss;
           fusedGradNorm = r.gradNorm;
+          skipped = r.skipped;
           for (const batch of group) samplesSeen += batch.batch;
         }
         if (!Number.isFinite(loss)) {
@@ -241,7 +248,13 @@ export class Trainer {
               'Lower --learning_rate, keep --max_grad_norm at 1, or check the labels (regression targets on a very large scale diverge).',
           );
         }
-        lastGradNorm = fusedGradNorm ?? this.engine.applyGradients(lr);
+        if (fusedGradNorm === undefined) {
+          lastGradNorm = this.engine.applyGradients(lr);
+          skipped = this.engine.mixedPrecision && !Number.isFinite(lastGradNorm);
+        } else lastGradNorm = fusedGradNorm;
+        if (skipped) {
+          emit({ type: 'info', message: `step ${state.global_step + 1}: the float16 gradients overflowed, so this optimizer step was skipped; loss scale now ${this.engine.scaler?.scale}` });
+        }
         state.global_step++;
         state.epoch = epoch + (batchIndex + 1) / batchesPerEpoch;
         totalLoss += loss;
@@ -265,7 +278,7 @@ export class Trainer {
           const entry: LogEntry = {
             loss: round4(lossSinceLog / stepsSinceLog),
             grad_norm: lastGradNorm,
-            learning_rate: learningRate(a.learning_rate, schedule, state.global_step),
+            learning_rate: learningRate(a.learning_rate, schedule, this.engine.optimizer.state.step),
             epoch: state.epoch,
             step: state.global_step,
           };

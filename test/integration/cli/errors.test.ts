@@ -177,6 +177,12 @@ const cases: Case[] = [
     code: 2,
   },
   {
+    name: '--fp16 on the CPU',
+    argv: () => ['train', ...base, '--train_file', TRAIN, '--fp16', ...intoGood],
+    want: ['--fp16 (float16 mixed precision) needs a GPU', 'add --execution_provider webgpu'],
+    code: 2,
+  },
+  {
     name: '--load_best_model_at_end without an eval strategy',
     argv: () => ['train', ...base, '--train_file', TRAIN, '--load_best_model_at_end', ...intoGood],
     want: ['--load_best_model_at_end needs evaluation', 'set --eval_strategy epoch or steps'],

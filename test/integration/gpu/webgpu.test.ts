@@ -4,6 +4,7 @@
  * lavapipe driver gives a real Vulkan adapter on the CPU); skipped, saying why, where there is none.
  */
 import assert from 'node:assert/strict';
+import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { createModel } from '../../../src/core/model/presets.js';
@@ -93,6 +94,62 @@ describe('WebGPU training', { skip }, () => {
   });
 });
 
+describe('fp16 mixed precision on WebGPU', { skip }, () => {
+  const make = (executionProvider: 'cpu' | 'webgpu', fp16: boolean, initScale?: number) => {
+    const model = createModel({ preset: 'bert-tiny', vocabSize: VOCAB, numLabels: 3, seed: 7 });
+    const initial = new Map([...model.weights].map(([n, t]) => [n, Float32Array.from(t.data as Float32Array)]));
+    const engine = new TrainingEngine({
+      config: model.config,
+      weights: model.weights,
+      threads: 2,
+      executionProvider,
+      adam: { weightDecay: 0.01, maxGradNorm: 1 },
+      dropoutSeed: 11,
+      ...(fp16 ? { mixedPrecision: 'fp16' as const, gradScaler: initScale ? { initScale } : {} } : {}),
+    });
+    return { engine, initial };
+  };
+
+  test('float16 on the device tracks the float32 CPU run; weights stay on the device', async () => {
+    const gpu = make('webgpu', true);
+    const cpu = make('cpu', false);
+    assert.equal(gpu.engine.mode, 'device');
+    const batches: Batch[] = [1, 2, 3].map((seed) => syntheticBatch({ batch: 5, seq: 12, vocab: VOCAB, numLabels: 3, seed, ragged: true }));
+    for (let step = 0; step < 6; step++) {
+      const [g, c] = [await gpu.engine.trainStep([batches[step % 3]!], 1e-3), await cpu.engine.trainStep([batches[step % 3]!], 1e-3)];
+      assert.equal(g.skipped, false);
+      assert.ok(Math.abs(g.loss - c.loss) <= 2e-3 * c.loss, `step ${step}: loss ${g.loss} in fp16 on WebGPU, ${c.loss} in fp32 on the CPU`);
+      assert.ok(Math.abs(g.gradNorm - c.gradNorm) <= 1e-2 * c.gradNorm, `step ${step}: grad norm ${g.gradNorm} vs ${c.gradNorm}`);
+    }
+    assert.throws(() => gpu.engine.weights, /call sync\(\) first/);
+    await gpu.engine.sync();
+    let apart = 0;
+    let moved = 0;
+    for (const [n, t] of cpu.engine.weights) {
+      const [a, b, w0] = [gpu.engine.weights.get(n)!.data as Float32Array, t.data as Float32Array, cpu.initial.get(n)!];
+      for (let i = 0; i < b.length; i++) {
+        apart += (a[i]! - b[i]!) ** 2;
+        moved += (b[i]! - w0[i]!) ** 2;
+      }
+    }
+    const ratio = Math.sqrt(apart / moved);
+    assert.ok(ratio <= 0.1 && ratio > 0, `fp16 weights are ${ratio} of the update away from fp32's`);
+    await gpu.engine.dispose();
+    await cpu.engine.dispose();
+  });
+
+  test('an overflow on the device skips the step: weights unchanged after sync, the scale halves', async () => {
+    const { engine, initial } = make('webgpu', true, 2 ** 40);
+    const r = await engine.trainStep([syntheticBatch({ batch: 4, seq: 10, vocab: VOCAB, numLabels: 3, seed: 9 })], 1e-3);
+    assert.equal(r.skipped, true);
+    assert.equal(engine.optimizer.state.step, 0);
+    assert.equal(engine.scaler!.scale, 2 ** 39);
+    await engine.sync();
+    for (const [n, t] of engine.weights) assert.deepEqual(t.data, initial.get(n), `${n} changed on a skipped step`);
+    await engine.dispose();
+  });
+});
+
 describe('finetune train --execution_provider webgpu', { skip }, () => {
   test('trains, checkpoints and saves a model that agrees with the CPU run', async () => {
     const root = tempDir('finetune-webgpu-');
@@ -130,5 +187,40 @@ describe('finetune train --execution_provider webgpu', { skip }, () => {
         assert.ok(d <= 1e-4, `${file}: ${n} differs by ${d}`);
       }
     }
+  });
+});
+
+describe('finetune train --fp16 --execution_provider webgpu', { skip }, () => {
+  test('checkpoints carry the loss scaler; a resumed run ends where the uninterrupted one does', async () => {
+    const root = tempDir('finetune-webgpu-fp16-');
+    const tok = writeSmallVocab(join(root, 'tok'));
+    const train = writeCsv(join(root, 'train.csv'), reviewRows(48, 3));
+    const flags = (out: string) => [
+      'train', '--model_name_or_path', 'preset:bert-tiny', '--tokenizer_name', tok, '--train_file', train,
+      '--output_dir', out, '--num_train_epochs', '2', '--per_device_train_batch_size', '16', '--learning_rate', '1e-3',
+      '--max_seq_length', '24', '--save_strategy', 'epoch', '--threads', '2', '--execution_provider', 'webgpu',
+      '--fp16', '--log_format', 'json', '--export_onnx', 'false', '--logging_steps', '1',
+    ];
+    const full = join(root, 'full');
+    const r = await runCli(flags(full));
+    assert.equal(r.code, 0, r.err);
+    const events = jsonEvents(r.out);
+    assert.ok(!events.some((e) => e.type === 'warning'), `warnings: ${JSON.stringify(events.filter((e) => e.type === 'warning'))}`);
+    assert.equal(events.filter((e) => e.type === 'progress').length, 6);
+    const scaler = JSON.parse(readFileSync(join(full, 'checkpoint-3', 'scaler.json'), 'utf8'));
+    assert.deepEqual(scaler, { scale: 65536, growth_factor: 2, backoff_factor: 0.5, growth_interval: 2000, _growth_tracker: 3 });
+    assert.equal(JSON.parse(readFileSync(join(full, 'checkpoint-3', 'scheduler.json'), 'utf8')).last_epoch, 3);
+
+    const resumed = join(root, 'resumed');
+    cpSync(join(full, 'checkpoint-3'), join(resumed, 'checkpoint-3'), { recursive: true });
+    const r2 = await runCli([...flags(resumed), '--resume_from_checkpoint', join(resumed, 'checkpoint-3')]);
+    assert.equal(r2.code, 0, r2.err);
+    const [a, b] = await Promise.all([readSafetensors(join(full, 'model.safetensors')), readSafetensors(join(resumed, 'model.safetensors'))]);
+    for (const [n, t] of a) {
+      assert.equal(t.dtype, 'float32', `${n}: the saved model keeps float32 master weights`);
+      const d = maxAbsDiff(b.get(n)!.data as Float32Array, t.data as Float32Array);
+      assert.ok(d <= 1e-6, `${n}: the resumed run differs by ${d}`);
+    }
+    assert.equal(JSON.parse(readFileSync(join(resumed, 'checkpoint-6', 'scaler.json'), 'utf8'))._growth_tracker, 6);
   });
 });

@@ -46,6 +46,14 @@ describe('training form', () => {
   ];
   for (const row of bad) test(`error: ${row.message.source}`, () => assert.throws(() => argsFromForm(row.values, ctx), row.message));
 
+  test('fp16 and the length-grouping order are form fields; fp16 with the CPU setting names the setting to change', () => {
+    const a = argsFromForm({ model_name_or_path: 'm/x', train_file: '/d.csv', fp16: 'true', length_grouping: 'transformers' }, ctx);
+    assert.equal(a.fp16, true);
+    assert.equal(a.length_grouping, 'transformers');
+    assert.equal(a.execution_provider, 'auto');
+    assert.throws(() => argsFromForm({ model_name_or_path: 'm/x', train_file: '/d.csv', fp16: 'true' }, { ...ctx, executionProvider: 'cpu' }), /fp16 \(float16 mixed precision\) needs a GPU: set the finetune\.executionProvider setting to webgpu, cuda or auto/);
+  });
+
   test('run names are file-system safe and readable', () => {
     assert.equal(runName('hfl/rbt3', '/data/waimai 10k.csv', new Date('2026-11-21T15:30:00Z')), 'rbt3-waimai-10k-20261121-1530');
     assert.equal(runName('preset:bert-tiny', 'x.jsonl', new Date('2026-01-02T03:04:00Z')), 'bert-tiny-x-20260102-0304');

@@ -38,6 +38,8 @@ export function gradients(g: GraphBuilder, loss: Value, wrt: readonly Value[], o
 
   const grads = new Map<number, Value>();
   const accumulate = (v: Value, d: Value): void => {
+    // A gradient has its value's dtype (mixed-precision graphs promote in places).
+    if (d.dtype !== v.dtype) d = g.cast(d, v.dtype);
     const prev = grads.get(v.id);
     grads.set(v.id, prev ? g.add(prev, d) : d);
   };

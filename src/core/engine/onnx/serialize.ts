@@ -106,7 +106,10 @@ export function serialize(graph: GraphBuilder, options: SerializeOptions = {}): 
     else g.message(1, nodeProto(n.op, inputs, outputs, n.attrs, n.name));
   }
   g.string(2, graph.name);
-  for (const init of graph.initializers) g.message(5, tensorProto(init.data, init.value.name));
+  // Constants no node reads (e.g. replaced by a mixed-precision copy) are left out.
+  const used = new Set<number>();
+  for (const n of graph.nodes) for (const v of n.inputs) if (v) used.add(v.id);
+  for (const init of graph.initializers) if (used.has(init.value.id)) g.message(5, tensorProto(init.data, init.value.name));
   if (options.docString) g.string(10, options.docString);
   for (const v of graph.inputs) g.message(11, valueInfo(v));
   for (const v of graph.outputs) g.message(12, valueInfo(v));
