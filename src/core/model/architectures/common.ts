@@ -94,8 +94,13 @@ export function encoderLayerSpecs(list: SpecList, prefix: string, c: ModelConfig
   list.layerNorm(`${prefix}.${n.outNorm}`, H);
 }
 
-/** (1 - mask[:, None, None, :]) * finfo(float32).min, in the graph's float dtype. */
-export function additiveMask(g: GraphBuilder, mask: Value, dtype: Value['dtype']): Value {
+/**
+ * (1 - mask[:, None, None, :]) * finfo(float32).min, in the graph's float dtype; never float16
+ * (as transformers builds it in the parameters' dtype under autocast: in float16 the minimum is
+ * -inf and 0 * -inf is NaN).
+ */
+export function additiveMask(g: GraphBuilder, mask: Value, hiddenDtype: Value['dtype']): Value {
+  const dtype = hiddenDtype === 'float16' ? 'float32' : hiddenDtype;
   const [B, S] = mask.shape as [Dim, Dim];
   const maskF = g.cast(g.reshape(mask, [B, 1, 1, S]), dtype);
   return g.mul(g.sub(g.scalarConst(dtype, 1), maskF), g.scalarConst(dtype, FLOAT32_MIN));

@@ -44,10 +44,10 @@ function maxRel(a: ArrayLike<number>, b: readonly number[]): number {
   return m;
 }
 
-async function run(dir: string, dtype: 'float32' | 'float64', fx: Fixture, weights: Weights) {
+async function run(dir: string, dtype: 'float32' | 'float64', fx: Fixture, weights: Weights, fp16 = false) {
   // Dropout off, as the reference (eval mode, gradients on).
   const { config } = await loadPretrained(dir, { overrides: { hidden_dropout_prob: 0, attention_probs_dropout_prob: 0, classifier_dropout: 0 } });
-  const built = buildGraph({ kind: 'grads', config, dtype });
+  const built = buildGraph({ kind: 'grads', config, dtype, ...(fp16 ? { mixedPrecision: 'fp16' as const } : {}) });
   // ORT's extended optimizations fold the 1/sqrt(d) scale into a float32 FusedMatMul alpha;
   // float64 comparisons run at the basic level.
   const s = await createSession(built.model, { threads: 1, optimizationLevel: dtype === 'float64' ? 'basic' : 'all' });
@@ -97,6 +97,23 @@ describe('parity with the transformers reference (fixtures from scripts/make_ref
           const err = maxRel(got.data as Float64Array, expected);
           assert.ok(err <= (dtype === 'float64' ? 1e-8 : 1e-4), `${dtype} d/d ${name}: max relative error ${err}`);
         }
+      }
+    });
+  }
+
+  for (const c of CASES) {
+    test(`${c}: fp16 autocast stays within float16 precision of the float32 reference`, async () => {
+      const dir = join(ROOT, c);
+      const fx = fixture(c);
+      const model = await loadPretrained(dir);
+      const out = await run(dir, 'float32', fx, model.weights, true);
+      const logitErr = maxRel(out.logits!.data as Float32Array, flat(fx.logits));
+      assert.ok(logitErr <= 1e-2 && logitErr > 0, `logits: max relative error ${logitErr}`);
+      const lossErr = Math.abs((out.loss!.data as Float32Array)[0]! - fx.loss) / Math.abs(fx.loss);
+      assert.ok(lossErr <= 1e-2, `loss: relative error ${lossErr}`);
+      for (const [name, expected] of Object.entries(fx.grads)) {
+        const err = maxRel(out[gradName(name)]!.data as Float32Array, expected);
+        assert.ok(err <= 3e-2, `d/d ${name}: max relative error ${err}`);
       }
     });
   }
