@@ -185,6 +185,13 @@ export class GraphBuilder {
    */
   autocast: 'float16' | undefined;
 
+  /**
+   * The provider the graph is for: 'gpu' makes gradient rules prefer formulations a GPU provider
+   * runs entirely on the device (ONNX Runtime places int64 tensor ops, and float ops fed by
+   * them, on the CPU). Same values either way.
+   */
+  target: 'cpu' | 'gpu' = 'cpu';
+
   constructor(readonly name = 'graph') {}
 
   private uniqueName(base: string): string {

@@ -186,12 +186,16 @@ export async function createSession(model: Uint8Array, options: SessionOptions =
     async runOnDevice(feeds, fetch) {
       const ortFeeds: Record<string, ort.Tensor> = {};
       for (const [k, v] of Object.entries(feeds)) ortFeeds[k] = toOrt(v);
-      const out = await inner.run(ortFeeds, fetch as string[]);
+      // Every output, in the graph's order: onnxruntime-node 1.30 pairs preferredOutputLocation
+      // with the fetched outputs by position, so fetching a subset put one kept output on the host
+      // and another in GPU memory it was not meant for (cf. microsoft/onnxruntime#26865).
+      const out = await inner.run(ortFeeds, [...inner.outputNames]);
       const result: Record<string, HostTensor | DeviceTensor> = {};
       for (const n of fetch) {
         const t = out[n]!;
         result[n] = t.location === 'gpu-buffer' ? wrapDevice(t) : fromOrt(t);
       }
+      for (const [n, t] of Object.entries(out)) if (!fetch.includes(n) && t.location === 'gpu-buffer') t.dispose();
       return result;
     },
     endProfiling() {

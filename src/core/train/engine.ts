@@ -45,8 +45,7 @@ export interface Batch {
  * - `fused`: clip + AdamW in the graph, weights and moments in and out every step;
  * - `device`: the fused graph with its new weights and moments kept on the GPU (WebGPU) and fed
  *   back as the next step's inputs: between steps only ids, masks, labels, scalars and the loss
- *   cross (plus any output ONNX Runtime places on the CPU; today the word-embedding table). The
- *   default on WebGPU. Gradient accumulation (more than one micro-batch per step) runs the `grads`
+ *   cross (inside a step, the dropout sites: WebGPU has no Dropout kernel). The default on WebGPU. Gradient accumulation (more than one micro-batch per step) runs the `grads`
  *   graph on host copies instead.
  */
 export type StepMode = 'grads' | 'fused' | 'device';
@@ -170,6 +169,11 @@ export class TrainingEngine {
     return this.scaler?.scale ?? 1;
   }
 
+  /** `device` mode: weights and moments held on the GPU (3 per trainable parameter after a device step). */
+  get deviceResident(): number {
+    return this.device.size;
+  }
+
   /** Training-graph runs so far (each micro-batch is one); saved in checkpoints for dropout. */
   get runCount(): number {
     return this.runs;
@@ -224,6 +228,7 @@ export class TrainingEngine {
         classWeights: !!this.opts.classWeights,
         adam: this.optimizer.options,
         ...(this.scaler ? { mixedPrecision: 'fp16' as const } : {}),
+        gpu: this.opts.executionProvider === 'webgpu' || this.opts.executionProvider === 'cuda',
       });
       return createSession(built.model, {
         threads: this.opts.threads,

@@ -49,6 +49,8 @@ export interface GraphOptions {
    * skipped step).
    */
   mixedPrecision?: 'fp16';
+  /** Build for a GPU provider (GraphBuilder.target): same values, fewer ops ONNX Runtime keeps on the CPU. */
+  gpu?: boolean;
   /** Fused only. */
   adam?: { beta1: number; beta2: number; eps: number; maxGradNorm: number };
 }
@@ -78,6 +80,7 @@ export function buildGraph(opts: GraphOptions): BuiltGraph {
   const dtype = opts.dtype ?? 'float32';
   const arch = architecture(config);
   const g = new GraphBuilder(`${config.model_type}-${opts.kind}`);
+  if (opts.gpu) g.target = 'gpu';
   const [batch, seq] = opts.axes ?? ['batch', 'seq'];
   const inputIds = g.input('input_ids', 'int64', [batch, seq]);
   const attentionMask = g.input('attention_mask', 'int64', [batch, seq]);

@@ -49,7 +49,8 @@ describe('WebGPU training', { skip }, () => {
       assert.ok(Math.abs(g.loss - c.loss) <= 1e-5, `step ${step}: loss ${g.loss} on WebGPU, ${c.loss} on the CPU`);
       assert.ok(Math.abs(g.gradNorm - c.gradNorm) <= 1e-4 * c.gradNorm, `step ${step}: grad norm ${g.gradNorm} vs ${c.gradNorm}`);
     }
-    // The host copies are behind the device until sync().
+    // Every weight and both moments stayed on the device; the host copies are behind until sync().
+    assert.equal(gpu.deviceResident, gpu.trainable.length * 3);
     assert.throws(() => gpu.weights, /call sync\(\) first/);
     // Evaluation reads the weights on the device.
     const ev = [await gpu.evaluate(batches[0]!), await cpu.evaluate(batches[0]!)];
@@ -191,7 +192,7 @@ describe('finetune train --execution_provider webgpu', { skip }, () => {
 });
 
 describe('finetune train --fp16 --execution_provider webgpu', { skip }, () => {
-  test('checkpoints carry the loss scaler; a resumed run ends where the uninterrupted one does', async () => {
+  test('checkpoints carry the loss scaler; a resumed run ends where the uninterrupted one does', async (t) => {
     const root = tempDir('finetune-webgpu-fp16-');
     const tok = writeSmallVocab(join(root, 'tok'));
     const train = writeCsv(join(root, 'train.csv'), reviewRows(48, 3));
@@ -215,12 +216,28 @@ describe('finetune train --fp16 --execution_provider webgpu', { skip }, () => {
     cpSync(join(full, 'checkpoint-3'), join(resumed, 'checkpoint-3'), { recursive: true });
     const r2 = await runCli([...flags(resumed), '--resume_from_checkpoint', join(resumed, 'checkpoint-3')]);
     assert.equal(r2.code, 0, r2.err);
-    const [a, b] = await Promise.all([readSafetensors(join(full, 'model.safetensors')), readSafetensors(join(resumed, 'model.safetensors'))]);
+    const [a, b, mid] = await Promise.all([
+      readSafetensors(join(full, 'model.safetensors')),
+      readSafetensors(join(resumed, 'model.safetensors')),
+      readSafetensors(join(full, 'checkpoint-3', 'model.safetensors')),
+    ]);
+    // WebGPU's scatter-add (embedding gradients) sums with atomics, in no fixed order, and Adam
+    // magnifies that on near-zero gradients; so compare the distance between the two runs with
+    // how far the last 3 steps moved the weights (a resume that lost the schedule, the moments or
+    // the scale would be off by a large part of it).
+    let apart = 0;
+    let moved = 0;
     for (const [n, t] of a) {
       assert.equal(t.dtype, 'float32', `${n}: the saved model keeps float32 master weights`);
-      const d = maxAbsDiff(b.get(n)!.data as Float32Array, t.data as Float32Array);
-      assert.ok(d <= 1e-6, `${n}: the resumed run differs by ${d}`);
+      const [x, y, w3] = [t.data as Float32Array, b.get(n)!.data as Float32Array, mid.get(n)!.data as Float32Array];
+      for (let i = 0; i < x.length; i++) {
+        apart += (x[i]! - y[i]!) ** 2;
+        moved += (x[i]! - w3[i]!) ** 2;
+      }
     }
+    const ratio = Math.sqrt(apart / moved);
+    t.diagnostic(`resumed vs uninterrupted: ${ratio} of the last 3 steps' update`);
+    assert.ok(ratio <= 1e-3, `the resumed run is ${ratio} of the last 3 steps' update away from the uninterrupted one`);
     assert.equal(JSON.parse(readFileSync(join(resumed, 'checkpoint-6', 'scaler.json'), 'utf8'))._growth_tracker, 6);
   });
 });

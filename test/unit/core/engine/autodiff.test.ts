@@ -498,30 +498,47 @@ describe('autodiff: pruning', () => {
 // ---- Dropout with ratio > 0 -----------------------------------------------------------------
 
 describe('autodiff: Embedding padding_idx', () => {
-  test('the padding row gets exactly zero gradient even where the padding id is used (torch.nn.Embedding)', async () => {
-    const g = new GraphBuilder('emb-pad');
-    const emb = g.input('emb', 'float64', [4, 3]);
-    const ids = g.input('ids', 'int64', [5]);
-    const loss = g.reduceSum(g.mul(g.embedding(emb, ids, 0), g.scalarConst('float64', 2)), [0, 1]);
-    g.output(loss, 'loss');
-    g.output(gradients(g, loss, [emb]).get(emb)!, 'd');
-    const s = await createSession(serialize(g), { threads: 1 });
-    const out = await s.run({
-      emb: { dtype: 'float64', dims: [4, 3], data: new Float64Array(12).fill(1) },
-      ids: { dtype: 'int64', dims: [5], data: BigInt64Array.from([0n, 2n, 0n, 2n, 3n]) },
+  // Small tables take the one-hot product, large ones the scatter-add; graphs built for a GPU mask
+  // the padding row after the sum and scatter with int32 indices. Same values every way.
+  for (const [rows, target] of [
+    [4, 'cpu'],
+    [100, 'cpu'],
+    [100, 'gpu'],
+  ] as const) {
+    test(`${rows} rows, ${target} graph: the padding row gets exactly zero gradient even where the padding id is used (torch.nn.Embedding)`, async () => {
+      const g = new GraphBuilder('emb-pad');
+      g.target = target;
+      const emb = g.input('emb', 'float64', [rows, 3]);
+      const ids = g.input('ids', 'int64', [6]);
+      const loss = g.reduceSum(g.mul(g.embedding(emb, ids, 0), g.scalarConst('float64', 2)), [0, 1]);
+      g.output(loss, 'loss');
+      g.output(gradients(g, loss, [emb]).get(emb)!, 'd');
+      const s = await createSession(serialize(g), { threads: 1 });
+      const out = await s.run({
+        emb: { dtype: 'float64', dims: [rows, 3], data: new Float64Array(rows * 3).fill(1) },
+        ids: { dtype: 'int64', dims: [6], data: BigInt64Array.from([0n, 2n, 0n, 2n, 3n, 0n]) },
+      });
+      await s.dispose();
+      const want = new Array<number>(rows * 3).fill(0);
+      for (let h = 0; h < 3; h++) [want[6 + h], want[9 + h]] = [4, 2];
+      assert.deepEqual(Array.from(out.d!.data as Float64Array), want);
     });
-    await s.dispose();
-    assert.deepEqual(Array.from(out.d!.data as Float64Array), [0, 0, 0, 0, 0, 0, 4, 4, 4, 2, 2, 2]);
-  });
+  }
 });
 
 describe('autodiff: embedding gradient with many repeated ids, multi-threaded', () => {
   // A batch of 32 x 128 tokens where ids 0 and 1 repeat thousands of times (token types, [CLS],
   // frequent characters). ONNX Runtime's 2-thread ScatterND(reduction=add) loses updates here;
   // the gradient must be the exact sum, the same on every run.
-  test('float32 gradient equals the float64 sum on every run (2 threads)', async () => {
-    const [V, H, N] = [3, 64, 4096];
+  for (const [V, target] of [
+    [3, 'cpu'],
+    [300, 'cpu'],
+    [300, 'gpu'],
+  ] as const)
+  test(`${V} rows, ${target} graph: float32 gradient equals the float64 sum on every run (2 threads)`, async () => {
+    const [H, N] = [64, 4096];
     const g = new GraphBuilder('emb-dup');
+    g.target = target;
     const emb = g.input('emb', 'float32', [V, H]);
     const ids = g.input('ids', 'int64', [N]);
     const dy = g.input('dy', 'float32', [N, H]);
