@@ -9,6 +9,7 @@
  *
  *   npm run bench -- finetune [--threads 2] [--epochs 1] [--max_train_samples N] [--lr 2e-4]
  *                             [--modes shuffled,transformers,random] [--seeds 42]
+ *                             [--mult N: length grouping's mega-batch in batches; default transformers' 50]
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -63,7 +64,7 @@ export async function writeSplit(dir: string, maxTrain?: number): Promise<{ trai
   };
 }
 
-async function runOne(o: { train: string; eval: string; mode: Batching; seed: number; epochs: number; lr: number; threads: number }): Promise<FinetuneResult> {
+async function runOne(o: { train: string; eval: string; mode: Batching; seed: number; epochs: number; lr: number; threads: number; mult?: number }): Promise<FinetuneResult> {
   const t0 = performance.now();
   const tok = await Tokenizer.fromFolder(VOCAB);
   const data = await loadClassificationData({ trainFile: o.train, validationFile: o.eval, textColumns: ['review'], labelColumn: 'label', seed: o.seed });
@@ -90,7 +91,7 @@ async function runOne(o: { train: string; eval: string; mode: Batching; seed: nu
     length_grouping: o.mode === 'transformers' ? ('transformers' as const) : ('shuffled' as const),
     seed: o.seed,
   };
-  const trainer = new Trainer({ args, model, data, encoded, emit: () => undefined });
+  const trainer = new Trainer({ args, model, data, encoded, emit: () => undefined, ...(o.mult ? { megaBatchMult: o.mult } : {}) });
   const s0 = performance.now();
   const r = await trainer.train();
   const trainSeconds = (performance.now() - s0) / 1000;
@@ -111,8 +112,8 @@ async function runOne(o: { train: string; eval: string; mode: Batching; seed: nu
 }
 
 /** One fine-tune in a child process (its own peak RSS). */
-export function finetuneInChild(o: { train: string; eval: string; mode: Batching; seed: number; epochs: number; lr: number; threads: number }): FinetuneResult {
-  return inChild<FinetuneResult>('finetune', ['--train', o.train, '--eval', o.eval, '--mode', o.mode, '--seed', String(o.seed), '--epochs', String(o.epochs), '--lr', String(o.lr), '--threads', String(o.threads)]);
+export function finetuneInChild(o: { train: string; eval: string; mode: Batching; seed: number; epochs: number; lr: number; threads: number; mult?: number }): FinetuneResult {
+  return inChild<FinetuneResult>('finetune', ['--train', o.train, '--eval', o.eval, '--mode', o.mode, '--seed', String(o.seed), '--epochs', String(o.epochs), '--lr', String(o.lr), '--threads', String(o.threads), ...(o.mult ? ['--mult', String(o.mult)] : [])]);
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -120,7 +121,7 @@ export async function main(argv: string[]): Promise<void> {
   const epochs = Number(arg(argv, 'epochs', '1'));
   const lr = Number(arg(argv, 'lr', '2e-4'));
   if (argv.includes('--child')) {
-    const r = await runOne({ train: arg(argv, 'train', ''), eval: arg(argv, 'eval', ''), mode: arg(argv, 'mode', 'shuffled') as Batching, seed: Number(arg(argv, 'seed', '42')), epochs, lr, threads });
+    const r = await runOne({ train: arg(argv, 'train', ''), eval: arg(argv, 'eval', ''), mode: arg(argv, 'mode', 'shuffled') as Batching, seed: Number(arg(argv, 'seed', '42')), epochs, lr, threads, mult: Number(arg(argv, 'mult', '0')) });
     console.log(JSON.stringify(r));
     return;
   }
@@ -131,6 +132,7 @@ export async function main(argv: string[]): Promise<void> {
   const maxTrain = argv.includes('--max_train_samples') ? Number(arg(argv, 'max_train_samples', '0')) : undefined;
   const modes = arg(argv, 'modes', 'shuffled,transformers,random').split(',') as Batching[];
   const seeds = arg(argv, 'seeds', '42').split(',').map(Number);
+  const mult = Number(arg(argv, 'mult', '0'));
   const dir = mkdtempSync(join(tmpdir(), 'finetune-split-'));
   try {
     const split = await writeSplit(dir, maxTrain);
@@ -138,12 +140,13 @@ export async function main(argv: string[]): Promise<void> {
     const rows: (string | number)[][] = [];
     for (const mode of modes) {
       const results = seeds.map((seed) => {
-        const r = finetuneInChild({ train: split.train, eval: split.eval, mode, seed, epochs, lr, threads });
+        const r = finetuneInChild({ train: split.train, eval: split.eval, mode, seed, epochs, lr, threads, mult });
         console.error(`done ${mode} seed ${seed}: ${r.trainSeconds.toFixed(1)} s, accuracy ${r.accuracy.toFixed(4)}`);
         return r;
       });
-      for (const r of results) rows.push(resultRow(BATCHING_LABEL[mode], r));
-      if (results.length > 1) rows.push(meanRow(BATCHING_LABEL[mode], results));
+      const label = mult && mode !== 'random' ? `${BATCHING_LABEL[mode]}, mega-batch ${mult} batches` : BATCHING_LABEL[mode];
+      for (const r of results) rows.push(resultRow(label, r));
+      if (results.length > 1) rows.push(meanRow(label, results));
     }
     console.log(`bert-mini (random init, vocab 21128), ${epochs} epoch(s), batch 64, max_seq_length 128, lr ${lr}, ${threads} threads`);
     console.log(table(FINETUNE_HEADERS, rows));

@@ -35,6 +35,8 @@ export interface TrainerOptions {
   saveOnCancel?: boolean | (() => boolean);
   runId?: string;
   modelName?: string;
+  /** Length grouping: rows per mega-batch in batches (default: transformers' min(n / (4 * batch), 50)); benchmarks. */
+  megaBatchMult?: number;
 }
 
 export interface TrainResult {
@@ -144,7 +146,7 @@ export class Trainer {
       const cb = state.stateful_callbacks.EarlyStoppingCallback as { attributes?: { early_stopping_patience_counter?: number } } | undefined;
       patience = cb?.attributes?.early_stopping_patience_counter ?? 0;
     }
-    const sampler = new BatchSampler({ kind: this.samplerKind(), size: train.size, batchSize: a.per_device_train_batch_size, seed: a.seed, lengths: train.lengths(), ...(samplerState ? { state: samplerState } : {}) });
+    const sampler = new BatchSampler({ kind: this.samplerKind(), size: train.size, batchSize: a.per_device_train_batch_size, seed: a.seed, lengths: train.lengths(), ...(samplerState ? { state: samplerState } : {}), ...(this.o.megaBatchMult ? { megaBatchMult: this.o.megaBatchMult } : {}) });
 
     emit({
       type: 'start',
