@@ -87,9 +87,10 @@ export async function main(argv: string[]): Promise<void> {
 
 /**
  * The waimai_10k fine-tune on both sides, on the same train/eval rows (written once from
- * Finetune's stratified split), for each seed: Finetune with its defaults (length-grouped batches
- * in random order) against a PyTorch loop with the Trainer's defaults (random batches, dynamic
- * padding). Wall time includes tokenization on both sides.
+ * Finetune's stratified split), for each seed: Finetune with its defaults (random batches, dynamic
+ * padding, the encoder on the real tokens only) against a PyTorch loop with the Trainer's defaults
+ * (random batches, dynamic padding). Wall time includes tokenization on both sides. `--modes`
+ * adds length-grouped runs (shuffled, transformers).
  */
 async function finetune(argv: string[], threads: number): Promise<void> {
   const { DATA, VOCAB, BATCHING_LABEL, FINETUNE_HEADERS, finetuneInChild, meanRow, resultRow, writeSplit } = await import('./finetune.js');
@@ -100,7 +101,7 @@ async function finetune(argv: string[], threads: number): Promise<void> {
   const max = Number(arg(argv, 'max_train_samples', '0'));
   const lr = Number(arg(argv, 'lr', '2e-4'));
   const seeds = arg(argv, 'seeds', '42,43,44').split(',').map(Number);
-  const modes = arg(argv, 'modes', 'shuffled').split(',') as ('shuffled' | 'transformers' | 'random')[];
+  const modes = arg(argv, 'modes', 'random').split(',') as ('shuffled' | 'transformers' | 'random')[];
   const dir = mkdtempSync(join(tmpdir(), 'finetune-compare-'));
   try {
     const split = await writeSplit(dir, max || undefined);

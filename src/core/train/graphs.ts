@@ -49,6 +49,8 @@ export interface GraphOptions {
    * skipped step).
    */
   mixedPrecision?: 'fp16';
+  /** Encoder layers on the real tokens only (ForwardOptions.packTokens): same values, no work on padding. */
+  packTokens?: boolean;
   /** Build for a GPU provider (GraphBuilder.target): same values, fewer ops ONNX Runtime keeps on the CPU. */
   gpu?: boolean;
   /** Fused only. */
@@ -99,6 +101,7 @@ export function buildGraph(opts: GraphOptions): BuiltGraph {
     train,
     dropoutSeed: opts.dropoutSeed ?? 0,
     dropoutRunOffset: opts.dropoutRunOffset ?? 0,
+    ...(opts.packTokens ? { packTokens: true } : {}),
     param: (n) => {
       const v = params.get(n);
       if (!v) throw new Error(`architecture asked for unknown parameter ${n}`);

@@ -35,6 +35,8 @@ export interface TrainerOptions {
   saveOnCancel?: boolean | (() => boolean);
   runId?: string;
   modelName?: string;
+  /** Encoder layers on the real tokens only (EngineOptions.packTokens). */
+  packTokens?: boolean;
   /** Length grouping: rows per mega-batch in batches (default: transformers' min(n / (4 * batch), 50)); benchmarks. */
   megaBatchMult?: number;
 }
@@ -74,6 +76,7 @@ export class Trainer {
       adam: { beta1: a.adam_beta1, beta2: a.adam_beta2, eps: a.adam_epsilon, weightDecay: a.weight_decay, maxGradNorm: a.max_grad_norm },
       dropoutSeed: a.seed,
       ...(a.fp16 ? { mixedPrecision: 'fp16' as const } : {}),
+      ...(o.packTokens !== undefined ? { packTokens: o.packTokens } : {}),
       ...(o.classWeights ? { classWeights: o.classWeights } : {}),
       onWarning: (message) => o.emit({ type: 'warning', message }),
     });

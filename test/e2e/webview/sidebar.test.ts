@@ -79,7 +79,7 @@ describe('sidebar page', () => {
       assert.equal(a.load_best_model_at_end, true);
       assert.equal(a.metric_for_best_model, 'f1');
       assert.equal(a.task, 'auto');
-      assert.equal(a.group_by_length, true);
+      assert.equal(a.group_by_length, false);
       assert.equal(a.metric_name, null);
       assert.equal(a.max_steps, -1);
       // every flag of the form is in args

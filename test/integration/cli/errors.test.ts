@@ -251,7 +251,7 @@ const cases: Case[] = [
   {
     name: '--resume_from_checkpoint with a different sampler than the checkpoint was trained with',
     argv: () => ['train', ...base, '--train_file', TRAIN, '--shuffle_train_dataset', 'false', '--resume_from_checkpoint', p('ckpt-run/checkpoint-1'), '--output_dir', p('resume-mismatch')],
-    want: () => [`--resume_from_checkpoint ${p('ckpt-run/checkpoint-1')}: the checkpoint was trained with the 'length-shuffled' sampler (--group_by_length true --length_grouping shuffled)`, "this run asks for 'sequential' (--shuffle_train_dataset false)", "resume with the original run's flags"],
+    want: () => [`--resume_from_checkpoint ${p('ckpt-run/checkpoint-1')}: the checkpoint was trained with the 'random' sampler (--group_by_length false)`, "this run asks for 'sequential' (--shuffle_train_dataset false)", "resume with the original run's flags"],
     code: 2,
   },
   // ---- models and tokenizers

@@ -3,7 +3,7 @@
  * (used for gradient checks) get decomposed forms where ONNX Runtime's CPU provider has no float64
  * kernel (Erf, LayerNormalization).
  */
-import { type Attr, type Node, attr, floatAttr } from '../graph.js';
+import { type Attr, type Node, attr, floatAttr, stringAttr } from '../graph.js';
 import { type DType, type HostTensor, ONNX_DTYPE, int64, scalar } from '../tensor.js';
 
 export interface Emitter {
@@ -57,6 +57,21 @@ const c = (e: Emitter, dtype: DType, v: number): string => e.constant(scalar(dty
 export const expanders: Record<string, Expander> = {
   Erf(e, _n, [x], [y], dtype) {
     erf(e, x!, dtype, y);
+  },
+
+  PackRows(e, _n, [x, idx], [y]) {
+    e.node('Gather', [x!, idx!], { axis: attr.int(0) }, 1, [y!]);
+  },
+
+  /** 'zeros': Gather from x with one zero row appended (inv points padding there); 'any': Gather. */
+  UnpackRows(e, n, [x, , inv, invAny], [y]) {
+    if (stringAttr(n, 'padding') === 'any') {
+      e.node('Gather', [x!, invAny!], { axis: attr.int(0) }, 1, [y!]);
+      return;
+    }
+    const rank = n.inputs[0]!.shape.length;
+    const pads = e.constant(int64([...new Array<number>(rank).fill(0), 1, ...new Array<number>(rank - 1).fill(0)]));
+    e.node('Gather', [one(e, 'Pad', [x!, pads]), inv!], { axis: attr.int(0) }, 1, [y!]);
   },
 
   Embedding(e, _n, [w, ids], [y]) {

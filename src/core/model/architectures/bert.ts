@@ -7,7 +7,7 @@
 import type { GraphBuilder, Value } from '../../engine/graph.js';
 import { type ModelConfig, classifierDropout } from '../config.js';
 import type { ParamSpec } from '../params.js';
-import { DropoutSites, type ForwardOptions, type ModelInputs, SpecList, additiveMask, embeddings, encoderLayer, encoderLayerSpecs, firstToken } from './common.js';
+import { DropoutSites, type ForwardOptions, type ModelInputs, SpecList, embeddings, encoderStack, encoderLayerSpecs, firstToken } from './common.js';
 
 export { FLOAT32_MIN } from './common.js';
 
@@ -33,8 +33,7 @@ export function bertPooled(g: GraphBuilder, c: ModelConfig, inputs: ModelInputs,
   const P = opts.param;
   const S = inputs.inputIds.shape[1]!;
   let h = embeddings(g, c, inputs, 'bert.embeddings', P, drop, g.range(S));
-  const mask = additiveMask(g, inputs.attentionMask, h.dtype);
-  for (let i = 0; i < c.num_hidden_layers; i++) h = encoderLayer(g, c, h, mask, `bert.encoder.layer.${i}`, P, drop);
+  h = encoderStack(g, c, h, inputs.attentionMask, (i) => `bert.encoder.layer.${i}`, P, drop, !!opts.packTokens);
   return g.tanh(g.linear(firstToken(g, h), P('bert.pooler.dense.weight'), P('bert.pooler.dense.bias')));
 }
 

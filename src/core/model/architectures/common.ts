@@ -2,7 +2,7 @@
  * Building blocks shared by the BERT family, each following transformers' modules: the eager
  * self-attention with an additive float32-min mask, the post-LN encoder layer, dropout sites.
  */
-import type { Dim, GraphBuilder, Value } from '../../engine/graph.js';
+import type { Dim, GraphBuilder, RowPacking, Value } from '../../engine/graph.js';
 import type { ModelConfig } from '../config.js';
 import type { ParamSpec } from '../params.js';
 
@@ -27,6 +27,36 @@ export interface ForwardOptions {
   dropoutRunOffset?: number;
   /** Resolves a parameter by name to a graph value (input or initializer). */
   param: (name: string) => Value;
+  /**
+   * Run the encoder layers on the real tokens only (see TokenPacking): the Linear, LayerNorm,
+   * GELU and dropout work skips padding; attention unpacks to [batch, seq]. Same values.
+   */
+  packTokens?: boolean;
+}
+
+/** The real (attention mask 1) positions of a padded [batch, seq] batch (see GraphBuilder.rowPacking). */
+export interface TokenPacking {
+  rows: RowPacking;
+  batch: Dim;
+  seq: Dim;
+}
+
+export function tokenPacking(g: GraphBuilder, attentionMask: Value): TokenPacking {
+  const [B, S] = attentionMask.shape as [Dim, Dim];
+  return { rows: g.rowPacking(g.reshape(attentionMask, [`${B}*${S}`]), 'tokens'), batch: B, seq: S };
+}
+
+/** [batch, seq, ...] -> [tokens, ...] */
+export function packTokens(g: GraphBuilder, h: Value, p: TokenPacking): Value {
+  return g.packRows(g.reshape(h, [`${p.batch}*${p.seq}`, ...h.shape.slice(2)]), p.rows);
+}
+
+/**
+ * [tokens, ...] -> [batch, seq, ...]; padding positions hold a copy of the first token (hidden by
+ * the additive attention mask; see unpackRows 'any').
+ */
+export function unpackTokens(g: GraphBuilder, x: Value, p: TokenPacking): Value {
+  return g.reshape(g.unpackRows(x, p.rows, 'any'), [p.batch, p.seq, ...x.shape.slice(1)]);
 }
 
 /** Numbers the dropout sites so each draws its own stream. */
@@ -126,14 +156,16 @@ export function encoderLayer(
   drop: DropoutSites,
   n: LayerNames = BERT_LAYER,
   opts: LayerOptions = { attnOutDropout: true },
+  packing?: TokenPacking,
 ): Value {
-  const [B, S] = h.shape as [Dim, Dim];
+  // h is [batch, seq, hidden], or [tokens, hidden] with `packing`.
+  const [B, S] = packing ? [packing.batch, packing.seq] : (h.shape as [Dim, Dim]);
   const H = c.hidden_size;
   const heads = c.num_attention_heads;
   const hd = H / heads;
   const lin = (name: string, x: Value): Value => g.linear(x, P(`${prefix}.${name}.weight`), P(`${prefix}.${name}.bias`));
   const norm = (name: string, x: Value): Value => g.layerNorm(x, P(`${prefix}.${name}.weight`), P(`${prefix}.${name}.bias`), c.layer_norm_eps)[0];
-  const splitHeads = (x: Value): Value => g.transpose(g.reshape(x, [B, S, heads, hd]), [0, 2, 1, 3]);
+  const splitHeads = (x: Value): Value => g.transpose(g.reshape(packing ? g.unpackRows(x, packing.rows, 'any') : x, [B, S, heads, hd]), [0, 2, 1, 3]);
   const q = splitHeads(lin(n.query, h));
   const k = splitHeads(lin(n.key, h));
   const v = splitHeads(lin(n.value, h));
@@ -141,12 +173,35 @@ export function encoderLayer(
   scores = g.add(scores, mask);
   const probs = drop.apply(g.softmax(scores, -1), c.attention_probs_dropout_prob);
   const ctx = g.reshape(g.transpose(g.matmul(probs, v), [0, 2, 1, 3]), [B, S, H]);
-  let attn = lin(n.attnOut, ctx);
+  let attn = lin(n.attnOut, packing ? packTokens(g, ctx, packing) : ctx);
   if (opts.attnOutDropout) attn = drop.apply(attn, c.hidden_dropout_prob);
   attn = norm(n.attnNorm, g.add(attn, h));
   const act = c.hidden_act === 'relu' ? g.relu(lin(n.inter, attn)) : g.gelu(lin(n.inter, attn));
   const out = drop.apply(lin(n.out, act), c.hidden_dropout_prob);
   return norm(n.outNorm, g.add(out, attn));
+}
+
+/**
+ * The encoder layers over h [batch, seq, hidden] (packed to the real tokens when `pack`); returns
+ * [batch, seq, hidden].
+ */
+export function encoderStack(
+  g: GraphBuilder,
+  c: ModelConfig,
+  h: Value,
+  attentionMask: Value,
+  prefix: (i: number) => string,
+  P: (name: string) => Value,
+  drop: DropoutSites,
+  pack: boolean,
+  n: LayerNames = BERT_LAYER,
+  opts: LayerOptions = { attnOutDropout: true },
+): Value {
+  const mask = additiveMask(g, attentionMask, h.dtype);
+  const packing = pack ? tokenPacking(g, attentionMask) : undefined;
+  let x = packing ? packTokens(g, h, packing) : h;
+  for (let i = 0; i < c.num_hidden_layers; i++) x = encoderLayer(g, c, x, mask, prefix(i), P, drop, n, opts, packing);
+  return packing ? unpackTokens(g, x, packing) : x;
 }
 
 /** BERT-style embeddings: word + token type + position, LayerNorm, dropout. */

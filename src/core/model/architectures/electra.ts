@@ -7,7 +7,7 @@
 import type { GraphBuilder, Value } from '../../engine/graph.js';
 import type { ModelConfig } from '../config.js';
 import type { ParamSpec } from '../params.js';
-import { DropoutSites, type ForwardOptions, type ModelInputs, SpecList, additiveMask, embeddings, encoderLayer, encoderLayerSpecs } from './common.js';
+import { DropoutSites, type ForwardOptions, type ModelInputs, SpecList, embeddings, encoderStack, encoderLayerSpecs } from './common.js';
 import { denseHead } from './roberta.js';
 
 const embeddingSize = (c: ModelConfig): number => c.embedding_size ?? c.hidden_size;
@@ -31,7 +31,6 @@ export function electraLogits(g: GraphBuilder, c: ModelConfig, inputs: ModelInpu
   const drop = new DropoutSites(g, opts.train, opts.dropoutSeed, opts.dropoutRunOffset);
   let h = embeddings(g, c, inputs, 'electra.embeddings', P, drop, g.range(inputs.inputIds.shape[1]!));
   if (embeddingSize(c) !== c.hidden_size) h = g.linear(h, P('electra.embeddings_project.weight'), P('electra.embeddings_project.bias'));
-  const mask = additiveMask(g, inputs.attentionMask, h.dtype);
-  for (let i = 0; i < c.num_hidden_layers; i++) h = encoderLayer(g, c, h, mask, `electra.encoder.layer.${i}`, P, drop);
+  h = encoderStack(g, c, h, inputs.attentionMask, (i) => `electra.encoder.layer.${i}`, P, drop, !!opts.packTokens);
   return denseHead(g, c, h, P, drop, 'gelu');
 }

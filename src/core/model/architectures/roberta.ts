@@ -9,7 +9,7 @@ import type { GraphBuilder, Value } from '../../engine/graph.js';
 import { type ModelConfig, classifierDropout } from '../config.js';
 import type { ParamSpec } from '../params.js';
 import { bertBodySpecs } from './bert.js';
-import { DropoutSites, type ForwardOptions, type ModelInputs, SpecList, additiveMask, embeddings, encoderLayer, firstToken } from './common.js';
+import { DropoutSites, type ForwardOptions, type ModelInputs, SpecList, embeddings, encoderStack, firstToken } from './common.js';
 
 export function robertaParamSpecs(c: ModelConfig): ParamSpec[] {
   const list = new SpecList();
@@ -40,7 +40,6 @@ export function robertaLogits(g: GraphBuilder, c: ModelConfig, inputs: ModelInpu
   const drop = new DropoutSites(g, opts.train, opts.dropoutSeed, opts.dropoutRunOffset);
   const positions = robertaPositionIds(g, inputs.inputIds, c.pad_token_id);
   let h = embeddings(g, c, inputs, 'roberta.embeddings', P, drop, positions, c.pad_token_id);
-  const mask = additiveMask(g, inputs.attentionMask, h.dtype);
-  for (let i = 0; i < c.num_hidden_layers; i++) h = encoderLayer(g, c, h, mask, `roberta.encoder.layer.${i}`, P, drop);
+  h = encoderStack(g, c, h, inputs.attentionMask, (i) => `roberta.encoder.layer.${i}`, P, drop, !!opts.packTokens);
   return denseHead(g, c, h, P, drop, 'tanh');
 }

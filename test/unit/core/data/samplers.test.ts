@@ -94,7 +94,7 @@ describe('length-grouped sampler (transformers semantics)', () => {
   });
 });
 
-describe('length-shuffled sampler (Finetune default)', () => {
+describe('length-shuffled sampler (--group_by_length)', () => {
   const cut = (order: number[], b: number): number[][] => Array.from({ length: Math.ceil(order.length / b) }, (_, i) => order.slice(i * b, (i + 1) * b));
   const table = [
     { n: 1000, batchSize: 8, seed: 1 },

@@ -215,6 +215,23 @@ row('Gather pick(x, 1, 2) on [2,3,4] (last)', ['Gather'], [f('x', [2, 3, 4])], (
 row('Gather pick(x, 0, 1) on [2,3,4]', ['Gather'], [f('x', [2, 3, 4])], (g, { x }) => g.pick(x!, 0, 1));
 row('Gather pick(x, 2, 1) on [2,3,4]', ['Gather'], [f('x', [2, 3, 4])], (g, { x }) => g.pick(x!, 2, 1));
 
+// Token packing (the real rows of a padded batch) and unpacking: gradients of each other. 'zeros'
+// is exact everywhere; 'any' where nothing depends on the unpacked padding rows (here they are
+// packed away again).
+for (const padding of ['zeros', 'any'] as const) {
+  row(
+    `PackRows / UnpackRows '${padding}': real tokens of a [3,4] mask`,
+    ['PackRows', 'UnpackRows'],
+    [f('x', [3, 4, 2]), f('w', [2, 2]), int64Input('mask', [3, 4], [1, 1, 1, 1, 1, 1, 0, 0, 1, 0, 0, 0])],
+    (g, { x, w, mask }) => {
+      const p = g.rowPacking(g.reshape(mask!, [12]), 'tokens');
+      const packed = g.packRows(g.reshape(x!, [12, 2]), p);
+      const back = g.mul(g.unpackRows(g.tanh(g.matmul(packed, w!)), p, padding), g.reshape(x!, [12, 2]));
+      return padding === 'zeros' ? back : g.reduceSum(g.mul(g.packRows(back, p), packed), [0]);
+    },
+  );
+}
+
 // Dropout with ratio 0 is the identity; ratio > 0 is checked against its mask below.
 row('Dropout ratio 0', ['Dropout'], [f('x', U)], (g, { x }) => g.dropout(x!, 0, 3)[0]);
 

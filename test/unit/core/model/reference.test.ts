@@ -44,10 +44,10 @@ function maxRel(a: ArrayLike<number>, b: readonly number[]): number {
   return m;
 }
 
-async function run(dir: string, dtype: 'float32' | 'float64', fx: Fixture, weights: Weights, fp16 = false) {
+async function run(dir: string, dtype: 'float32' | 'float64', fx: Fixture, weights: Weights, fp16 = false, packTokens = false) {
   // Dropout off, as the reference (eval mode, gradients on).
   const { config } = await loadPretrained(dir, { overrides: { hidden_dropout_prob: 0, attention_probs_dropout_prob: 0, classifier_dropout: 0 } });
-  const built = buildGraph({ kind: 'grads', config, dtype, ...(fp16 ? { mixedPrecision: 'fp16' as const } : {}) });
+  const built = buildGraph({ kind: 'grads', config, dtype, ...(fp16 ? { mixedPrecision: 'fp16' as const } : {}), packTokens });
   // ORT's extended optimizations fold the 1/sqrt(d) scale into a float32 FusedMatMul alpha;
   // float64 comparisons run at the basic level.
   const s = await createSession(built.model, { threads: 1, optimizationLevel: dtype === 'float64' ? 'basic' : 'all' });
@@ -82,11 +82,13 @@ describe('parity with the transformers reference (fixtures from scripts/make_ref
       const logs: string[] = [];
       const model = await loadPretrained(dir, { log: (m) => logs.push(m) });
       assert.deepEqual(logs, [], 'a classifier checkpoint loads with no fresh or unused weights');
-      for (const [dtype, tol] of [
-        ['float64', 1e-9],
-        ['float32', 2e-5],
+      for (const [dtype, tol, packed] of [
+        ['float64', 1e-9, false],
+        ['float64', 1e-9, true],
+        ['float32', 2e-5, false],
+        ['float32', 2e-5, true],
       ] as const) {
-        const out = await run(dir, dtype, fx, model.weights);
+        const out = await run(dir, dtype, fx, model.weights, false, packed);
         const logitErr = maxRel(out.logits!.data as Float64Array, flat(fx.logits));
         assert.ok(logitErr <= tol, `${dtype} logits: max relative error ${logitErr}`);
         const lossErr = Math.abs((out.loss!.data as Float64Array)[0]! - fx.loss) / Math.abs(fx.loss);

@@ -126,7 +126,8 @@ describe('training engine', () => {
       // normalises its float noise, so it is not comparable between two float orders.
       if (n.endsWith('attention.self.key.bias')) continue;
       const d = maxAbsDiff(t.data as Float32Array, js.w.get(n)!.data as Float32Array);
-      assert.ok(d <= 1e-6, `${n} differs by ${d}`);
+      // float32 (SIMD) against float64 (JS) intermediates; 3 steps of lr 2e-3.
+      assert.ok(d <= 2e-6, `${n} differs by ${d}`);
     }
   });
 

@@ -90,3 +90,7 @@ registerGradient('Gather', ({ g, node, x: [data, indices], dy: [dy] }) => {
   if (axis !== 0) throw new Error('Gather gradient: only axis 0 (embeddings) or a constant scalar index is supported');
   return [embeddingGrad(g, data!, indices!, dy!), undefined];
 });
+
+/** Packing real tokens and unpacking them are each other's gradient (a bijection on the real rows). */
+registerGradient('PackRows', ({ g, x: [, idx, inv, invAny], dy: [dy] }) => [g.unpackRows(dy!, { idx: idx!, inv: inv!, invAny: invAny! }, 'zeros')]);
+registerGradient('UnpackRows', ({ g, x: [, idx, inv, invAny], dy: [dy] }) => [g.packRows(dy!, { idx: idx!, inv: inv!, invAny: invAny! })]);
