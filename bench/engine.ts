@@ -9,6 +9,8 @@
  *                           [--batches 8,32] [--seq 128] [--modes grads,fused]
  *                           [--arena on|off] [--pattern on|off]   (ONNX Runtime's memory arena, default on /
  *                                                                 memory pattern, default off as in the engine)
+ *                           [--packs on,off]   (encoder on the real tokens only, default on as in the
+ *                                               engine; these batches have no padding, so this is its overhead)
  */
 import { createModel, type PresetName } from '../src/core/model/presets.js';
 import { type Batch, type StepMode, TrainingEngine } from '../src/core/train/engine.js';
@@ -18,7 +20,7 @@ interface Result {
   preset: string;
   batch: number;
   seq: number;
-  mode: StepMode;
+  mode: string;
   msPerStep: number;
   samplesPerSec: number;
   gflops: number;
@@ -48,17 +50,17 @@ export function randomBatch(batch: number, seq: number, vocab: number): Batch {
   };
 }
 
-async function runOne(preset: PresetName, batch: number, seq: number, mode: StepMode, threads: number, steps: number, memory: { arena: boolean; pattern: boolean }): Promise<Result> {
+async function runOne(preset: PresetName, batch: number, seq: number, mode: StepMode, threads: number, steps: number, memory: { arena: boolean; pattern: boolean }, pack = true): Promise<Result> {
   const vocab = 30522;
   const model = createModel({ preset, vocabSize: vocab, numLabels: 2, seed: 1 });
   const params = [...model.weights.values()].reduce((a, w) => a + w.data.length, 0);
-  const engine = new TrainingEngine({ config: model.config, weights: model.weights, threads, mode, adam: { weightDecay: 0.01 }, memoryArena: memory.arena, memoryPattern: memory.pattern });
+  const engine = new TrainingEngine({ config: model.config, weights: model.weights, threads, mode, adam: { weightDecay: 0.01 }, memoryArena: memory.arena, memoryPattern: memory.pattern, packTokens: pack });
   const data = randomBatch(batch, seq, vocab);
   const ms = await medianMs(() => engine.trainStep([data], 2e-5), steps);
   await engine.dispose();
   const c = model.config;
   const flops = stepFlops(c.num_hidden_layers, c.hidden_size, c.intermediate_size, batch, seq);
-  return { preset, batch, seq, mode, msPerStep: ms, samplesPerSec: (batch * 1000) / ms, gflops: flops / (ms / 1000) / 1e9, rssMB: peakRssMB(), params };
+  return { preset, batch, seq, mode: pack ? mode : `${mode}, padded`, msPerStep: ms, samplesPerSec: (batch * 1000) / ms, gflops: flops / (ms / 1000) / 1e9, rssMB: peakRssMB(), params };
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -72,19 +74,20 @@ export async function main(argv: string[]): Promise<void> {
   if (argv.includes('--child')) {
     const [preset, batch, mode] = [arg(argv, 'preset', ''), Number(arg(argv, 'batch', '8')), arg(argv, 'mode', 'grads')];
     const memory = { arena: arg(argv, 'arena', 'on') !== 'off', pattern: arg(argv, 'pattern', 'off') === 'on' };
-    console.log(JSON.stringify(await runOne(preset as PresetName, batch, seq, mode as StepMode, threads, steps, memory)));
+    console.log(JSON.stringify(await runOne(preset as PresetName, batch, seq, mode as StepMode, threads, steps, memory, arg(argv, 'pack', 'on') !== 'off')));
     return;
   }
   const presets = arg(argv, 'presets', 'bert-tiny,bert-mini,bert-small').split(',');
   const batches = arg(argv, 'batches', '8,32').split(',').map(Number);
   const modes = arg(argv, 'modes', 'grads,fused').split(',') as StepMode[];
+  const packs = arg(argv, 'packs', 'on').split(',');
   const peak = inChild<{ gflops: number; shape: string }>('engine', ['--peak-child', '--threads', String(threads)]);
   console.log(`ONNX Runtime MatMul peak: ${peak.gflops.toFixed(1)} GFLOP/s (best of shapes, here ${peak.shape}), ${threads} threads`);
   const rows: (string | number)[][] = [];
   for (const preset of presets) {
     for (const batch of batches) {
-      for (const mode of modes) {
-        const r = inChild<Result>('engine', ['--preset', preset, '--batch', String(batch), '--mode', mode, '--threads', String(threads), '--steps', String(steps), '--seq', String(seq), '--arena', arg(argv, 'arena', 'on'), '--pattern', arg(argv, 'pattern', 'off')]);
+      for (const [mode, pack] of modes.flatMap((m) => packs.map((p) => [m, p] as const))) {
+        const r = inChild<Result>('engine', ['--preset', preset, '--batch', String(batch), '--mode', mode, '--threads', String(threads), '--steps', String(steps), '--seq', String(seq), '--arena', arg(argv, 'arena', 'on'), '--pattern', arg(argv, 'pattern', 'off'), '--pack', pack]);
         rows.push([
           r.preset,
           (r.params / 1e6).toFixed(1),

@@ -65,7 +65,8 @@ export const UI_DEFAULTS: Partial<RunArgs> = {
   logging_steps: 10,
 };
 
-const label = (name: string): string => name.replace(/^per_device_/, '').replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+const LABELS: Partial<Record<string, string>> = { fp16: 'fp16 mixed precision (GPU)' };
+const label = (name: string): string => LABELS[name] ?? name.replace(/^per_device_/, '').replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
 
 export function formFields(saved: Partial<Record<string, unknown>> = {}): FormField[] {
   const defaults = { ...defaultArgs(), ...UI_DEFAULTS } as unknown as Record<string, unknown>;

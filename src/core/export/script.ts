@@ -12,7 +12,7 @@ export function trainingArgumentsFor(a: RunArgs): Record<string, unknown> {
     'output_dir', 'overwrite_output_dir', 'do_train', 'do_eval', 'do_predict', 'num_train_epochs', 'max_steps', 'per_device_train_batch_size',
     'per_device_eval_batch_size', 'gradient_accumulation_steps', 'learning_rate', 'weight_decay', 'adam_beta1', 'adam_beta2', 'adam_epsilon',
     'max_grad_norm', 'lr_scheduler_type', 'warmup_ratio', 'warmup_steps', 'seed', 'eval_strategy', 'eval_steps', 'save_strategy', 'save_steps',
-    'save_total_limit', 'load_best_model_at_end', 'metric_for_best_model', 'greater_is_better', 'logging_steps', 'group_by_length',
+    'save_total_limit', 'load_best_model_at_end', 'metric_for_best_model', 'greater_is_better', 'logging_steps', 'group_by_length', 'fp16',
   ] as const;
   const out: Record<string, unknown> = {};
   for (const k of keys) if (a[k] !== null) out[k] = a[k];

@@ -30,7 +30,8 @@ export class Predictor {
     const { config, weights } = await loadPretrained(dir);
     const tokenizer = await Tokenizer.fromFolder(dir);
     checkVocabulary(tokenizer, config, dir);
-    const { model } = buildGraph({ kind: 'infer', config, weights });
+    // The encoder on the real tokens only: a batch of sentences of mixed lengths pads to its longest.
+    const { model } = buildGraph({ kind: 'infer', config, weights, packTokens: true });
     const session = await createSession(model, { ...(opts.threads ? { threads: opts.threads } : {}), ...(opts.executionProvider ? { executionProvider: opts.executionProvider } : {}) });
     return new Predictor(dir, config, tokenizer, session);
   }

@@ -123,6 +123,7 @@ describe('finetune export-script', () => {
       metric_for_best_model: 'f1',
       logging_steps: 10,
       group_by_length: false,
+      fp16: false,
     });
     assert.deepEqual(RUN, {
       model_name_or_path: 'hfl/rbt3',

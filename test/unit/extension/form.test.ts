@@ -49,6 +49,7 @@ describe('training form', () => {
   test('fp16 and the length-grouping order are form fields; fp16 with the CPU setting names the setting to change', () => {
     const a = argsFromForm({ model_name_or_path: 'm/x', train_file: '/d.csv', fp16: 'true', length_grouping: 'transformers' }, ctx);
     assert.equal(a.fp16, true);
+    assert.equal(formFields().find((x) => x.name === 'fp16')!.label, 'fp16 mixed precision (GPU)');
     assert.equal(a.length_grouping, 'transformers');
     assert.equal(a.execution_provider, 'auto');
     assert.throws(() => argsFromForm({ model_name_or_path: 'm/x', train_file: '/d.csv', fp16: 'true' }, { ...ctx, executionProvider: 'cpu' }), /fp16 \(float16 mixed precision\) needs a GPU: set the finetune\.executionProvider setting to webgpu, cuda or auto/);
