@@ -52,6 +52,7 @@ export type StepMode = 'grads' | 'fused' | 'device';
 
 export interface EngineOptions {
   config: ModelConfig;
+  /** The initial weights; taken over: afterwards the map's entries are the engine's live buffers. */
   weights: Weights;
   threads?: number;
   executionProvider?: ProviderChoice;
@@ -152,6 +153,9 @@ export class TrainingEngine {
         const buf = this.arena.alloc(w.data.length);
         buf.set(w.data);
         this.params.set(s.name, buf);
+        // The caller's map now points at the live buffer (as it does without the arena), so the
+        // original array is not kept as a second copy (bert-small: 115 MB).
+        opts.weights.set(s.name, { dtype: 'float32', dims: w.dims, data: buf });
         this.grads.set(s.name, this.arena.alloc(w.data.length));
       } else this.params.set(s.name, w.data);
       this.shapes.set(s.name, s.shape);
