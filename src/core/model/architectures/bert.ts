@@ -7,7 +7,7 @@
 import type { GraphBuilder, Value } from '../../engine/graph.js';
 import { type ModelConfig, classifierDropout } from '../config.js';
 import type { ParamSpec } from '../params.js';
-import { DropoutSites, type ForwardOptions, type ModelInputs, SpecList, embeddings, encoderStack, encoderLayerSpecs, firstToken } from './common.js';
+import { DropoutSites, type ForwardOptions, type ModelInputs, SpecList, embeddings, encoderStack, encoderLayerSpecs } from './common.js';
 
 export { FLOAT32_MIN } from './common.js';
 
@@ -32,9 +32,9 @@ export function bertParamSpecs(c: ModelConfig): ParamSpec[] {
 export function bertPooled(g: GraphBuilder, c: ModelConfig, inputs: ModelInputs, opts: ForwardOptions, drop: DropoutSites): Value {
   const P = opts.param;
   const S = inputs.inputIds.shape[1]!;
-  let h = embeddings(g, c, inputs, 'bert.embeddings', P, drop, g.range(S));
-  h = encoderStack(g, c, h, inputs.attentionMask, (i) => `bert.encoder.layer.${i}`, P, drop, !!opts.packTokens);
-  return g.tanh(g.linear(firstToken(g, h), P('bert.pooler.dense.weight'), P('bert.pooler.dense.bias')));
+  const h = embeddings(g, c, inputs, 'bert.embeddings', P, drop, g.range(S));
+  const cls = encoderStack(g, c, h, inputs.attentionMask, (i) => `bert.encoder.layer.${i}`, P, drop, !!opts.packTokens);
+  return g.tanh(g.linear(cls, P('bert.pooler.dense.weight'), P('bert.pooler.dense.bias')));
 }
 
 export function bertLogits(g: GraphBuilder, c: ModelConfig, inputs: ModelInputs, opts: ForwardOptions): Value {

@@ -157,8 +157,11 @@ export function encoderLayer(
   n: LayerNames = BERT_LAYER,
   opts: LayerOptions = { attnOutDropout: true },
   packing?: TokenPacking,
+  firstOnly = false,
 ): Value {
-  // h is [batch, seq, hidden], or [tokens, hidden] with `packing`.
+  // h is [batch, seq, hidden], or [tokens, hidden] with `packing`. `firstOnly` (a classifier's last
+  // layer, whose only output read is the first token's): the query, the attention row, the output
+  // projection and the MLP run for the first token alone, and the layer returns [batch, hidden].
   const [B, S] = packing ? [packing.batch, packing.seq] : (h.shape as [Dim, Dim]);
   const H = c.hidden_size;
   const heads = c.num_attention_heads;
@@ -166,24 +169,33 @@ export function encoderLayer(
   const lin = (name: string, x: Value): Value => g.linear(x, P(`${prefix}.${name}.weight`), P(`${prefix}.${name}.bias`));
   const norm = (name: string, x: Value): Value => g.layerNorm(x, P(`${prefix}.${name}.weight`), P(`${prefix}.${name}.bias`), c.layer_norm_eps)[0];
   const splitHeads = (x: Value): Value => g.transpose(g.reshape(packing ? g.unpackRows(x, packing.rows, 'any') : x, [B, S, heads, hd]), [0, 2, 1, 3]);
-  const q = splitHeads(lin(n.query, h));
+  const first = firstOnly ? firstRows(g, h, packing) : undefined;
+  const q = first ? g.transpose(g.reshape(lin(n.query, first), [B, 1, heads, hd]), [0, 2, 1, 3]) : splitHeads(lin(n.query, h));
   const k = splitHeads(lin(n.key, h));
   const v = splitHeads(lin(n.value, h));
   let scores = g.div(g.matmul(q, g.transpose(k, [0, 1, 3, 2])), g.scalarConst(h.dtype, Math.sqrt(hd)));
   scores = g.add(scores, mask);
   const probs = drop.apply(g.softmax(scores, -1), c.attention_probs_dropout_prob);
-  const ctx = g.reshape(g.transpose(g.matmul(probs, v), [0, 2, 1, 3]), [B, S, H]);
-  let attn = lin(n.attnOut, packing ? packTokens(g, ctx, packing) : ctx);
+  const ctx = g.reshape(g.transpose(g.matmul(probs, v), [0, 2, 1, 3]), first ? [B, H] : [B, S, H]);
+  let attn = lin(n.attnOut, packing && !first ? packTokens(g, ctx, packing) : ctx);
   if (opts.attnOutDropout) attn = drop.apply(attn, c.hidden_dropout_prob);
-  attn = norm(n.attnNorm, g.add(attn, h));
+  attn = norm(n.attnNorm, g.add(attn, first ?? h));
   const act = c.hidden_act === 'relu' ? g.relu(lin(n.inter, attn)) : g.gelu(lin(n.inter, attn));
   const out = drop.apply(lin(n.out, act), c.hidden_dropout_prob);
   return norm(n.outNorm, g.add(out, attn));
 }
 
+/** Each sequence's first token ([CLS]) of h [batch, seq, hidden] or packed [tokens, hidden]: [batch, hidden]. */
+export function firstRows(g: GraphBuilder, h: Value, packing?: TokenPacking): Value {
+  if (!packing) return firstToken(g, h);
+  const at = g.pick(g.reshape(packing.rows.inv, [packing.batch, packing.seq]), 1, 0);
+  return g.gather(h, at, 0);
+}
+
 /**
  * The encoder layers over h [batch, seq, hidden] (packed to the real tokens when `pack`); returns
- * [batch, seq, hidden].
+ * the first token's final hidden state [batch, hidden], the only one a sequence classifier reads
+ * (so the last layer computes nothing else; see encoderLayer's `firstOnly`).
  */
 export function encoderStack(
   g: GraphBuilder,
@@ -200,8 +212,9 @@ export function encoderStack(
   const mask = additiveMask(g, attentionMask, h.dtype);
   const packing = pack ? tokenPacking(g, attentionMask) : undefined;
   let x = packing ? packTokens(g, h, packing) : h;
-  for (let i = 0; i < c.num_hidden_layers; i++) x = encoderLayer(g, c, x, mask, prefix(i), P, drop, n, opts, packing);
-  return packing ? unpackTokens(g, x, packing) : x;
+  const L = c.num_hidden_layers;
+  for (let i = 0; i < L; i++) x = encoderLayer(g, c, x, mask, prefix(i), P, drop, n, opts, packing, i === L - 1);
+  return L > 0 ? x : firstRows(g, x, packing);
 }
 
 /** BERT-style embeddings: word + token type + position, LayerNorm, dropout. */

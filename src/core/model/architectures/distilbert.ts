@@ -12,7 +12,7 @@
 import type { GraphBuilder, Value } from '../../engine/graph.js';
 import { type ModelConfig, classifierDropout } from '../config.js';
 import type { ParamSpec } from '../params.js';
-import { DropoutSites, type ForwardOptions, type LayerNames, type ModelInputs, SpecList, encoderStack, encoderLayerSpecs, firstToken } from './common.js';
+import { DropoutSites, type ForwardOptions, type LayerNames, type ModelInputs, SpecList, encoderStack, encoderLayerSpecs } from './common.js';
 
 export const DISTILBERT_LAYER: LayerNames = {
   query: 'attention.q_lin',
@@ -44,8 +44,8 @@ export function distilbertLogits(g: GraphBuilder, c: ModelConfig, inputs: ModelI
   let h = g.add(words, g.embedding(P('distilbert.embeddings.position_embeddings.weight'), g.range(inputs.inputIds.shape[1]!)));
   h = g.layerNorm(h, P('distilbert.embeddings.LayerNorm.weight'), P('distilbert.embeddings.LayerNorm.bias'), c.layer_norm_eps)[0];
   h = drop.apply(h, c.hidden_dropout_prob);
-  h = encoderStack(g, c, h, inputs.attentionMask, (i) => `distilbert.transformer.layer.${i}`, P, drop, !!opts.packTokens, DISTILBERT_LAYER, { attnOutDropout: false });
-  let x = g.relu(g.linear(firstToken(g, h), P('pre_classifier.weight'), P('pre_classifier.bias')));
+  const cls = encoderStack(g, c, h, inputs.attentionMask, (i) => `distilbert.transformer.layer.${i}`, P, drop, !!opts.packTokens, DISTILBERT_LAYER, { attnOutDropout: false });
+  let x = g.relu(g.linear(cls, P('pre_classifier.weight'), P('pre_classifier.bias')));
   x = drop.apply(x, classifierDropout(c));
   return g.linear(x, P('classifier.weight'), P('classifier.bias'));
 }

