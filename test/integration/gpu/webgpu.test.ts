@@ -13,6 +13,7 @@ import { syntheticBatch } from '../../helpers/batches.js';
 import { readSafetensors } from '../../../src/core/model/checkpoint/index.js';
 import { jsonEvents, reviewRows, runCli, tempDir, writeCsv, writeSmallVocab } from '../cli/support.js';
 import { webgpuUnavailable } from '../../helpers/webgpu.js';
+import { updateDistance } from '../../helpers/weights.js';
 
 const VOCAB = 150;
 const skip = await webgpuUnavailable();
@@ -124,16 +125,7 @@ describe('fp16 mixed precision on WebGPU', { skip }, () => {
     }
     assert.throws(() => gpu.engine.weights, /call sync\(\) first/);
     await gpu.engine.sync();
-    let apart = 0;
-    let moved = 0;
-    for (const [n, t] of cpu.engine.weights) {
-      const [a, b, w0] = [gpu.engine.weights.get(n)!.data as Float32Array, t.data as Float32Array, cpu.initial.get(n)!];
-      for (let i = 0; i < b.length; i++) {
-        apart += (a[i]! - b[i]!) ** 2;
-        moved += (b[i]! - w0[i]!) ** 2;
-      }
-    }
-    const ratio = Math.sqrt(apart / moved);
+    const ratio = updateDistance(gpu.engine.weights, cpu.engine.weights, cpu.initial);
     assert.ok(ratio <= 0.1 && ratio > 0, `fp16 weights are ${ratio} of the update away from fp32's`);
     await gpu.engine.dispose();
     await cpu.engine.dispose();
@@ -225,18 +217,8 @@ describe('finetune train --fp16 --execution_provider webgpu', { skip }, () => {
     // bias's exactly-zero gradient into steps of ~lr: leave it out, and compare the distance
     // between the two runs with how far the last 3 steps moved the weights (a resume that lost the
     // schedule, the moments or the scale would be off by a large part of it).
-    let apart = 0;
-    let moved = 0;
-    for (const [n, t] of a) {
-      assert.equal(t.dtype, 'float32', `${n}: the saved model keeps float32 master weights`);
-      if (noiseOnly(n)) continue;
-      const [x, y, w3] = [t.data as Float32Array, b.get(n)!.data as Float32Array, mid.get(n)!.data as Float32Array];
-      for (let i = 0; i < x.length; i++) {
-        apart += (x[i]! - y[i]!) ** 2;
-        moved += (x[i]! - w3[i]!) ** 2;
-      }
-    }
-    const ratio = Math.sqrt(apart / moved);
+    for (const [n, t] of a) assert.equal(t.dtype, 'float32', `${n}: the saved model keeps float32 master weights`);
+    const ratio = updateDistance(b, a, mid, (n) => !noiseOnly(n));
     t.diagnostic(`resumed vs uninterrupted: ${ratio} of the last 3 steps' update`);
     assert.ok(ratio <= 1e-3, `the resumed run is ${ratio} of the last 3 steps' update away from the uninterrupted one`);
     assert.equal(JSON.parse(readFileSync(join(resumed, 'checkpoint-6', 'scaler.json'), 'utf8'))._growth_tracker, 6);

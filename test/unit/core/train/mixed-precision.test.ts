@@ -9,6 +9,7 @@ import { describe, test } from 'node:test';
 import { createModel } from '../../../../src/core/model/presets.js';
 import { type StepMode, TrainingEngine } from '../../../../src/core/train/engine.js';
 import { syntheticBatch } from '../../../helpers/batches.js';
+import { updateDistance } from '../../../helpers/weights.js';
 
 const VOCAB = 120;
 
@@ -48,16 +49,7 @@ describe('fp16 mixed precision', () => {
       assert.equal(half.e.optimizer.state.step, 6);
       assert.equal(half.e.scaler!.scale, 65536);
       // How far fp16 lands from fp32, against how far training moved the weights.
-      let apart = 0;
-      let moved = 0;
-      for (const [n, t] of full.e.weights) {
-        const [a, b, w0] = [half.e.weights.get(n)!.data as Float32Array, t.data as Float32Array, full.initial.get(n)!];
-        for (let i = 0; i < b.length; i++) {
-          apart += (a[i]! - b[i]!) ** 2;
-          moved += (b[i]! - w0[i]!) ** 2;
-        }
-      }
-      const ratio = Math.sqrt(apart / moved);
+      const ratio = updateDistance(half.e.weights, full.e.weights, full.initial);
       assert.ok(ratio <= 0.1, `fp16 weights are ${ratio} of the update away from fp32's`);
       assert.ok(ratio > 0, 'fp16 weights equal fp32 weights bit for bit: no float16 arithmetic ran');
       await half.e.dispose();
