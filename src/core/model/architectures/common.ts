@@ -51,14 +51,6 @@ export function packTokens(g: GraphBuilder, h: Value, p: TokenPacking): Value {
   return g.packRows(g.reshape(h, [`${p.batch}*${p.seq}`, ...h.shape.slice(2)]), p.rows);
 }
 
-/**
- * [tokens, ...] -> [batch, seq, ...]; padding positions hold a copy of the first token (hidden by
- * the additive attention mask; see unpackRows 'any').
- */
-export function unpackTokens(g: GraphBuilder, x: Value, p: TokenPacking): Value {
-  return g.reshape(g.unpackRows(x, p.rows, 'any'), [p.batch, p.seq, ...x.shape.slice(1)]);
-}
-
 /** Numbers the dropout sites so each draws its own stream. */
 export class DropoutSites {
   private site = 0;
@@ -188,7 +180,9 @@ export function encoderLayer(
 /** Each sequence's first token ([CLS]) of h [batch, seq, hidden] or packed [tokens, hidden]: [batch, hidden]. */
 export function firstRows(g: GraphBuilder, h: Value, packing?: TokenPacking): Value {
   if (!packing) return firstToken(g, h);
-  const at = g.pick(g.reshape(packing.rows.inv, [packing.batch, packing.seq]), 1, 0);
+  // invAny: a sequence that began with padding (never made by Finetune's right-padding collate)
+  // reads a real row instead of indexing past the packed ones.
+  const at = g.pick(g.reshape(packing.rows.invAny, [packing.batch, packing.seq]), 1, 0);
   return g.gather(h, at, 0);
 }
 
