@@ -351,10 +351,10 @@ export class TrainingEngine {
     if (this.mode !== 'grads' && microBatches.length === 1 && (await this.fusedUsable())) return this.fusedStep(microBatches[0]!, lr);
     let loss = 0;
     for (const [i, b] of microBatches.entries()) {
-      loss += (await this.accumulate(b, 1 / microBatches.length, i === 0)).loss;
+      loss += (await this.accumulate(b, 1 / microBatches.length, i === 0)).loss / microBatches.length;
     }
     const gradNorm = this.applyGradients(lr);
-    return { loss: loss / microBatches.length, gradNorm, skipped: this.mixedPrecision && !Number.isFinite(gradNorm) };
+    return { loss, gradNorm, skipped: this.mixedPrecision && !Number.isFinite(gradNorm) };
   }
 
   /**

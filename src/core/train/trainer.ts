@@ -229,22 +229,10 @@ export class Trainer {
         // The schedule advances with the optimizer steps taken (a mixed-precision step skipped on
         // overflow does not advance it, as in Trainer).
         const lr = learningRate(a.learning_rate, schedule, this.engine.optimizer.state.step);
-        let loss = 0;
-        let fusedGradNorm: number | undefined;
-        let skipped = false;
-        if (this.engine.mode === 'grads') {
-          for (const [i, batch] of group.entries()) {
-            loss += (await this.engine.accumulate(batch, 1 / group.length, i === 0)).loss / group.length;
-            samplesSeen += batch.batch;
-          }
-        } else {
-          // Clip + AdamW inside the graph (on a GPU the weights never leave it).
-          const r = await this.engine.trainStep(group, lr);
-          loss = r.loss;
-          fusedGradNorm = r.gradNorm;
-          skipped = r.skipped;
-          for (const batch of group) samplesSeen += batch.batch;
-        }
+        // Forward, backward, clip and AdamW (in place on the host, or in the graph on a GPU).
+        const { loss, gradNorm, skipped } = await this.engine.trainStep(group, lr);
+        for (const batch of group) samplesSeen += batch.batch;
+        lastGradNorm = gradNorm;
         if (!Number.isFinite(loss)) {
           diverged = true;
           const last = savedCheckpoints[savedCheckpoints.length - 1];
@@ -253,10 +241,6 @@ export class Trainer {
               'Lower --learning_rate, keep --max_grad_norm at 1, or check the labels (regression targets on a very large scale diverge).',
           );
         }
-        if (fusedGradNorm === undefined) {
-          lastGradNorm = this.engine.applyGradients(lr);
-          skipped = this.engine.mixedPrecision && !Number.isFinite(lastGradNorm);
-        } else lastGradNorm = fusedGradNorm;
         if (skipped) {
           emit({ type: 'info', message: `step ${state.global_step + 1}: the float16 gradients overflowed, so this optimizer step was skipped; loss scale now ${this.engine.scaler?.scale}` });
         }

@@ -21,26 +21,17 @@ function embeddingGrad(g: GraphBuilder, data: Value, indices: Value, dy: Value, 
   const V = data.shape[0]!;
   const flatIds = g.reshape(indices, [n, 1]);
   let upd = g.reshape(dy, [n, width]);
-  if (g.target === 'gpu' && typeof V === 'number' && V > ONE_HOT_MAX_ROWS) {
-    // On a GPU: int32 indices (ONNX Runtime runs int64 Expand on the CPU, so the [n, width] index
-    // tensor crossed to the device every step), and the padding row zeroed after the sum by a
-    // constant row mask (masking the updates put a [n, width] Mul on the CPU).
-    const base = rows.length === 1 ? data : g.reshape(data, [V, width]);
-    const idx = g.expand(g.cast(flatIds, 'int32'), [n, width]);
-    let grad = g.scatterElementsAdd(g.zerosLike(base), idx, upd, 0);
-    if (padding !== undefined) {
-      const keep = new Array<number>(V).fill(1);
-      keep[padding] = 0;
-      grad = g.mul(grad, g.constant(tensor(data.dtype, [V, 1], keep), 'padding_row_mask'));
-    }
-    return rows.length === 1 ? grad : g.reshape(grad, data.shape);
-  }
-  if (padding !== undefined) {
+  const oneHotPath = typeof V === 'number' && V <= ONE_HOT_MAX_ROWS;
+  // Graphs for a GPU zero the padding row after the sum with a constant row mask (masking the
+  // updates put a [n, width] Mul on the CPU) and scatter with int32 indices (ONNX Runtime runs
+  // int64 Expand on the CPU, so the [n, width] index tensor crossed to the device every step).
+  const forGpu = g.target === 'gpu' && typeof V === 'number' && !oneHotPath;
+  if (padding !== undefined && !forGpu) {
     const real = g.cast(g.not(g.equal(flatIds, g.constant(tensor('int64', [1, 1], [padding]), 'padding_row'))), data.dtype);
     upd = g.mul(upd, real);
   }
   let grad: Value;
-  if (typeof V === 'number' && V <= ONE_HOT_MAX_ROWS) {
+  if (oneHotPath) {
     // A few rows used by every token (token types): onehot(ids)^T @ dy, one small Gemm.
     const oneHot = g.cast(g.equal(flatIds, g.reshape(g.range(V), [1, V])), data.dtype);
     grad = g.gemm(oneHot, upd, null, { transA: true });
@@ -49,7 +40,13 @@ function embeddingGrad(g: GraphBuilder, data: Value, indices: Value, dy: Value, 
     // Runtime's CPU ScatterND with reduction=add races between threads on repeated ids (a token
     // that appears many times in a batch lost part of its gradient); ScatterElements sums in order.
     const base = rows.length === 1 ? data : g.reshape(data, [V, width]);
-    grad = g.scatterElementsAdd(g.zerosLike(base), g.expand(flatIds, [n, width]), upd, 0);
+    const idx = g.expand(forGpu ? g.cast(flatIds, 'int32') : flatIds, [n, width]);
+    grad = g.scatterElementsAdd(g.zerosLike(base), idx, upd, 0);
+  }
+  if (padding !== undefined && forGpu) {
+    const keep = new Array<number>(V as number).fill(1);
+    keep[padding] = 0;
+    grad = g.mul(grad, g.constant(tensor(data.dtype, [V as number, 1], keep), 'padding_row_mask'));
   }
   return rows.length === 1 ? grad : g.reshape(grad, data.shape);
 }
