@@ -140,14 +140,28 @@ async function explorerMenu(file, item, deadline = 60_000) {
     if (Date.now() > end) throw new Error(`"${item}" is not in the explorer's context menu of ${file} after ${attempt} attempts`);
     await page.waitForTimeout(1_000);
   }
+  await chooseMenuEntry(entry);
+  lap(`explorer: ${file} → ${item}`);
+}
+
+/** Clicks an open context-menu entry and waits for the menu to close. */
+async function chooseMenuEntry(entry) {
   await entry.click();
   // Under load the menu sometimes swallows the click and stays open: choose it with the keyboard then.
   if (!(await entry.waitFor({ state: 'hidden', timeout: 3_000 }).then(() => true, () => false))) {
+    lap('the menu stayed open after the click: choosing the entry with Enter');
     await entry.hover();
     await page.keyboard.press('Enter');
-    await entry.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => page.keyboard.press('Escape'));
+    if (!(await entry.waitFor({ state: 'hidden', timeout: 5_000 }).then(() => true, () => false))) {
+      await page.keyboard.press('Escape');
+      throw new Error('the context menu ignored both a click and Enter on its entry');
+    }
   }
-  lap(`explorer: ${file} → ${item}`);
+}
+
+/** The texts of the notifications on screen (shown with a failure: an error the extension raised). */
+async function notificationTexts() {
+  return page.locator('.notifications-toasts .notification-list-item-message, .notifications-center .notification-list-item-message').allInnerTexts().catch(() => []);
 }
 
 /** Texts a decoration shows after the line: Monaco renders `after.contentText` as a span's ::after content (or as text). */
@@ -300,19 +314,28 @@ try {
   await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'notes.txt' }).first().click();
   const token = page.locator('.monaco-editor .view-line span span', { hasText: 'wonderful' }).first();
   await token.waitFor({ state: 'visible', timeout: 30_000 });
-  await token.click();
-  await page.keyboard.press('Home');
-  await page.keyboard.press('Shift+End');
+  // Select the line; the status bar's "(N selected)" says the editor (not the explorer) took the keys.
+  const selected = page.locator('.statusbar-item', { hasText: /\(\d+ selected\)/ }).first();
+  await until('a selection in the editor', async () => {
+    await token.click();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Shift+End');
+    return selected.waitFor({ state: 'visible', timeout: 2_000 }).then(() => true, () => false);
+  }, 30_000, 0);
   await token.click({ button: 'right' });
   const menuItem = page.getByRole('menuitem', { name: 'Classify Selection', exact: true });
   if (await menuItem.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false)) {
-    await menuItem.click();
+    await chooseMenuEntry(menuItem);
     lap('editor: right-click → Classify Selection');
   } else {
     await page.keyboard.press('Escape');
     await runCommand('Finetune: Classify Selection');
   }
-  const deco = await until('the classification decoration', async () => (await decorationTexts()).find((d) => /^⟶ (neg|pos) \d{1,3}\.\d%$/.test(d.text)), 60_000);
+  const deco = await until('the classification decoration', async () => (await decorationTexts()).find((d) => /^⟶ (neg|pos) \d{1,3}\.\d%$/.test(d.text)), 60_000).catch(async (e) => {
+    // Say what the window showed instead: the status bar has the result when the command ran.
+    const bar = await page.locator('.statusbar-item').allInnerTexts().catch(() => []);
+    throw new Error(`${e.message}; status bar: ${JSON.stringify(bar.filter((t) => t.trim()))}`);
+  });
   check(true, `decoration after the line: "${deco.text}" (${deco.via})`);
   const top = results[0];
   check(deco.text === `⟶ ${top.label} ${top.pct}`, `the decoration agrees with the predict box for the same sentence and model (${top.label} ${top.pct})`);
@@ -322,6 +345,8 @@ try {
 } catch (e) {
   exitCode = 1;
   console.error('E2E FAIL:', e);
+  const notes = await notificationTexts();
+  if (notes.length > 0) console.error(`notifications on screen: ${JSON.stringify(notes)}`);
   await page.screenshot({ path: join(OUT, '99-failure.png') }).catch(() => {});
   console.error(`screenshot: ${join(OUT, '99-failure.png')}; browser console: ${CONSOLE_LOG}`);
 } finally {
