@@ -4,7 +4,7 @@
  * Both use the same thread count; PyTorch with OMP_WAIT_POLICY=PASSIVE and Debian's OpenBLAS.
  * Each configuration runs in its own process, so each side's peak RSS is its own.
  *
- *   npm run bench -- compare [--threads 2] [--steps 5] [--presets bert-tiny,bert-mini,bert-small] [--batches 8,32]
+ *   npm run bench -- compare [--threads 2] [--steps 5] [--rounds 3] [--presets bert-tiny,bert-mini,bert-small] [--batches 8,32]
  *   npm run bench -- compare --finetune [--seeds 42,43,44] [--modes shuffled,random]
  *     (the waimai_10k fine-tune, 1 epoch, batch 64, both sides on the same split)
  *
@@ -15,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { arg, inChild, table } from './util.js';
+import { arg, inChild, median, table } from './util.js';
 
 const PY = '/usr/bin/python3';
 
@@ -57,32 +57,52 @@ export async function main(argv: string[]): Promise<void> {
   }
   if (argv.includes('--finetune')) return finetune(argv, threads);
   const steps = Math.max(5, Number(arg(argv, 'steps', '5')));
+  const rounds = Math.max(1, Number(arg(argv, 'rounds', '3')));
   const presets = arg(argv, 'presets', 'bert-tiny,bert-mini,bert-small').split(',');
   const batches = arg(argv, 'batches', '8,32').split(',').map(Number);
   const peak = inChild<{ gflops: number }>('engine', ['--peak-child', '--threads', String(threads)]);
   const rows: (string | number)[][] = [];
   for (const preset of presets) {
     for (const batch of batches) {
-      const ours = inChild<OursStep>('engine', ['--preset', preset, '--batch', String(batch), '--mode', 'grads', '--threads', String(threads), '--steps', String(steps), '--seq', '128']);
-      const torch = torchRun<{ ms_per_step: number; rss_mb: number }>(['--preset', preset, '--batch', String(batch), '--seq', '128', '--steps', String(steps)], threads);
-      const torchSps = (batch * 1000) / torch.ms_per_step;
+      // Rounds alternate the two sides (and which goes first), so a change in the machine's speed
+      // during the run lands on both: the ratio is the median of the rounds' ratios.
+      const ours: OursStep[] = [];
+      const torch: { ms_per_step: number; rss_mb: number }[] = [];
+      const runOurs = (): void => {
+        ours.push(inChild<OursStep>('engine', ['--preset', preset, '--batch', String(batch), '--mode', 'grads', '--threads', String(threads), '--steps', String(steps), '--seq', '128']));
+      };
+      const runTorch = (): void => {
+        torch.push(torchRun<{ ms_per_step: number; rss_mb: number }>(['--preset', preset, '--batch', String(batch), '--seq', '128', '--steps', String(steps)], threads));
+      };
+      for (let r = 0; r < rounds; r++) {
+        const order = r % 2 === 0 ? [runOurs, runTorch] : [runTorch, runOurs];
+        for (const run of order) run();
+      }
+      const ratios = ours.map((o, r) => torch[r]!.ms_per_step / o.msPerStep);
+      const oursMs = median(ours.map((o) => o.msPerStep));
+      const torchMs = median(torch.map((t) => t.ms_per_step));
+      const gflops = median(ours.map((o) => o.gflops));
       rows.push([
         preset,
         batch,
-        ours.msPerStep.toFixed(1),
-        torch.ms_per_step.toFixed(1),
-        ours.samplesPerSec.toFixed(1),
-        torchSps.toFixed(1),
-        `${(ours.samplesPerSec / torchSps).toFixed(2)}x`,
-        `${((100 * ours.gflops) / peak.gflops).toFixed(0)}%`,
-        ours.rssMB.toFixed(0),
-        torch.rss_mb.toFixed(0),
+        oursMs.toFixed(1),
+        torchMs.toFixed(1),
+        ((batch * 1000) / oursMs).toFixed(1),
+        ((batch * 1000) / torchMs).toFixed(1),
+        `${median(ratios).toFixed(2)}x`,
+        rounds > 1 ? `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}x` : '-',
+        `${((100 * gflops) / peak.gflops).toFixed(0)}%`,
+        Math.max(...ours.map((o) => o.rssMB)).toFixed(0),
+        Math.max(...torch.map((t) => t.rss_mb)).toFixed(0),
       ]);
-      console.error(`done ${preset} b${batch}`);
+      console.error(`done ${preset} b${batch}: ratios ${ratios.map((x) => x.toFixed(2)).join(', ')}`);
     }
   }
-  console.log(`sequence 128, float32, ${threads} threads; ONNX Runtime MatMul peak ${peak.gflops.toFixed(1)} GFLOP/s; median of ${steps} steps after 2 warm-up`);
-  console.log(table(['model', 'batch', 'Finetune ms/step', 'PyTorch ms/step', 'Finetune samples/s', 'PyTorch samples/s', 'ratio', 'of MatMul peak', 'Finetune RSS (MB)', 'PyTorch RSS (MB)'], rows));
+  console.log(
+    `sequence 128, float32, ${threads} threads; ONNX Runtime MatMul peak ${peak.gflops.toFixed(1)} GFLOP/s; ms/step: median of ${steps} steps after 2 warm-up, ` +
+      `then the median over ${rounds} round${rounds > 1 ? 's' : ''} (the sides alternate each round); ratio: median of the rounds' samples/s ratios`,
+  );
+  console.log(table(['model', 'batch', 'Finetune ms/step', 'PyTorch ms/step', 'Finetune samples/s', 'PyTorch samples/s', 'ratio', 'ratio range', 'of MatMul peak', 'Finetune RSS (MB)', 'PyTorch RSS (MB)'], rows));
 }
 
 /**

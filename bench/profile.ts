@@ -2,7 +2,9 @@
  * Where a training step's time goes: runs a few steps with ONNX Runtime's profiler on and prints
  * the time per op type (and the slowest nodes), plus the JS AdamW time.
  *
- *   npm run bench -- profile [--preset bert-small] [--batch 32] [--seq 128] [--threads 2] [--steps 3]
+ *   npm run bench -- profile [--preset bert-small] [--batch 32] [--seq 128] [--threads 2] [--steps 3] [--op Mul]
+ *
+ * `--op` lists the slowest nodes of that op type only, with their output shapes.
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +19,7 @@ interface ProfileEntry {
   cat: string;
   name: string;
   dur: number;
-  args?: { op_name?: string };
+  args?: { op_name?: string; output_type_shape?: Record<string, number[]>[] };
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -26,6 +28,7 @@ export async function main(argv: string[]): Promise<void> {
   const seq = Number(arg(argv, 'seq', '128'));
   const threads = Number(arg(argv, 'threads', '2'));
   const steps = Number(arg(argv, 'steps', '3'));
+  const onlyOp = arg(argv, 'op', '');
   const model = createModel({ preset, vocabSize: 30522, numLabels: 2, seed: 1 });
   const engine = new TrainingEngine({ config: model.config, weights: model.weights, threads, adam: { weightDecay: 0.01 }, profilePrefix: join(tmpdir(), 'finetune-profile') });
   const data = randomBatch(batch, seq, 30522);
@@ -49,6 +52,7 @@ export async function main(argv: string[]): Promise<void> {
   rmSync(file, { force: true });
   const byOp = new Map<string, { us: number; count: number }>();
   const byNode = new Map<string, number>();
+  const shapeOf = new Map<string, string>();
   let total = 0;
   for (const e of entries) {
     if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time')) continue;
@@ -57,13 +61,16 @@ export async function main(argv: string[]): Promise<void> {
     cur.us += e.dur;
     cur.count++;
     byOp.set(op, cur);
+    if (onlyOp && op !== onlyOp) continue;
     byNode.set(e.name, (byNode.get(e.name) ?? 0) + e.dur);
+    const out = e.args?.output_type_shape?.[0];
+    if (out) shapeOf.set(e.name, `[${(Object.values(out)[0] ?? []).join(', ')}]`);
     total += e.dur;
   }
   const runs = steps + 1;
   console.log(`${preset}, batch ${batch}, seq ${seq}, ${threads} threads: session.run ${(runMs / steps).toFixed(1)} ms/step, JS AdamW ${(adamMs / steps).toFixed(1)} ms/step; kernels ${(total / 1000 / runs).toFixed(1)} ms/run`);
   const ops = [...byOp.entries()].sort((a, b) => b[1].us - a[1].us);
   console.log(table(['op', 'ms/run', 'share', 'calls/run'], ops.slice(0, 20).map(([op, v]) => [op, (v.us / 1000 / runs).toFixed(1), `${((100 * v.us) / total).toFixed(1)}%`, Math.round(v.count / runs)])));
-  const nodes = [...byNode.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12);
-  console.log(table(['slowest nodes', 'ms/run'], nodes.map(([n, us]) => [n.replace(/_kernel_time$/, ''), (us / 1000 / runs).toFixed(1)])));
+  const nodes = [...byNode.entries()].sort((a, b) => b[1] - a[1]).slice(0, onlyOp ? 40 : 12);
+  console.log(table([onlyOp ? `slowest ${onlyOp} nodes` : 'slowest nodes', 'ms/run', 'output shape'], nodes.map(([n, us]) => [n.replace(/_kernel_time$/, ''), (us / 1000 / runs).toFixed(1), shapeOf.get(n) ?? '-'])));
 }
