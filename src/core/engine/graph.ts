@@ -104,6 +104,23 @@ function fromMonomial(m: Monomial): Dim {
   return m.coef === 1 ? s : `${m.coef}*${s}`;
 }
 
+/** A dim's value given its symbols' values (sums of monomials such as `batch*seq+2`). */
+export function evalDim(d: Dim, symbols: Readonly<Record<string, number>>): number {
+  if (typeof d === 'number') return d;
+  let total = 0;
+  for (const term of d.split('+')) {
+    let v = 1;
+    for (const f of term.split('*')) {
+      const t = f.trim();
+      const n = /^\d+$/.test(t) ? Number(t) : symbols[t];
+      if (n === undefined) throw new Error(`dim ${d}: no value for ${t}`);
+      v *= n;
+    }
+    total += v;
+  }
+  return total;
+}
+
 export function dimProduct(dims: readonly Dim[]): Dim {
   const m: Monomial = { coef: 1, syms: [] };
   for (const d of dims) {
@@ -161,6 +178,13 @@ function normAxis(axis: number, rank: number): number {
 
 // ---------------------------------------------------------------------------------------------
 
+/** A dropout site's keep-mask input: bool, `shape` (symbolic dims resolve with evalDim). */
+export interface DropoutMaskInput {
+  readonly name: string;
+  readonly shape: readonly Dim[];
+  readonly ratio: number;
+}
+
 /** Which rows of an [N, ...] value packRows keeps (see GraphBuilder.rowPacking). */
 export interface RowPacking {
   readonly idx: Value;
@@ -181,6 +205,8 @@ export class GraphBuilder {
   readonly nodes: Node[] = [];
   readonly inputs: Value[] = [];
   readonly outputs: Value[] = [];
+  /** The dropout sites' mask inputs, in the order the forward pass met them (see dropout). */
+  readonly dropoutMasks: DropoutMaskInput[] = [];
   readonly initializers: Initializer[] = [];
   private nextId = 0;
   private readonly names = new Set<string>();
@@ -706,21 +732,21 @@ export class GraphBuilder {
   }
 
   /**
-   * Training-mode dropout; returns [y, keepMask]. ONNX Runtime seeds each Dropout kernel from its
-   * `seed` attribute and advances that seed by one per run, so step k of a session created with
-   * seed s draws the mask of seed s + k (see runtime tests).
+   * Training-mode dropout with its keep-mask as a graph input the caller draws (bool, x's shape;
+   * see dropoutMasks): y = x * (mask / (1 - ratio)), torch's CPU dropout arithmetic (the noise
+   * tensor bernoulli(1 - p) divided by 1 - p, times the input), so the gradient is dy times that
+   * same noise. 0 < ratio < 1.
    */
-  dropout(x: Value, ratio: number, seed: number): [Value, Value] {
-    const [y, mask] = this.addNode(
-      'Dropout',
-      [x, this.scalarConst(x.dtype, ratio), this.constant(tensor('bool', [], [1]), 'training')],
-      { seed: attr.int(seed) },
-      [
-        { dtype: x.dtype, shape: x.shape },
-        { dtype: 'bool', shape: x.shape },
-      ],
-    );
-    return [y!, mask!];
+  dropout(x: Value, ratio: number): Value {
+    if (!(ratio > 0 && ratio < 1)) throw new Error(`dropout: ratio must be in (0, 1), got ${ratio}`);
+    const name = `dropout_mask.${this.dropoutMasks.length}`;
+    if (this.names.has(name)) throw new Error(`graph input name ${name} is already used`);
+    // Not through input(): a mask's dims are the site's, never a source for a symbol.
+    const mask = this.newValue(name, 'bool', x.shape);
+    this.inputs.push(mask);
+    this.dropoutMasks.push({ name: mask.name, shape: [...x.shape], ratio });
+    const noise = this.div(this.cast(mask, x.dtype), this.scalarConst(x.dtype, 1 - ratio));
+    return this.mul(x, noise);
   }
 }
 

@@ -154,8 +154,7 @@ export async function createSession(model: Uint8Array, options: SessionOptions =
   try {
     inner = await ort.InferenceSession.create(model, {
       ...base,
-      // On a GPU, ONNX Runtime warns at every session that shape ops and Dropout run on the CPU
-      // (by design here: Dropout stays on the CPU kernel so masks match the CPU path).
+      // On a GPU, ONNX Runtime warns at every session that shape ops run on the CPU (by design).
       ...(provider !== 'cpu' && !process.env.FT_ORT_VERBOSE ? { logSeverityLevel: 3 as const } : {}),
       executionProviders: [provider],
       ...(provider === 'webgpu' && options.keepOnDevice?.length

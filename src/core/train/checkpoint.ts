@@ -46,7 +46,7 @@ export interface TrainerState {
 export interface RngState {
   seed: number;
   sampler: SamplerState;
-  /** Training-graph runs so far (ONNX Runtime's dropout seeds advance by one per run). */
+  /** Training-graph runs so far: run r's dropout masks are drawn for r (see dropout-masks.ts). */
   dropout_runs: number;
 }
 

@@ -20,12 +20,14 @@
  * (peak RSS +100 to +500 MB). `mode: 'fused'` stays for comparison.
  */
 import { DeviceDownloader } from '../engine/device.js';
+import { type DropoutMaskInput, evalDim } from '../engine/graph.js';
 import { createSession, type ProviderChoice, type Session } from '../engine/runtime.js';
 import { type DeviceTensor, type HostTensor, isDeviceTensor } from '../engine/tensor.js';
 import { architecture } from '../model/architectures/index.js';
 import { type ModelConfig, resolveProblemType } from '../model/config.js';
 import type { Weights } from '../model/params.js';
 import { buildGraph, type GraphKind, gradName, mName, newMName, newParamName, newVName, vName } from './graphs.js';
+import { MaskDrawer, keepThreshold, maskKey } from './dropout-masks.js';
 import { GradScaler, type GradScalerOptions } from './grad-scaler.js';
 import { ADAMW_DEFAULTS, AdamW, type AdamWOptions, adamwScalars } from './optimizer.js';
 import { WasmArena } from './wasm-kernels.js';
@@ -45,7 +47,8 @@ export interface Batch {
  * - `fused`: clip + AdamW in the graph, weights and moments in and out every step;
  * - `device`: the fused graph with its new weights and moments kept on the GPU (WebGPU) and fed
  *   back as the next step's inputs: between steps only ids, masks, labels, scalars and the loss
- *   cross (inside a step, the dropout sites: WebGPU has no Dropout kernel). The default on WebGPU. Gradient accumulation (more than one micro-batch per step) runs the `grads`
+ *   cross (with the dropout keep-masks, drawn on the host: see ./dropout-masks.ts). The default on
+ *   WebGPU. Gradient accumulation (more than one micro-batch per step) runs the `grads`
  *   graph on host copies instead.
  */
 export type StepMode = 'grads' | 'fused' | 'device';
@@ -118,6 +121,8 @@ export class TrainingEngine {
   private scratch: Map<string, Float32Array> | undefined;
   private readonly shapes = new Map<string, readonly number[]>();
   private readonly sessions = new Map<GraphKind, Promise<Session>>();
+  private readonly maskSites = new Map<GraphKind, readonly DropoutMaskInput[]>();
+  private readonly maskDrawer = new MaskDrawer();
   private runs: number;
   private readonly usesTokenTypes: boolean;
   /** `device` mode: the GPU copies of weights and moments (newer than the host buffers while `stale`). */
@@ -190,12 +195,27 @@ export class TrainingEngine {
   }
 
   /**
-   * Sets the training-run count (resuming): training sessions built after this draw the dropout
-   * masks an uninterrupted run would. Call before the first training step.
+   * Sets the training-run count (resuming): later runs draw the dropout masks an uninterrupted
+   * run would (a mask depends on the seed, the run and the site only).
    */
   setRunCount(runs: number): void {
-    if (this.sessions.has('grads') || this.sessions.has('fused')) throw new Error('setRunCount: a training session already exists');
     this.runs = runs;
+  }
+
+  /** Adds the dropout keep-masks of training run `this.runs` for the session's graph to `feeds`. */
+  private addMasks(kind: GraphKind, batch: Batch, feeds: Record<string, HostTensor | DeviceTensor>): void {
+    const sites = this.maskSites.get(kind) ?? [];
+    if (sites.length === 0) return;
+    let tokens = 0;
+    for (const m of batch.attentionMask) if (m > 0n) tokens++;
+    const symbols = { batch: batch.batch, seq: batch.seq, tokens };
+    const dims = sites.map((s) => s.shape.map((d) => evalDim(d, symbols)));
+    const sizes = dims.map((d) => d.reduce((a, b) => a * b, 1));
+    this.maskDrawer.reset(sizes);
+    const seed = this.opts.dropoutSeed ?? 0;
+    sites.forEach((s, i) => {
+      feeds[s.name] = { dtype: 'bool', dims: dims[i]!, data: this.maskDrawer.draw(sizes[i]!, maskKey(seed, this.runs, i), keepThreshold(s.ratio)) };
+    });
   }
 
   /** Replaces the weights (e.g. with the best checkpoint's), copying into the live buffers. */
@@ -233,14 +253,13 @@ export class TrainingEngine {
         kind,
         config,
         trainable: (n) => this.trainable.includes(n),
-        dropoutSeed: this.opts.dropoutSeed ?? 0,
-        dropoutRunOffset: this.runs,
         classWeights: !!this.opts.classWeights,
         adam: this.optimizer.options,
         ...(this.scaler ? { mixedPrecision: 'fp16' as const } : {}),
         gpu: this.opts.executionProvider === 'webgpu' || this.opts.executionProvider === 'cuda',
         packTokens: this.opts.packTokens ?? true,
       });
+      this.maskSites.set(kind, built.dropoutMasks);
       return createSession(built.model, {
         threads: this.opts.threads,
         executionProvider: this.opts.executionProvider,
@@ -306,6 +325,7 @@ export class TrainingEngine {
     }
     const feeds = this.feeds(batch, true);
     const session = await this.session('grads');
+    this.addMasks('grads', batch, feeds);
     feeds.loss_scale = { dtype: 'float32', dims: [], data: Float32Array.of(lossScale * this.gradScale) };
     let into: Record<string, HostTensor>;
     if (first) into = this.buffers(this.grads);
@@ -377,6 +397,7 @@ export class TrainingEngine {
     const st = this.optimizer.state;
     const scalars = adamwScalars(this.optimizer.options, lr, st.step + 1);
     const feeds = this.feeds(batch, true);
+    this.addMasks('fused', batch, feeds);
     const sc = (v: number): HostTensor => ({ dtype: 'float32', dims: [], data: Float32Array.of(v) });
     const gradScale = this.gradScale;
     feeds.loss_scale = sc(gradScale);

@@ -11,7 +11,7 @@
  * buffers feeds every graph without copies.
  */
 import { gradients } from '../engine/autodiff/index.js';
-import { GraphBuilder, type Value } from '../engine/graph.js';
+import { type DropoutMaskInput, GraphBuilder, type Value } from '../engine/graph.js';
 import { serialize } from '../engine/onnx/serialize.js';
 import type { FloatDType } from '../engine/tensor.js';
 import { architecture } from '../model/architectures/index.js';
@@ -27,8 +27,6 @@ export interface GraphOptions {
   dtype?: FloatDType;
   /** Trainable parameters (default: all); the others are inputs without gradients. */
   trainable?: (name: string) => boolean;
-  dropoutSeed?: number;
-  dropoutRunOffset?: number;
   /** Single-label only: weight the loss per class (torch CrossEntropyLoss(weight=...)). */
   classWeights?: boolean;
   /**
@@ -66,6 +64,8 @@ export interface BuiltGraph {
   inputs: string[];
   outputs: string[];
   nodeCount: number;
+  /** Training graphs: the dropout keep-masks to feed each run (see train/dropout-masks.ts). */
+  dropoutMasks: DropoutMaskInput[];
 }
 
 const FLOAT32_MAX = 3.4028234663852886e38;
@@ -99,8 +99,6 @@ export function buildGraph(opts: GraphOptions): BuiltGraph {
   if (opts.mixedPrecision === 'fp16') g.autocast = 'float16';
   const logits16 = arch.logits(g, config, { inputIds, attentionMask, ...(tokenTypeIds ? { tokenTypeIds } : {}) }, {
     train,
-    dropoutSeed: opts.dropoutSeed ?? 0,
-    dropoutRunOffset: opts.dropoutRunOffset ?? 0,
     ...(opts.packTokens ? { packTokens: true } : {}),
     param: (n) => {
       const v = params.get(n);
@@ -201,5 +199,6 @@ function finish(g: GraphBuilder, params: string[], trainable: string[]): BuiltGr
     inputs: g.inputs.map((v) => v.name),
     outputs: g.outputs.map((v) => v.name),
     nodeCount: g.nodes.length,
+    dropoutMasks: g.dropoutMasks,
   };
 }

@@ -12,7 +12,7 @@
  */
 
 /** LEB128 unsigned. */
-function u(n: number): number[] {
+export function u(n: number): number[] {
   const out: number[] = [];
   do {
     let b = n & 0x7f;
@@ -23,28 +23,28 @@ function u(n: number): number[] {
   return out;
 }
 
-const vec = (items: number[][]): number[] => [...u(items.length), ...items.flat()];
-const str = (s: string): number[] => [...u(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-const section = (id: number, body: number[]): number[] => [id, ...u(body.length), ...body];
+export const vec = (items: number[][]): number[] => [...u(items.length), ...items.flat()];
+export const str = (s: string): number[] => [...u(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+export const section = (id: number, body: number[]): number[] => [id, ...u(body.length), ...body];
 
 // Value types and opcodes.
-const I32 = 0x7f;
+export const I32 = 0x7f;
 const F32 = 0x7d;
 const F64 = 0x7c;
-const V128 = 0x7b;
-const get = (i: number): number[] => [0x20, ...u(i)];
-const set = (i: number): number[] => [0x21, ...u(i)];
-const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...u(op), ...imm];
+export const V128 = 0x7b;
+export const get = (i: number): number[] => [0x20, ...u(i)];
+export const set = (i: number): number[] => [0x21, ...u(i)];
+export const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...u(op), ...imm];
 const memarg = (align: number, offset = 0): number[] => [...u(align), ...u(offset)];
 const v128load = (offset = 0): number[] => simd(0x00, ...memarg(4, offset));
-const v128store = (offset = 0): number[] => simd(0x0b, ...memarg(4, offset));
+export const v128store = (offset = 0): number[] => simd(0x0b, ...memarg(4, offset));
 const load64zero = (offset = 0): number[] => simd(0x5d, ...memarg(3, offset));
 const F32X4 = { splat: 0x13, sqrt: 0xe3, add: 0xe4, sub: 0xe5, mul: 0xe6, div: 0xe7 };
 const F64X2 = { splat: 0x14, extract: 0x21, add: 0xf0, mul: 0xf2, promoteLow: 0x5f };
-const I32_ADD = 0x6a;
-const I32_SUB = 0x6b;
-const I32_EQZ = 0x45;
-const i32c = (n: number): number[] => [0x41, ...u(n)];
+export const I32_ADD = 0x6a;
+export const I32_SUB = 0x6b;
+export const I32_EQZ = 0x45;
+export const i32c = (n: number): number[] => [0x41, ...u(n)];
 const f64c = (x: number): number[] => {
   const b = new Uint8Array(8);
   new DataView(b.buffer).setFloat64(0, x, true);
@@ -52,7 +52,7 @@ const f64c = (x: number): number[] => {
 };
 
 /** `loop { if n == 0 break; body; n -= 1 }` with pointer locals advanced by 16 bytes each pass. */
-function countedLoop(n: number, pointers: number[], body: number[]): number[] {
+export function countedLoop(n: number, pointers: number[], body: number[]): number[] {
   return [
     0x02, 0x40, // block
     0x03, 0x40, // loop
@@ -146,7 +146,7 @@ function buildModule(): Uint8Array {
 }
 
 /** The part of the WebAssembly JS API used here (the Node typings declare no values for it). */
-interface WasmMemory {
+export interface WasmMemory {
   readonly buffer: ArrayBuffer;
 }
 interface WasmApi {
@@ -155,7 +155,7 @@ interface WasmApi {
   Instance: new (module: object, imports: object) => { exports: unknown };
   Memory: new (descriptor: { initial: number; maximum?: number }) => WasmMemory;
 }
-const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+export const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 interface Exports {
   sumsq(ptr: number, n4: number): number;

@@ -8,5 +8,4 @@ import './rules/reduce.js';
 import './rules/softmax.js';
 import './rules/layernorm.js';
 import './rules/gather.js';
-import './rules/dropout.js';
 import './rules/losses.js';

@@ -38,7 +38,7 @@ export function bertPooled(g: GraphBuilder, c: ModelConfig, inputs: ModelInputs,
 }
 
 export function bertLogits(g: GraphBuilder, c: ModelConfig, inputs: ModelInputs, opts: ForwardOptions): Value {
-  const drop = new DropoutSites(g, opts.train, opts.dropoutSeed, opts.dropoutRunOffset);
+  const drop = new DropoutSites(g, opts.train);
   const pooled = drop.apply(bertPooled(g, c, inputs, opts, drop), classifierDropout(c));
   return g.linear(pooled, opts.param('classifier.weight'), opts.param('classifier.bias'));
 }

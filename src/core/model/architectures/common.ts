@@ -18,13 +18,6 @@ export interface ModelInputs {
 export interface ForwardOptions {
   /** Training mode: dropout on. */
   train: boolean;
-  /** Base seed for the dropout sites (each site gets its own). */
-  dropoutSeed: number;
-  /**
-   * Runs already made with this seed (ONNX Runtime advances each Dropout's seed by one per run):
-   * a session resumed after k runs is built with k here and draws what an uninterrupted one would.
-   */
-  dropoutRunOffset?: number;
   /** Resolves a parameter by name to a graph value (input or initializer). */
   param: (name: string) => Value;
   /**
@@ -51,21 +44,18 @@ export function packTokens(g: GraphBuilder, h: Value, p: TokenPacking): Value {
   return g.packRows(g.reshape(h, [`${p.batch}*${p.seq}`, ...h.shape.slice(2)]), p.rows);
 }
 
-/** Numbers the dropout sites so each draws its own stream. */
+/** Applies dropout where the model has it, in training graphs only (masks: GraphBuilder.dropout). */
 export class DropoutSites {
-  private site = 0;
   constructor(
     private readonly g: GraphBuilder,
     private readonly train: boolean,
-    private readonly seed: number,
-    private readonly runOffset = 0,
   ) {}
 
   apply(x: Value, p: number): Value {
     if (!this.train || p === 0) return x;
-    // Sites are 2^32 apart, and each run advances a site's seed by one (see GraphBuilder.dropout).
-    const seed = this.seed * 65_537 + this.site++ * 4_294_967_296 + this.runOffset;
-    return this.g.dropout(x, p, seed)[0];
+    // torch's dropout with p = 1 zeroes its input.
+    if (p >= 1) return this.g.mul(x, this.g.scalarConst(x.dtype, 0));
+    return this.g.dropout(x, p);
   }
 }
 

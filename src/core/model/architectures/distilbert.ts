@@ -39,7 +39,7 @@ export function distilbertParamSpecs(c: ModelConfig): ParamSpec[] {
 
 export function distilbertLogits(g: GraphBuilder, c: ModelConfig, inputs: ModelInputs, opts: ForwardOptions): Value {
   const P = opts.param;
-  const drop = new DropoutSites(g, opts.train, opts.dropoutSeed, opts.dropoutRunOffset);
+  const drop = new DropoutSites(g, opts.train);
   const words = g.embedding(P('distilbert.embeddings.word_embeddings.weight'), inputs.inputIds, c.pad_token_id);
   let h = g.add(words, g.embedding(P('distilbert.embeddings.position_embeddings.weight'), g.range(inputs.inputIds.shape[1]!)));
   h = g.layerNorm(h, P('distilbert.embeddings.LayerNorm.weight'), P('distilbert.embeddings.LayerNorm.bias'), c.layer_norm_eps)[0];

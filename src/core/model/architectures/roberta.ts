@@ -38,7 +38,7 @@ export function denseHead(g: GraphBuilder, c: ModelConfig, cls: Value, P: (n: st
 
 export function robertaLogits(g: GraphBuilder, c: ModelConfig, inputs: ModelInputs, opts: ForwardOptions): Value {
   const P = opts.param;
-  const drop = new DropoutSites(g, opts.train, opts.dropoutSeed, opts.dropoutRunOffset);
+  const drop = new DropoutSites(g, opts.train);
   const positions = robertaPositionIds(g, inputs.inputIds, c.pad_token_id);
   const h = embeddings(g, c, inputs, 'roberta.embeddings', P, drop, positions, c.pad_token_id);
   const cls = encoderStack(g, c, h, inputs.attentionMask, (i) => `roberta.encoder.layer.${i}`, P, drop, !!opts.packTokens);

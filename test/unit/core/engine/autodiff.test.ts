@@ -5,7 +5,7 @@
  * - one session with symbolic batch/seq dims checked at two input shapes;
  * - float32 (real ORT Erf / LayerNormalization kernels) against float64 gradients;
  * - pruning (no backward work for frozen values) and the errors gradients() raises;
- * - the Dropout rule against the mask the forward drew (dropout is random, so no numeric check).
+ * - dropout against the mask fed to it (the mask is an input: see train/dropout-masks.ts).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -231,9 +231,6 @@ for (const padding of ['zeros', 'any'] as const) {
     },
   );
 }
-
-// Dropout with ratio 0 is the identity; ratio > 0 is checked against its mask below.
-row('Dropout ratio 0', ['Dropout'], [f('x', U)], (g, { x }) => g.dropout(x!, 0, 3)[0]);
 
 // Losses.
 row('SoftmaxCrossEntropy', ['SoftmaxCrossEntropy'], [f('logits', [4, 3], normal(12, 2)), int64Input('labels', [4], [2, 0, 2, 1])], (g, { logits, labels }) =>
@@ -587,44 +584,47 @@ describe('autodiff: embedding gradient with many repeated ids, multi-threaded', 
   });
 });
 
-describe('autodiff: Dropout rule', () => {
+describe('autodiff: dropout with a drawn mask', () => {
   for (const dtype of ['float64', 'float32'] as const) {
     for (const p of [0.5, 0.25, 0.1]) {
-      test(`${dtype} ratio ${p}: y = x*mask/(1-p) and dx = dy*mask/(1-p), exactly`, async () => {
+      test(`${dtype} ratio ${p}: y = x * (mask/(1-p)) and dx = dy * (mask/(1-p)), exactly (torch's noise tensor)`, async () => {
         const n = 256;
         const g = new GraphBuilder('dropout');
         const x = g.input('x', dtype, [n]);
         const dy = g.input('dy', dtype, [n]);
-        const [y, mask] = g.dropout(x, p, 42);
+        const y = g.dropout(x, p);
+        assert.deepEqual(g.dropoutMasks, [{ name: 'dropout_mask.0', shape: [n], ratio: p }]);
         const loss = g.reduceSum(g.mul(y, dy), [0]);
         g.output(y, 'y');
-        g.output(mask, 'mask');
         g.output(gradients(g, loss, [x]).get(x)!, 'dx');
         const session = await createSession(serialize(g), { threads: 1 });
         try {
           const round = dtype === 'float32' ? Math.fround : (v: number): number => v;
           const xs = normal(n).map(round);
           const dys = normal(n).map(round);
-          const out = await session.run({ x: tensor(dtype, [n], xs), dy: tensor(dtype, [n], dys) });
-          const m = out.mask!.data as Uint8Array;
+          const m = new Uint8Array(n).map((_, i) => (i % 3 === 0 ? 0 : 1));
+          const out = await session.run({ x: tensor(dtype, [n], xs), dy: tensor(dtype, [n], dys), 'dropout_mask.0': { dtype: 'bool', dims: [n], data: m } });
           const yv = out.y!.data as Float32Array | Float64Array;
           const dx = out.dx!.data as Float32Array | Float64Array;
-          // ONNX Runtime computes mask * x / (1.0f - ratio) with the ratio read as float32.
-          const keep = Math.fround(1 - Math.fround(p));
-          let kept = 0;
+          // torch: noise = bernoulli(1-p) / (1-p) in the input's dtype, then input * noise.
+          const scale = round(1 / round(1 - p));
           for (let i = 0; i < n; i++) {
-            assert.ok(m[i] === 0 || m[i] === 1);
-            kept += m[i]!;
-            assert.equal(yv[i], round((xs[i]! * m[i]!) / keep), `y[${i}]`);
-            assert.equal(dx[i], round((dys[i]! * m[i]!) / keep), `dx[${i}]`);
+            const noise = m[i]! * scale;
+            assert.equal(yv[i], round(xs[i]! * noise), `y[${i}]`);
+            assert.equal(dx[i], round(dys[i]! * noise), `dx[${i}]`);
           }
-          // The mask is a real draw: some dropped, some kept, about 1-p of them kept.
-          assert.ok(kept > 0 && kept < n);
-          assert.ok(Math.abs(kept / n - (1 - p)) < 0.15, `kept fraction ${kept / n}`);
         } finally {
           await session.dispose();
         }
       });
     }
   }
+  test('ratio outside (0, 1) is refused; the mask input is no symbol source', () => {
+    const g = new GraphBuilder('dropout');
+    const x = g.input('x', 'float32', ['n', 4]);
+    assert.throws(() => g.dropout(x, 0), /ratio must be in \(0, 1\)/);
+    assert.throws(() => g.dropout(x, 1), /ratio must be in \(0, 1\)/);
+    g.dropout(x, 0.1);
+    assert.deepEqual(g.dropoutMasks.map((d) => d.shape), [['n', 4]]);
+  });
 });

@@ -135,7 +135,7 @@ describe('parity with the transformers reference (fixtures from scripts/make_ref
     const mask = g.input('attention_mask', 'int64', ['batch', 'seq']);
     const types = g.input('token_type_ids', 'int64', ['batch', 'seq']);
     const params = new Map([...model.weights].map(([n, w]) => [n, g.input(n, 'float64', w.dims)]));
-    const pooled = bertPooled(g, model.config, { inputIds: ids, attentionMask: mask, tokenTypeIds: types }, { train: false, dropoutSeed: 0, param: (n) => params.get(n)! }, new DropoutSites(g, false, 0));
+    const pooled = bertPooled(g, model.config, { inputIds: ids, attentionMask: mask, tokenTypeIds: types }, { train: false, param: (n) => params.get(n)! }, new DropoutSites(g, false));
     g.output(pooled, 'pooled');
     const s = await createSession(serialize(g), { threads: 1, optimizationLevel: 'basic' });
     const dims = [fx.input_ids.length, fx.input_ids[0]!.length];
