@@ -134,26 +134,41 @@ async function finetune(argv: string[], threads: number): Promise<void> {
       eval_f1: number;
       rss_mb: number;
     }
-    const torch = seeds.map((seed) => {
+    type Result = Omit<ReturnType<typeof finetuneInChild>, 'mode' | 'trainLoss'>;
+    const runTorch = (seed: number): Result => {
       const t = torchRun<TorchFinetune>(['--finetune', split.train, '--eval_file', split.eval, '--vocab', `${VOCAB}/vocab.txt`, '--seq', '128', '--batch', '64', '--epochs', '1', '--lr', String(lr), '--seed', String(seed)], threads);
       console.error(`done PyTorch seed ${seed}: ${t.train_s.toFixed(1)} s, accuracy ${t.eval_accuracy.toFixed(4)}`);
       return { seed, tokenizeSeconds: t.tokenize_s, trainSeconds: t.train_s, samplesPerSecond: t.samples_per_s, accuracy: t.eval_accuracy, f1: t.eval_f1, rssMB: t.rss_mb };
+    };
+    const runOurs = (mode: (typeof modes)[number], seed: number): Result => {
+      const r = finetuneInChild({ train: split.train, eval: split.eval, mode, seed, epochs: 1, lr, threads });
+      console.error(`done Finetune ${mode} seed ${seed}: ${r.trainSeconds.toFixed(1)} s, accuracy ${r.accuracy.toFixed(4)}`);
+      return r;
+    };
+    // Seed by seed, the sides alternate which goes first, so a change in the machine's speed
+    // during the hour this takes lands on both.
+    const torch: Result[] = [];
+    const ours = new Map(modes.map((m) => [m, [] as Result[]]));
+    seeds.forEach((seed, i) => {
+      const runAllOurs = (): void => {
+        for (const mode of modes) ours.get(mode)!.push(runOurs(mode, seed));
+      };
+      if (i % 2 === 0) {
+        torch.push(runTorch(seed));
+        runAllOurs();
+      } else {
+        runAllOurs();
+        torch.push(runTorch(seed));
+      }
     });
     const rows: (string | number)[][] = [];
     const means: Record<string, { wall: number; accuracy: number }> = {};
-    const add = (label: string, rs: typeof torch): void => {
+    const add = (label: string, rs: Result[]): void => {
       for (const r of rs) rows.push(resultRow(label, r));
       if (rs.length > 1) rows.push(meanRow(label, rs));
       means[label] = { wall: rs.reduce((a, r) => a + r.tokenizeSeconds + r.trainSeconds, 0) / rs.length, accuracy: rs.reduce((a, r) => a + r.accuracy, 0) / rs.length };
     };
-    for (const mode of modes) {
-      const ours = seeds.map((seed) => {
-        const r = finetuneInChild({ train: split.train, eval: split.eval, mode, seed, epochs: 1, lr, threads });
-        console.error(`done Finetune ${mode} seed ${seed}: ${r.trainSeconds.toFixed(1)} s, accuracy ${r.accuracy.toFixed(4)}`);
-        return r;
-      });
-      add(`Finetune, ${BATCHING_LABEL[mode]}`, ours);
-    }
+    for (const mode of modes) add(`Finetune, ${BATCHING_LABEL[mode]}`, ours.get(mode)!);
     const torchLabel = 'PyTorch eager, random batches (Trainer defaults)';
     add(torchLabel, torch);
     console.log(`bert-mini (random init, vocab 21128), 1 epoch, batch 64, max_seq_length 128, lr ${lr}, warmup 10%, ${threads} threads`);

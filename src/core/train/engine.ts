@@ -207,7 +207,7 @@ export class TrainingEngine {
     const sites = this.maskSites.get(kind) ?? [];
     if (sites.length === 0) return;
     let tokens = 0;
-    for (const m of batch.attentionMask) if (m > 0n) tokens++;
+    for (const m of batch.attentionMask) if (m !== 0n) tokens++; // as NonZero counts the packed rows
     const symbols = { batch: batch.batch, seq: batch.seq, tokens };
     const dims = sites.map((s) => s.shape.map((d) => evalDim(d, symbols)));
     const sizes = dims.map((d) => d.reduce((a, b) => a * b, 1));
