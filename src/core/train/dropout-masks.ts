@@ -12,7 +12,7 @@
  * The loop runs as WebAssembly SIMD (16 masks per iteration), with a scalar fallback that draws
  * the same bits.
  */
-import { I32, I32_ADD, I32_EQZ, I32_SUB, V128, WA, type WasmMemory, get, i32c, section, set, simd, str, u, v128store, vec } from './wasm-kernels.js';
+import { I32, I32_ADD, I32_EQZ, I32_SUB, V128, WA, type WasmMemory, compileOnce, get, i32c, moduleBytes, set, simd, v128store, vec } from './wasm-kernels.js';
 
 const M1 = 0x7feb352d;
 const M2 = 0x846ca68b;
@@ -107,32 +107,11 @@ function buildModule(): Uint8Array {
     0x0c, 0x00, 0x0b, 0x0b,
     0x0b,
   ];
-  const fn = [...vec([[12, V128]]), ...code];
   const types = vec([[0x60, ...vec([[I32], [I32], [I32], [I32]]), ...vec([])]]);
-  const imports = vec([[...str('env'), ...str('memory'), 0x02, 0x00, ...u(1)]]);
-  const body2 = (b2: number[]): number[] => [...u(b2.length), ...b2];
-  return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, types),
-    ...section(2, imports),
-    ...section(3, vec([[0]])),
-    ...section(7, vec([[...str('fill'), 0x00, 0]])),
-    ...section(10, vec([body2(fn)])),
-  ]);
+  return moduleBytes(types, [['fill', 0, [...vec([[12, V128]]), ...code]]]);
 }
 
-let compiled: object | null | undefined;
-function module(): object | null {
-  if (compiled === undefined) {
-    try {
-      const bytes = buildModule();
-      compiled = WA.validate(bytes) ? new WA.Module(bytes) : null;
-    } catch {
-      compiled = null;
-    }
-  }
-  return compiled;
-}
+const module = compileOnce(buildModule);
 
 /** Whether the SIMD kernel runs here (otherwise the scalar loop draws the same masks). */
 export function maskKernelAvailable(): boolean {

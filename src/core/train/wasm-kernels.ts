@@ -12,7 +12,7 @@
  */
 
 /** LEB128 unsigned. */
-export function u(n: number): number[] {
+function u(n: number): number[] {
   const out: number[] = [];
   do {
     let b = n & 0x7f;
@@ -24,8 +24,8 @@ export function u(n: number): number[] {
 }
 
 export const vec = (items: number[][]): number[] => [...u(items.length), ...items.flat()];
-export const str = (s: string): number[] => [...u(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-export const section = (id: number, body: number[]): number[] => [id, ...u(body.length), ...body];
+const str = (s: string): number[] => [...u(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+const section = (id: number, body: number[]): number[] => [id, ...u(body.length), ...body];
 
 // Value types and opcodes.
 export const I32 = 0x7f;
@@ -126,15 +126,22 @@ function buildModule(): Uint8Array {
     [0x60, ...vec([...Array(5).fill([I32]), ...Array(8).fill([F32])]), ...vec([])],
     [0x60, ...vec([[I32], [I32], [I32]]), ...vec([])],
   ]);
-  const imports = vec([[...str('env'), ...str('memory'), 0x02, 0x00, ...u(1)]]);
-  const funcs = vec([[0], [1], [2]]);
-  const exports = vec([
-    [...str('sumsq'), 0x00, 0],
-    [...str('adamw'), 0x00, 1],
-    [...str('accumulate'), 0x00, 2],
+  return moduleBytes(types, [
+    ['sumsq', 0, sumsq],
+    ['adamw', 1, adamw],
+    ['accumulate', 2, accumulate],
   ]);
-  const body = (b: number[]): number[] => [...u(b.length), ...b];
-  const code = vec([body(sumsq), body(adamw), body(accumulate)]);
+}
+
+/**
+ * A module importing env.memory and exporting functions: `types` is the type section's body, each
+ * function [export name, type index, body (locals + code)].
+ */
+export function moduleBytes(types: number[], functions: [name: string, type: number, body: number[]][]): Uint8Array {
+  const imports = vec([[...str('env'), ...str('memory'), 0x02, 0x00, ...u(1)]]);
+  const funcs = vec(functions.map(([, t]) => [t]));
+  const exports = vec(functions.map(([name], i) => [...str(name), 0x00, i]));
+  const code = vec(functions.map(([, , b]) => [...u(b.length), ...b]));
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, types),
@@ -163,19 +170,23 @@ interface Exports {
   accumulate(dst: number, src: number, n4: number): void;
 }
 
-let compiled: object | null | undefined;
-
-function module(): object | null {
-  if (compiled === undefined) {
-    try {
-      const bytes = buildModule();
-      compiled = WA.validate(bytes) ? new WA.Module(bytes) : null;
-    } catch {
-      compiled = null;
+/** Compiles `build()`'s module on first call; null when this runtime rejects it (no SIMD). */
+export function compileOnce(build: () => Uint8Array): () => object | null {
+  let compiled: object | null | undefined;
+  return () => {
+    if (compiled === undefined) {
+      try {
+        const bytes = build();
+        compiled = WA.validate(bytes) ? new WA.Module(bytes) : null;
+      } catch {
+        compiled = null;
+      }
     }
-  }
-  return compiled;
+    return compiled;
+  };
 }
+
+const module = compileOnce(buildModule);
 
 /**
  * One arena of float32 arrays in a WebAssembly.Memory, each 16-byte aligned and padded to whole
