@@ -109,11 +109,11 @@ export function evalDim(d: Dim, symbols: Readonly<Record<string, number>>): numb
   if (typeof d === 'number') return d;
   let total = 0;
   for (const term of d.split('+')) {
-    let v = 1;
-    for (const f of term.split('*')) {
-      const t = f.trim();
-      const n = /^\d+$/.test(t) ? Number(t) : symbols[t];
-      if (n === undefined) throw new Error(`dim ${d}: no value for ${t}`);
+    const m = toMonomial(term.trim());
+    let v = m.coef;
+    for (const sym of m.syms) {
+      const n = /^\d+$/.test(sym) ? Number(sym) : symbols[sym];
+      if (n === undefined) throw new Error(`dim ${d}: no value for ${sym}`);
       v *= n;
     }
     total += v;

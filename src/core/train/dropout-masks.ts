@@ -12,7 +12,7 @@
  * The loop runs as WebAssembly SIMD (16 masks per iteration), with a scalar fallback that draws
  * the same bits.
  */
-import { I32, I32_ADD, I32_EQZ, I32_SUB, V128, WA, type WasmMemory, compileOnce, get, i32c, moduleBytes, set, simd, v128store, vec } from './wasm-kernels.js';
+import { I32, V128, WA, type WasmMemory, compileOnce, countedLoop, get, i32c, moduleBytes, set, simd, v128store, vec } from './wasm-kernels.js';
 
 const M1 = 0x7feb352d;
 const M2 = 0x846ca68b;
@@ -88,8 +88,6 @@ function buildModule(): Uint8Array {
     ...get(a), ...get(b), ...simd(OP.narrow32), ...get(c), ...get(d), ...simd(OP.narrow32), ...simd(OP.narrow16),
     ...get(ones), ...simd(OP.and),
     ...v128store(),
-    ...get(PTR), ...i32c(16), I32_ADD, ...set(PTR),
-    ...get(N), ...i32c(1), I32_SUB, ...set(N),
   ];
   const splat = (v: number[], dst: number): number[] => [...v, ...simd(OP.i32x4Splat), ...set(dst)];
   const code = [
@@ -101,10 +99,7 @@ function buildModule(): Uint8Array {
     ...splat([0x41, ...s32(M1)], m1),
     ...splat([0x41, ...s32(M2 | 0)], m2),
     ...i32c(1), ...simd(OP.i8x16Splat), ...set(ones),
-    0x02, 0x40, 0x03, 0x40, // block loop
-    ...get(N), I32_EQZ, 0x0d, 0x01,
-    ...body,
-    0x0c, 0x00, 0x0b, 0x0b,
+    ...countedLoop(N, [PTR], body),
     0x0b,
   ];
   const types = vec([[0x60, ...vec([[I32], [I32], [I32], [I32]]), ...vec([])]]);
@@ -122,9 +117,11 @@ export function maskKernelAvailable(): boolean {
  * Draws the masks of one run into one reusable buffer: `draw` returns views valid until the next
  * `reset` (the buffer may be replaced when a run needs more room).
  */
+type Fill = (ptr: number, n16: number, key: number, threshold: number) => void;
+
 export class MaskDrawer {
   private memory: WasmMemory | undefined;
-  private fill: ((ptr: number, n16: number, key: number, threshold: number) => void) | undefined;
+  private fill: Fill | undefined;
   private bytes: Uint8Array = new Uint8Array(0);
   private used = 0;
 
@@ -140,7 +137,7 @@ export class MaskDrawer {
     if (mod) {
       this.memory = new WA.Memory({ initial: cap / 65536 });
       const inst = new WA.Instance(mod, { env: { memory: this.memory } });
-      this.fill = (inst.exports as { fill: (ptr: number, n16: number, key: number, threshold: number) => void }).fill;
+      this.fill = (inst.exports as { fill: Fill }).fill;
       this.bytes = new Uint8Array(this.memory.buffer);
     } else this.bytes = new Uint8Array(cap);
   }

@@ -41,9 +41,9 @@ export const v128store = (offset = 0): number[] => simd(0x0b, ...memarg(4, offse
 const load64zero = (offset = 0): number[] => simd(0x5d, ...memarg(3, offset));
 const F32X4 = { splat: 0x13, sqrt: 0xe3, add: 0xe4, sub: 0xe5, mul: 0xe6, div: 0xe7 };
 const F64X2 = { splat: 0x14, extract: 0x21, add: 0xf0, mul: 0xf2, promoteLow: 0x5f };
-export const I32_ADD = 0x6a;
-export const I32_SUB = 0x6b;
-export const I32_EQZ = 0x45;
+const I32_ADD = 0x6a;
+const I32_SUB = 0x6b;
+const I32_EQZ = 0x45;
 export const i32c = (n: number): number[] => [0x41, ...u(n)];
 const f64c = (x: number): number[] => {
   const b = new Uint8Array(8);
