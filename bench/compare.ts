@@ -19,14 +19,17 @@ import { arg, inChild, median, table } from './util.js';
 
 const PY = '/usr/bin/python3';
 
-
 function ensureTorch(): string | undefined {
   const check = (): boolean => spawnSync(PY, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
-  const blas = (): boolean => spawnSync('sh', ['-c', 'readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 | grep -q openblas'], { stdio: 'ignore' }).status === 0;
+  const blas = (): boolean =>
+    spawnSync('sh', ['-c', 'readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 | grep -q openblas'], { stdio: 'ignore' }).status === 0;
   if (check() && blas()) return undefined;
-  if (process.getuid?.() !== 0) return 'PyTorch comparison skipped: install python3-torch and libopenblas0-openmp (apt), or run as root to let the bench install them';
+  if (process.getuid?.() !== 0)
+    return 'PyTorch comparison skipped: install python3-torch and libopenblas0-openmp (apt), or run as root to let the bench install them';
   console.error('installing python3-torch and libopenblas0-openmp with apt-get…');
-  const r = spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch libopenblas0-openmp'], { stdio: 'inherit' });
+  const r = spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch libopenblas0-openmp'], {
+    stdio: 'inherit',
+  });
   if (r.status !== 0 || !check()) return 'PyTorch comparison skipped: apt-get could not install python3-torch';
   return undefined;
 }
@@ -69,10 +72,27 @@ export async function main(argv: string[]): Promise<void> {
       const ours: OursStep[] = [];
       const torch: { ms_per_step: number; rss_mb: number }[] = [];
       const runOurs = (): void => {
-        ours.push(inChild<OursStep>('engine', ['--preset', preset, '--batch', String(batch), '--mode', 'grads', '--threads', String(threads), '--steps', String(steps), '--seq', '128']));
+        ours.push(
+          inChild<OursStep>('engine', [
+            '--preset',
+            preset,
+            '--batch',
+            String(batch),
+            '--mode',
+            'grads',
+            '--threads',
+            String(threads),
+            '--steps',
+            String(steps),
+            '--seq',
+            '128',
+          ]),
+        );
       };
       const runTorch = (): void => {
-        torch.push(torchRun<{ ms_per_step: number; rss_mb: number }>(['--preset', preset, '--batch', String(batch), '--seq', '128', '--steps', String(steps)], threads));
+        torch.push(
+          torchRun<{ ms_per_step: number; rss_mb: number }>(['--preset', preset, '--batch', String(batch), '--seq', '128', '--steps', String(steps)], threads),
+        );
       };
       for (let r = 0; r < rounds; r++) {
         const order = r % 2 === 0 ? [runOurs, runTorch] : [runTorch, runOurs];
@@ -102,7 +122,24 @@ export async function main(argv: string[]): Promise<void> {
     `sequence 128, float32, ${threads} threads; ONNX Runtime MatMul peak ${peak.gflops.toFixed(1)} GFLOP/s; ms/step: median of ${steps} steps after 2 warm-up, ` +
       `then the median over ${rounds} round${rounds > 1 ? 's' : ''} (the sides alternate each round); ratio: median of the rounds' samples/s ratios`,
   );
-  console.log(table(['model', 'batch', 'Finetune ms/step', 'PyTorch ms/step', 'Finetune samples/s', 'PyTorch samples/s', 'ratio', 'ratio range', 'of MatMul peak', 'Finetune RSS (MB)', 'PyTorch RSS (MB)'], rows));
+  console.log(
+    table(
+      [
+        'model',
+        'batch',
+        'Finetune ms/step',
+        'PyTorch ms/step',
+        'Finetune samples/s',
+        'PyTorch samples/s',
+        'ratio',
+        'ratio range',
+        'of MatMul peak',
+        'Finetune RSS (MB)',
+        'PyTorch RSS (MB)',
+      ],
+      rows,
+    ),
+  );
 }
 
 /**
@@ -136,9 +173,37 @@ async function finetune(argv: string[], threads: number): Promise<void> {
     }
     type Result = Omit<ReturnType<typeof finetuneInChild>, 'mode' | 'trainLoss'>;
     const runTorch = (seed: number): Result => {
-      const t = torchRun<TorchFinetune>(['--finetune', split.train, '--eval_file', split.eval, '--vocab', `${VOCAB}/vocab.txt`, '--seq', '128', '--batch', '64', '--epochs', '1', '--lr', String(lr), '--seed', String(seed)], threads);
+      const t = torchRun<TorchFinetune>(
+        [
+          '--finetune',
+          split.train,
+          '--eval_file',
+          split.eval,
+          '--vocab',
+          `${VOCAB}/vocab.txt`,
+          '--seq',
+          '128',
+          '--batch',
+          '64',
+          '--epochs',
+          '1',
+          '--lr',
+          String(lr),
+          '--seed',
+          String(seed),
+        ],
+        threads,
+      );
       console.error(`done PyTorch seed ${seed}: ${t.train_s.toFixed(1)} s, accuracy ${t.eval_accuracy.toFixed(4)}`);
-      return { seed, tokenizeSeconds: t.tokenize_s, trainSeconds: t.train_s, samplesPerSecond: t.samples_per_s, accuracy: t.eval_accuracy, f1: t.eval_f1, rssMB: t.rss_mb };
+      return {
+        seed,
+        tokenizeSeconds: t.tokenize_s,
+        trainSeconds: t.train_s,
+        samplesPerSecond: t.samples_per_s,
+        accuracy: t.eval_accuracy,
+        f1: t.eval_f1,
+        rssMB: t.rss_mb,
+      };
     };
     const runOurs = (mode: (typeof modes)[number], seed: number): Result => {
       const r = finetuneInChild({ train: split.train, eval: split.eval, mode, seed, epochs: 1, lr, threads });
@@ -166,7 +231,10 @@ async function finetune(argv: string[], threads: number): Promise<void> {
     const add = (label: string, rs: Result[]): void => {
       for (const r of rs) rows.push(resultRow(label, r));
       if (rs.length > 1) rows.push(meanRow(label, rs));
-      means[label] = { wall: rs.reduce((a, r) => a + r.tokenizeSeconds + r.trainSeconds, 0) / rs.length, accuracy: rs.reduce((a, r) => a + r.accuracy, 0) / rs.length };
+      means[label] = {
+        wall: rs.reduce((a, r) => a + r.tokenizeSeconds + r.trainSeconds, 0) / rs.length,
+        accuracy: rs.reduce((a, r) => a + r.accuracy, 0) / rs.length,
+      };
     };
     for (const mode of modes) add(`Finetune, ${BATCHING_LABEL[mode]}`, ours.get(mode)!);
     const torchLabel = 'PyTorch eager, random batches (Trainer defaults)';
@@ -176,7 +244,9 @@ async function finetune(argv: string[], threads: number): Promise<void> {
     const ref = means[torchLabel]!;
     for (const [label, m] of Object.entries(means)) {
       if (label === torchLabel) continue;
-      console.log(`${label}: wall time ${(ref.wall / m.wall).toFixed(2)}x shorter than PyTorch's; eval accuracy ${((m.accuracy - ref.accuracy) * 100).toFixed(2)} points (mean over seeds ${seeds.join(', ')})`);
+      console.log(
+        `${label}: wall time ${(ref.wall / m.wall).toFixed(2)}x shorter than PyTorch's; eval accuracy ${((m.accuracy - ref.accuracy) * 100).toFixed(2)} points (mean over seeds ${seeds.join(', ')})`,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -28,7 +28,6 @@ interface Result {
   params: number;
 }
 
-
 /** Matmul FLOPs of one training step: forward x 3 (backward costs two forwards). */
 export function stepFlops(L: number, H: number, I: number, B: number, S: number, labels = 2): number {
   const perTokenLayer = 2 * (4 * H * H + 2 * H * I) + 2 * 2 * S * H;
@@ -50,17 +49,45 @@ export function randomBatch(batch: number, seq: number, vocab: number): Batch {
   };
 }
 
-async function runOne(preset: PresetName, batch: number, seq: number, mode: StepMode, threads: number, steps: number, memory: { arena: boolean; pattern: boolean }, pack = true): Promise<Result> {
+async function runOne(
+  preset: PresetName,
+  batch: number,
+  seq: number,
+  mode: StepMode,
+  threads: number,
+  steps: number,
+  memory: { arena: boolean; pattern: boolean },
+  pack = true,
+): Promise<Result> {
   const vocab = 30522;
   const model = createModel({ preset, vocabSize: vocab, numLabels: 2, seed: 1 });
   const params = [...model.weights.values()].reduce((a, w) => a + w.data.length, 0);
-  const engine = new TrainingEngine({ config: model.config, weights: model.weights, threads, mode, adam: { weightDecay: 0.01 }, memoryArena: memory.arena, memoryPattern: memory.pattern, packTokens: pack });
+  const engine = new TrainingEngine({
+    config: model.config,
+    weights: model.weights,
+    threads,
+    mode,
+    adam: { weightDecay: 0.01 },
+    memoryArena: memory.arena,
+    memoryPattern: memory.pattern,
+    packTokens: pack,
+  });
   const data = randomBatch(batch, seq, vocab);
   const ms = await medianMs(() => engine.trainStep([data], 2e-5), steps);
   await engine.dispose();
   const c = model.config;
   const flops = stepFlops(c.num_hidden_layers, c.hidden_size, c.intermediate_size, batch, seq);
-  return { preset, batch, seq, mode: pack ? mode : `${mode}, padded`, msPerStep: ms, samplesPerSec: (batch * 1000) / ms, gflops: flops / (ms / 1000) / 1e9, rssMB: peakRssMB(), params };
+  return {
+    preset,
+    batch,
+    seq,
+    mode: pack ? mode : `${mode}, padded`,
+    msPerStep: ms,
+    samplesPerSec: (batch * 1000) / ms,
+    gflops: flops / (ms / 1000) / 1e9,
+    rssMB: peakRssMB(),
+    params,
+  };
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -87,7 +114,26 @@ export async function main(argv: string[]): Promise<void> {
   for (const preset of presets) {
     for (const batch of batches) {
       for (const [mode, pack] of modes.flatMap((m) => packs.map((p) => [m, p] as const))) {
-        const r = inChild<Result>('engine', ['--preset', preset, '--batch', String(batch), '--mode', mode, '--threads', String(threads), '--steps', String(steps), '--seq', String(seq), '--arena', arg(argv, 'arena', 'on'), '--pattern', arg(argv, 'pattern', 'off'), '--pack', pack]);
+        const r = inChild<Result>('engine', [
+          '--preset',
+          preset,
+          '--batch',
+          String(batch),
+          '--mode',
+          mode,
+          '--threads',
+          String(threads),
+          '--steps',
+          String(steps),
+          '--seq',
+          String(seq),
+          '--arena',
+          arg(argv, 'arena', 'on'),
+          '--pattern',
+          arg(argv, 'pattern', 'off'),
+          '--pack',
+          pack,
+        ]);
         rows.push([
           r.preset,
           (r.params / 1e6).toFixed(1),

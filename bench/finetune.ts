@@ -43,12 +43,18 @@ export interface FinetuneResult {
   rssMB: number;
 }
 
-
 const csvField = (s: string): string => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
 /** Splits the data set as a run with --validation_split_percentage 10 does; writes train.csv and eval.csv. */
 export async function writeSplit(dir: string, maxTrain?: number): Promise<{ train: string; eval: string; trainRows: number; evalRows: number }> {
-  const data = await loadClassificationData({ trainFile: DATA, textColumns: ['review'], labelColumn: 'label', validationSplitPercentage: 10, seed: 42, ...(maxTrain ? { maxTrainSamples: maxTrain } : {}) });
+  const data = await loadClassificationData({
+    trainFile: DATA,
+    textColumns: ['review'],
+    labelColumn: 'label',
+    validationSplitPercentage: 10,
+    seed: 42,
+    ...(maxTrain ? { maxTrainSamples: maxTrain } : {}),
+  });
   const write = (file: string, texts: readonly string[], labels: DataSplit['labels']): string => {
     if (labels?.kind !== 'single') throw new Error('expected single-label data');
     const lines = ['label,review', ...texts.map((t, i) => `${data.labels[labels.ids[i]!]},${csvField(t)}`)];
@@ -64,7 +70,17 @@ export async function writeSplit(dir: string, maxTrain?: number): Promise<{ trai
   };
 }
 
-async function runOne(o: { train: string; eval: string; mode: Batching; seed: number; epochs: number; lr: number; threads: number; mult?: number; pack?: boolean }): Promise<FinetuneResult> {
+async function runOne(o: {
+  train: string;
+  eval: string;
+  mode: Batching;
+  seed: number;
+  epochs: number;
+  lr: number;
+  threads: number;
+  mult?: number;
+  pack?: boolean;
+}): Promise<FinetuneResult> {
   const t0 = performance.now();
   const tok = await Tokenizer.fromFolder(VOCAB);
   const data = await loadClassificationData({ trainFile: o.train, validationFile: o.eval, textColumns: ['review'], labelColumn: 'label', seed: o.seed });
@@ -91,7 +107,15 @@ async function runOne(o: { train: string; eval: string; mode: Batching; seed: nu
     length_grouping: o.mode === 'transformers' ? ('transformers' as const) : ('shuffled' as const),
     seed: o.seed,
   };
-  const trainer = new Trainer({ args, model, data, encoded, emit: () => undefined, ...(o.mult ? { megaBatchMult: o.mult } : {}), ...(o.pack !== undefined ? { packTokens: o.pack } : {}) });
+  const trainer = new Trainer({
+    args,
+    model,
+    data,
+    encoded,
+    emit: () => undefined,
+    ...(o.mult ? { megaBatchMult: o.mult } : {}),
+    ...(o.pack !== undefined ? { packTokens: o.pack } : {}),
+  });
   const s0 = performance.now();
   const r = await trainer.train();
   const trainSeconds = (performance.now() - s0) / 1000;
@@ -112,8 +136,35 @@ async function runOne(o: { train: string; eval: string; mode: Batching; seed: nu
 }
 
 /** One fine-tune in a child process (its own peak RSS). */
-export function finetuneInChild(o: { train: string; eval: string; mode: Batching; seed: number; epochs: number; lr: number; threads: number; mult?: number; pack?: boolean }): FinetuneResult {
-  return inChild<FinetuneResult>('finetune', ['--train', o.train, '--eval', o.eval, '--mode', o.mode, '--seed', String(o.seed), '--epochs', String(o.epochs), '--lr', String(o.lr), '--threads', String(o.threads), ...(o.mult ? ['--mult', String(o.mult)] : []), ...(o.pack !== undefined ? ['--pack', o.pack ? 'on' : 'off'] : [])]);
+export function finetuneInChild(o: {
+  train: string;
+  eval: string;
+  mode: Batching;
+  seed: number;
+  epochs: number;
+  lr: number;
+  threads: number;
+  mult?: number;
+  pack?: boolean;
+}): FinetuneResult {
+  return inChild<FinetuneResult>('finetune', [
+    '--train',
+    o.train,
+    '--eval',
+    o.eval,
+    '--mode',
+    o.mode,
+    '--seed',
+    String(o.seed),
+    '--epochs',
+    String(o.epochs),
+    '--lr',
+    String(o.lr),
+    '--threads',
+    String(o.threads),
+    ...(o.mult ? ['--mult', String(o.mult)] : []),
+    ...(o.pack !== undefined ? ['--pack', o.pack ? 'on' : 'off'] : []),
+  ]);
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -121,7 +172,17 @@ export async function main(argv: string[]): Promise<void> {
   const epochs = Number(arg(argv, 'epochs', '1'));
   const lr = Number(arg(argv, 'lr', '2e-4'));
   if (argv.includes('--child')) {
-    const r = await runOne({ train: arg(argv, 'train', ''), eval: arg(argv, 'eval', ''), mode: arg(argv, 'mode', 'shuffled') as Batching, seed: Number(arg(argv, 'seed', '42')), epochs, lr, threads, mult: Number(arg(argv, 'mult', '0')), ...(argv.includes('--pack') ? { pack: arg(argv, 'pack', 'on') === 'on' } : {}) });
+    const r = await runOne({
+      train: arg(argv, 'train', ''),
+      eval: arg(argv, 'eval', ''),
+      mode: arg(argv, 'mode', 'shuffled') as Batching,
+      seed: Number(arg(argv, 'seed', '42')),
+      epochs,
+      lr,
+      threads,
+      mult: Number(arg(argv, 'mult', '0')),
+      ...(argv.includes('--pack') ? { pack: arg(argv, 'pack', 'on') === 'on' } : {}),
+    });
     console.log(JSON.stringify(r));
     return;
   }
@@ -156,10 +217,30 @@ export async function main(argv: string[]): Promise<void> {
   }
 }
 
-export const FINETUNE_HEADERS = ['run', 'seed', 'tokenize (s)', 'train (s)', 'wall incl. tokenize (s)', 'samples/s', 'eval accuracy', 'eval F1', 'peak RSS (MB)'];
+export const FINETUNE_HEADERS = [
+  'run',
+  'seed',
+  'tokenize (s)',
+  'train (s)',
+  'wall incl. tokenize (s)',
+  'samples/s',
+  'eval accuracy',
+  'eval F1',
+  'peak RSS (MB)',
+];
 
 export function resultRow(label: string, r: Omit<FinetuneResult, 'mode' | 'trainLoss'>): (string | number)[] {
-  return [label, r.seed, r.tokenizeSeconds.toFixed(2), r.trainSeconds.toFixed(1), (r.tokenizeSeconds + r.trainSeconds).toFixed(1), r.samplesPerSecond.toFixed(1), r.accuracy.toFixed(4), r.f1.toFixed(4), r.rssMB.toFixed(0)];
+  return [
+    label,
+    r.seed,
+    r.tokenizeSeconds.toFixed(2),
+    r.trainSeconds.toFixed(1),
+    (r.tokenizeSeconds + r.trainSeconds).toFixed(1),
+    r.samplesPerSecond.toFixed(1),
+    r.accuracy.toFixed(4),
+    r.f1.toFixed(4),
+    r.rssMB.toFixed(0),
+  ];
 }
 
 export function meanRow(label: string, rs: Omit<FinetuneResult, 'mode' | 'trainLoss'>[]): (string | number)[] {

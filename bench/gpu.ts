@@ -16,12 +16,19 @@ import { type StepMode, TrainingEngine } from '../src/core/train/engine.js';
 import { randomBatch } from './engine.js';
 import { arg, medianMs, table } from './util.js';
 
-
 async function run(preset: PresetName, provider: ExecutionProvider, mode: StepMode, batch: number, steps: number, threads: number, fp16 = false) {
   const vocab = 30522;
   const model = createModel({ preset, vocabSize: vocab, numLabels: 2, seed: 1 });
   const initial = new Map([...model.weights].map(([n, t]) => [n, (t.data as Float32Array).slice()]));
-  const engine = new TrainingEngine({ config: model.config, weights: model.weights, threads, executionProvider: provider, mode, adam: { weightDecay: 0.01 }, ...(fp16 ? { mixedPrecision: 'fp16' as const } : {}) });
+  const engine = new TrainingEngine({
+    config: model.config,
+    weights: model.weights,
+    threads,
+    executionProvider: provider,
+    mode,
+    adam: { weightDecay: 0.01 },
+    ...(fp16 ? { mixedPrecision: 'fp16' as const } : {}),
+  });
   const data = randomBatch(batch, 128, vocab);
   const ms = await medianMs(() => engine.trainStep([data], 1e-4), steps);
   await engine.sync();
@@ -46,11 +53,15 @@ export async function main(argv: string[]): Promise<void> {
     else gpus.push({ provider, mode });
   }
   if (gpus.length === 0) {
-    console.log('No GPU provider works on this machine: nothing to measure. (WebGPU needs a GPU driver with Vulkan/Metal/D3D12; CUDA needs onnxruntime-node installed with --onnxruntime-node-install=cuda12 and an NVIDIA driver.)');
+    console.log(
+      'No GPU provider works on this machine: nothing to measure. (WebGPU needs a GPU driver with Vulkan/Metal/D3D12; CUDA needs onnxruntime-node installed with --onnxruntime-node-install=cuda12 and an NVIDIA driver.)',
+    );
     return;
   }
   if (!existsSync('/dev/nvidia0') && !existsSync('/dev/dri') && process.platform === 'linux') {
-    console.log('note: this machine has no GPU device node, so the WebGPU adapter is a software one (Mesa lavapipe, on the CPU): the timings below are not GPU timings; the agreement column is the point.');
+    console.log(
+      'note: this machine has no GPU device node, so the WebGPU adapter is a software one (Mesa lavapipe, on the CPU): the timings below are not GPU timings; the agreement column is the point.',
+    );
   }
   const rows: (string | number)[][] = [];
   for (const preset of presets) {
@@ -72,11 +83,38 @@ export async function main(argv: string[]): Promise<void> {
           }
         }
         const precision = fp16 ? `fp16${r.skipped ? ' (steps skipped)' : ''}` : 'fp32';
-        rows.push([preset, batch, provider, precision, mode, r.ms.toFixed(1), ((batch * 1000) / r.ms).toFixed(1), `${(cpu.ms / r.ms).toFixed(2)}x`, worst.toExponential(1), `${(Math.sqrt(apart / moved) * 100).toPrecision(2)}%`]);
+        rows.push([
+          preset,
+          batch,
+          provider,
+          precision,
+          mode,
+          r.ms.toFixed(1),
+          ((batch * 1000) / r.ms).toFixed(1),
+          `${(cpu.ms / r.ms).toFixed(2)}x`,
+          worst.toExponential(1),
+          `${(Math.sqrt(apart / moved) * 100).toPrecision(2)}%`,
+        ]);
       }
     }
     console.error(`done ${preset}`);
   }
   console.log(`sequence 128, ${steps + 2} identical steps (lr 1e-4), median of the last ${steps}; CPU: ${threads} threads, float32`);
-  console.log(table(['model', 'batch', 'provider', 'precision', 'step', 'ms/step', 'samples/s', 'vs CPU', `max |w - w_cpu| after ${steps + 2} steps`, '||w - w_cpu|| / ||update||'], rows));
+  console.log(
+    table(
+      [
+        'model',
+        'batch',
+        'provider',
+        'precision',
+        'step',
+        'ms/step',
+        'samples/s',
+        'vs CPU',
+        `max |w - w_cpu| after ${steps + 2} steps`,
+        '||w - w_cpu|| / ||update||',
+      ],
+      rows,
+    ),
+  );
 }

@@ -14,7 +14,6 @@ import { Tokenizer } from '../src/core/tokenizer/index.js';
 import { Predictor } from '../src/core/train/predictor.js';
 import { arg, median, table } from './util.js';
 
-
 const WORDS = ['the', 'food', 'was', 'really', 'great', 'but', 'delivery', 'slow', 'and', 'cold', 'service', 'friendly', 'pizza', 'tasty', 'again', 'never'];
 
 export async function main(argv: string[]): Promise<void> {
@@ -24,7 +23,9 @@ export async function main(argv: string[]): Promise<void> {
   const threads = Number(arg(argv, 'threads', '2'));
   let seed = 7;
   const rand = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
-  const texts = Array.from({ length: rows }, () => Array.from({ length: 6 + Math.floor(rand() * 30) }, () => WORDS[Math.floor(rand() * WORDS.length)]).join(' '));
+  const texts = Array.from({ length: rows }, () =>
+    Array.from({ length: 6 + Math.floor(rand() * 30) }, () => WORDS[Math.floor(rand() * WORDS.length)]).join(' '),
+  );
 
   const tok = await Tokenizer.fromFolder('test/fixtures/tokenizers/bert-base-uncased');
   const model = createModel({ preset, vocabSize: tok.vocabSize, labels: ['negative', 'positive'], seed: 1 });

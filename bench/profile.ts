@@ -14,7 +14,6 @@ import { TrainingEngine } from '../src/core/train/engine.js';
 import { randomBatch } from './engine.js';
 import { arg, table } from './util.js';
 
-
 interface ProfileEntry {
   cat: string;
   name: string;
@@ -30,7 +29,13 @@ export async function main(argv: string[]): Promise<void> {
   const steps = Number(arg(argv, 'steps', '3'));
   const onlyOp = arg(argv, 'op', '');
   const model = createModel({ preset, vocabSize: 30522, numLabels: 2, seed: 1 });
-  const engine = new TrainingEngine({ config: model.config, weights: model.weights, threads, adam: { weightDecay: 0.01 }, profilePrefix: join(tmpdir(), 'finetune-profile') });
+  const engine = new TrainingEngine({
+    config: model.config,
+    weights: model.weights,
+    threads,
+    adam: { weightDecay: 0.01 },
+    profilePrefix: join(tmpdir(), 'finetune-profile'),
+  });
   const data = randomBatch(batch, seq, 30522);
   let runMs = 0;
   let adamMs = 0;
@@ -68,9 +73,21 @@ export async function main(argv: string[]): Promise<void> {
     total += e.dur;
   }
   const runs = steps + 1;
-  console.log(`${preset}, batch ${batch}, seq ${seq}, ${threads} threads: session.run ${(runMs / steps).toFixed(1)} ms/step, JS AdamW ${(adamMs / steps).toFixed(1)} ms/step; kernels ${(total / 1000 / runs).toFixed(1)} ms/run`);
+  console.log(
+    `${preset}, batch ${batch}, seq ${seq}, ${threads} threads: session.run ${(runMs / steps).toFixed(1)} ms/step, JS AdamW ${(adamMs / steps).toFixed(1)} ms/step; kernels ${(total / 1000 / runs).toFixed(1)} ms/run`,
+  );
   const ops = [...byOp.entries()].sort((a, b) => b[1].us - a[1].us);
-  console.log(table(['op', 'ms/run', 'share', 'calls/run'], ops.slice(0, 20).map(([op, v]) => [op, (v.us / 1000 / runs).toFixed(1), `${((100 * v.us) / total).toFixed(1)}%`, Math.round(v.count / runs)])));
+  console.log(
+    table(
+      ['op', 'ms/run', 'share', 'calls/run'],
+      ops.slice(0, 20).map(([op, v]) => [op, (v.us / 1000 / runs).toFixed(1), `${((100 * v.us) / total).toFixed(1)}%`, Math.round(v.count / runs)]),
+    ),
+  );
   const nodes = [...byNode.entries()].sort((a, b) => b[1] - a[1]).slice(0, onlyOp ? 40 : 12);
-  console.log(table([onlyOp ? `slowest ${onlyOp} nodes` : 'slowest nodes', 'ms/run', 'output shape'], nodes.map(([n, us]) => [n.replace(/_kernel_time$/, ''), (us / 1000 / runs).toFixed(1), shapeOf.get(n) ?? '-'])));
+  console.log(
+    table(
+      [onlyOp ? `slowest ${onlyOp} nodes` : 'slowest nodes', 'ms/run', 'output shape'],
+      nodes.map(([n, us]) => [n.replace(/_kernel_time$/, ''), (us / 1000 / runs).toFixed(1), shapeOf.get(n) ?? '-']),
+    ),
+  );
 }

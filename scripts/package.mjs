@@ -54,7 +54,8 @@ const ortDir = join(ROOT, 'node_modules', 'onnxruntime-node');
 const ortCommonDir = join(ROOT, 'node_modules', 'onnxruntime-common');
 const binRel = `bin/napi-v6/${os}/${arch}`;
 if (!existsSync(join(ortDir, 'package.json'))) fail('node_modules/onnxruntime-node is missing: run `npm ci` first');
-if (!existsSync(join(ortDir, binRel))) fail(`onnxruntime-node ${readJson(join(ortDir, 'package.json')).version} ships no ${os}/${arch} binaries (node_modules/onnxruntime-node/${binRel})`);
+if (!existsSync(join(ortDir, binRel)))
+  fail(`onnxruntime-node ${readJson(join(ortDir, 'package.json')).version} ships no ${os}/${arch} binaries (node_modules/onnxruntime-node/${binRel})`);
 
 function readJson(p) {
   return JSON.parse(readFileSync(p, 'utf8'));
@@ -100,7 +101,10 @@ try {
   delete ortPkg.devDependencies;
   writeFileSync(join(ortStage, 'package.json'), JSON.stringify(ortPkg, null, 2) + '\n');
   cpSync(join(ortCommonDir, 'package.json'), join(stage, 'node_modules', 'onnxruntime-common', 'package.json'));
-  cpSync(join(ortCommonDir, 'dist', 'cjs'), join(stage, 'node_modules', 'onnxruntime-common', 'dist', 'cjs'), { recursive: true, filter: (src) => !/\.(map|d\.ts)$/.test(src) });
+  cpSync(join(ortCommonDir, 'dist', 'cjs'), join(stage, 'node_modules', 'onnxruntime-common', 'dist', 'cjs'), {
+    recursive: true,
+    filter: (src) => !/\.(map|d\.ts)$/.test(src),
+  });
 
   // 3. vsce
   const vsce = join(ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
@@ -138,7 +142,12 @@ const required = [
 ];
 const missing = required.filter((f) => !files.includes(f));
 const bins = new Set(files.filter((f) => f.startsWith('node_modules/onnxruntime-node/bin/')).map((f) => f.split('/').slice(3, 6).join('/')));
-const stray = files.filter((f) => /^(src|test|webview|scripts|bench|examples|out|scratch)\//.test(f) || /\.(ts|map)$/.test(f) || (f.startsWith('node_modules/') && !/^node_modules\/onnxruntime-(node|common)\//.test(f)));
+const stray = files.filter(
+  (f) =>
+    /^(src|test|webview|scripts|bench|examples|out|scratch)\//.test(f) ||
+    /\.(ts|map)$/.test(f) ||
+    (f.startsWith('node_modules/') && !/^node_modules\/onnxruntime-(node|common)\//.test(f)),
+);
 const problems = [
   ...missing.map((f) => `missing ${f}`),
   ...(bins.size !== 1 || !bins.has(`napi-v6/${os}/${arch}`) ? [`expected only napi-v6/${os}/${arch} binaries, found: ${[...bins].join(', ') || 'none'}`] : []),

@@ -30,7 +30,10 @@ function walk(dir) {
   return out;
 }
 
-const files = dirs.flatMap(walk).filter((f) => !filter || f.includes(filter)).sort();
+const files = dirs
+  .flatMap(walk)
+  .filter((f) => !filter || f.includes(filter))
+  .sort();
 if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);

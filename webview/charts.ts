@@ -30,7 +30,6 @@ export { Chart };
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- chart.js's generics do not unify across chart types
 export type AnyChart = Chart<any, any, any>;
 
-
 /** The theme's chart colours (VS Code >= 1.62 defines all of them). */
 export type ChartColor = 'blue' | 'orange' | 'green' | 'purple' | 'red' | 'yellow' | 'foreground' | 'lines';
 export const SERIES_COLORS: readonly ChartColor[] = ['blue', 'orange', 'green', 'purple', 'yellow', 'red'];

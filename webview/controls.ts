@@ -16,9 +16,7 @@ export interface Choice {
 export function setChoices(sel: VscodeSingleSelect, choices: readonly Choice[], selected: string | undefined): void {
   const pick = choices.some((c) => c.value === selected) ? selected : choices[0]?.value;
   sel.replaceChildren(
-    ...choices.map((c) =>
-      h('vscode-option', { value: c.value, selected: c.value === pick, description: c.description }, c.label ?? c.value),
-    ),
+    ...choices.map((c) => h('vscode-option', { value: c.value, selected: c.value === pick, description: c.description }, c.label ?? c.value)),
   );
   if (pick !== undefined) sel.value = pick;
 }
@@ -38,11 +36,5 @@ export function singleSelect(
 
 /** A labelled row: <vscode-label for=id>label</vscode-label> control [help]. */
 export function formRow(id: string, label: string, control: HTMLElement, help?: string): HTMLElement {
-  return h(
-    'div',
-    { class: 'form-row', 'data-row': id },
-    h('vscode-label', { for: id }, label),
-    control,
-    help ? h('div', { class: 'help' }, help) : null,
-  );
+  return h('div', { class: 'form-row', 'data-row': id }, h('vscode-label', { for: id }, label), control, help ? h('div', { class: 'help' }, help) : null);
 }

@@ -77,7 +77,12 @@ export class TextReporter {
         break;
       case 'done':
         this.clearBar();
-        if (Object.keys(e.results).length) this.line(`***** results *****\n${Object.entries(e.results).map(([k, v]) => `  ${k.padEnd(28)} = ${metricText(v)}`).join('\n')}`);
+        if (Object.keys(e.results).length)
+          this.line(
+            `***** results *****\n${Object.entries(e.results)
+              .map(([k, v]) => `  ${k.padEnd(28)} = ${metricText(v)}`)
+              .join('\n')}`,
+          );
         if (e.modelDir) this.line(`Model saved to ${e.modelDir} (Hugging Face layout${'' /* onnx noted by the files */})`);
         break;
       case 'error':

@@ -81,7 +81,10 @@ async function argsFrom(argv: string[], allowed: readonly string[] | 'all'): Pro
     try {
       obj = JSON.parse(await readFile(cfg[cfg.length - 1]!, 'utf8'));
     } catch (e) {
-      throw new ArgError('--config', `--config ${cfg[cfg.length - 1]}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `not valid JSON (${(e as Error).message})`}`);
+      throw new ArgError(
+        '--config',
+        `--config ${cfg[cfg.length - 1]}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `not valid JSON (${(e as Error).message})`}`,
+      );
     }
     applyConfigObject(args, obj, cfg[cfg.length - 1]!);
   }
@@ -107,7 +110,9 @@ function cancelOnSigint(io: Out): { signal: AbortSignal; dispose: () => void } {
   return { signal: ac.signal, dispose: () => process.off('SIGINT', onInt) };
 }
 
-const RUN_FLAGS_EVAL = ARG_SPECS.filter((s) => ['model', 'data', 'evaluation', 'runtime'].includes(s.group) || s.name === 'output_dir' || s.name === 'seed').map((s) => s.name);
+const RUN_FLAGS_EVAL = ARG_SPECS.filter(
+  (s) => ['model', 'data', 'evaluation', 'runtime'].includes(s.group) || s.name === 'output_dir' || s.name === 'seed',
+).map((s) => s.name);
 
 async function runCommand(argv: string[], io: Out, g: GlobalOptions, mode: 'train' | 'evaluate' | 'predict'): Promise<number> {
   const texts = mode === 'predict' ? takeFlag(argv, 'text') : [];
@@ -120,7 +125,8 @@ async function runCommand(argv: string[], io: Out, g: GlobalOptions, mode: 'trai
     if (texts.length) return predictTexts(args, texts, pairs, io, g);
     args.do_predict = true;
   }
-  if (!args.do_train && !args.output_dir && mode !== 'evaluate') throw new ArgError('--output_dir', `${mode}: give --output_dir (where predict_results.csv goes), or --text "..." to classify sentences`);
+  if (!args.do_train && !args.output_dir && mode !== 'evaluate')
+    throw new ArgError('--output_dir', `${mode}: give --output_dir (where predict_results.csv goes), or --text "..." to classify sentences`);
   if (mode === 'evaluate' && !args.output_dir) args.output_dir = null;
   const emit = reporter(io, g.json);
   const sig = cancelOnSigint(io);
@@ -134,7 +140,8 @@ async function runCommand(argv: string[], io: Out, g: GlobalOptions, mode: 'trai
 
 async function predictTexts(args: RunArgs, texts: string[], pairs: string[], io: Out, g: GlobalOptions): Promise<number> {
   if (!args.model_name_or_path) throw new ArgError('--model_name_or_path', 'predict: give --model_name_or_path (a trained model folder or Hub id)');
-  if (pairs.length && pairs.length !== texts.length) throw new ArgError('--text_pair', `--text_pair: give one per --text (${texts.length} texts, ${pairs.length} pairs)`);
+  if (pairs.length && pairs.length !== texts.length)
+    throw new ArgError('--text_pair', `--text_pair: give one per --text (${texts.length} texts, ${pairs.length} pairs)`);
   const dir = await resolveModelFolder(args.model_name_or_path, args, { emit: () => undefined, token: process.env.HF_TOKEN });
   const predictor = await Predictor.load(dir, { ...(args.threads ? { threads: args.threads } : {}), executionProvider: args.execution_provider });
   try {
@@ -142,7 +149,8 @@ async function predictTexts(args: RunArgs, texts: string[], pairs: string[], io:
     const regression = predictor.config.num_labels === 1 && (predictor.config.problem_type ?? 'regression') === 'regression';
     texts.forEach((text, i) => {
       const s = scores[i]!;
-      if (g.json) io.out.write(`${JSON.stringify(regression ? { text, prediction: s[0]!.score } : { text, label: s[0]!.label, score: s[0]!.score, scores: s })}\n`);
+      if (g.json)
+        io.out.write(`${JSON.stringify(regression ? { text, prediction: s[0]!.score } : { text, label: s[0]!.label, score: s[0]!.score, scores: s })}\n`);
       else if (regression) io.out.write(`${pyFloat(s[0]!.score)}\t${text}\n`);
       else io.out.write(`${s[0]!.label}\t${s[0]!.score.toFixed(4)}\t${text}\n`);
     });
@@ -159,7 +167,22 @@ function hubToken(): string {
 }
 
 /** What a model folder holds (save_pretrained / export); anything else in a folder is someone else's. */
-const MODEL_FOLDER_ENTRIES = new Set(['config.json', 'model.safetensors', 'README.md', 'onnx', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt', 'vocab.json', 'merges.txt', 'added_tokens.json', 'sentencepiece.bpe.model', 'spiece.model']);
+const MODEL_FOLDER_ENTRIES = new Set([
+  'config.json',
+  'model.safetensors',
+  'README.md',
+  'onnx',
+  'generation_config.json',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'special_tokens_map.json',
+  'vocab.txt',
+  'vocab.json',
+  'merges.txt',
+  'added_tokens.json',
+  'sentencepiece.bpe.model',
+  'spiece.model',
+]);
 
 /**
  * export and create-model replace their --output_dir whole: refuse a folder that holds more than a
@@ -228,17 +251,32 @@ const COMMANDS: Record<string, Command> = {
   export: {
     summary: 'write a model (e.g. a checkpoint) as a Hugging Face folder with ONNX for Transformers.js',
     usage: 'finetune export --model_name_or_path DIR --output_dir DIR [--no_onnx]',
-    own: { model_name_or_path: 'the model folder or Hub id', output_dir: 'the folder to write (replaced whole; one holding anything but a model is refused)', no_onnx: 'skip onnx/model.onnx and onnx/model_quantized.onnx' },
+    own: {
+      model_name_or_path: 'the model folder or Hub id',
+      output_dir: 'the folder to write (replaced whole; one holding anything but a model is refused)',
+      no_onnx: 'skip onnx/model.onnx and onnx/model_quantized.onnx',
+    },
     async run(argv, io) {
       const { flags } = ownFlags(argv, this.own!, ['no_onnx']);
       if (!flags.model_name_or_path || !flags.output_dir) throw new UsageError('export needs --model_name_or_path and --output_dir');
       await checkReplaceable(flags.output_dir, 'export');
-      const dir = await resolveModelFolder(flags.model_name_or_path, { revision: 'main', cache_dir: null }, { emit: () => undefined, token: process.env.HF_TOKEN });
+      const dir = await resolveModelFolder(
+        flags.model_name_or_path,
+        { revision: 'main', cache_dir: null },
+        { emit: () => undefined, token: process.env.HF_TOKEN },
+      );
       const { config, weights } = await loadPretrained(dir);
       const tok = await Tokenizer.fromFolder(dir);
       checkVocabulary(tok, config, dir);
       const onnx = flags.no_onnx !== 'true';
-      const files = await exportModel(flags.output_dir, { config, weights, tokenizerFiles: tok.saveFiles(), onnx, quantized: onnx, card: { baseModel: flags.model_name_or_path } });
+      const files = await exportModel(flags.output_dir, {
+        config,
+        weights,
+        tokenizerFiles: tok.saveFiles(),
+        onnx,
+        quantized: onnx,
+        card: { baseModel: flags.model_name_or_path },
+      });
       io.out.write(`wrote ${flags.output_dir}: ${files.join(', ')}\n`);
       return 0;
     },
@@ -246,7 +284,15 @@ const COMMANDS: Record<string, Command> = {
   'create-model': {
     summary: 'make a random-init model from a preset and a vocabulary, saved in the Hugging Face layout',
     usage: `finetune create-model --preset ${Object.keys(PRESETS).join('|')} --tokenizer_name DIR --output_dir DIR [--labels a,b,c | --num_labels N] [--seed 42]`,
-    own: { preset: 'model size', tokenizer_name: 'folder with tokenizer.json or vocab.txt', output_dir: 'where to write it', labels: 'label names, comma-separated', num_labels: 'number of labels (default 2)', seed: 'initialisation seed (default 42)', problem_type: 'single_label_classification | multi_label_classification | regression' },
+    own: {
+      preset: 'model size',
+      tokenizer_name: 'folder with tokenizer.json or vocab.txt',
+      output_dir: 'where to write it',
+      labels: 'label names, comma-separated',
+      num_labels: 'number of labels (default 2)',
+      seed: 'initialisation seed (default 42)',
+      problem_type: 'single_label_classification | multi_label_classification | regression',
+    },
     async run(argv, io) {
       const { flags } = ownFlags(argv, this.own!);
       if (!flags.preset || !(flags.preset in PRESETS)) throw new ArgError('--preset', `--preset: choose one of ${Object.keys(PRESETS).join(', ')}`);
@@ -254,7 +300,8 @@ const COMMANDS: Record<string, Command> = {
       await checkReplaceable(flags.output_dir, 'create-model');
       const tok = await Tokenizer.fromFolder(flags.tokenizer_name);
       const numLabels = flags.num_labels === undefined ? undefined : Number(flags.num_labels);
-      if (numLabels !== undefined && !(Number.isInteger(numLabels) && numLabels >= 1)) throw new ArgError('--num_labels', `--num_labels: expects a positive integer (got ${flags.num_labels})`);
+      if (numLabels !== undefined && !(Number.isInteger(numLabels) && numLabels >= 1))
+        throw new ArgError('--num_labels', `--num_labels: expects a positive integer (got ${flags.num_labels})`);
       const seed = flags.seed === undefined ? 42 : Number(flags.seed);
       if (!Number.isInteger(seed) || seed < 0) throw new ArgError('--seed', `--seed: expects a non-negative integer (got ${flags.seed})`);
       const model = createModel({
@@ -268,7 +315,9 @@ const COMMANDS: Record<string, Command> = {
       });
       await saveModel(flags.output_dir, { ...model, files: { ...tok.saveFiles() } });
       const params = [...model.weights.values()].reduce((a, w) => a + w.data.length, 0);
-      io.out.write(`wrote ${flags.output_dir}: ${flags.preset}, ${(params / 1e6).toFixed(1)}M parameters, vocabulary ${tok.vocabSize}, labels ${Object.values(model.config.id2label).join(', ')}\n`);
+      io.out.write(
+        `wrote ${flags.output_dir}: ${flags.preset}, ${(params / 1e6).toFixed(1)}M parameters, vocabulary ${tok.vocabSize}, labels ${Object.values(model.config.id2label).join(', ')}\n`,
+      );
       return 0;
     },
   },
@@ -286,22 +335,41 @@ const COMMANDS: Record<string, Command> = {
         labelColumn: args.label_column_name,
         task: args.task,
         hasHeader: !args.no_header,
-        ...(args.text_column_names ? (args.text_column_names.length === 2 && args.text_column_delimiter === null ? { textColumns: [args.text_column_names[0]!], pairColumn: args.text_column_names[1]! } : { textColumns: args.text_column_names }) : {}),
+        ...(args.text_column_names
+          ? args.text_column_names.length === 2 && args.text_column_delimiter === null
+            ? { textColumns: [args.text_column_names[0]!], pairColumn: args.text_column_names[1]! }
+            : { textColumns: args.text_column_names }
+          : {}),
         ...(args.text_column_delimiter !== null ? { textColumnDelimiter: args.text_column_delimiter } : {}),
         ...(args.label_delimiter !== null ? { labelDelimiter: args.label_delimiter } : {}),
       });
       const tokDir = args.tokenizer_name ?? args.model_name_or_path;
-      const encoded = tokDir ? await encodeDataset(data, await Tokenizer.fromFolder(await resolveModelFolder(tokDir, args, { emit: () => undefined })), { maxSeqLength: args.max_seq_length }) : undefined;
+      const encoded = tokDir
+        ? await encodeDataset(data, await Tokenizer.fromFolder(await resolveModelFolder(tokDir, args, { emit: () => undefined })), {
+            maxSeqLength: args.max_seq_length,
+          })
+        : undefined;
       const stats = datasetStats(data, encoded);
-      if (g.json) io.out.write(`${JSON.stringify({ problemType: data.problemType, labels: data.labels, columns: data.columns, stats, warnings: data.warnings })}\n`);
+      if (g.json)
+        io.out.write(`${JSON.stringify({ problemType: data.problemType, labels: data.labels, columns: data.columns, stats, warnings: data.warnings })}\n`);
       else {
-        io.out.write(`task: ${data.problemType}; text: ${data.columns.text.join(' + ')}${data.columns.pair ? ` / pair: ${data.columns.pair}` : ''}; label: ${data.columns.label}\n`);
+        io.out.write(
+          `task: ${data.problemType}; text: ${data.columns.text.join(' + ')}${data.columns.pair ? ` / pair: ${data.columns.pair}` : ''}; label: ${data.columns.label}\n`,
+        );
         for (const s of Object.values(stats)) {
           if (!s) continue;
-          io.out.write(`\n[${s.split}] ${s.file}: ${s.rows} rows (${s.droppedTotal} dropped: ${s.dropped.emptyText} empty text, ${s.dropped.emptyLabel} empty label; ${s.duplicates} duplicates${s.overlapWithTrain !== undefined ? `; ${s.overlapWithTrain} also in train` : ''})\n`);
-          if (s.labelCounts) for (const [l, c] of Object.entries(s.labelCounts) as [string, number][]) io.out.write(`  ${l.padEnd(20)} ${String(c).padStart(7)}  ${((100 * c) / s.rows).toFixed(1)}%\n`);
-          if (s.target) io.out.write(`  target: min ${pyFloat(s.target.min)} max ${pyFloat(s.target.max)} mean ${pyFloat(s.target.mean)} std ${pyFloat(s.target.std)}\n`);
-          if (s.tokens) io.out.write(`  tokens: p50 ${s.tokens.p50}, p90 ${s.tokens.p90}, p95 ${s.tokens.p95}, p99 ${s.tokens.p99}, max ${s.tokens.max}; ${s.tokens.truncatedRows} rows (${(100 * s.tokens.truncatedShare).toFixed(1)}%) truncated at ${s.tokens.maxLength}\n`);
+          io.out.write(
+            `\n[${s.split}] ${s.file}: ${s.rows} rows (${s.droppedTotal} dropped: ${s.dropped.emptyText} empty text, ${s.dropped.emptyLabel} empty label; ${s.duplicates} duplicates${s.overlapWithTrain !== undefined ? `; ${s.overlapWithTrain} also in train` : ''})\n`,
+          );
+          if (s.labelCounts)
+            for (const [l, c] of Object.entries(s.labelCounts) as [string, number][])
+              io.out.write(`  ${l.padEnd(20)} ${String(c).padStart(7)}  ${((100 * c) / s.rows).toFixed(1)}%\n`);
+          if (s.target)
+            io.out.write(`  target: min ${pyFloat(s.target.min)} max ${pyFloat(s.target.max)} mean ${pyFloat(s.target.mean)} std ${pyFloat(s.target.std)}\n`);
+          if (s.tokens)
+            io.out.write(
+              `  tokens: p50 ${s.tokens.p50}, p90 ${s.tokens.p90}, p95 ${s.tokens.p95}, p99 ${s.tokens.p99}, max ${s.tokens.max}; ${s.tokens.truncatedRows} rows (${(100 * s.tokens.truncatedShare).toFixed(1)}%) truncated at ${s.tokens.maxLength}\n`,
+            );
         }
         for (const w of data.warnings) io.err.write(`warning: ${w}\n`);
       }
@@ -390,14 +458,25 @@ const COMMANDS: Record<string, Command> = {
         labelColumn: args.label_column_name,
         task: args.task,
         hasHeader: !args.no_header,
-        ...(args.text_column_names ? (args.text_column_names.length === 2 && args.text_column_delimiter === null ? { textColumns: [args.text_column_names[0]!], pairColumn: args.text_column_names[1]! } : { textColumns: args.text_column_names }) : {}),
+        ...(args.text_column_names
+          ? args.text_column_names.length === 2 && args.text_column_delimiter === null
+            ? { textColumns: [args.text_column_names[0]!], pairColumn: args.text_column_names[1]! }
+            : { textColumns: args.text_column_names }
+          : {}),
         ...(args.label_delimiter !== null ? { labelDelimiter: args.label_delimiter } : {}),
       });
       const scriptDir = args.output_dir;
-      const files = exportScriptFiles({ ...args, output_dir: join(scriptDir, 'output') }, { labels: data.labels, problemType: data.problemType, textColumns: data.columns.text, ...(data.columns.pair ? { pairColumn: data.columns.pair } : {}) });
+      const files = exportScriptFiles(
+        { ...args, output_dir: join(scriptDir, 'output') },
+        { labels: data.labels, problemType: data.problemType, textColumns: data.columns.text, ...(data.columns.pair ? { pairColumn: data.columns.pair } : {}) },
+      );
       await mkdir(scriptDir, { recursive: true });
       for (const [name, content] of Object.entries(files)) await writeFile(join(scriptDir, name), content);
-      io.out.write(`wrote ${Object.keys(files).map((f) => join(scriptDir, f)).join(', ')}\nrun: accelerate launch --config_file ${join(scriptDir, 'accelerate_config.yaml')} ${join(scriptDir, 'train.py')}\n`);
+      io.out.write(
+        `wrote ${Object.keys(files)
+          .map((f) => join(scriptDir, f))
+          .join(', ')}\nrun: accelerate launch --config_file ${join(scriptDir, 'accelerate_config.yaml')} ${join(scriptDir, 'train.py')}\n`,
+      );
       return 0;
     },
   },

@@ -23,7 +23,11 @@ async function pickRun(ctx: Ctx, placeHolder: string): Promise<string | undefine
     return undefined;
   }
   const pick = await vscode.window.showQuickPick(
-    runs.map((r) => ({ label: r.name, description: `${r.status}${r.bestMetric ? ` · ${r.bestMetric.name} ${r.bestMetric.value.toFixed(3)}` : ''}`, runId: r.runId })),
+    runs.map((r) => ({
+      label: r.name,
+      description: `${r.status}${r.bestMetric ? ` · ${r.bestMetric.name} ${r.bestMetric.value.toFixed(3)}` : ''}`,
+      runId: r.runId,
+    })),
     { placeHolder },
   );
   return pick?.runId;
@@ -93,15 +97,24 @@ export function commandTable(ctx: Ctx, sidebar: TrainingViewProvider): Record<Co
       const model = await classificationModel(ctx);
       if (!model) return;
       try {
-        const predictions = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Finetune: classifying with ${basename(model)}` }, () =>
-          ctx.runs.client().predict(model, items.map((i) => i.text)),
+        const predictions = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Window, title: `Finetune: classifying with ${basename(model)}` },
+          () =>
+            ctx.runs.client().predict(
+              model,
+              items.map((i) => i.text),
+            ),
         );
         ctx.lastModel = model;
         const decorations = items.map((item, k) => {
           const top = predictions[k]!.scores[0]!;
           const line = editor.document.lineAt(item.line);
           const end = item.line === editor.selection.end.line ? editor.selection.end : line.range.end;
-          return { range: new vscode.Range(end, end), renderOptions: { after: { contentText: `⟶ ${formatScore(top.label, top.score)}` } }, hoverMessage: predictions[k]!.scores.map((s) => formatScore(s.label, s.score)).join(' · ') };
+          return {
+            range: new vscode.Range(end, end),
+            renderOptions: { after: { contentText: `⟶ ${formatScore(top.label, top.score)}` } },
+            hoverMessage: predictions[k]!.scores.map((s) => formatScore(s.label, s.score)).join(' · '),
+          };
         });
         editor.setDecorations(resultDecoration, decorations);
         const sub = vscode.workspace.onDidChangeTextDocument((e) => {
@@ -128,26 +141,34 @@ export function commandTable(ctx: Ctx, sidebar: TrainingViewProvider): Record<Co
     },
 
     pullModel: async () => {
-      const repo = await vscode.window.showInputBox({ prompt: 'Hugging Face model to download', placeHolder: 'google-bert/bert-base-uncased', value: ctx.settings.defaultModel, validateInput: (v) => (/^[\w.-]+(\/[\w.-]+)?$/.test(v.trim()) ? undefined : 'a repo id such as org/name') });
+      const repo = await vscode.window.showInputBox({
+        prompt: 'Hugging Face model to download',
+        placeHolder: 'google-bert/bert-base-uncased',
+        value: ctx.settings.defaultModel,
+        validateInput: (v) => (/^[\w.-]+(\/[\w.-]+)?$/.test(v.trim()) ? undefined : 'a repo id such as org/name'),
+      });
       if (!repo) return;
       try {
-        const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pulling ${repo}`, cancellable: true }, async (progress, token) => {
-          let last = 0;
-          const token_ = await ctx.hubToken();
-          return pullModel(repo.trim(), {
-            ...(token_ ? { token: token_ } : {}),
-            ...(ctx.settings.cacheDir ? { cacheDir: ctx.settings.cacheDir } : {}),
-            ...(ctx.settings.hubEndpoint ? { endpoint: ctx.settings.hubEndpoint } : {}),
-            signal: toSignal(token),
-            onProgress: (e) => {
-              if (e.type === 'total-progress' && e.total > 0) {
-                const pct = (100 * e.loaded) / e.total;
-                progress.report({ increment: pct - last, message: `${(e.loaded / 1e6).toFixed(1)} / ${(e.total / 1e6).toFixed(1)} MB` });
-                last = pct;
-              }
-            },
-          });
-        });
+        const r = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: `Pulling ${repo}`, cancellable: true },
+          async (progress, token) => {
+            let last = 0;
+            const token_ = await ctx.hubToken();
+            return pullModel(repo.trim(), {
+              ...(token_ ? { token: token_ } : {}),
+              ...(ctx.settings.cacheDir ? { cacheDir: ctx.settings.cacheDir } : {}),
+              ...(ctx.settings.hubEndpoint ? { endpoint: ctx.settings.hubEndpoint } : {}),
+              signal: toSignal(token),
+              onProgress: (e) => {
+                if (e.type === 'total-progress' && e.total > 0) {
+                  const pct = (100 * e.loaded) / e.total;
+                  progress.report({ increment: pct - last, message: `${(e.loaded / 1e6).toFixed(1)} / ${(e.total / 1e6).toFixed(1)} MB` });
+                  last = pct;
+                }
+              },
+            });
+          },
+        );
         const choice = await vscode.window.showInformationMessage(`Finetune: ${repo} is in the cache (${r.commit.slice(0, 8)}).`, 'Train with It');
         if (choice) await vscode.commands.executeCommand('finetune.training.focus');
       } catch (e) {
@@ -159,7 +180,13 @@ export function commandTable(ctx: Ctx, sidebar: TrainingViewProvider): Record<Co
       let dir = typeof folder === 'string' ? folder : undefined;
       if (!dir) {
         const runs = ctx.runs.list().filter((r) => r.modelDir);
-        const pick = await vscode.window.showQuickPick([...runs.map((r) => ({ label: r.name, description: r.modelDir, dir: r.modelDir! })), { label: 'Browse…', description: 'a saved model folder', dir: '' }], { placeHolder: 'Push which model?' });
+        const pick = await vscode.window.showQuickPick(
+          [
+            ...runs.map((r) => ({ label: r.name, description: r.modelDir, dir: r.modelDir! })),
+            { label: 'Browse…', description: 'a saved model folder', dir: '' },
+          ],
+          { placeHolder: 'Push which model?' },
+        );
         if (!pick) return;
         dir = pick.dir || (await ctx.pickFolder('model'));
       }
@@ -170,21 +197,27 @@ export function commandTable(ctx: Ctx, sidebar: TrainingViewProvider): Record<Co
         if (set) await vscode.commands.executeCommand(COMMAND_IDS.setHubToken);
         return;
       }
-      const repo = await vscode.window.showInputBox({ prompt: 'Repository to push to (created if missing)', placeHolder: 'your-name/my-classifier', value: basename(dir) });
+      const repo = await vscode.window.showInputBox({
+        prompt: 'Repository to push to (created if missing)',
+        placeHolder: 'your-name/my-classifier',
+        value: basename(dir),
+      });
       if (!repo) return;
       const visibility = await vscode.window.showQuickPick(['Public', 'Private'], { placeHolder: 'Visibility of a new repository' });
       if (!visibility) return;
       try {
-        const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Pushing to ${repo}`, cancellable: true }, (progress, ct) =>
-          pushFolder(dir!, repo, {
-            token,
-            private: visibility === 'Private',
-            ...(ctx.settings.hubEndpoint ? { endpoint: ctx.settings.hubEndpoint } : {}),
-            signal: toSignal(ct),
-            onProgress: (e) => {
-              if (e.type === 'file-done') progress.report({ message: e.file });
-            },
-          }),
+        const r = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: `Pushing to ${repo}`, cancellable: true },
+          (progress, ct) =>
+            pushFolder(dir!, repo, {
+              token,
+              private: visibility === 'Private',
+              ...(ctx.settings.hubEndpoint ? { endpoint: ctx.settings.hubEndpoint } : {}),
+              signal: toSignal(ct),
+              onProgress: (e) => {
+                if (e.type === 'file-done') progress.report({ message: e.file });
+              },
+            }),
         );
         const choice = await vscode.window.showInformationMessage(`Finetune: pushed to ${r.url}`, 'Open', 'Deploy Demo Space');
         if (choice === 'Open') void vscode.env.openExternal(vscode.Uri.parse(r.url));
@@ -201,7 +234,10 @@ export function commandTable(ctx: Ctx, sidebar: TrainingViewProvider): Record<Co
         if (set) await vscode.commands.executeCommand(COMMAND_IDS.setHubToken);
         return;
       }
-      const repo = typeof modelRepo === 'string' ? modelRepo : await vscode.window.showInputBox({ prompt: 'The model repository the demo classifies with', placeHolder: 'your-name/my-classifier' });
+      const repo =
+        typeof modelRepo === 'string'
+          ? modelRepo
+          : await vscode.window.showInputBox({ prompt: 'The model repository the demo classifies with', placeHolder: 'your-name/my-classifier' });
       if (!repo) return;
       const template = await vscode.window.showQuickPick(
         [
@@ -212,8 +248,15 @@ export function commandTable(ctx: Ctx, sidebar: TrainingViewProvider): Record<Co
       );
       if (!template) return;
       try {
-        const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Deploying a ${template.label} Space for ${repo}`, cancellable: true }, (_p, ct) =>
-          deploySpace(repo, { template: template.value, token, ...(ctx.settings.hubEndpoint ? { endpoint: ctx.settings.hubEndpoint } : {}), signal: toSignal(ct) }),
+        const r = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: `Deploying a ${template.label} Space for ${repo}`, cancellable: true },
+          (_p, ct) =>
+            deploySpace(repo, {
+              template: template.value,
+              token,
+              ...(ctx.settings.hubEndpoint ? { endpoint: ctx.settings.hubEndpoint } : {}),
+              signal: toSignal(ct),
+            }),
         );
         const choice = await vscode.window.showInformationMessage(`Finetune: Space deployed at ${r.url}`, 'Open');
         if (choice) void vscode.env.openExternal(vscode.Uri.parse(r.url));
@@ -223,7 +266,12 @@ export function commandTable(ctx: Ctx, sidebar: TrainingViewProvider): Record<Co
     },
 
     setHubToken: async () => {
-      const token = await vscode.window.showInputBox({ prompt: 'Hugging Face access token (stored in VS Code SecretStorage; leave empty to remove)', password: true, ignoreFocusOut: true, placeHolder: 'hf_…' });
+      const token = await vscode.window.showInputBox({
+        prompt: 'Hugging Face access token (stored in VS Code SecretStorage; leave empty to remove)',
+        password: true,
+        ignoreFocusOut: true,
+        placeHolder: 'hf_…',
+      });
       if (token === undefined) return;
       await ctx.setHubToken(token.trim() || undefined);
       void vscode.window.showInformationMessage(token.trim() ? 'Finetune: token saved in SecretStorage.' : 'Finetune: token removed.');
@@ -232,10 +280,15 @@ export function commandTable(ctx: Ctx, sidebar: TrainingViewProvider): Record<Co
     exportModel: async (folder?: unknown) => {
       const dir = typeof folder === 'string' ? folder : await ctx.pickFolder('model');
       if (!dir) return;
-      const target = await vscode.window.showInputBox({ prompt: 'Write the exported model (Hugging Face layout + ONNX) to', value: join(dirname(dir), `${basename(dir)}-export`) });
+      const target = await vscode.window.showInputBox({
+        prompt: 'Write the exported model (Hugging Face layout + ONNX) to',
+        value: join(dirname(dir), `${basename(dir)}-export`),
+      });
       if (!target) return;
       try {
-        const files = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Exporting ${basename(dir)}` }, () => ctx.runs.client().exportModel(dir, ctx.resolvePath(target)));
+        const files = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Exporting ${basename(dir)}` }, () =>
+          ctx.runs.client().exportModel(dir, ctx.resolvePath(target)),
+        );
         void vscode.window.showInformationMessage(`Finetune: exported ${files.length} files to ${target} (onnx/model.onnx loads in Transformers.js).`);
       } catch (e) {
         void vscode.window.showErrorMessage(`Finetune: ${(e as Error).message}`);

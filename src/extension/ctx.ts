@@ -119,7 +119,11 @@ export class Ctx implements vscode.Disposable {
     const outputRoot = typeof values.output_dir === 'string' && values.output_dir.trim() ? values.output_dir.trim() : s.outputDirectory;
     const { output_dir: _ignored, ...rest } = values;
     const args = argsFromForm(
-      { ...rest, ...(model ? { model_name_or_path: model.startsWith('preset:') || /^[\w.-]+\/[\w.-]+$/.test(model) ? model : this.resolvePath(model) } : {}), ...(train ? { train_file: this.resolvePath(train) } : {}) },
+      {
+        ...rest,
+        ...(model ? { model_name_or_path: model.startsWith('preset:') || /^[\w.-]+\/[\w.-]+$/.test(model) ? model : this.resolvePath(model) } : {}),
+        ...(train ? { train_file: this.resolvePath(train) } : {}),
+      },
       { outputDir: join(this.resolvePath(outputRoot), name), threads: s.threads, executionProvider: s.executionProvider, cacheDir: s.cacheDir },
     );
     if (args.tokenizer_name) args.tokenizer_name = this.resolvePath(args.tokenizer_name);

@@ -11,7 +11,11 @@ import { TrainingViewProvider } from './webviews/panels.js';
 export function activate(context: vscode.ExtensionContext): void {
   const ctx = new Ctx(context);
   const sidebar = new TrainingViewProvider(ctx);
-  context.subscriptions.push(ctx, sidebar, vscode.window.registerWebviewViewProvider(TrainingViewProvider.viewType, sidebar, { webviewOptions: { retainContextWhenHidden: true } }));
+  context.subscriptions.push(
+    ctx,
+    sidebar,
+    vscode.window.registerWebviewViewProvider(TrainingViewProvider.viewType, sidebar, { webviewOptions: { retainContextWhenHidden: true } }),
+  );
   const table = commandTable(ctx, sidebar);
   for (const name of Object.keys(COMMAND_IDS) as CommandName[]) {
     context.subscriptions.push(vscode.commands.registerCommand(COMMAND_IDS[name], table[name]));

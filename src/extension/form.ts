@@ -66,7 +66,12 @@ export const UI_DEFAULTS: Partial<RunArgs> = {
 };
 
 const LABELS: Partial<Record<string, string>> = { fp16: 'fp16 mixed precision (GPU)' };
-const label = (name: string): string => LABELS[name] ?? name.replace(/^per_device_/, '').replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+const label = (name: string): string =>
+  LABELS[name] ??
+  name
+    .replace(/^per_device_/, '')
+    .replace(/_/g, ' ')
+    .replace(/^./, (c) => c.toUpperCase());
 
 export function formFields(saved: Partial<Record<string, unknown>> = {}): FormField[] {
   const defaults = { ...defaultArgs(), ...UI_DEFAULTS } as unknown as Record<string, unknown>;
@@ -111,7 +116,8 @@ export function argsFromForm(values: Partial<Record<string, unknown>>, ctx: Form
     args[k] = coerceArg(spec, raw);
   }
   const a = args as unknown as RunArgs;
-  if (!a.model_name_or_path) throw new ArgError('model_name_or_path', 'choose a model: a Hub id such as google-bert/bert-base-uncased, or a local model folder');
+  if (!a.model_name_or_path)
+    throw new ArgError('model_name_or_path', 'choose a model: a Hub id such as google-bert/bert-base-uncased, or a local model folder');
   if (!a.train_file) throw new ArgError('train_file', 'choose a dataset file (.csv, .tsv, .json or .jsonl)');
   a.do_train = true;
   a.do_eval = a.eval_strategy !== 'no' || !!a.validation_file || a.validation_split_percentage > 0;
@@ -127,7 +133,10 @@ export function argsFromForm(values: Partial<Record<string, unknown>>, ctx: Form
   a.execution_provider = ctx.executionProvider;
   if (ctx.cacheDir) a.cache_dir = ctx.cacheDir;
   if (a.fp16 && a.execution_provider === 'cpu') {
-    throw new ArgError('fp16', 'fp16 (float16 mixed precision) needs a GPU: set the finetune.executionProvider setting to webgpu, cuda or auto, or turn fp16 off to train in float32 on the CPU');
+    throw new ArgError(
+      'fp16',
+      'fp16 (float16 mixed precision) needs a GPU: set the finetune.executionProvider setting to webgpu, cuda or auto, or turn fp16 off to train in float32 on the CPU',
+    );
   }
   validateArgs(a);
   return a;
@@ -143,6 +152,10 @@ export function runName(model: string, trainFile: string, now = new Date()): str
       .replace(/\.(csv|tsv|jsonl?|ndjson)$/i, '')
       .replace(/[^\w.-]+/g, '-')
       .slice(0, 40);
-  const stamp = now.toISOString().slice(0, 16).replace(/[-:T]/g, '').replace(/^(\d{8})(\d{4})$/, '$1-$2');
+  const stamp = now
+    .toISOString()
+    .slice(0, 16)
+    .replace(/[-:T]/g, '')
+    .replace(/^(\d{8})(\d{4})$/, '$1-$2');
   return `${base(model.replace(/^preset:/, ''))}-${base(trainFile)}-${stamp}`;
 }

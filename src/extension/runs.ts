@@ -36,7 +36,9 @@ export class RunManager implements vscode.Disposable {
   private lastProgressFire = 0;
 
   constructor(private readonly deps: RunsDeps) {
-    this.runs = (deps.memento.get<RunSummary[]>(STATE_KEY) ?? []).map((r) => (r.status === 'running' ? { ...r, status: 'failed', error: 'VS Code closed while it ran' } : r));
+    this.runs = (deps.memento.get<RunSummary[]>(STATE_KEY) ?? []).map((r) =>
+      r.status === 'running' ? { ...r, status: 'failed', error: 'VS Code closed while it ran' } : r,
+    );
     this.status = vscode.window.createStatusBarItem('finetune.run', vscode.StatusBarAlignment.Left, 50);
     this.status.name = 'Finetune training';
     this.status.command = 'finetune.openDashboard';
@@ -76,8 +78,22 @@ export class RunManager implements vscode.Disposable {
       const state = JSON.parse(await readFile(join(run.outputDir, 'trainer_state.json'), 'utf8')) as { log_history: Record<string, number>[] };
       const rebuilt: TrainingEvent[] = [];
       for (const e of state.log_history) {
-        if ('loss' in e) rebuilt.push({ type: 'log', step: e.step ?? 0, epoch: e.epoch ?? 0, loss: e.loss!, grad_norm: e.grad_norm ?? 0, learning_rate: e.learning_rate ?? 0 });
-        else if ('eval_loss' in e) rebuilt.push({ type: 'eval', step: e.step ?? 0, epoch: e.epoch ?? 0, metrics: Object.fromEntries(Object.entries(e).filter(([k]) => k.startsWith('eval_'))) });
+        if ('loss' in e)
+          rebuilt.push({
+            type: 'log',
+            step: e.step ?? 0,
+            epoch: e.epoch ?? 0,
+            loss: e.loss!,
+            grad_norm: e.grad_norm ?? 0,
+            learning_rate: e.learning_rate ?? 0,
+          });
+        else if ('eval_loss' in e)
+          rebuilt.push({
+            type: 'eval',
+            step: e.step ?? 0,
+            epoch: e.epoch ?? 0,
+            metrics: Object.fromEntries(Object.entries(e).filter(([k]) => k.startsWith('eval_'))),
+          });
       }
       this.events.set(runId, rebuilt);
       return rebuilt;
@@ -150,7 +166,11 @@ export class RunManager implements vscode.Disposable {
         if (!e.cancelled) {
           const f1 = e.results.eval_f1 ?? e.results.eval_accuracy;
           void vscode.window
-            .showInformationMessage(`Finetune: ${run.name} finished${f1 !== undefined ? ` (${'eval_f1' in e.results ? 'F1' : 'accuracy'} ${f1.toFixed(3)})` : ''}.`, 'Open Predict Box', 'Push to Hub')
+            .showInformationMessage(
+              `Finetune: ${run.name} finished${f1 !== undefined ? ` (${'eval_f1' in e.results ? 'F1' : 'accuracy'} ${f1.toFixed(3)})` : ''}.`,
+              'Open Predict Box',
+              'Push to Hub',
+            )
             .then((choice) => {
               if (choice === 'Open Predict Box') void vscode.commands.executeCommand('finetune.openPredictBox', runId);
               if (choice === 'Push to Hub') void vscode.commands.executeCommand('finetune.pushModel', run.modelDir);
@@ -171,7 +191,8 @@ export class RunManager implements vscode.Disposable {
 
   private onExit(runId: string, code: number): void {
     const run = this.get(runId);
-    if (run?.status === 'running') this.finish(runId, code === 130 ? 'cancelled' : code === 0 ? 'done' : 'failed', code === -1 ? 'the worker stopped' : undefined);
+    if (run?.status === 'running')
+      this.finish(runId, code === 130 ? 'cancelled' : code === 0 ? 'done' : 'failed', code === -1 ? 'the worker stopped' : undefined);
     if (this.activeRunId === runId) this.activeRunId = undefined;
     this.status.hide();
     this.persist();
@@ -214,5 +235,7 @@ export class RunManager implements vscode.Disposable {
 function eta(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
   const s = Math.round(seconds);
-  return s >= 3600 ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}` : `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+  return s >= 3600
+    ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}`
+    : `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }

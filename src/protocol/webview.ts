@@ -151,7 +151,20 @@ export type HostMessage =
   // predict
   | { type: 'models'; state: PredictState };
 
-const VIEW_TYPES = new Set(['ready', 'pickDataset', 'pickFolder', 'startRun', 'cancelRun', 'openDashboard', 'openPredict', 'previewDataset', 'overlay', 'analyze', 'trainOnThis', 'predict']);
+const VIEW_TYPES = new Set([
+  'ready',
+  'pickDataset',
+  'pickFolder',
+  'startRun',
+  'cancelRun',
+  'openDashboard',
+  'openPredict',
+  'previewDataset',
+  'overlay',
+  'analyze',
+  'trainOnThis',
+  'predict',
+]);
 const PAGES = new Set<PageKind>(['sidebar', 'dashboard', 'dataset', 'predict']);
 const REQUESTS = new Set(['pickDataset', 'pickFolder', 'startRun', 'overlay', 'analyze', 'predict']);
 
@@ -160,7 +173,8 @@ export function parseViewMessage(v: unknown): ViewMessage {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('webview message: not an object');
   const m = v as Record<string, unknown>;
   if (typeof m.type !== 'string' || !VIEW_TYPES.has(m.type)) throw new Error(`webview message: unknown type ${JSON.stringify(m.type)}`);
-  if (REQUESTS.has(m.type) && (typeof m.requestId !== 'number' || !Number.isInteger(m.requestId))) throw new Error(`webview message ${m.type}: requestId must be an integer`);
+  if (REQUESTS.has(m.type) && (typeof m.requestId !== 'number' || !Number.isInteger(m.requestId)))
+    throw new Error(`webview message ${m.type}: requestId must be an integer`);
   const str = (k: string, optional = false): void => {
     if (optional && m[k] === undefined) return;
     if (typeof m[k] !== 'string') throw new Error(`webview message ${m.type}: ${k} must be a string`);
@@ -188,7 +202,8 @@ export function parseViewMessage(v: unknown): ViewMessage {
       break;
     case 'analyze':
       for (const k of ['textColumn', 'pairColumn', 'labelColumn', 'tokenizer']) str(k, true);
-      if (m.maxSeqLength !== undefined && (typeof m.maxSeqLength !== 'number' || m.maxSeqLength < 2)) throw new Error('webview message analyze: maxSeqLength must be a number >= 2');
+      if (m.maxSeqLength !== undefined && (typeof m.maxSeqLength !== 'number' || m.maxSeqLength < 2))
+        throw new Error('webview message analyze: maxSeqLength must be a number >= 2');
       break;
     case 'predict':
       str('model');

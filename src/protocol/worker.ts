@@ -55,14 +55,17 @@ export function parseHostMessage(v: unknown): HostToWorker {
     case 'cancel':
       return { type: 'cancel', save: v.save === true };
     case 'predict':
-      if (typeof v.requestId !== 'number' || typeof v.model !== 'string' || !isStrArray(v.texts)) throw new Error('worker: predict needs requestId, model and texts');
+      if (typeof v.requestId !== 'number' || typeof v.model !== 'string' || !isStrArray(v.texts))
+        throw new Error('worker: predict needs requestId, model and texts');
       if (v.pairs !== undefined && (!isStrArray(v.pairs) || v.pairs.length !== v.texts.length)) throw new Error('worker: predict pairs must match texts');
       return v as HostToWorker;
     case 'analyze':
-      if (typeof v.requestId !== 'number' || !isObj(v.options) || typeof v.options.file !== 'string') throw new Error('worker: analyze needs requestId and options.file');
+      if (typeof v.requestId !== 'number' || !isObj(v.options) || typeof v.options.file !== 'string')
+        throw new Error('worker: analyze needs requestId and options.file');
       return v as HostToWorker;
     case 'export':
-      if (typeof v.requestId !== 'number' || typeof v.model !== 'string' || typeof v.outputDir !== 'string') throw new Error('worker: export needs requestId, model and outputDir');
+      if (typeof v.requestId !== 'number' || typeof v.model !== 'string' || typeof v.outputDir !== 'string')
+        throw new Error('worker: export needs requestId, model and outputDir');
       return { type: 'export', requestId: v.requestId, model: v.model, outputDir: v.outputDir, onnx: v.onnx !== false };
     case 'shutdown':
       return { type: 'shutdown' };

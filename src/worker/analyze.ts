@@ -39,7 +39,12 @@ const cell = (v: unknown): string => (v === undefined || v === null ? '' : typeo
 
 export async function analyzeDataset(o: AnalyzeOptions): Promise<DatasetPreviewState> {
   const table = await readTable(o.file);
-  const columns = table.columns.map((name, c) => profile(name, table.rows.map((r) => r[c])));
+  const columns = table.columns.map((name, c) =>
+    profile(
+      name,
+      table.rows.map((r) => r[c]),
+    ),
+  );
   const state: DatasetPreviewState = {
     file: o.file,
     columns,
@@ -65,13 +70,15 @@ export async function analyzeDataset(o: AnalyzeOptions): Promise<DatasetPreviewS
     const stats = datasetStats(data, encoded).train;
     if (stats.labelCounts) state.labelCounts = stats.labelCounts;
     const dropped = stats.dropped.emptyText + stats.dropped.emptyLabel;
-    if (dropped > 0) state.warnings.push(`${dropped} rows have an empty text or label and are dropped (${stats.dropped.emptyText} text, ${stats.dropped.emptyLabel} label)`);
+    if (dropped > 0)
+      state.warnings.push(`${dropped} rows have an empty text or label and are dropped (${stats.dropped.emptyText} text, ${stats.dropped.emptyLabel} label)`);
     if (stats.duplicates > 0) state.warnings.push(`${stats.duplicates} rows repeat an earlier row's text`);
     if (stats.labelCounts) {
       const counts = Object.values(stats.labelCounts);
       const max = Math.max(...counts);
       const min = Math.min(...counts);
-      if (min > 0 && max / min >= 3) state.warnings.push(`labels are imbalanced (${max}:${min}); consider --class_weights auto and watch F1 rather than accuracy`);
+      if (min > 0 && max / min >= 3)
+        state.warnings.push(`labels are imbalanced (${max}:${min}); consider --class_weights auto and watch F1 rather than accuracy`);
     }
     for (const w of data.warnings) state.warnings.push(w);
     if (encoded && tok && stats.tokens) {
@@ -82,8 +89,18 @@ export async function analyzeDataset(o: AnalyzeOptions): Promise<DatasetPreviewS
       for (let b = width; b < top + width; b += width) buckets.push(b);
       const counts = new Array<number>(buckets.length).fill(0);
       for (const len of full) counts[Math.min(buckets.length - 1, Math.floor((len - 1) / width))]!++;
-      state.lengths = { buckets, counts, maxSeqLength, truncatedShare: stats.tokens.truncatedShare, p50: stats.tokens.p50, p95: stats.tokens.p95, max: stats.tokens.max, tokenizer: o.tokenizer! };
-      if (stats.tokens.truncatedShare > 0.05) state.warnings.push(`${(100 * stats.tokens.truncatedShare).toFixed(1)}% of rows are longer than max_seq_length ${maxSeqLength} and will be truncated`);
+      state.lengths = {
+        buckets,
+        counts,
+        maxSeqLength,
+        truncatedShare: stats.tokens.truncatedShare,
+        p50: stats.tokens.p50,
+        p95: stats.tokens.p95,
+        max: stats.tokens.max,
+        tokenizer: o.tokenizer!,
+      };
+      if (stats.tokens.truncatedShare > 0.05)
+        state.warnings.push(`${(100 * stats.tokens.truncatedShare).toFixed(1)}% of rows are longer than max_seq_length ${maxSeqLength} and will be truncated`);
     }
   } catch (e) {
     state.error = (e as Error).message;

@@ -100,7 +100,10 @@ export class WorkerClient {
         this.child = undefined;
         this.ready = undefined;
         if (run) {
-          this.o.onEvent(run, { type: 'error', message: `the training worker ${why}${tail ? ` (${tail})` : ''}; the run stopped. Its last checkpoint can be resumed.` });
+          this.o.onEvent(run, {
+            type: 'error',
+            message: `the training worker ${why}${tail ? ` (${tail})` : ''}; the run stopped. Its last checkpoint can be resumed.`,
+          });
           this.o.onExit?.(run, -1);
         }
         for (const [, p] of this.pending) p.reject(new Error(`the worker ${why}`));

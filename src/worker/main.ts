@@ -43,7 +43,11 @@ async function train(m: Extract<HostToWorker, { type: 'train' }>): Promise<void>
     code = r.cancelled ? 130 : 0;
   } catch (e) {
     code = 1;
-    send({ type: 'event', runId: m.runId, event: { type: 'error', message: friendly(e), ...(process.env.FINETUNE_DEBUG ? { detail: (e as Error).stack } : {}) } });
+    send({
+      type: 'event',
+      runId: m.runId,
+      event: { type: 'error', message: friendly(e), ...(process.env.FINETUNE_DEBUG ? { detail: (e as Error).stack } : {}) },
+    });
   } finally {
     running = undefined;
     send({ type: 'exit', runId: m.runId, code });

@@ -116,9 +116,37 @@ export const DEFAULT_TOKEN = 'hf_fakeTokenForTests0123456789abcdefgh';
 export const DEFAULT_USER = 'alice';
 
 const LFS_EXTENSIONS = [
-  '.7z', '.arrow', '.bin', '.bz2', '.ckpt', '.ftz', '.gz', '.h5', '.joblib', '.mlmodel', '.model', '.msgpack', '.npy',
-  '.npz', '.onnx', '.ot', '.parquet', '.pb', '.pickle', '.pkl', '.pt', '.pth', '.rar', '.safetensors', '.tar', '.tflite',
-  '.tgz', '.wasm', '.xz', '.zip', '.zst',
+  '.7z',
+  '.arrow',
+  '.bin',
+  '.bz2',
+  '.ckpt',
+  '.ftz',
+  '.gz',
+  '.h5',
+  '.joblib',
+  '.mlmodel',
+  '.model',
+  '.msgpack',
+  '.npy',
+  '.npz',
+  '.onnx',
+  '.ot',
+  '.parquet',
+  '.pb',
+  '.pickle',
+  '.pkl',
+  '.pt',
+  '.pth',
+  '.rar',
+  '.safetensors',
+  '.tar',
+  '.tflite',
+  '.tgz',
+  '.wasm',
+  '.xz',
+  '.zip',
+  '.zst',
 ];
 
 export const DEFAULT_GITATTRIBUTES = LFS_EXTENSIONS.map((e) => `*${e} filter=lfs diff=lfs merge=lfs -text`).join('\n') + '\n';
@@ -257,9 +285,7 @@ export class FakeHub {
 
   /** Requests to a path containing `fragment` (and, if given, with this method). */
   requestsTo(fragment: string | RegExp, method?: string): RecordedRequest[] {
-    return this.requests.filter(
-      (r) => (typeof fragment === 'string' ? r.path.includes(fragment) : fragment.test(r.path)) && (!method || r.method === method),
-    );
+    return this.requests.filter((r) => (typeof fragment === 'string' ? r.path.includes(fragment) : fragment.test(r.path)) && (!method || r.method === method));
   }
 
   grantAccess(repoId: string, user: string, type: FakeRepoType = 'model'): void {
@@ -314,7 +340,14 @@ export class FakeHub {
       const lfs = options.lfs?.(path, buf) ?? defaultIsLfs(path, buf, this.lfsThreshold);
       next.set(path, this.makeFile(path, buf, lfs, oid));
     }
-    this.storeCommit(repo, branch, { oid, parent: parentOid, title: options.message ?? 'update', description: '', date: new Date().toISOString(), files: next });
+    this.storeCommit(repo, branch, {
+      oid,
+      parent: parentOid,
+      title: options.message ?? 'update',
+      description: '',
+      date: new Date().toISOString(),
+      files: next,
+    });
     return oid;
   }
 
@@ -369,7 +402,9 @@ export class FakeHub {
   }
 
   private newCommitOid(repo: FakeRepo, parent: string | undefined): string {
-    return createHash('sha1').update(`${repo.type}:${repo.id}:${parent ?? ''}:${++this.counter}:${Math.random()}`).digest('hex');
+    return createHash('sha1')
+      .update(`${repo.type}:${repo.id}:${parent ?? ''}:${++this.counter}:${Math.random()}`)
+      .digest('hex');
   }
 
   private makeFile(path: string, content: Buffer, lfs: boolean, commit: string): FakeFile {
@@ -505,7 +540,8 @@ export class FakeHub {
       if (action === 'preupload' || action === 'commit') {
         if (!repo) return notFound(res, auth.given, 'RepoNotFound', 'Repository not found');
         if (!auth.user) return sendJson(res, 401, { error: 'You must be authenticated to write' }, { 'X-Error-Code': 'RepoNotFound' });
-        if (!this.owns(auth.user, repoId) || auth.user.canWrite === false) return sendJson(res, 403, { error: `You don't have the rights to write to ${repoId}` });
+        if (!this.owns(auth.user, repoId) || auth.user.canWrite === false)
+          return sendJson(res, 403, { error: `You don't have the rights to write to ${repoId}` });
         const branch = decodeURIComponent(rest.join('/') || 'main');
         return action === 'preupload' ? this.preupload(res, body) : this.commit(res, repo, branch, body, url);
       }
@@ -534,7 +570,8 @@ export class FakeHub {
         for (const p of req2.paths ?? []) {
           const f = commit?.files.get(p);
           if (f) out.push(this.entry(repo, f, !!req2.expand));
-          else if ([...(commit?.files.keys() ?? [])].some((k) => k.startsWith(`${p}/`))) out.push({ type: 'directory', oid: gitBlobSha1(Buffer.from(p)), size: 0, path: p });
+          else if ([...(commit?.files.keys() ?? [])].some((k) => k.startsWith(`${p}/`)))
+            out.push({ type: 'directory', oid: gitBlobSha1(Buffer.from(p)), size: 0, path: p });
         }
         return sendJson(res, 200, out);
       }
@@ -624,7 +661,9 @@ export class FakeHub {
       size: f.content.length,
       path: f.path,
       ...(f.lfs ? { lfs: { oid: f.sha256, size: f.content.length, pointerSize: lfsPointer(f.sha256, f.content.length).length } } : {}),
-      ...(expand && lastCommit ? { lastCommit: { id: lastCommit.oid, title: lastCommit.title, date: lastCommit.date }, securityFileStatus: { status: 'safe' } } : {}),
+      ...(expand && lastCommit
+        ? { lastCommit: { id: lastCommit.oid, title: lastCommit.title, date: lastCommit.date }, securityFileStatus: { status: 'safe' } }
+        : {}),
     };
   }
 
@@ -667,11 +706,15 @@ export class FakeHub {
     if (type === 'space' && !req.sdk) return sendJson(res, 400, { error: 'sdk is required for a Space' });
     const webUrl = `${this.url}/${type === 'model' ? '' : `${type}s/`}${repoId}`;
     if (this.repo(repoId, type)) return sendJson(res, 409, { error: `You already created this ${type} repo`, url: webUrl });
-    this.addRepo(repoId, {}, {
-      type,
-      private: req.visibility === 'private' || req.private === true,
-      ...(req.sdk ? { sdk: req.sdk } : {}),
-    });
+    this.addRepo(
+      repoId,
+      {},
+      {
+        type,
+        private: req.visibility === 'private' || req.private === true,
+        ...(req.sdk ? { sdk: req.sdk } : {}),
+      },
+    );
     sendJson(res, 200, { url: webUrl, name: repoId, id: createHash('sha1').update(repoId).digest('hex').slice(0, 24) });
   }
 
@@ -704,7 +747,8 @@ export class FakeHub {
       const path = String(value['path'] ?? '');
       if (!isSafePath(path)) return sendJson(res, 400, { error: `Invalid path: ${path}` });
       if (key === 'file') {
-        const content = value['encoding'] === 'base64' ? Buffer.from(String(value['content'] ?? ''), 'base64') : Buffer.from(String(value['content'] ?? ''), 'utf8');
+        const content =
+          value['encoding'] === 'base64' ? Buffer.from(String(value['content'] ?? ''), 'base64') : Buffer.from(String(value['content'] ?? ''), 'utf8');
         if (LFS_EXTENSIONS.some((e) => path.endsWith(e)) || content.includes(0)) {
           return sendJson(res, 422, { error: `Your push was rejected: ${path} is a binary file and must be stored with LFS` });
         }

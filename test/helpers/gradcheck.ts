@@ -75,7 +75,11 @@ export async function gradcheck(
   const loss = g.reduceSum(g.mul(out.dtype === 'float64' ? out : g.cast(out, 'float64'), r), [...outDims.keys()]);
   g.output(loss, 'loss');
   const wrt = specs.filter((s) => s.grad ?? (s.dtype ?? 'float64') === 'float64');
-  const grads = gradients(g, loss, wrt.map((s) => inputs[s.name]!));
+  const grads = gradients(
+    g,
+    loss,
+    wrt.map((s) => inputs[s.name]!),
+  );
   for (const s of wrt) {
     const d = grads.get(inputs[s.name]!);
     if (!d) throw new Error(`gradcheck: no gradient reached ${s.name}`);
@@ -83,7 +87,13 @@ export async function gradcheck(
   }
   const session = await createSession(serialize(g), { threads: 1 });
   try {
-    return await checkSession(session, feeds, wrt.map((s) => s.name), opts, rand);
+    return await checkSession(
+      session,
+      feeds,
+      wrt.map((s) => s.name),
+      opts,
+      rand,
+    );
   } finally {
     await session.dispose();
   }

@@ -290,7 +290,15 @@ export class WebviewHarness {
     const browser = await chromium.launch({
       executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync',
+      ],
     });
     return new WebviewHarness(server, origin, browser);
   }
@@ -352,11 +360,9 @@ export class WebviewPage {
   /** The next message of `type` not returned before (waits for it). */
   async next<T extends ViewMessage['type']>(type: T, timeout = 15_000): Promise<Extract<ViewMessage, { type: T }>> {
     const n = this.seen.get(type) ?? 0;
-    await this.page.waitForFunction(
-      ([t, count]) => (globalThis as unknown as Win).__posted.filter((m) => m.type === t).length > count,
-      [type, n] as const,
-      { timeout },
-    );
+    await this.page.waitForFunction(([t, count]) => (globalThis as unknown as Win).__posted.filter((m) => m.type === t).length > count, [type, n] as const, {
+      timeout,
+    });
     const all = await this.posted();
     this.seen.set(type, n + 1);
     return all.filter((m) => m.type === type)[n] as Extract<ViewMessage, { type: T }>;
@@ -387,7 +393,12 @@ export class WebviewPage {
       if (!c) throw new Error(`no chart ${n}`);
       return {
         labels: [...(c.data.labels ?? [])],
-        datasets: c.data.datasets.map((d, i) => ({ label: d.label ?? '', data: [...d.data], dashed: Array.isArray(d.borderDash) && d.borderDash.length > 0, drawn: c.getDatasetMeta(i).data.length })),
+        datasets: c.data.datasets.map((d, i) => ({
+          label: d.label ?? '',
+          data: [...d.data],
+          dashed: Array.isArray(d.borderDash) && d.borderDash.length > 0,
+          drawn: c.getDatasetMeta(i).data.length,
+        })),
       };
     }, name);
   }
@@ -407,7 +418,10 @@ export class WebviewPage {
 
   /** A property of the first element matching `selector` (`value`, `checked` of the vscode-elements controls). */
   async prop<T = unknown>(selector: string, name: string): Promise<T> {
-    return this.page.locator(selector).first().evaluate((el, n) => (el as unknown as Record<string, unknown>)[n], name) as Promise<T>;
+    return this.page
+      .locator(selector)
+      .first()
+      .evaluate((el, n) => (el as unknown as Record<string, unknown>)[n], name) as Promise<T>;
   }
 
   /** Waits until the property equals `expected` (components update asynchronously). */
@@ -423,15 +437,15 @@ export class WebviewPage {
         { timeout: 15_000 },
       );
     } catch (err) {
-      throw new Error(`${selector}.${name}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(await this.prop(selector, name).catch(() => undefined))} (${(err as Error).message.split('\n')[0]})`);
+      throw new Error(
+        `${selector}.${name}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(await this.prop(selector, name).catch(() => undefined))} (${(err as Error).message.split('\n')[0]})`,
+      );
     }
   }
 
   /** The option values of a vscode-single-select. */
   async options(selector: string): Promise<string[]> {
-    return this.page
-      .locator(`${selector} > vscode-option`)
-      .evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value));
+    return this.page.locator(`${selector} > vscode-option`).evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value));
   }
 
   /** Picks an option of a vscode-single-select the way a person does: open the list, click the option. */

@@ -6,7 +6,12 @@ import type { Weights } from '../../src/core/model/params.js';
  * reference run, as a fraction of the reference run's update. `start` holds the weights the update
  * is measured from (by name; tensors or plain arrays).
  */
-export function updateDistance(got: Weights, ref: Weights, start: ReadonlyMap<string, ArrayLike<number> | { data: unknown }>, include: (name: string) => boolean = () => true): number {
+export function updateDistance(
+  got: Weights,
+  ref: Weights,
+  start: ReadonlyMap<string, ArrayLike<number> | { data: unknown }>,
+  include: (name: string) => boolean = () => true,
+): number {
   let apart = 0;
   let moved = 0;
   for (const [n, t] of ref) {

@@ -138,10 +138,27 @@ export function mountDashboard(root: HTMLElement, api: Api<UiState> = new Api<Ui
     if (e) {
       for (const [k, v] of Object.entries(e.metrics)) {
         if (/runtime|per_second/.test(k)) continue;
-        chips.push(h('span', { class: 'metric', 'data-metric': k }, h('span', { class: 'metric-name' }, metricLabel(k)), ' ', h('span', { class: 'metric-value' }, metricText(v))));
+        chips.push(
+          h(
+            'span',
+            { class: 'metric', 'data-metric': k },
+            h('span', { class: 'metric-name' }, metricLabel(k)),
+            ' ',
+            h('span', { class: 'metric-value' }, metricText(v)),
+          ),
+        );
       }
     }
-    if (run?.bestMetric) chips.push(h('span', { class: 'metric best' }, h('span', { class: 'metric-name' }, `best ${metricLabel(run.bestMetric.name)}`), ' ', h('span', { class: 'metric-value' }, metricText(run.bestMetric.value))));
+    if (run?.bestMetric)
+      chips.push(
+        h(
+          'span',
+          { class: 'metric best' },
+          h('span', { class: 'metric-name' }, `best ${metricLabel(run.bestMetric.name)}`),
+          ' ',
+          h('span', { class: 'metric-value' }, metricText(run.bestMetric.value)),
+        ),
+      );
     box.replaceChildren(...chips);
     box.hidden = chips.length === 0;
   }
@@ -154,7 +171,9 @@ export function mountDashboard(root: HTMLElement, api: Api<UiState> = new Api<Ui
     const m = e?.confusionMatrix;
     if (!e || !m) {
       title.textContent = 'Confusion matrix';
-      box.replaceChildren(h('p', { class: 'muted' }, series.start?.problemType === 'regression' ? 'Regression: no confusion matrix.' : 'Shown after the first evaluation.'));
+      box.replaceChildren(
+        h('p', { class: 'muted' }, series.start?.problemType === 'regression' ? 'Regression: no confusion matrix.' : 'Shown after the first evaluation.'),
+      );
       return;
     }
     title.textContent = `Confusion matrix — step ${e.step}${e.epoch ? `, epoch ${e.epoch.toFixed(2)}` : ''}`;
@@ -166,7 +185,16 @@ export function mountDashboard(root: HTMLElement, api: Api<UiState> = new Api<Ui
       h(
         'thead',
         null,
-        h('tr', null, h('th', { class: 'corner' }, 'true \\ predicted'), ...names.map((l) => h('th', { class: 'pred' }, l)), h('th', { class: 'sep' }, 'precision'), h('th', null, 'recall'), h('th', null, 'f1'), h('th', null, 'support')),
+        h(
+          'tr',
+          null,
+          h('th', { class: 'corner' }, 'true \\ predicted'),
+          ...names.map((l) => h('th', { class: 'pred' }, l)),
+          h('th', { class: 'sep' }, 'precision'),
+          h('th', null, 'recall'),
+          h('th', null, 'f1'),
+          h('th', null, 'support'),
+        ),
       ),
       h(
         'tbody',
@@ -215,18 +243,26 @@ export function mountDashboard(root: HTMLElement, api: Api<UiState> = new Api<Ui
 
   function buildCharts(): void {
     charts = {
-      loss: lineChart(byId('loss-chart', root), [
-        lineDataset('loss', series.stepLoss, 'blue', { borderWidth: 1 }),
-        lineDataset('loss (logged)', series.loggedLoss, 'orange', { borderWidth: 2 }),
-        lineDataset('eval loss', series.evalLoss, 'green', { pointRadius: 3 }),
-      ], 'loss'),
+      loss: lineChart(
+        byId('loss-chart', root),
+        [
+          lineDataset('loss', series.stepLoss, 'blue', { borderWidth: 1 }),
+          lineDataset('loss (logged)', series.loggedLoss, 'orange', { borderWidth: 2 }),
+          lineDataset('eval loss', series.evalLoss, 'green', { pointRadius: 3 }),
+        ],
+        'loss',
+      ),
       lr: lineChart(
         byId('lr-chart', root),
         [lineDataset('learning rate', series.learningRate, 'purple', { yAxisID: 'y' }), lineDataset('grad norm', series.gradNorm, 'yellow', { yAxisID: 'y1' })],
         'learning rate',
         { y1: { type: 'linear', position: 'right', title: { display: true, text: 'grad norm' }, grid: { drawOnChartArea: false } } },
       ),
-      eval: lineChart(byId('eval-chart', root), series.metricNames().map((k) => metricDataset(k, series.evalMetrics.get(k)!)), 'metric'),
+      eval: lineChart(
+        byId('eval-chart', root),
+        series.metricNames().map((k) => metricDataset(k, series.evalMetrics.get(k)!)),
+        'metric',
+      ),
     };
     const lr = charts.lr!.options.scales?.y;
     if (lr && lr.ticks) (lr.ticks as { callback?: (v: string | number) => string }).callback = (v) => Number(v).toExponential(1);
@@ -342,7 +378,11 @@ export function mountDashboard(root: HTMLElement, api: Api<UiState> = new Api<Ui
         h(
           'div',
           { class: 'toolbar' },
-          h('vscode-button', { id: 'cancel', secondary: true, hidden: true, onclick: () => run && api.post({ type: 'cancelRun', runId: run.runId }) }, 'Cancel run'),
+          h(
+            'vscode-button',
+            { id: 'cancel', secondary: true, hidden: true, onclick: () => run && api.post({ type: 'cancelRun', runId: run.runId }) },
+            'Cancel run',
+          ),
           otherRuns.length
             ? singleSelect(
                 'overlay-run',
@@ -375,10 +415,20 @@ export function mountDashboard(root: HTMLElement, api: Api<UiState> = new Api<Ui
         'section',
         { class: 'charts' },
         h('div', { class: 'chart-card' }, h('h3', null, 'Training loss'), h('div', { id: 'loss-chart', class: 'chart-box', 'data-testid': 'loss-chart' })),
-        h('div', { class: 'chart-card' }, h('h3', null, 'Learning rate and gradient norm'), h('div', { id: 'lr-chart', class: 'chart-box', 'data-testid': 'lr-chart' })),
+        h(
+          'div',
+          { class: 'chart-card' },
+          h('h3', null, 'Learning rate and gradient norm'),
+          h('div', { id: 'lr-chart', class: 'chart-box', 'data-testid': 'lr-chart' }),
+        ),
         h('div', { class: 'chart-card' }, h('h3', null, 'Evaluation'), h('div', { id: 'eval-chart', class: 'chart-box', 'data-testid': 'eval-chart' })),
       ),
-      h('section', { class: 'confusion-box' }, h('h3', { id: 'confusion-title' }, 'Confusion matrix'), h('div', { id: 'confusion', 'data-testid': 'confusion' })),
+      h(
+        'section',
+        { class: 'confusion-box' },
+        h('h3', { id: 'confusion-title' }, 'Confusion matrix'),
+        h('div', { id: 'confusion', 'data-testid': 'confusion' }),
+      ),
       h('section', { class: 'log-box' }, h('h3', null, 'Log'), h('div', { id: 'log', class: 'log', 'data-testid': 'log', role: 'log', tabindex: 0 })),
     );
 
@@ -393,7 +443,8 @@ export function mountDashboard(root: HTMLElement, api: Api<UiState> = new Api<Ui
     const wanted = keepOverlay?.runId ?? api.getState().overlayRunId;
     if (wanted && otherRuns.some((r) => r.runId === wanted)) {
       const sel = root.querySelector<VscodeSingleSelect>('#overlay-run');
-      if (sel) setChoices(sel, [{ value: '', label: 'Overlay run…' }, ...otherRuns.map((r) => ({ value: r.runId, label: r.name, description: r.status }))], wanted);
+      if (sel)
+        setChoices(sel, [{ value: '', label: 'Overlay run…' }, ...otherRuns.map((r) => ({ value: r.runId, label: r.name, description: r.status }))], wanted);
       void loadOverlay(wanted);
     }
   }

@@ -129,7 +129,10 @@ export function metricLabel(name: string): string {
 }
 
 /** Per-class precision / recall / F1 / support from a confusion matrix (rows: true, columns: predicted). */
-export function perClassFromMatrix(labels: readonly string[], m: readonly (readonly number[])[]): { label: string; precision: number; recall: number; f1: number; support: number }[] {
+export function perClassFromMatrix(
+  labels: readonly string[],
+  m: readonly (readonly number[])[],
+): { label: string; precision: number; recall: number; f1: number; support: number }[] {
   return labels.map((label, i) => {
     const tp = m[i]?.[i] ?? 0;
     const support = (m[i] ?? []).reduce((a, b) => a + b, 0);

@@ -125,26 +125,60 @@ export function mountDataset(root: HTMLElement, api: Api = new Api()): void {
       h(
         'header',
         { class: 'page-header' },
-        h('div', { class: 'title-row' }, h('h2', { id: 'file-name' }), h('vscode-button', { id: 'train', onclick: () => api.post({ type: 'trainOnThis' }) }, 'Train on this file')),
+        h(
+          'div',
+          { class: 'title-row' },
+          h('h2', { id: 'file-name' }),
+          h('vscode-button', { id: 'train', onclick: () => api.post({ type: 'trainOnThis' }) }, 'Train on this file'),
+        ),
         h('div', { id: 'file-info', class: 'muted' }),
       ),
       h('div', { id: 'error', class: 'error', role: 'alert', hidden: true }),
       h(
         'section',
         { class: 'roles' },
-        formRow('text-column', 'Text column', singleSelect('text-column', [], undefined, (v) => ((textColumn = v), void analyze()))),
-        formRow('pair-column', 'Second text column', singleSelect('pair-column', [], undefined, (v) => ((pairColumn = v), void analyze()))),
-        formRow('label-column', 'Label column', singleSelect('label-column', [], undefined, (v) => ((labelColumn = v), void analyze()))),
+        formRow(
+          'text-column',
+          'Text column',
+          singleSelect('text-column', [], undefined, (v) => ((textColumn = v), void analyze())),
+        ),
+        formRow(
+          'pair-column',
+          'Second text column',
+          singleSelect('pair-column', [], undefined, (v) => ((pairColumn = v), void analyze())),
+        ),
+        formRow(
+          'label-column',
+          'Label column',
+          singleSelect('label-column', [], undefined, (v) => ((labelColumn = v), void analyze())),
+        ),
         formRow('tokenizer', 'Tokenizer', tokTf),
         formRow('max-seq-length', 'max_seq_length', lenTf),
-        h('div', { class: 'actions analyze-row' }, h('vscode-button', { id: 'analyze', secondary: true, onclick: () => void analyze() }, 'Analyze'), h('vscode-progress-ring', { id: 'busy', hidden: true })),
+        h(
+          'div',
+          { class: 'actions analyze-row' },
+          h('vscode-button', { id: 'analyze', secondary: true, onclick: () => void analyze() }, 'Analyze'),
+          h('vscode-progress-ring', { id: 'busy', hidden: true }),
+        ),
       ),
       h('ul', { id: 'warnings', class: 'warnings', 'data-testid': 'warnings' }),
       h(
         'section',
         { class: 'charts two' },
-        h('div', { class: 'chart-card' }, h('h3', null, 'Labels'), h('div', { id: 'label-chart', class: 'chart-box', 'data-testid': 'label-chart' }), h('div', { id: 'label-summary', class: 'muted' })),
-        h('div', { class: 'chart-card' }, h('h3', { id: 'length-title' }, 'Token lengths'), h('div', { id: 'length-chart', class: 'chart-box', 'data-testid': 'length-chart' }), h('div', { id: 'length-summary', class: 'muted' })),
+        h(
+          'div',
+          { class: 'chart-card' },
+          h('h3', null, 'Labels'),
+          h('div', { id: 'label-chart', class: 'chart-box', 'data-testid': 'label-chart' }),
+          h('div', { id: 'label-summary', class: 'muted' }),
+        ),
+        h(
+          'div',
+          { class: 'chart-card' },
+          h('h3', { id: 'length-title' }, 'Token lengths'),
+          h('div', { id: 'length-chart', class: 'chart-box', 'data-testid': 'length-chart' }),
+          h('div', { id: 'length-summary', class: 'muted' }),
+        ),
       ),
       h('h3', null, 'Columns'),
       h('table', { id: 'columns', class: 'grid', 'data-testid': 'columns' }),
@@ -188,7 +222,9 @@ export function mountDataset(root: HTMLElement, api: Api = new Api()): void {
 
     byId('file-name', root).textContent = baseName(s.file);
     byId('file-name', root).title = s.file;
-    byId('file-info', root).textContent = [`${s.totalRows.toLocaleString('en-US')} rows`, `${s.columns.length} columns`, s.problemType].filter(Boolean).join(' · ');
+    byId('file-info', root).textContent = [`${s.totalRows.toLocaleString('en-US')} rows`, `${s.columns.length} columns`, s.problemType]
+      .filter(Boolean)
+      .join(' · ');
     showError(s.error ?? '');
 
     setChoices(byId<VscodeSingleSelect>('text-column', root), columnChoices(false), textColumn);
@@ -211,7 +247,10 @@ export function mountDataset(root: HTMLElement, api: Api = new Api()): void {
     labelData.splice(0, labelData.length, ...counts.map(([, v]) => v));
     const total = counts.reduce((a, [, v]) => a + v, 0);
     byId('label-summary', root).textContent = counts.length
-      ? `${counts.length} labels · ${counts.map(([k, v]) => `${k} ${percent(total ? v / total : 0)}`).slice(0, 12).join(' · ')}${counts.length > 12 ? ' · …' : ''}`
+      ? `${counts.length} labels · ${counts
+          .map(([k, v]) => `${k} ${percent(total ? v / total : 0)}`)
+          .slice(0, 12)
+          .join(' · ')}${counts.length > 12 ? ' · …' : ''}`
       : s.problemType === 'regression'
         ? 'Regression: the label is a number.'
         : 'No label column.';
@@ -232,17 +271,40 @@ export function mountDataset(root: HTMLElement, api: Api = new Api()): void {
     // column profiles
     const role = (name: string): string => (name === textColumn ? 'text' : name === pairColumn ? 'pair' : name === labelColumn ? 'label' : '');
     byId('columns', root).replaceChildren(
-      h('thead', null, h('tr', null, h('th', null, 'column'), h('th', null, 'type'), h('th', { class: 'num' }, 'empty'), h('th', { class: 'num' }, 'distinct'), h('th', null, 'role'))),
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          h('th', null, 'column'),
+          h('th', null, 'type'),
+          h('th', { class: 'num' }, 'empty'),
+          h('th', { class: 'num' }, 'distinct'),
+          h('th', null, 'role'),
+        ),
+      ),
       h(
         'tbody',
         null,
         ...s.columns.map((c) =>
-          h('tr', { 'data-column': c.name }, h('td', null, c.name), h('td', null, c.kind), h('td', { class: 'num' }, c.empty), h('td', { class: 'num' }, c.distinct), h('td', { class: 'role' }, role(c.name))),
+          h(
+            'tr',
+            { 'data-column': c.name },
+            h('td', null, c.name),
+            h('td', null, c.kind),
+            h('td', { class: 'num' }, c.empty),
+            h('td', { class: 'num' }, c.distinct),
+            h('td', { class: 'role' }, role(c.name)),
+          ),
         ),
       ),
     );
 
-    byId('rows-title', root).textContent = s.rows.length < s.totalRows ? `Rows (first ${s.rows.length.toLocaleString('en-US')} of ${s.totalRows.toLocaleString('en-US')})` : `Rows (${s.rows.length.toLocaleString('en-US')})`;
+    byId('rows-title', root).textContent =
+      s.rows.length < s.totalRows
+        ? `Rows (first ${s.rows.length.toLocaleString('en-US')} of ${s.totalRows.toLocaleString('en-US')})`
+        : `Rows (${s.rows.length.toLocaleString('en-US')})`;
     rowsTable!.setData(
       s.columns.map((c) => c.name),
       s.rows,

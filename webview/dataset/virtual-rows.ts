@@ -34,7 +34,10 @@ export class VirtualRows {
     this.rows = rows;
     this.el.style.setProperty('--cols', String(columns.length));
     this.el.setAttribute('aria-rowcount', String(rows.length + 1));
-    this.head.replaceChildren(h('div', { class: 'vcell idx', role: 'columnheader' }, '#'), ...columns.map((c) => h('div', { class: 'vcell', role: 'columnheader', title: c }, c)));
+    this.head.replaceChildren(
+      h('div', { class: 'vcell idx', role: 'columnheader' }, '#'),
+      ...columns.map((c) => h('div', { class: 'vcell', role: 'columnheader', title: c }, c)),
+    );
     this.body.style.height = `${rows.length * ROW_HEIGHT}px`;
     this.first = this.last = -1;
     this.draw();

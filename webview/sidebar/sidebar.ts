@@ -85,10 +85,16 @@ export function mountSidebar(root: HTMLElement, api: Api<UiState> = new Api<UiSt
     if (f.type === 'enum') {
       const choices: Choice[] = (f.choices ?? []).map((c) => ({ value: c }));
       if (f.value === null || f.value === undefined) choices.unshift({ value: '', label: '(default)' });
-      const sel = singleSelect(id, choices, String(v), (nv) => {
-        values.set(f.name, nv);
-        save();
-      }, { 'data-field': f.name });
+      const sel = singleSelect(
+        id,
+        choices,
+        String(v),
+        (nv) => {
+          values.set(f.name, nv);
+          save();
+        },
+        { 'data-field': f.name },
+      );
       return formRow(id, f.label, sel, f.help);
     }
     // ints get a number input (range-checked); floats a text input, so 2e-5 is typed as such
@@ -165,7 +171,8 @@ export function mountSidebar(root: HTMLElement, api: Api<UiState> = new Api<UiSt
     const has = (c: string): boolean => !!d && d.columns.includes(c);
     if (!keepChoices || d?.file !== prev || !has(textColumn)) textColumn = d?.textColumn && has(d.textColumn) ? d.textColumn : (d?.columns[0] ?? '');
     if (!keepChoices || d?.file !== prev || (pairColumn && !has(pairColumn))) pairColumn = d?.pairColumn && has(d.pairColumn) ? d.pairColumn : '';
-    if (!keepChoices || d?.file !== prev || !has(labelColumn)) labelColumn = d?.labelColumn && has(d.labelColumn) ? d.labelColumn : (d?.columns[d.columns.length - 1] ?? '');
+    if (!keepChoices || d?.file !== prev || !has(labelColumn))
+      labelColumn = d?.labelColumn && has(d.labelColumn) ? d.labelColumn : (d?.columns[d.columns.length - 1] ?? '');
     renderDataset();
     save();
   }
@@ -175,7 +182,9 @@ export function mountSidebar(root: HTMLElement, api: Api<UiState> = new Api<UiSt
     file.value = dataset?.file ?? '';
     file.title = dataset?.file ?? '';
     const info = byId('dataset-info', root);
-    info.textContent = dataset ? `${baseName(dataset.file)}: ${dataset.rows !== undefined ? `${dataset.rows.toLocaleString('en-US')} rows, ` : ''}${dataset.columns.length} columns` : 'No data file chosen.';
+    info.textContent = dataset
+      ? `${baseName(dataset.file)}: ${dataset.rows !== undefined ? `${dataset.rows.toLocaleString('en-US')} rows, ` : ''}${dataset.columns.length} columns`
+      : 'No data file chosen.';
     setChoices(byId<VscodeSingleSelect>('text-column', root), columnChoices(false), textColumn);
     setChoices(byId<VscodeSingleSelect>('pair-column', root), columnChoices(true), pairColumn);
     setChoices(byId<VscodeSingleSelect>('label-column', root), columnChoices(false), labelColumn);
@@ -219,8 +228,16 @@ export function mountSidebar(root: HTMLElement, api: Api<UiState> = new Api<UiSt
           h(
             'div',
             { class: 'run-links' },
-            h('a', { href: '#', class: 'open-dashboard', onclick: (e: Event) => (e.preventDefault(), api.post({ type: 'openDashboard', runId: r.runId })) }, 'Dashboard'),
-            h('a', { href: '#', class: 'open-predict', onclick: (e: Event) => (e.preventDefault(), api.post({ type: 'openPredict', runId: r.runId })) }, 'Predict'),
+            h(
+              'a',
+              { href: '#', class: 'open-dashboard', onclick: (e: Event) => (e.preventDefault(), api.post({ type: 'openDashboard', runId: r.runId })) },
+              'Dashboard',
+            ),
+            h(
+              'a',
+              { href: '#', class: 'open-predict', onclick: (e: Event) => (e.preventDefault(), api.post({ type: 'openPredict', runId: r.runId })) },
+              'Predict',
+            ),
           ),
         ),
       );
@@ -272,7 +289,11 @@ export function mountSidebar(root: HTMLElement, api: Api<UiState> = new Api<UiSt
     const advanced = fields.filter((f) => !OWN_FIELDS.has(f.name) && !DATA_FIELDS.has(f.name) && f.advanced);
     const dataFields = fields.filter((f) => DATA_FIELDS.has(f.name));
 
-    const advancedBox = h('vscode-collapsible', { id: 'advanced', heading: `Advanced (${advanced.length})`, open: ui.advancedOpen === true }, h('div', { class: 'collapsible-body' }, ...advanced.map(fieldControl)));
+    const advancedBox = h(
+      'vscode-collapsible',
+      { id: 'advanced', heading: `Advanced (${advanced.length})`, open: ui.advancedOpen === true },
+      h('div', { class: 'collapsible-body' }, ...advanced.map(fieldControl)),
+    );
     advancedBox.addEventListener('vsc-collapsible-toggle', () => api.patchState({ advancedOpen: (advancedBox as HTMLElement & { open: boolean }).open }));
 
     const fileTf = h('vscode-textfield', { id: 'dataset-file', readonly: true, placeholder: 'a .csv, .tsv, .json or .jsonl file' });
@@ -282,30 +303,78 @@ export function mountSidebar(root: HTMLElement, api: Api<UiState> = new Api<UiSt
         'form',
         { id: 'train-form', class: 'sidebar-form', onsubmit: (e: Event) => e.preventDefault() },
         h('h3', null, 'Model'),
-        formRow('model', 'Pretrained model', h('div', { class: 'with-button' }, modelTf, h('vscode-button', { id: 'browse-model', secondary: true, onclick: () => void pickFolder('model') }, 'Browse…')), 'Hub id or local folder'),
+        formRow(
+          'model',
+          'Pretrained model',
+          h(
+            'div',
+            { class: 'with-button' },
+            modelTf,
+            h('vscode-button', { id: 'browse-model', secondary: true, onclick: () => void pickFolder('model') }, 'Browse…'),
+          ),
+          'Hub id or local folder',
+        ),
         recent ? h('div', { class: 'form-row' }, recent) : null,
         h('h3', null, 'Data'),
         formRow(
           'dataset-file',
           'Data file',
-          h('div', { class: 'with-button' }, fileTf, h('vscode-button', { id: 'choose-dataset', secondary: true, onclick: () => void pickDataset() }, 'Choose…')),
+          h(
+            'div',
+            { class: 'with-button' },
+            fileTf,
+            h('vscode-button', { id: 'choose-dataset', secondary: true, onclick: () => void pickDataset() }, 'Choose…'),
+          ),
         ),
         h('div', { id: 'dataset-info', class: 'muted' }),
-        formRow('text-column', 'Text column', singleSelect('text-column', [], undefined, (v) => ((textColumn = v), save()))),
-        formRow('pair-column', 'Second text column (pairs)', singleSelect('pair-column', [], undefined, (v) => ((pairColumn = v), save()))),
-        formRow('label-column', 'Label column', singleSelect('label-column', [], undefined, (v) => ((labelColumn = v), save()))),
+        formRow(
+          'text-column',
+          'Text column',
+          singleSelect('text-column', [], undefined, (v) => ((textColumn = v), save())),
+        ),
+        formRow(
+          'pair-column',
+          'Second text column (pairs)',
+          singleSelect('pair-column', [], undefined, (v) => ((pairColumn = v), save())),
+        ),
+        formRow(
+          'label-column',
+          'Label column',
+          singleSelect('label-column', [], undefined, (v) => ((labelColumn = v), save())),
+        ),
         ...dataFields.map(fieldControl),
-        h('div', { class: 'actions' }, h('vscode-button', { id: 'preview-dataset', secondary: true, onclick: () => api.post({ type: 'previewDataset', ...(dataset ? { file: dataset.file } : {}) }) }, 'Preview dataset')),
+        h(
+          'div',
+          { class: 'actions' },
+          h(
+            'vscode-button',
+            { id: 'preview-dataset', secondary: true, onclick: () => api.post({ type: 'previewDataset', ...(dataset ? { file: dataset.file } : {}) }) },
+            'Preview dataset',
+          ),
+        ),
         h('h3', null, 'Training'),
         ...common.map(fieldControl),
         advanced.length ? advancedBox : null,
         h('h3', null, 'Output'),
-        formRow('output-dir', 'Output folder', h('div', { class: 'with-button' }, outTf, h('vscode-button', { id: 'browse-output', secondary: true, onclick: () => void pickFolder('output') }, 'Browse…'))),
+        formRow(
+          'output-dir',
+          'Output folder',
+          h(
+            'div',
+            { class: 'with-button' },
+            outTf,
+            h('vscode-button', { id: 'browse-output', secondary: true, onclick: () => void pickFolder('output') }, 'Browse…'),
+          ),
+        ),
         h(
           'div',
           { class: 'actions' },
           h('vscode-button', { id: 'start', onclick: () => void start() }, 'Start training'),
-          h('vscode-button', { id: 'cancel', secondary: true, disabled: true, onclick: () => api.post({ type: 'cancelRun', ...(activeRunId ? { runId: activeRunId } : {}) }) }, 'Cancel'),
+          h(
+            'vscode-button',
+            { id: 'cancel', secondary: true, disabled: true, onclick: () => api.post({ type: 'cancelRun', ...(activeRunId ? { runId: activeRunId } : {}) }) },
+            'Cancel',
+          ),
         ),
         h('div', { id: 'form-error', class: 'error', role: 'alert', hidden: true }),
       ),

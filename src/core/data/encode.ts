@@ -148,16 +148,7 @@ export async function encodeSplit(split: DataSplit, tokenizer: Tokenizer, option
     offsets[i + 1] = buf.size;
   }
   options.onProgress?.({ split: split.name, done: n, total: n });
-  return new EncodedSplit(
-    split.name,
-    buf.data.slice(0, buf.size),
-    offsets,
-    buf.types.slice(0, buf.size),
-    full,
-    split.labels,
-    tokenizer.padTokenId,
-    maxLength,
-  );
+  return new EncodedSplit(split.name, buf.data.slice(0, buf.size), offsets, buf.types.slice(0, buf.size), full, split.labels, tokenizer.padTokenId, maxLength);
 }
 
 export interface EncodedDataset {

@@ -99,7 +99,7 @@ export function quoteList(names: readonly string[], max = 20): string {
 
 /** A value for a message: quoted and cut to a readable length. */
 export function show(value: unknown, max = 60): string {
-  const s = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const s = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   const cut = s.length > max ? `${s.slice(0, max)}...` : s;
   return JSON.stringify(cut);
 }

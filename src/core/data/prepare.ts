@@ -27,9 +27,7 @@ export type SplitName = 'train' | 'validation' | 'test';
 export type ColumnSpec = string | number;
 
 export type SplitLabels =
-  | { kind: 'single'; ids: Int32Array }
-  | { kind: 'multi'; numLabels: number; multiHot: Uint8Array }
-  | { kind: 'regression'; values: Float32Array };
+  { kind: 'single'; ids: Int32Array } | { kind: 'multi'; numLabels: number; multiHot: Uint8Array } | { kind: 'regression'; values: Float32Array };
 
 export interface DropCounts {
   /** The text (or, for pairs, either text) is empty. */
@@ -157,8 +155,7 @@ function chooseColumns(train: Table, o: DataOptions): ColumnChoice {
   const has = (c: string): boolean => cols.includes(c);
   let label: ColumnSpec | undefined = o.labelColumn;
   if (label === undefined) label = has('label') ? 'label' : has('labels') ? 'labels' : undefined;
-  let text: ColumnSpec[] | undefined =
-    o.textColumns === undefined ? undefined : Array.isArray(o.textColumns) ? o.textColumns : [o.textColumns];
+  let text: ColumnSpec[] | undefined = o.textColumns === undefined ? undefined : Array.isArray(o.textColumns) ? o.textColumns : [o.textColumns];
   let pair = o.pairColumn;
   if (text === undefined) {
     if (has('sentence')) text = ['sentence'];
@@ -404,7 +401,10 @@ function noRowsLeft(name: SplitName, e: Extracted): DataError {
 
 function limit(s: DataSplit | undefined, max: number | undefined): DataSplit | undefined {
   if (!s || max === undefined || max >= s.texts.length) return s;
-  return selectRows(s, Array.from({ length: Math.max(0, Math.floor(max)) }, (_, i) => i));
+  return selectRows(
+    s,
+    Array.from({ length: Math.max(0, Math.floor(max)) }, (_, i) => i),
+  );
 }
 
 /** Reads and prepares the data of a classification run (see the module comment). */
@@ -413,7 +413,11 @@ export async function loadClassificationData(o: DataOptions): Promise<Classifica
   const valFrac = checkPercent(o.trainFile, 'validationSplitPercentage', o.validationFile ? undefined : o.validationSplitPercentage);
   const testFrac = checkPercent(o.trainFile, 'testSplitPercentage', o.testFile ? undefined : o.testSplitPercentage);
   if (valFrac + testFrac >= 1) {
-    throw new DataError('bad-option', o.trainFile, `${o.trainFile}: the validation and test percentages add up to ${(valFrac + testFrac) * 100}%; leave some rows for training.`);
+    throw new DataError(
+      'bad-option',
+      o.trainFile,
+      `${o.trainFile}: the validation and test percentages add up to ${(valFrac + testFrac) * 100}%; leave some rows for training.`,
+    );
   }
   if (o.labelDelimiter === '') throw new DataError('bad-option', o.trainFile, `${o.trainFile}: the label delimiter must not be empty.`);
 
@@ -442,7 +446,8 @@ export async function loadClassificationData(o: DataOptions): Promise<Classifica
     let labels: string[];
     if (o.labelList) {
       labels = [...o.labelList];
-      if (new Set(labels).size !== labels.length) throw new DataError('bad-option', o.trainFile, `${o.trainFile}: the label list ${quoteList(labels)} has repeats.`);
+      if (new Set(labels).size !== labels.length)
+        throw new DataError('bad-option', o.trainFile, `${o.trainFile}: the label list ${quoteList(labels)} has repeats.`);
     } else labels = sortLabels(keys, o.labelSort);
     if (labels.length < 2) throw singleClassError(o.trainFile, labelColumn, labels[0] ?? '', train.texts.length);
     ctx.labels = labels;
@@ -489,7 +494,13 @@ export async function loadClassificationData(o: DataOptions): Promise<Classifica
         `${o.trainFile}: too few rows (${n}) to split off validation/test rows while keeping every class in training; add rows or give a validation file.`,
       );
     }
-    const carve = (name: SplitName, rows: number[]): DataSplit => ({ ...selectRows(trainSplit, rows, name), source: 'train-split', readRows: rows.length, emptyLines: 0, dropped: { emptyText: 0, emptyLabel: 0 } });
+    const carve = (name: SplitName, rows: number[]): DataSplit => ({
+      ...selectRows(trainSplit, rows, name),
+      source: 'train-split',
+      readRows: rows.length,
+      emptyLines: 0,
+      dropped: { emptyText: 0, emptyLabel: 0 },
+    });
     if (valFrac > 0) validation = carve('validation', idx.validation);
     if (testFrac > 0) test = carve('test', idx.test);
     trainSplit = selectRows(trainSplit, idx.train, 'train');

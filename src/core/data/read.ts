@@ -158,12 +158,7 @@ function delimiterName(d: string): string {
   return d === '\t' ? 'tab' : JSON.stringify(d);
 }
 
-async function readDelimited(
-  file: string,
-  format: 'csv' | 'tsv',
-  chunks: AsyncGenerator<string, void, undefined>,
-  options: ReadOptions,
-): Promise<Table> {
+async function readDelimited(file: string, format: 'csv' | 'tsv', chunks: AsyncGenerator<string, void, undefined>, options: ReadOptions): Promise<Table> {
   const quote = options.quote !== undefined ? options.quote : format === 'tsv' ? false : '"';
   const hasHeader = options.hasHeader ?? true;
   const first = await chunks.next();
@@ -339,12 +334,7 @@ function syntaxError(file: string, text: string, e: unknown): DataError {
   );
 }
 
-async function readJsonLines(
-  file: string,
-  chunks: AsyncIterable<string> | Iterable<string>,
-  options: ReadOptions,
-  format: DataFormat,
-): Promise<Table> {
+async function readJsonLines(file: string, chunks: AsyncIterable<string> | Iterable<string>, options: ReadOptions, format: DataFormat): Promise<Table> {
   const b = new RowBuilder();
   let emptyLines = 0;
   let pending = '';
@@ -369,12 +359,9 @@ async function readJsonLines(
       );
     }
     if (!isRecord(v)) {
-      throw new DataError(
-        'json-shape',
-        file,
-        `${file}, line ${line}: expected a JSON object like {"text": ..., "label": ...}, found ${jsonType(v)}.`,
-        { row: line },
-      );
+      throw new DataError('json-shape', file, `${file}, line ${line}: expected a JSON object like {"text": ..., "label": ...}, found ${jsonType(v)}.`, {
+        row: line,
+      });
     }
     b.add(v, line);
     return b.rows.length < maxRows;
@@ -468,11 +455,7 @@ async function readJson(file: string, chunks: AsyncGenerator<string, void, undef
     return tableFromRecords(file, doc, '', maxRows);
   }
   if (!isRecord(doc)) {
-    throw new DataError(
-      'json-shape',
-      file,
-      `${file}: expected a JSON array of objects (or an object holding one under a field), found ${jsonType(doc)}.`,
-    );
+    throw new DataError('json-shape', file, `${file}: expected a JSON array of objects (or an object holding one under a field), found ${jsonType(doc)}.`);
   }
   const keys = Object.keys(doc);
   let field: string;

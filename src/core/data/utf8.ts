@@ -99,12 +99,9 @@ export async function* decodeFile(file: string, options: DecodeOptions = {}): As
       if (bytesRead === 0) break;
       const chunk = buf.subarray(0, bytesRead);
       if (offset === 0 && bytesRead >= 2 && ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff))) {
-        throw new DataError(
-          'invalid-utf8',
-          file,
-          `${file} is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8 (in Excel: "CSV UTF-8").`,
-          { row: 1 },
-        );
+        throw new DataError('invalid-utf8', file, `${file} is UTF-16 (it starts with a UTF-16 byte-order mark); save it as UTF-8 (in Excel: "CSV UTF-8").`, {
+          row: 1,
+        });
       }
       let text: string;
       try {

@@ -27,7 +27,10 @@ export class DeviceDownloader {
       this.signature = signature;
     }
     const session = await this.session;
-    const out = await session.run(Object.fromEntries(tensors.map((t, i) => [`x${i}`, t])), tensors.map((_, i) => `y${i}`));
+    const out = await session.run(
+      Object.fromEntries(tensors.map((t, i) => [`x${i}`, t])),
+      tensors.map((_, i) => `y${i}`),
+    );
     return tensors.map((_, i) => out[`y${i}`]!);
   }
 

@@ -305,12 +305,7 @@ export class GraphBuilder {
   }
 
   /** Adds a node with explicitly given output types. */
-  addNode(
-    op: string,
-    inputs: readonly (Value | null)[],
-    attrs: Attrs,
-    outs: readonly { dtype: DType; shape: readonly Dim[]; name?: string }[],
-  ): Value[] {
+  addNode(op: string, inputs: readonly (Value | null)[], attrs: Attrs, outs: readonly { dtype: DType; shape: readonly Dim[]; name?: string }[]): Value[] {
     const nodeName = this.uniqueName(`${op}_${this.nodes.length}`);
     const outputs: Value[] = [];
     const node: Node = { op, inputs: [...inputs], outputs, attrs, name: nodeName };
@@ -521,7 +516,13 @@ export class GraphBuilder {
   }
 
   transpose(x: Value, perm: readonly number[]): Value {
-    return this.one('Transpose', [x], { perm: attr.ints(perm) }, x.dtype, perm.map((p) => x.shape[p]!));
+    return this.one(
+      'Transpose',
+      [x],
+      { perm: attr.ints(perm) },
+      x.dtype,
+      perm.map((p) => x.shape[p]!),
+    );
   }
 
   // ---- shape ops ----------------------------------------------------------------------------
@@ -553,7 +554,13 @@ export class GraphBuilder {
 
   squeeze(x: Value, axes: readonly number[]): Value {
     const norm = axes.map((a) => normAxis(a, x.shape.length));
-    return this.one('Squeeze', [x, this.ints(norm)], {}, x.dtype, x.shape.filter((_, i) => !norm.includes(i)));
+    return this.one(
+      'Squeeze',
+      [x, this.ints(norm)],
+      {},
+      x.dtype,
+      x.shape.filter((_, i) => !norm.includes(i)),
+    );
   }
 
   concat(xs: readonly Value[], axis: number): Value {
@@ -611,7 +618,13 @@ export class GraphBuilder {
    * indices and loses updates; ScatterElements sums them in order.)
    */
   scatterElementsAdd(data: Value, indices: Value, updates: Value, axis: number): Value {
-    return this.one('ScatterElements', [data, indices, updates], { axis: attr.int(normAxis(axis, data.shape.length)), reduction: attr.string('add') }, data.dtype, data.shape);
+    return this.one(
+      'ScatterElements',
+      [data, indices, updates],
+      { axis: attr.int(normAxis(axis, data.shape.length)), reduction: attr.string('add') },
+      data.dtype,
+      data.shape,
+    );
   }
 
   /** Constant-mode zero padding; `pads` is an int64 [2*rank] value (begins then ends). */

@@ -45,7 +45,11 @@ export interface Session {
    * Runs the graph. `into` supplies pre-allocated output tensors (ONNX Runtime writes into them, no
    * copy); outputs not listed come back as freshly allocated tensors.
    */
-  run(feeds: Readonly<Record<string, HostTensor | DeviceTensor>>, fetch?: readonly string[], into?: Readonly<Record<string, HostTensor>>): Promise<Record<string, HostTensor>>;
+  run(
+    feeds: Readonly<Record<string, HostTensor | DeviceTensor>>,
+    fetch?: readonly string[],
+    into?: Readonly<Record<string, HostTensor>>,
+  ): Promise<Record<string, HostTensor>>;
   /**
    * Runs the graph and returns the `keepOnDevice` outputs as DeviceTensors (host tensors when the
    * session is not on a GPU), the others as host tensors. Feeds may be DeviceTensors from any
@@ -126,7 +130,10 @@ function resolveProvider(requested: ProviderChoice, warn: (m: string) => void): 
     requested === 'cuda'
       ? 'reinstall onnxruntime-node with its CUDA binaries (npm install onnxruntime-node --onnxruntime-node-install=cuda12) on a machine with an NVIDIA driver and CUDA 12'
       : 'use a build of onnxruntime-node that includes WebGPU on this platform';
-  const why = requested === 'cuda' && available.includes('cuda') ? "its libraries are not installed (onnxruntime-node's CUDA download was skipped)" : `available: ${available.join(', ')}`;
+  const why =
+    requested === 'cuda' && available.includes('cuda')
+      ? "its libraries are not installed (onnxruntime-node's CUDA download was skipped)"
+      : `available: ${available.join(', ')}`;
   warn(`Execution provider "${requested}" is not available (${why}); training on the CPU instead. To use it, ${hint}.`);
   return 'cpu';
 }

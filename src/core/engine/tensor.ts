@@ -4,14 +4,7 @@ export type DType = 'float32' | 'float64' | 'float16' | 'int64' | 'int32' | 'int
 
 export type FloatDType = 'float32' | 'float64';
 
-export type TypedArray =
-  | Float32Array
-  | Float64Array
-  | Uint16Array
-  | BigInt64Array
-  | Int32Array
-  | Int8Array
-  | Uint8Array;
+export type TypedArray = Float32Array | Float64Array | Uint16Array | BigInt64Array | Int32Array | Int8Array | Uint8Array;
 
 export interface HostTensor {
   readonly dtype: DType;

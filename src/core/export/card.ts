@@ -43,7 +43,10 @@ export function modelCard(config: ModelConfig, info: ModelCardInfo): string {
       `${info.dataset ? ` on \`${info.dataset}\`` : ''}, trained with Finetune (TypeScript on ONNX Runtime).`,
     '',
   );
-  lines.push(`Labels (${config.num_labels}): ${labels.map((l) => `\`${l}\``).join(', ')}. Problem type: \`${config.problem_type ?? 'single_label_classification'}\`.`, '');
+  lines.push(
+    `Labels (${config.num_labels}): ${labels.map((l) => `\`${l}\``).join(', ')}. Problem type: \`${config.problem_type ?? 'single_label_classification'}\`.`,
+    '',
+  );
   if (info.metrics && Object.keys(info.metrics).length) {
     lines.push('## Evaluation results', '', '| metric | value |', '|---|---|');
     for (const [k, v] of Object.entries(info.metrics)) lines.push(`| ${k} | ${Number.isInteger(v) ? v : v.toFixed(4)} |`);
@@ -52,7 +55,8 @@ export function modelCard(config: ModelConfig, info: ModelCardInfo): string {
   if (info.history?.length) {
     const cols = [...new Set(info.history.flatMap((r) => Object.keys(r)))];
     lines.push('## Training results', '', `| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`);
-    for (const r of info.history) lines.push(`| ${cols.map((c) => (r[c] === undefined ? '' : Number.isInteger(r[c]) ? String(r[c]) : r[c]!.toFixed(4))).join(' | ')} |`);
+    for (const r of info.history)
+      lines.push(`| ${cols.map((c) => (r[c] === undefined ? '' : Number.isInteger(r[c]) ? String(r[c]) : r[c]!.toFixed(4))).join(' | ')} |`);
     lines.push('');
   }
   if (info.hyperparameters && Object.keys(info.hyperparameters).length) {

@@ -9,10 +9,37 @@ import type { RunArgs } from '../train/args.js';
 /** The TrainingArguments keyword arguments of a run (Finetune-only settings left out). */
 export function trainingArgumentsFor(a: RunArgs): Record<string, unknown> {
   const keys = [
-    'output_dir', 'overwrite_output_dir', 'do_train', 'do_eval', 'do_predict', 'num_train_epochs', 'max_steps', 'per_device_train_batch_size',
-    'per_device_eval_batch_size', 'gradient_accumulation_steps', 'learning_rate', 'weight_decay', 'adam_beta1', 'adam_beta2', 'adam_epsilon',
-    'max_grad_norm', 'lr_scheduler_type', 'warmup_ratio', 'warmup_steps', 'seed', 'eval_strategy', 'eval_steps', 'save_strategy', 'save_steps',
-    'save_total_limit', 'load_best_model_at_end', 'metric_for_best_model', 'greater_is_better', 'logging_steps', 'group_by_length', 'fp16',
+    'output_dir',
+    'overwrite_output_dir',
+    'do_train',
+    'do_eval',
+    'do_predict',
+    'num_train_epochs',
+    'max_steps',
+    'per_device_train_batch_size',
+    'per_device_eval_batch_size',
+    'gradient_accumulation_steps',
+    'learning_rate',
+    'weight_decay',
+    'adam_beta1',
+    'adam_beta2',
+    'adam_epsilon',
+    'max_grad_norm',
+    'lr_scheduler_type',
+    'warmup_ratio',
+    'warmup_steps',
+    'seed',
+    'eval_strategy',
+    'eval_steps',
+    'save_strategy',
+    'save_steps',
+    'save_total_limit',
+    'load_best_model_at_end',
+    'metric_for_best_model',
+    'greater_is_better',
+    'logging_steps',
+    'group_by_length',
+    'fp16',
   ] as const;
   const out: Record<string, unknown> = {};
   for (const k of keys) if (a[k] !== null) out[k] = a[k];
@@ -24,7 +51,10 @@ function py(v: unknown): string {
   if (typeof v === 'boolean') return v ? 'True' : 'False';
   if (typeof v === 'number') return String(v);
   if (Array.isArray(v)) return `[${v.map(py).join(', ')}]`;
-  if (typeof v === 'object') return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${JSON.stringify(k)}: ${py(x)}`).join(', ')}}`;
+  if (typeof v === 'object')
+    return `{${Object.entries(v as Record<string, unknown>)
+      .map(([k, x]) => `${JSON.stringify(k)}: ${py(x)}`)
+      .join(', ')}}`;
   return JSON.stringify(String(v));
 }
 

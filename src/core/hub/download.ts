@@ -96,12 +96,7 @@ export interface DownloadResult {
   resumedFrom: number;
 }
 
-export async function downloadVerified(
-  spec: DownloadSpec,
-  ctx: HubContext,
-  hubFetch: typeof fetch,
-  tracker: ProgressTracker,
-): Promise<DownloadResult> {
+export async function downloadVerified(spec: DownloadSpec, ctx: HubContext, hubFetch: typeof fetch, tracker: ProgressTracker): Promise<DownloadResult> {
   const incomplete = `${spec.dest}.incomplete`;
   const firstResume = Math.min((await fileSize(incomplete)) ?? 0, spec.size);
   let restartedFromScratch = false;
@@ -135,7 +130,8 @@ export async function downloadVerified(
           // A range we did not ask for: start again from the beginning.
           await res.body?.cancel().catch(() => undefined);
           await rm(incomplete, { force: true });
-          if (attempt++ >= ctx.retry.maxRetries) throw new HubError('http', `${spec.file}: the server answered a wrong byte range`, { repoId: ctx.repoId, file: spec.file });
+          if (attempt++ >= ctx.retry.maxRetries)
+            throw new HubError('http', `${spec.file}: the server answered a wrong byte range`, { repoId: ctx.repoId, file: spec.file });
           continue;
         }
         if (res.status === 200 && offset > 0) {
@@ -158,10 +154,14 @@ export async function downloadVerified(
               if (chunk.done) break;
               const bytes = chunk.value;
               if (loaded + bytes.byteLength > spec.size) {
-                throw new HubError('integrity', `${spec.file}: the server sent more than the ${spec.size} bytes the Hub advertised; the file was not put in the cache`, {
-                  repoId: ctx.repoId,
-                  file: spec.file,
-                });
+                throw new HubError(
+                  'integrity',
+                  `${spec.file}: the server sent more than the ${spec.size} bytes the Hub advertised; the file was not put in the cache`,
+                  {
+                    repoId: ctx.repoId,
+                    file: spec.file,
+                  },
+                );
               }
               await writeAll(handle, bytes);
               check?.hash.update(bytes);
@@ -191,7 +191,9 @@ export async function downloadVerified(
         if (err instanceof BodyError && attempt < ctx.retry.maxRetries) {
           const delay = retryDelay(attempt, ctx.retry) ?? ctx.retry.baseDelayMs;
           attempt++;
-          ctx.log(`${spec.file}: download interrupted (${scrub(messageOf(inner), ctx.token)}); resuming in ${formatDelay(delay)} (retry ${attempt} of ${ctx.retry.maxRetries})`);
+          ctx.log(
+            `${spec.file}: download interrupted (${scrub(messageOf(inner), ctx.token)}); resuming in ${formatDelay(delay)} (retry ${attempt} of ${ctx.retry.maxRetries})`,
+          );
           await sleep(delay, ctx.signal);
           continue;
         }

@@ -110,7 +110,8 @@ export function isNetworkError(err: unknown): boolean {
   if (err.name === 'AbortError') return false;
   if (err instanceof TypeError && /fetch failed|terminated|network/i.test(err.message)) return true;
   const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|UND_ERR_\w+)$/.test(code)) return true;
+  if (typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|UND_ERR_\w+)$/.test(code))
+    return true;
   return /ECONNRESET|ECONNREFUSED|EPIPE|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|other side closed/.test(messageOf(err));
 }
 
@@ -178,7 +179,13 @@ export async function errorFromResponse(res: Response, ctx: HubContext, url: str
   }
   if (status === 404) {
     const what =
-      code === 'RevisionNotFound' ? 'revision not found' : code === 'EntryNotFound' ? 'file not found' : code === 'RepoNotFound' ? 'repo not found' : 'not found';
+      code === 'RevisionNotFound'
+        ? 'revision not found'
+        : code === 'EntryNotFound'
+          ? 'file not found'
+          : code === 'RepoNotFound'
+            ? 'repo not found'
+            : 'not found';
     return new HubError('not-found', `${subject}: ${what} (404): ${ADVICE.checkRepo}`, details);
   }
   if (status === 429) {
@@ -364,7 +371,11 @@ export function toHubError(err: unknown, ctx: HubContext): HubError {
   const message = scrub(messageOf(err), ctx.token);
   const details = { repoId: ctx.repoId, revision: ctx.revision, cause: safeCause(err, ctx.token) };
   if (err instanceof HubApiError) {
-    return new HubError('http', `${ctx.repoId ?? 'the Hub'}: the Hub answered ${err.statusCode}: ${message}`, { ...details, status: err.statusCode, url: err.url });
+    return new HubError('http', `${ctx.repoId ?? 'the Hub'}: the Hub answered ${err.statusCode}: ${message}`, {
+      ...details,
+      status: err.statusCode,
+      url: err.url,
+    });
   }
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && /^E[A-Z]+$/.test(code) && !isNetworkError(err)) {

@@ -20,11 +20,7 @@ export function validateRepoId(repoId: string): string {
     parts.every((p) => p.length <= 96 && REPO_PART.test(p) && !p.includes('--') && !p.includes('..')) &&
     !repoId.endsWith('.git');
   if (!ok) {
-    throw new HubError(
-      'invalid-argument',
-      `"${repoId}" is not a valid repo id: use "namespace/name" with letters, digits, "-", "_" and "."`,
-      { repoId },
-    );
+    throw new HubError('invalid-argument', `"${repoId}" is not a valid repo id: use "namespace/name" with letters, digits, "-", "_" and "."`, { repoId });
   }
   return repoId;
 }

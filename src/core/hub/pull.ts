@@ -15,17 +15,7 @@ import { assertSafeRepoPath, COMMIT_SHA, encodeRepoPath, validateRepoId, validat
 import { ProgressTracker, type HubProgressCallback } from './progress.js';
 import { createHubFetch, DEFAULT_RETRY, normalizeToken, toHubError, type HubContext, type RetryOptions } from './http.js';
 import { selectClassifierFiles, shardsFromIndex, type WeightsFormat } from './select.js';
-import {
-  blobPath,
-  exists,
-  linkSnapshotFile,
-  listSnapshotFiles,
-  repoCacheDir,
-  resolveCachedSnapshot,
-  snapshotDir,
-  snapshotFile,
-  writeRef,
-} from './cache.js';
+import { blobPath, exists, linkSnapshotFile, listSnapshotFiles, repoCacheDir, resolveCachedSnapshot, snapshotDir, snapshotFile, writeRef } from './cache.js';
 import { downloadVerified } from './download.js';
 
 export interface PullOptions {
@@ -100,13 +90,7 @@ export async function pullModel(repoId: string, options: PullOptions = {}): Prom
   }
 }
 
-async function pullFromCache(
-  repoId: string,
-  revision: string,
-  cacheDir: string,
-  tracker: ProgressTracker,
-  offlineMode: boolean,
-): Promise<PullResult> {
+async function pullFromCache(repoId: string, revision: string, cacheDir: string, tracker: ProgressTracker, offlineMode: boolean): Promise<PullResult> {
   const snap = await resolveCachedSnapshot(cacheDir, repoId, revision);
   if (!snap) {
     throw new HubError(

@@ -119,9 +119,13 @@ export async function pushFolder(folder: string, repoId: string, options: PushOp
     if (!s.isDirectory()) throw new Error('not a folder');
     entries = await listFolderFiles(folder);
   } catch (err) {
-    throw new HubError('invalid-argument', `cannot read the folder to push, ${folder}: ${scrub(err instanceof Error ? err.message : String(err), options.token)}`, {
-      cause: err,
-    });
+    throw new HubError(
+      'invalid-argument',
+      `cannot read the folder to push, ${folder}: ${scrub(err instanceof Error ? err.message : String(err), options.token)}`,
+      {
+        cause: err,
+      },
+    );
   }
   if (entries.length === 0) throw new HubError('invalid-argument', `the folder to push, ${folder}, is empty`);
   const files: UploadFile[] = [];

@@ -81,7 +81,15 @@ export function validateConfig(config: ModelConfig, where = 'config'): void {
   const bad = (msg: string): never => {
     throw new Error(`${where}: ${msg}`);
   };
-  for (const k of ['vocab_size', 'hidden_size', 'num_hidden_layers', 'num_attention_heads', 'intermediate_size', 'max_position_embeddings', 'num_labels'] as const) {
+  for (const k of [
+    'vocab_size',
+    'hidden_size',
+    'num_hidden_layers',
+    'num_attention_heads',
+    'intermediate_size',
+    'max_position_embeddings',
+    'num_labels',
+  ] as const) {
     if (!Number.isInteger(config[k]) || config[k] <= 0) bad(`${k} must be a positive integer (got ${String(config[k])})`);
   }
   if (config.hidden_size % config.num_attention_heads !== 0) {

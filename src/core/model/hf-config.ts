@@ -26,7 +26,15 @@ const TYPE_DEFAULTS: Record<ModelType, Partial<ModelConfig>> = {
   roberta: { vocab_size: 50265, pad_token_id: 1 },
   'xlm-roberta': { vocab_size: 30522, pad_token_id: 1 },
   electra: { vocab_size: 30522, embedding_size: 128, hidden_size: 256, num_attention_heads: 4, intermediate_size: 1024 },
-  distilbert: { vocab_size: 30522, hidden_size: 768, num_hidden_layers: 6, num_attention_heads: 12, intermediate_size: 3072, classifier_dropout: 0.2, type_vocab_size: 0 },
+  distilbert: {
+    vocab_size: 30522,
+    hidden_size: 768,
+    num_hidden_layers: 6,
+    num_attention_heads: 12,
+    intermediate_size: 3072,
+    classifier_dropout: 0.2,
+    type_vocab_size: 0,
+  },
 };
 
 /** DistilBertConfig's own field names for the shared fields. */
@@ -58,7 +66,10 @@ export function parseHfConfig(json: unknown, file = 'config.json'): ModelConfig 
   const type = j.model_type;
   if (typeof type !== 'string') throw new ConfigError(file, `"model_type" is missing; Finetune supports ${MODEL_TYPES.join(', ')}`);
   if (!(MODEL_TYPES as readonly string[]).includes(type)) {
-    throw new ConfigError(file, `model_type "${type}" is not supported (supported: ${MODEL_TYPES.join(', ')}); choose a BERT, RoBERTa, XLM-R, DistilBERT or ELECTRA checkpoint`);
+    throw new ConfigError(
+      file,
+      `model_type "${type}" is not supported (supported: ${MODEL_TYPES.join(', ')}); choose a BERT, RoBERTa, XLM-R, DistilBERT or ELECTRA checkpoint`,
+    );
   }
   const modelType = type as ModelType;
   const d: ModelConfig = { ...BERT_DEFAULTS, vocab_size: 30522, num_labels: 2, ...defaultLabels(2), ...TYPE_DEFAULTS[modelType], model_type: modelType };
@@ -140,7 +151,18 @@ export function toHfConfig(config: ModelConfig): Json {
     for (const [ours, theirs] of DISTIL_FIELDS) set(theirs, config[ours]);
     for (const [ours] of DISTIL_FIELDS) if (!(ours in (config.raw ?? {}))) delete out[ours];
   } else {
-    for (const k of ['hidden_size', 'num_hidden_layers', 'num_attention_heads', 'intermediate_size', 'hidden_act', 'hidden_dropout_prob', 'attention_probs_dropout_prob', 'classifier_dropout', 'type_vocab_size', 'layer_norm_eps'] as const) {
+    for (const k of [
+      'hidden_size',
+      'num_hidden_layers',
+      'num_attention_heads',
+      'intermediate_size',
+      'hidden_act',
+      'hidden_dropout_prob',
+      'attention_probs_dropout_prob',
+      'classifier_dropout',
+      'type_vocab_size',
+      'layer_norm_eps',
+    ] as const) {
       set(k, config[k]);
     }
     if (config.embedding_size !== undefined) set('embedding_size', config.embedding_size);

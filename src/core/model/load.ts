@@ -41,7 +41,10 @@ export async function readModelConfig(dir: string): Promise<ModelConfig> {
     } catch {
       throw new ConfigError(dir, 'model folder does not exist; give a local folder with config.json or a Hub id such as google-bert/bert-base-uncased');
     }
-    throw new ConfigError(file, code === 'ENOENT' ? 'not found: a Hugging Face model folder needs a config.json' : `cannot be read (${code ?? (e as Error).message})`);
+    throw new ConfigError(
+      file,
+      code === 'ENOENT' ? 'not found: a Hugging Face model folder needs a config.json' : `cannot be read (${code ?? (e as Error).message})`,
+    );
   }
   let json: unknown;
   try {
@@ -99,7 +102,10 @@ export function mapWeights(config: ModelConfig, tensors: Map<string, HostTensor>
       used.add(key);
       if (t.dims.join(',') !== spec.shape.join(',')) {
         if (!isHead) {
-          throw new ConfigError(source, `weight ${key} has shape [${t.dims.join(', ')}] but config.json implies [${spec.shape.join(', ')}]; the checkpoint and its config.json do not match`);
+          throw new ConfigError(
+            source,
+            `weight ${key} has shape [${t.dims.join(', ')}] but config.json implies [${spec.shape.join(', ')}]; the checkpoint and its config.json do not match`,
+          );
         }
         resized.push(`${spec.name}: found shape [${t.dims.join(', ')}] in the checkpoint and [${spec.shape.join(', ')}] in the model instantiated`);
         weights.set(spec.name, initParam(spec, config, rand));
@@ -126,7 +132,10 @@ export function mapWeights(config: ModelConfig, tensors: Map<string, HostTensor>
   }
   const body = fresh.filter((n) => !arch.headPrefixes.some((p) => n.startsWith(p)));
   if (body.length > 0 && body.length === arch.paramSpecs(config).filter((s) => !arch.headPrefixes.some((p) => s.name.startsWith(p))).length) {
-    throw new ConfigError(source, `none of the checkpoint's weights match a ${config.model_type} model (expected keys such as ${body[0]}); is config.json's model_type right?`);
+    throw new ConfigError(
+      source,
+      `none of the checkpoint's weights match a ${config.model_type} model (expected keys such as ${body[0]}); is config.json's model_type right?`,
+    );
   }
   return weights;
 }

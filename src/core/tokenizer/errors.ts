@@ -24,11 +24,7 @@ export class TokenizerError extends Error {
   /** The special token the error is about, for `missing-token`. */
   readonly token: string | undefined;
 
-  constructor(
-    code: TokenizerErrorCode,
-    message: string,
-    details: { path?: string; token?: string; cause?: unknown } = {},
-  ) {
+  constructor(code: TokenizerErrorCode, message: string, details: { path?: string; token?: string; cause?: unknown } = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.code = code;
     this.path = details.path;

@@ -193,10 +193,7 @@ export function planFromPostProcessor(postProcessor: unknown, source: string): S
   switch (postProcessor.type) {
     case 'TemplateProcessing': {
       const specials = isObject(postProcessor.special_tokens) ? postProcessor.special_tokens : {};
-      return new TemplatePlan(
-        compileTemplate(postProcessor.single, specials, 'single', source),
-        compileTemplate(postProcessor.pair, specials, 'pair', source),
-      );
+      return new TemplatePlan(compileTemplate(postProcessor.single, specials, 'single', source), compileTemplate(postProcessor.pair, specials, 'pair', source));
     }
     case 'BertProcessing':
       return new BertPlan(idPair(postProcessor.cls, 'cls', source), idPair(postProcessor.sep, 'sep', source));

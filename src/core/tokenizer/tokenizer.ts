@@ -99,8 +99,7 @@ function stringifyTokenizerJson(json: TokenizerJson): string {
   const marker = '\u0000vocab\u0000';
   const text = JSON.stringify({ ...json, model: { ...json.model, vocab: marker } }, null, 2);
   const entries = Object.entries(vocab as Record<string, number>).sort((x, y) => x[1] - y[1]);
-  const body =
-    entries.length === 0 ? '{}' : `{\n${entries.map(([token, id]) => `      ${JSON.stringify(token)}: ${id}`).join(',\n')}\n    }`;
+  const body = entries.length === 0 ? '{}' : `{\n${entries.map(([token, id]) => `      ${JSON.stringify(token)}: ${id}`).join(',\n')}\n    }`;
   return text.replace(JSON.stringify(marker), () => body);
 }
 

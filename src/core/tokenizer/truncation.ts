@@ -47,13 +47,7 @@ export function truncateIds(
   return parity === 'fast' ? truncateFast(a, b, budget, strategy, side) : truncateSlow(a, b, budget, strategy, side);
 }
 
-function truncateFast(
-  a: readonly number[],
-  b: readonly number[] | null,
-  budget: number,
-  strategy: TruncationStrategy,
-  side: TruncationSide,
-): Truncated {
+function truncateFast(a: readonly number[], b: readonly number[] | null, budget: number, strategy: TruncationStrategy, side: TruncationSide): Truncated {
   if (budget === 0) return { a: [], b: b ? [] : null };
   const total = a.length + (b ? b.length : 0);
   if (total <= budget) return { a: a.slice(), b: b ? b.slice() : null };
@@ -90,13 +84,7 @@ function truncateFast(
   return strategy === 'only_first' ? { a: cut, b: b ? b.slice() : null } : { a: a.slice(), b: cut };
 }
 
-function truncateSlow(
-  a: readonly number[],
-  b: readonly number[] | null,
-  budget: number,
-  strategy: TruncationStrategy,
-  side: TruncationSide,
-): Truncated {
+function truncateSlow(a: readonly number[], b: readonly number[] | null, budget: number, strategy: TruncationStrategy, side: TruncationSide): Truncated {
   const total = a.length + (b ? b.length : 0);
   const toRemove = total - budget;
   if (toRemove <= 0) return { a: a.slice(), b: b ? b.slice() : null };

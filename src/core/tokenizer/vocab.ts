@@ -6,13 +6,7 @@
  * [UNK] [SEP] [PAD] [CLS] [MASK].
  */
 import { TokenizerError } from './errors.js';
-import type {
-  AddedTokenJson,
-  SpecialTokensMapJson,
-  TokenizerConfigJson,
-  TokenizerJson,
-  WordPieceModelJson,
-} from './types.js';
+import type { AddedTokenJson, SpecialTokensMapJson, TokenizerConfigJson, TokenizerJson, WordPieceModelJson } from './types.js';
 
 /** The special-token roles a BERT tokenizer has, in the order transformers lists them. */
 export const SPECIAL_TOKEN_ROLES = ['unk_token', 'sep_token', 'pad_token', 'cls_token', 'mask_token'] as const;
@@ -99,11 +93,7 @@ function addedToken(id: number, content: string): AddedTokenJson {
  * [SEP] or [PAD] (or the names the config gives them) is not in the vocabulary. A missing [MASK]
  * is allowed; it is then left out of the special tokens.
  */
-export function convertBertVocab(
-  vocabText: string,
-  config: TokenizerConfigJson = {},
-  source = 'vocab.txt',
-): ConvertedBertTokenizer {
+export function convertBertVocab(vocabText: string, config: TokenizerConfigJson = {}, source = 'vocab.txt'): ConvertedBertTokenizer {
   const vocab = parseVocab(vocabText);
   if (vocab.size === 0) {
     throw new TokenizerError('malformed-file', `${source} is empty: a WordPiece vocabulary needs one token per line.`, {
@@ -167,11 +157,7 @@ export function convertBertVocab(
     pre_tokenizer: { type: 'BertPreTokenizer' },
     post_processor: {
       type: 'TemplateProcessing',
-      single: [
-        { SpecialToken: { id: cls, type_id: 0 } },
-        { Sequence: { id: 'A', type_id: 0 } },
-        { SpecialToken: { id: sep, type_id: 0 } },
-      ],
+      single: [{ SpecialToken: { id: cls, type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }, { SpecialToken: { id: sep, type_id: 0 } }],
       pair: [
         { SpecialToken: { id: cls, type_id: 0 } },
         { Sequence: { id: 'A', type_id: 0 } },
@@ -218,10 +204,7 @@ export function convertBertVocab(
   return { tokenizerJson, tokenizerConfig, specialTokensMap };
 }
 
-function bertSpecialTokensMap(
-  names: Record<SpecialTokenRole, string>,
-  ids: Partial<Record<SpecialTokenRole, number>>,
-): SpecialTokensMapJson {
+function bertSpecialTokensMap(names: Record<SpecialTokenRole, string>, ids: Partial<Record<SpecialTokenRole, number>>): SpecialTokensMapJson {
   const map: SpecialTokensMapJson = {};
   for (const role of [...SPECIAL_TOKEN_ROLES].sort()) {
     if (ids[role] !== undefined) map[role] = names[role];

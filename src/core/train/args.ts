@@ -25,10 +25,28 @@ export interface ArgSpec {
 
 export const ARG_SPECS: readonly ArgSpec[] = [
   // model
-  { name: 'model_name_or_path', type: 'string', default: null, group: 'model', help: 'Hub id (org/name) or local folder of the pretrained model, or preset:bert-tiny|bert-mini|bert-small|bert-base for a random-init model' },
-  { name: 'tokenizer_name', type: 'string', default: null, group: 'model', help: 'tokenizer folder or Hub id when it differs from the model (a vocab.txt folder works)' },
+  {
+    name: 'model_name_or_path',
+    type: 'string',
+    default: null,
+    group: 'model',
+    help: 'Hub id (org/name) or local folder of the pretrained model, or preset:bert-tiny|bert-mini|bert-small|bert-base for a random-init model',
+  },
+  {
+    name: 'tokenizer_name',
+    type: 'string',
+    default: null,
+    group: 'model',
+    help: 'tokenizer folder or Hub id when it differs from the model (a vocab.txt folder works)',
+  },
   { name: 'revision', type: 'string', default: 'main', group: 'model', help: 'Hub revision (branch, tag or commit)' },
-  { name: 'cache_dir', type: 'string', default: null, group: 'model', help: 'Hub cache folder (default: HF_HUB_CACHE, HF_HOME/hub or ~/.cache/huggingface/hub)' },
+  {
+    name: 'cache_dir',
+    type: 'string',
+    default: null,
+    group: 'model',
+    help: 'Hub cache folder (default: HF_HUB_CACHE, HF_HOME/hub or ~/.cache/huggingface/hub)',
+  },
   { name: 'hidden_dropout_prob', type: 'float', default: null, group: 'model', min: 0, max: 0.99, help: "override the config's hidden dropout" },
   { name: 'attention_probs_dropout_prob', type: 'float', default: null, group: 'model', min: 0, max: 0.99, help: "override the config's attention dropout" },
   { name: 'classifier_dropout', type: 'float', default: null, group: 'model', min: 0, max: 0.99, help: "override the config's classifier dropout" },
@@ -36,22 +54,99 @@ export const ARG_SPECS: readonly ArgSpec[] = [
   { name: 'train_file', type: 'string', default: null, group: 'data', help: 'training data: .csv, .tsv, .json or .jsonl' },
   { name: 'validation_file', type: 'string', default: null, group: 'data', help: 'validation data (default: split off the training file)' },
   { name: 'test_file', type: 'string', default: null, group: 'data', help: 'test data for --do_predict' },
-  { name: 'text_column_names', type: 'list', default: null, group: 'data', help: 'text column(s), comma-separated; two columns make sentence pairs unless --text_column_delimiter joins them (default: "sentence", "text" or the first non-label column)' },
-  { name: 'text_column_delimiter', type: 'string', default: null, group: 'data', help: 'join several text columns into one text with this delimiter instead of making pairs' },
+  {
+    name: 'text_column_names',
+    type: 'list',
+    default: null,
+    group: 'data',
+    help: 'text column(s), comma-separated; two columns make sentence pairs unless --text_column_delimiter joins them (default: "sentence", "text" or the first non-label column)',
+  },
+  {
+    name: 'text_column_delimiter',
+    type: 'string',
+    default: null,
+    group: 'data',
+    help: 'join several text columns into one text with this delimiter instead of making pairs',
+  },
   { name: 'label_column_name', type: 'string', default: 'label', group: 'data', help: 'label column' },
-  { name: 'label_delimiter', type: 'string', default: null, group: 'data', finetuneOnly: true, help: 'multi-label: labels within a cell separated by this (JSON lists work without it)' },
-  { name: 'task', type: 'enum', default: 'auto', group: 'data', finetuneOnly: true, choices: ['auto', 'single_label_classification', 'multi_label_classification', 'regression'], help: 'problem type (auto: floats -> regression, lists -> multi-label, else single-label)' },
-  { name: 'no_header', type: 'bool', default: false, group: 'data', finetuneOnly: true, help: 'the CSV/TSV has no header row: name columns by index (0, 1, ...)' },
+  {
+    name: 'label_delimiter',
+    type: 'string',
+    default: null,
+    group: 'data',
+    finetuneOnly: true,
+    help: 'multi-label: labels within a cell separated by this (JSON lists work without it)',
+  },
+  {
+    name: 'task',
+    type: 'enum',
+    default: 'auto',
+    group: 'data',
+    finetuneOnly: true,
+    choices: ['auto', 'single_label_classification', 'multi_label_classification', 'regression'],
+    help: 'problem type (auto: floats -> regression, lists -> multi-label, else single-label)',
+  },
+  {
+    name: 'no_header',
+    type: 'bool',
+    default: false,
+    group: 'data',
+    finetuneOnly: true,
+    help: 'the CSV/TSV has no header row: name columns by index (0, 1, ...)',
+  },
   { name: 'max_seq_length', type: 'int', default: 128, group: 'data', min: 2, help: 'truncate tokenized rows to this many tokens' },
-  { name: 'validation_split_percentage', type: 'float', default: 10, group: 'data', min: 0, max: 90, help: 'without --validation_file, hold out this % of the training rows (stratified, seeded)' },
+  {
+    name: 'validation_split_percentage',
+    type: 'float',
+    default: 10,
+    group: 'data',
+    min: 0,
+    max: 90,
+    help: 'without --validation_file, hold out this % of the training rows (stratified, seeded)',
+  },
   { name: 'max_train_samples', type: 'int', default: null, group: 'data', min: 1, help: 'use only the first N training rows' },
   { name: 'max_eval_samples', type: 'int', default: null, group: 'data', min: 1, help: 'use only the first N validation rows' },
   { name: 'max_predict_samples', type: 'int', default: null, group: 'data', min: 1, help: 'use only the first N test rows' },
-  { name: 'shuffle_train_dataset', type: 'bool', default: true, group: 'data', help: 'visit training rows in a seeded random order each epoch (false: file order, for runs comparable row by row)' },
-  { name: 'group_by_length', type: 'bool', default: false, group: 'data', help: 'batch rows of similar length (transformers LengthGroupedSampler): faster again on data of mixed lengths (1.35x on waimai_10k), but where length goes with the label the batches are label-skewed and accuracy can drop (default false: random batches, as the Trainer)' },
-  { name: 'length_grouping', type: 'enum', default: 'shuffled', group: 'data', finetuneOnly: true, choices: ['shuffled', 'transformers'], help: "with --group_by_length: 'shuffled' serves the length-grouped batches in random order (longest first); 'transformers' keeps LengthGroupedSampler's order, long to short within each mega-batch, which drifts where length goes with the label" },
-  { name: 'metric_name', type: 'enum', default: null, group: 'evaluation', choices: ['accuracy', 'f1', 'precision', 'recall', 'mse', 'mae', 'r2', 'pearson'], help: 'headline metric (default: accuracy, or mse for regression, f1 for multi-label)' },
-  { name: 'average', type: 'enum', default: 'macro', group: 'evaluation', finetuneOnly: true, choices: ['macro', 'micro', 'weighted'], help: 'averaging for precision/recall/F1 with more than two classes (two classes: binary)' },
+  {
+    name: 'shuffle_train_dataset',
+    type: 'bool',
+    default: true,
+    group: 'data',
+    help: 'visit training rows in a seeded random order each epoch (false: file order, for runs comparable row by row)',
+  },
+  {
+    name: 'group_by_length',
+    type: 'bool',
+    default: false,
+    group: 'data',
+    help: 'batch rows of similar length (transformers LengthGroupedSampler): faster again on data of mixed lengths (1.35x on waimai_10k), but where length goes with the label the batches are label-skewed and accuracy can drop (default false: random batches, as the Trainer)',
+  },
+  {
+    name: 'length_grouping',
+    type: 'enum',
+    default: 'shuffled',
+    group: 'data',
+    finetuneOnly: true,
+    choices: ['shuffled', 'transformers'],
+    help: "with --group_by_length: 'shuffled' serves the length-grouped batches in random order (longest first); 'transformers' keeps LengthGroupedSampler's order, long to short within each mega-batch, which drifts where length goes with the label",
+  },
+  {
+    name: 'metric_name',
+    type: 'enum',
+    default: null,
+    group: 'evaluation',
+    choices: ['accuracy', 'f1', 'precision', 'recall', 'mse', 'mae', 'r2', 'pearson'],
+    help: 'headline metric (default: accuracy, or mse for regression, f1 for multi-label)',
+  },
+  {
+    name: 'average',
+    type: 'enum',
+    default: 'macro',
+    group: 'evaluation',
+    finetuneOnly: true,
+    choices: ['macro', 'micro', 'weighted'],
+    help: 'averaging for precision/recall/F1 with more than two classes (two classes: binary)',
+  },
   // training
   { name: 'do_train', type: 'bool', default: false, group: 'training', help: 'train' },
   { name: 'do_eval', type: 'bool', default: false, group: 'evaluation', help: 'evaluate on the validation set' },
@@ -70,10 +165,30 @@ export const ARG_SPECS: readonly ArgSpec[] = [
   { name: 'lr_scheduler_type', type: 'enum', default: 'linear', group: 'training', choices: SCHEDULER_TYPES, help: 'learning-rate schedule' },
   { name: 'warmup_ratio', type: 'float', default: 0, group: 'training', min: 0, max: 1, help: 'warm up over this share of the steps' },
   { name: 'warmup_steps', type: 'int', default: 0, group: 'training', min: 0, help: 'warm up over this many steps (wins over --warmup_ratio)' },
-  { name: 'fp16', type: 'bool', default: false, group: 'training', help: 'float16 mixed precision (autocast + dynamic loss scaling, float32 master weights) on a GPU: needs --execution_provider webgpu, cuda or auto; steps whose gradients overflow are skipped' },
+  {
+    name: 'fp16',
+    type: 'bool',
+    default: false,
+    group: 'training',
+    help: 'float16 mixed precision (autocast + dynamic loss scaling, float32 master weights) on a GPU: needs --execution_provider webgpu, cuda or auto; steps whose gradients overflow are skipped',
+  },
   { name: 'seed', type: 'int', default: 42, group: 'training', min: 0, help: 'seed for initialisation, shuffling, splits and dropout' },
-  { name: 'class_weights', type: 'string', default: null, group: 'training', finetuneOnly: true, help: 'weight the loss per class: "auto" (inverse frequency) or a comma-separated list in label order' },
-  { name: 'early_stopping_patience', type: 'int', default: null, group: 'training', min: 1, help: 'stop after this many evaluations without improvement (needs an eval strategy)' },
+  {
+    name: 'class_weights',
+    type: 'string',
+    default: null,
+    group: 'training',
+    finetuneOnly: true,
+    help: 'weight the loss per class: "auto" (inverse frequency) or a comma-separated list in label order',
+  },
+  {
+    name: 'early_stopping_patience',
+    type: 'int',
+    default: null,
+    group: 'training',
+    min: 1,
+    help: 'stop after this many evaluations without improvement (needs an eval strategy)',
+  },
   { name: 'early_stopping_threshold', type: 'float', default: 0, group: 'training', min: 0, help: 'an improvement must exceed this' },
   // evaluation / saving
   { name: 'eval_strategy', type: 'enum', default: 'no', group: 'evaluation', choices: ['no', 'steps', 'epoch'], help: 'when to evaluate during training' },
@@ -88,10 +203,25 @@ export const ARG_SPECS: readonly ArgSpec[] = [
   { name: 'output_dir', type: 'string', default: null, group: 'output', help: 'where checkpoints, results and the final model go' },
   { name: 'overwrite_output_dir', type: 'bool', default: false, group: 'output', help: 'allow a non-empty output_dir' },
   { name: 'resume_from_checkpoint', type: 'string', default: null, group: 'output', help: 'a checkpoint-N folder, or "true" for the latest in output_dir' },
-  { name: 'export_onnx', type: 'bool', default: true, group: 'output', finetuneOnly: true, help: 'also write onnx/model.onnx and onnx/model_quantized.onnx for Transformers.js' },
+  {
+    name: 'export_onnx',
+    type: 'bool',
+    default: true,
+    group: 'output',
+    finetuneOnly: true,
+    help: 'also write onnx/model.onnx and onnx/model_quantized.onnx for Transformers.js',
+  },
   // runtime
   { name: 'threads', type: 'int', default: null, group: 'runtime', finetuneOnly: true, min: 1, help: 'ONNX Runtime intra-op threads (default: one per core)' },
-  { name: 'execution_provider', type: 'enum', default: 'cpu', group: 'runtime', finetuneOnly: true, choices: ['auto', 'cpu', 'cuda', 'webgpu'], help: 'where to train (auto: cuda when installed, else cpu); falls back to cpu with a warning when not available' },
+  {
+    name: 'execution_provider',
+    type: 'enum',
+    default: 'cpu',
+    group: 'runtime',
+    finetuneOnly: true,
+    choices: ['auto', 'cpu', 'cuda', 'webgpu'],
+    help: 'where to train (auto: cuda when installed, else cpu); falls back to cpu with a warning when not available',
+  },
 ];
 
 export interface RunArgs {
@@ -306,16 +436,25 @@ export function validateArgs(a: RunArgs): void {
     throw new ArgError('--load_best_model_at_end', '--load_best_model_at_end needs evaluation: set --eval_strategy epoch or steps');
   }
   if (a.load_best_model_at_end && a.save_strategy !== a.eval_strategy) {
-    throw new ArgError('--save_strategy', `--load_best_model_at_end needs --save_strategy to match --eval_strategy (${a.eval_strategy}), got ${a.save_strategy}`);
+    throw new ArgError(
+      '--save_strategy',
+      `--load_best_model_at_end needs --save_strategy to match --eval_strategy (${a.eval_strategy}), got ${a.save_strategy}`,
+    );
   }
   if (a.load_best_model_at_end && a.save_strategy === 'steps' && a.save_steps % (a.eval_steps ?? a.logging_steps) !== 0) {
-    throw new ArgError('--save_steps', `--load_best_model_at_end needs --save_steps (${a.save_steps}) to be a multiple of --eval_steps (${a.eval_steps ?? a.logging_steps})`);
+    throw new ArgError(
+      '--save_steps',
+      `--load_best_model_at_end needs --save_steps (${a.save_steps}) to be a multiple of --eval_steps (${a.eval_steps ?? a.logging_steps})`,
+    );
   }
   if (a.early_stopping_patience !== null && a.eval_strategy === 'no') {
     throw new ArgError('--early_stopping_patience', '--early_stopping_patience needs evaluation during training: set --eval_strategy epoch or steps');
   }
   if (a.fp16 && a.execution_provider === 'cpu') {
-    throw new ArgError('--fp16', '--fp16 (float16 mixed precision) needs a GPU: add --execution_provider webgpu (or cuda, or auto), or leave --fp16 off to train in float32 on the CPU');
+    throw new ArgError(
+      '--fp16',
+      '--fp16 (float16 mixed precision) needs a GPU: add --execution_provider webgpu (or cuda, or auto), or leave --fp16 off to train in float32 on the CPU',
+    );
   }
   if (a.do_train && !a.train_file) throw new ArgError('--train_file', '--do_train needs --train_file (a .csv, .tsv, .json or .jsonl file)');
   if (a.do_predict && !a.test_file) throw new ArgError('--test_file', '--do_predict needs --test_file');

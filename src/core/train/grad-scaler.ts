@@ -55,7 +55,13 @@ export class GradScaler {
 
   stateDict(): GradScalerState {
     const o = this.options;
-    return { scale: this.current, growth_factor: o.growthFactor, backoff_factor: o.backoffFactor, growth_interval: o.growthInterval, _growth_tracker: this.tracker };
+    return {
+      scale: this.current,
+      growth_factor: o.growthFactor,
+      backoff_factor: o.backoffFactor,
+      growth_interval: o.growthInterval,
+      _growth_tracker: this.tracker,
+    };
   }
 
   loadStateDict(s: GradScalerState): void {

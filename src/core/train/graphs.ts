@@ -97,15 +97,20 @@ export function buildGraph(opts: GraphOptions): BuiltGraph {
   }
   const train = opts.kind === 'grads' || opts.kind === 'fused';
   if (opts.mixedPrecision === 'fp16') g.autocast = 'float16';
-  const logits16 = arch.logits(g, config, { inputIds, attentionMask, ...(tokenTypeIds ? { tokenTypeIds } : {}) }, {
-    train,
-    ...(opts.packTokens ? { packTokens: true } : {}),
-    param: (n) => {
-      const v = params.get(n);
-      if (!v) throw new Error(`architecture asked for unknown parameter ${n}`);
-      return v;
+  const logits16 = arch.logits(
+    g,
+    config,
+    { inputIds, attentionMask, ...(tokenTypeIds ? { tokenTypeIds } : {}) },
+    {
+      train,
+      ...(opts.packTokens ? { packTokens: true } : {}),
+      param: (n) => {
+        const v = params.get(n);
+        if (!v) throw new Error(`architecture asked for unknown parameter ${n}`);
+        return v;
+      },
     },
-  });
+  );
   g.autocast = undefined;
   // Logits (and so the loss) in float32, as autocast's fp32 policy for the losses.
   const logits = g.cast(logits16, dtype);
@@ -113,7 +118,11 @@ export function buildGraph(opts: GraphOptions): BuiltGraph {
   if (opts.kind === 'infer') {
     g.output(logits, 'logits');
     if (opts.quantize) quantizeLinears(g);
-    return finish(g, specs.map((s) => s.name), []);
+    return finish(
+      g,
+      specs.map((s) => s.name),
+      [],
+    );
   }
 
   const problem = resolveProblemType(config);
@@ -131,7 +140,12 @@ export function buildGraph(opts: GraphOptions): BuiltGraph {
   }
   g.output(loss, 'loss');
   g.output(logits, 'logits');
-  if (!train) return finish(g, specs.map((s) => s.name), []);
+  if (!train)
+    return finish(
+      g,
+      specs.map((s) => s.name),
+      [],
+    );
 
   const trainable = specs.map((s) => s.name).filter((n) => opts.trainable?.(n) ?? true);
   const scale = g.input('loss_scale', dtype, []);
@@ -148,7 +162,11 @@ export function buildGraph(opts: GraphOptions): BuiltGraph {
 
   if (opts.kind === 'grads') {
     for (const n of trainable) g.output(gradOf(n), gradName(n));
-    return finish(g, specs.map((s) => s.name), trainable);
+    return finish(
+      g,
+      specs.map((s) => s.name),
+      trainable,
+    );
   }
 
   // Fused: clip by the global norm, then AdamW, all in the graph.
@@ -188,7 +206,11 @@ export function buildGraph(opts: GraphOptions): BuiltGraph {
     g.output(keep(m2, m), newMName(n));
     g.output(keep(v2, v), newVName(n));
   });
-  return finish(g, specs.map((s) => s.name), trainable);
+  return finish(
+    g,
+    specs.map((s) => s.name),
+    trainable,
+  );
 }
 
 function finish(g: GraphBuilder, params: string[], trainable: string[]): BuiltGraph {

@@ -32,7 +32,10 @@ export class Predictor {
     checkVocabulary(tokenizer, config, dir);
     // The encoder on the real tokens only: a batch of sentences of mixed lengths pads to its longest.
     const { model } = buildGraph({ kind: 'infer', config, weights, packTokens: true });
-    const session = await createSession(model, { ...(opts.threads ? { threads: opts.threads } : {}), ...(opts.executionProvider ? { executionProvider: opts.executionProvider } : {}) });
+    const session = await createSession(model, {
+      ...(opts.threads ? { threads: opts.threads } : {}),
+      ...(opts.executionProvider ? { executionProvider: opts.executionProvider } : {}),
+    });
     return new Predictor(dir, config, tokenizer, session);
   }
 
@@ -47,7 +50,13 @@ export class Predictor {
     const enc = texts.map((t, i) => this.tokenizer.encode(t, pairs?.[i] ?? null, { maxLength: max }));
     const seq = Math.max(...enc.map((e) => e.inputIds.length));
     const n = texts.length * seq;
-    const batch = { batch: texts.length, seq, inputIds: new BigInt64Array(n).fill(BigInt(this.tokenizer.padTokenId)), attentionMask: new BigInt64Array(n), tokenTypeIds: new BigInt64Array(n) };
+    const batch = {
+      batch: texts.length,
+      seq,
+      inputIds: new BigInt64Array(n).fill(BigInt(this.tokenizer.padTokenId)),
+      attentionMask: new BigInt64Array(n),
+      tokenTypeIds: new BigInt64Array(n),
+    };
     enc.forEach((e, b) =>
       e.inputIds.forEach((id, s) => {
         batch.inputIds[b * seq + s] = BigInt(id);

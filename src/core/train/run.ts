@@ -55,7 +55,10 @@ export async function resolveModelFolder(nameOrPath: string, args: Pick<RunArgs,
   if (await isDir(nameOrPath)) return nameOrPath;
   if (nameOrPath.startsWith('.') || nameOrPath.startsWith('/') || nameOrPath.split('/').length > 2) {
     const flag = role === 'tokenizer' ? '--tokenizer_name' : '--model_name_or_path';
-    throw new ArgError(flag, `${flag} ${nameOrPath}: the ${role} folder does not exist; give a local folder with config.json, a Hub id such as google-bert/bert-base-uncased${role === 'model' ? ', or preset:bert-tiny for a random-init model' : ''}`);
+    throw new ArgError(
+      flag,
+      `${flag} ${nameOrPath}: the ${role} folder does not exist; give a local folder with config.json, a Hub id such as google-bert/bert-base-uncased${role === 'model' ? ', or preset:bert-tiny for a random-init model' : ''}`,
+    );
   }
   ctx.emit({ type: 'stage', stage: 'pull-model', message: `pulling ${nameOrPath}@${args.revision} from the Hugging Face Hub` });
   const env = ctx.env ?? process.env;
@@ -70,14 +73,18 @@ export async function resolveModelFolder(nameOrPath: string, args: Pick<RunArgs,
       else if (e.type === 'log') ctx.emit({ type: 'info', message: e.message });
     },
   });
-  ctx.emit({ type: 'info', message: `${nameOrPath}: ${r.fromCache ? 'using the cached' : 'pulled'} snapshot ${r.commit.slice(0, 12)} (${r.files.length} files)` });
+  ctx.emit({
+    type: 'info',
+    message: `${nameOrPath}: ${r.fromCache ? 'using the cached' : 'pulled'} snapshot ${r.commit.slice(0, 12)} (${r.files.length} files)`,
+  });
   return r.folder;
 }
 
 function presetOf(name: string): PresetName | undefined {
   const m = /^preset:(.+)$/.exec(name);
   if (!m) return undefined;
-  if (!(m[1]! in PRESETS)) throw new ArgError('--model_name_or_path', `--model_name_or_path ${name}: unknown preset (choose preset:${Object.keys(PRESETS).join(', preset:')})`);
+  if (!(m[1]! in PRESETS))
+    throw new ArgError('--model_name_or_path', `--model_name_or_path ${name}: unknown preset (choose preset:${Object.keys(PRESETS).join(', preset:')})`);
   return m[1] as PresetName;
 }
 
@@ -98,7 +105,10 @@ export function classWeightsFor(spec: string | null, data: ClassificationData): 
   }
   const parts = spec.split(',').map((s) => Number(s.trim()));
   if (parts.length !== C || parts.some((x) => !Number.isFinite(x) || x < 0)) {
-    throw new ArgError('--class_weights', `--class_weights: give ${C} non-negative numbers in label order (${data.labels.join(', ')}), or "auto" (got "${spec}")`);
+    throw new ArgError(
+      '--class_weights',
+      `--class_weights: give ${C} non-negative numbers in label order (${data.labels.join(', ')}), or "auto" (got "${spec}")`,
+    );
   }
   return Float32Array.from(parts);
 }
@@ -119,7 +129,11 @@ async function checkOutputDir(args: RunArgs, emit: EventSink): Promise<string | 
   try {
     entries = (await readdir(dir)).filter((e) => !e.startsWith('.'));
   } catch {
-    if (args.resume_from_checkpoint === 'true') throw new ArgError('--resume_from_checkpoint', `--resume_from_checkpoint: ${dir} does not exist, so there is no checkpoint-N folder to resume; drop the flag to train from scratch`);
+    if (args.resume_from_checkpoint === 'true')
+      throw new ArgError(
+        '--resume_from_checkpoint',
+        `--resume_from_checkpoint: ${dir} does not exist, so there is no checkpoint-N folder to resume; drop the flag to train from scratch`,
+      );
     return undefined;
   }
   const checkpoints = await listCheckpoints(dir);
@@ -129,9 +143,13 @@ async function checkOutputDir(args: RunArgs, emit: EventSink): Promise<string | 
     emit({ type: 'info', message: `Checkpoint detected, resuming training at ${last.path}. To train from scratch instead, pass --overwrite_output_dir.` });
     return last.path;
   }
-  if (args.resume_from_checkpoint === 'true') throw new ArgError('--resume_from_checkpoint', `--resume_from_checkpoint: ${dir} holds no checkpoint-N folder to resume`);
+  if (args.resume_from_checkpoint === 'true')
+    throw new ArgError('--resume_from_checkpoint', `--resume_from_checkpoint: ${dir} holds no checkpoint-N folder to resume`);
   if (entries.length > 0) {
-    throw new ArgError('--output_dir', `--output_dir ${dir} already exists and is not empty (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''}); use --overwrite_output_dir or choose another folder`);
+    throw new ArgError(
+      '--output_dir',
+      `--output_dir ${dir} already exists and is not empty (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''}); use --overwrite_output_dir or choose another folder`,
+    );
   }
   return undefined;
 }
@@ -141,7 +159,11 @@ const CHECKPOINT_FILES = ['config.json', 'model.safetensors', 'optimizer.safeten
 
 /** --resume_from_checkpoint DIR must be a checkpoint-N folder written by a training run. */
 async function checkResumeFolder(path: string): Promise<string> {
-  if (!(await isDir(path))) throw new ArgError('--resume_from_checkpoint', `--resume_from_checkpoint ${path}: no such folder; give a checkpoint-N folder of an earlier run, or "true" for the latest one in --output_dir`);
+  if (!(await isDir(path)))
+    throw new ArgError(
+      '--resume_from_checkpoint',
+      `--resume_from_checkpoint ${path}: no such folder; give a checkpoint-N folder of an earlier run, or "true" for the latest one in --output_dir`,
+    );
   const missing: string[] = [];
   for (const f of CHECKPOINT_FILES) {
     try {
@@ -189,7 +211,11 @@ async function readData(args: RunArgs, config: ModelConfig | undefined, ctx: Run
     .map((k) => c.id2label[k]!);
   const problemType = c.problem_type ?? (c.num_labels === 1 ? 'regression' : 'single_label_classification');
   const file = args.do_eval ? args.validation_file : args.test_file;
-  if (!file) throw new ArgError(args.do_eval ? '--validation_file' : '--test_file', `give ${args.do_eval ? '--validation_file' : '--test_file'} (the rows to ${args.do_eval ? 'evaluate on' : 'predict'})`);
+  if (!file)
+    throw new ArgError(
+      args.do_eval ? '--validation_file' : '--test_file',
+      `give ${args.do_eval ? '--validation_file' : '--test_file'} (the rows to ${args.do_eval ? 'evaluate on' : 'predict'})`,
+    );
   const data = await loadSplitForModel({ ...common, file, name: args.do_eval ? 'validation' : 'test', problemType, labels });
   if (args.do_eval && args.do_predict && args.test_file) {
     const t = await loadSplitForModel({ ...common, file: args.test_file, name: 'test', problemType, labels });
@@ -217,10 +243,7 @@ export function predictionsCsv(data: ClassificationData, split: NonNullable<Clas
     const z = logits.subarray(i * width, i * width + width);
     if (pt === 'regression') row.push(z[0]!);
     else {
-      const probs =
-        pt === 'multi_label_classification'
-          ? Array.from(z, (x) => 1 / (1 + Math.exp(-x)))
-          : softmax(Array.from(z));
+      const probs = pt === 'multi_label_classification' ? Array.from(z, (x) => 1 / (1 + Math.exp(-x))) : softmax(Array.from(z));
       if (pt === 'multi_label_classification') {
         const on = data.labels.filter((_, k) => probs[k]! > 0.5);
         row.push(on.join('|'), on.length ? Math.min(...on.map((l) => probs[data.labels.indexOf(l)]!)) : 0);
@@ -239,7 +262,8 @@ export function predictionsCsv(data: ClassificationData, split: NonNullable<Clas
 export async function runClassification(args: RunArgs, ctx: RunContext): Promise<RunOutcome> {
   const { emit } = ctx;
   validateArgs(args);
-  if (!args.model_name_or_path) throw new ArgError('--model_name_or_path', 'give --model_name_or_path: a Hub id (org/name), a local model folder, or preset:bert-tiny');
+  if (!args.model_name_or_path)
+    throw new ArgError('--model_name_or_path', 'give --model_name_or_path: a Hub id (org/name), a local model folder, or preset:bert-tiny');
   if (!args.do_train && !args.do_eval && !args.do_predict) throw new ArgError('--do_train', 'nothing to do: pass --do_train, --do_eval and/or --do_predict');
   const outputDir = args.output_dir ?? '.';
   const resumeFrom = args.do_train ? await checkOutputDir(args, emit) : undefined;
@@ -250,7 +274,11 @@ export async function runClassification(args: RunArgs, ctx: RunContext): Promise
   let modelDir: string | undefined;
   if (!preset) modelDir = await resolveModelFolder(args.model_name_or_path, args, ctx);
   const tokenizerDir = args.tokenizer_name ? await resolveModelFolder(args.tokenizer_name, args, ctx, 'tokenizer') : modelDir;
-  if (!tokenizerDir) throw new ArgError('--tokenizer_name', `--model_name_or_path ${args.model_name_or_path} makes a random-init model: give --tokenizer_name (a folder with tokenizer.json or vocab.txt)`);
+  if (!tokenizerDir)
+    throw new ArgError(
+      '--tokenizer_name',
+      `--model_name_or_path ${args.model_name_or_path} makes a random-init model: give --tokenizer_name (a folder with tokenizer.json or vocab.txt)`,
+    );
   const tokenizer = await Tokenizer.fromFolder(tokenizerDir);
   const baseConfig = modelDir ? await readModelConfig(modelDir) : undefined;
 
@@ -260,7 +288,10 @@ export async function runClassification(args: RunArgs, ctx: RunContext): Promise
   for (const w of data.warnings) emit({ type: 'warning', message: w });
   const dropped = data.train.dropped.emptyText + data.train.dropped.emptyLabel;
   if (args.do_train && dropped > 0) {
-    emit({ type: 'info', message: `${data.train.file}: dropped ${data.train.dropped.emptyText} rows with an empty text and ${data.train.dropped.emptyLabel} with an empty label` });
+    emit({
+      type: 'info',
+      message: `${data.train.file}: dropped ${data.train.dropped.emptyText} rows with an empty text and ${data.train.dropped.emptyLabel} with an empty label`,
+    });
   }
 
   const overrides = {
@@ -270,7 +301,13 @@ export async function runClassification(args: RunArgs, ctx: RunContext): Promise
   };
   const log = (message: string): void => emit({ type: 'info', message });
   let model: Model;
-  const labelOpts = { ...(data.problemType === 'regression' ? { numLabels: 1 } : { labels: data.labels }), problemType: data.problemType, overrides, seed: args.seed, log };
+  const labelOpts = {
+    ...(data.problemType === 'regression' ? { numLabels: 1 } : { labels: data.labels }),
+    problemType: data.problemType,
+    overrides,
+    seed: args.seed,
+    log,
+  };
   if (resumeFrom) model = await loadPretrained(resumeFrom, labelOpts);
   else if (preset) {
     model = createModel({
@@ -288,13 +325,19 @@ export async function runClassification(args: RunArgs, ctx: RunContext): Promise
   // Tokenize.
   emit({ type: 'stage', stage: 'tokenize', message: `tokenizing (max_seq_length ${args.max_seq_length})` });
   const encoded: EncodedDataset = await encodeDataset(data, tokenizer, {
-    maxSeqLength: Math.min(args.max_seq_length, model.config.max_position_embeddings - (model.config.model_type.includes('roberta') ? model.config.pad_token_id + 1 : 0)),
+    maxSeqLength: Math.min(
+      args.max_seq_length,
+      model.config.max_position_embeddings - (model.config.model_type.includes('roberta') ? model.config.pad_token_id + 1 : 0),
+    ),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     onProgress: (p) => emit({ type: 'stage', stage: 'tokenize', message: `tokenizing ${p.split}`, done: p.done, total: p.total }),
   });
   if (args.do_train) {
     const s = splitStats(data.train, data.labels, encoded.train);
-    emit({ type: 'info', message: `train: ${encoded.train.size} rows; tokens p50 ${s.tokens?.p50} / p95 ${s.tokens?.p95} / max ${s.tokens?.max}; ${((s.tokens?.truncatedShare ?? 0) * 100).toFixed(1)}% truncated at ${args.max_seq_length}` });
+    emit({
+      type: 'info',
+      message: `train: ${encoded.train.size} rows; tokens p50 ${s.tokens?.p50} / p95 ${s.tokens?.p95} / max ${s.tokens?.max}; ${((s.tokens?.truncatedShare ?? 0) * 100).toFixed(1)}% truncated at ${args.max_seq_length}`,
+    });
   }
 
   const tokenizerFiles = tokenizer.saveFiles() as unknown as Record<string, string>;
@@ -325,7 +368,13 @@ export async function runClassification(args: RunArgs, ctx: RunContext): Promise
       Object.assign(results, r.metrics);
       if (!r.cancelled) {
         emit({ type: 'stage', stage: 'save', message: `saving the model to ${outputDir}` });
-        const history = r.state.log_history.filter((e) => 'eval_loss' in e).map((e) => ({ epoch: e.epoch!, step: e.step!, ...Object.fromEntries(Object.entries(e).filter(([k]) => /^eval_(loss|accuracy|f1|mse|r2)$/.test(k))) }));
+        const history = r.state.log_history
+          .filter((e) => 'eval_loss' in e)
+          .map((e) => ({
+            epoch: e.epoch!,
+            step: e.step!,
+            ...Object.fromEntries(Object.entries(e).filter(([k]) => /^eval_(loss|accuracy|f1|mse|r2)$/.test(k))),
+          }));
         const files = exportFiles({
           config: trainer.engine.config,
           weights: trainer.engine.weights,
@@ -351,7 +400,14 @@ export async function runClassification(args: RunArgs, ctx: RunContext): Promise
       emit({ type: 'stage', stage: 'evaluate', message: 'evaluating' });
       const ev = await trainer.evaluate(encoded.validation, 'eval');
       const metrics = { ...ev.metrics, ...(args.do_train ? { epoch: results.epoch ?? 0 } : {}) };
-      emit({ type: 'eval', step: finalStep, epoch: results.epoch ?? 0, metrics: ev.metrics, ...(ev.confusionMatrix ? { confusionMatrix: ev.confusionMatrix, labels: data.labels } : {}), ...(ev.perClass ? { perClass: ev.perClass } : {}) });
+      emit({
+        type: 'eval',
+        step: finalStep,
+        epoch: results.epoch ?? 0,
+        metrics: ev.metrics,
+        ...(ev.confusionMatrix ? { confusionMatrix: ev.confusionMatrix, labels: data.labels } : {}),
+        ...(ev.perClass ? { perClass: ev.perClass } : {}),
+      });
       Object.assign(results, metrics);
       // `finetune evaluate` without --output_dir prints the metrics and writes nothing (not into the working directory).
       if (args.output_dir !== null) await writeFile(join(outputDir, 'eval_results.json'), json({ ...metrics, eval_samples: encoded.validation.size }));
@@ -371,7 +427,15 @@ export async function runClassification(args: RunArgs, ctx: RunContext): Promise
   } finally {
     await trainer.dispose();
   }
-  emit({ type: 'done', outputDir, modelDir: outcome.modelDir, results, bestCheckpoint: outcome.bestCheckpoint, stoppedEarly: outcome.stoppedEarly, cancelled: outcome.cancelled });
+  emit({
+    type: 'done',
+    outputDir,
+    modelDir: outcome.modelDir,
+    results,
+    bestCheckpoint: outcome.bestCheckpoint,
+    stoppedEarly: outcome.stoppedEarly,
+    cancelled: outcome.cancelled,
+  });
   return { results, ...outcome };
 }
 

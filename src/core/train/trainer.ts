@@ -9,10 +9,28 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EventSink } from '../../protocol/events.js';
-import { BatchSampler, type ClassificationData, type EncodedDataset, type EncodedSplit, RowOrder, type SamplerKind, collate, evalBatches } from '../data/index.js';
+import {
+  BatchSampler,
+  type ClassificationData,
+  type EncodedDataset,
+  type EncodedSplit,
+  RowOrder,
+  type SamplerKind,
+  collate,
+  evalBatches,
+} from '../data/index.js';
 import type { Model } from '../model/presets.js';
 import { ArgError, type RunArgs, greaterIsBetter, metricForBest } from './args.js';
-import { type CheckpointContents, type LogEntry, type TrainerState, checkpointName, checkpointsToRemove, listCheckpoints, readTrainingState, writeCheckpoint } from './checkpoint.js';
+import {
+  type CheckpointContents,
+  type LogEntry,
+  type TrainerState,
+  checkpointName,
+  checkpointsToRemove,
+  listCheckpoints,
+  readTrainingState,
+  writeCheckpoint,
+} from './checkpoint.js';
 import { loadPretrained } from '../model/load.js';
 import { TrainingEngine } from './engine.js';
 import { createMetrics } from './metrics.js';
@@ -137,8 +155,15 @@ export class Trainer {
       samplerState = loaded.rng.sampler;
       if (samplerState.kind !== this.samplerKind()) {
         const flags = (k: SamplerKind): string =>
-          k === 'sequential' ? '--shuffle_train_dataset false' : k === 'random' ? '--group_by_length false' : `--group_by_length true --length_grouping ${k === 'length-grouped' ? 'transformers' : 'shuffled'}`;
-        throw new ArgError('--resume_from_checkpoint', `--resume_from_checkpoint ${this.o.resumeFrom}: the checkpoint was trained with the '${samplerState.kind}' sampler (${flags(samplerState.kind)}), this run asks for '${this.samplerKind()}' (${flags(this.samplerKind())}); resume with the original run's flags (its training_args.json), or start a new run without --resume_from_checkpoint`);
+          k === 'sequential'
+            ? '--shuffle_train_dataset false'
+            : k === 'random'
+              ? '--group_by_length false'
+              : `--group_by_length true --length_grouping ${k === 'length-grouped' ? 'transformers' : 'shuffled'}`;
+        throw new ArgError(
+          '--resume_from_checkpoint',
+          `--resume_from_checkpoint ${this.o.resumeFrom}: the checkpoint was trained with the '${samplerState.kind}' sampler (${flags(samplerState.kind)}), this run asks for '${this.samplerKind()}' (${flags(this.samplerKind())}); resume with the original run's flags (its training_args.json), or start a new run without --resume_from_checkpoint`,
+        );
       }
       for (const n of loaded.optimizer.m.keys()) {
         if (!this.engine.optimizer.state.m.has(n)) throw new Error(`${this.o.resumeFrom}: optimizer state for unknown parameter ${n}`);
@@ -149,7 +174,15 @@ export class Trainer {
       const cb = state.stateful_callbacks.EarlyStoppingCallback as { attributes?: { early_stopping_patience_counter?: number } } | undefined;
       patience = cb?.attributes?.early_stopping_patience_counter ?? 0;
     }
-    const sampler = new BatchSampler({ kind: this.samplerKind(), size: train.size, batchSize: a.per_device_train_batch_size, seed: a.seed, lengths: train.lengths(), ...(samplerState ? { state: samplerState } : {}), ...(this.o.megaBatchMult ? { megaBatchMult: this.o.megaBatchMult } : {}) });
+    const sampler = new BatchSampler({
+      kind: this.samplerKind(),
+      size: train.size,
+      batchSize: a.per_device_train_batch_size,
+      seed: a.seed,
+      lengths: train.lengths(),
+      ...(samplerState ? { state: samplerState } : {}),
+      ...(this.o.megaBatchMult ? { megaBatchMult: this.o.megaBatchMult } : {}),
+    });
 
     emit({
       type: 'start',
@@ -183,13 +216,24 @@ export class Trainer {
       await this.engine.sync();
       const dir = join(outputDir, checkpointName(state.global_step));
       state.stateful_callbacks = a.early_stopping_patience
-        ? { EarlyStoppingCallback: { args: { early_stopping_patience: a.early_stopping_patience, early_stopping_threshold: a.early_stopping_threshold }, attributes: { early_stopping_patience_counter: patience } } }
+        ? {
+            EarlyStoppingCallback: {
+              args: { early_stopping_patience: a.early_stopping_patience, early_stopping_threshold: a.early_stopping_threshold },
+              attributes: { early_stopping_patience_counter: patience },
+            },
+          }
         : {};
       const contents: CheckpointContents = {
         config: this.engine.config,
         weights: this.engine.weights,
         optimizer: this.engine.optimizer.state,
-        scheduler: { last_epoch: this.engine.optimizer.state.step, base_lr: a.learning_rate, type: a.lr_scheduler_type, warmup_steps: schedule.warmupSteps, total_steps: totalSteps },
+        scheduler: {
+          last_epoch: this.engine.optimizer.state.step,
+          base_lr: a.learning_rate,
+          type: a.lr_scheduler_type,
+          warmup_steps: schedule.warmupSteps,
+          total_steps: totalSteps,
+        },
         rng: { seed: a.seed, sampler: sampler.state(), dropout_runs: this.engine.runCount },
         state,
         ...(this.engine.scaler ? { scaler: this.engine.scaler.stateDict() } : {}),
@@ -207,108 +251,121 @@ export class Trainer {
     };
 
     while (state.global_step < totalSteps) {
-        if (this.o.signal?.aborted) {
-          cancelled = true;
-          break;
-        }
-        // One optimizer step: up to gradient_accumulation_steps batches, not crossing an epoch end.
-        const group = [];
-        let epochEnded = false;
-        let batchIndex = 0;
-        let epoch = 0;
-        for (let k = 0; k < a.gradient_accumulation_steps; k++) {
-          const b = sampler.next();
-          group.push(collate(train, b.indices));
-          batchIndex = b.batchIndex;
-          epoch = b.epoch;
-          if (b.batchIndex === batchesPerEpoch - 1) {
-            epochEnded = true;
-            break;
-          }
-        }
-        // The schedule advances with the optimizer steps taken (a mixed-precision step skipped on
-        // overflow does not advance it, as in Trainer).
-        const lr = learningRate(a.learning_rate, schedule, this.engine.optimizer.state.step);
-        // Forward, backward, clip and AdamW (in place on the host, or in the graph on a GPU).
-        const { loss, gradNorm, skipped } = await this.engine.trainStep(group, lr);
-        for (const batch of group) samplesSeen += batch.batch;
-        lastGradNorm = gradNorm;
-        if (!Number.isFinite(loss)) {
-          diverged = true;
-          const last = savedCheckpoints[savedCheckpoints.length - 1];
-          throw new TrainingStopped(
-            `the training loss became ${loss} at step ${state.global_step + 1}; the run stopped and nothing was saved over ${last ? `the last good checkpoint, ${last}` : 'the output folder'}. ` +
-              'Lower --learning_rate, keep --max_grad_norm at 1, or check the labels (regression targets on a very large scale diverge).',
-          );
-        }
-        if (skipped) {
-          emit({ type: 'info', message: `step ${state.global_step + 1}: the float16 gradients overflowed, so this optimizer step was skipped; loss scale now ${this.engine.scaler?.scale}` });
-        }
-        state.global_step++;
-        state.epoch = epoch + (batchIndex + 1) / batchesPerEpoch;
-        totalLoss += loss;
-        lossSinceLog += loss;
-        stepsSinceLog++;
-        const elapsed = (performance.now() - t0) / 1000;
-        const done = state.global_step - startStep;
-        emit({
-          type: 'progress',
-          step: state.global_step,
-          totalSteps,
-          epoch: state.epoch,
-          loss,
-          learningRate: lr,
-          gradNorm: lastGradNorm,
-          samplesPerSecond: samplesSeen / elapsed,
-          etaSeconds: (elapsed / done) * (totalSteps - state.global_step),
-        });
-
-        if (state.global_step % a.logging_steps === 0) {
-          const entry: LogEntry = {
-            loss: round4(lossSinceLog / stepsSinceLog),
-            grad_norm: lastGradNorm,
-            learning_rate: learningRate(a.learning_rate, schedule, this.engine.optimizer.state.step),
-            epoch: state.epoch,
-            step: state.global_step,
-          };
-          state.log_history.push(entry);
-          emit({ type: 'log', step: entry.step!, epoch: entry.epoch!, loss: entry.loss!, grad_norm: entry.grad_norm!, learning_rate: entry.learning_rate! });
-          lossSinceLog = 0;
-          stepsSinceLog = 0;
-        }
-
-        const shouldEval = this.o.encoded.validation && ((a.eval_strategy === 'steps' && state.global_step % evalEvery === 0) || (a.eval_strategy === 'epoch' && epochEnded));
-        let newBest = false;
-        if (shouldEval) {
-          const ev = await this.evaluate(this.o.encoded.validation!, 'eval');
-          const entry: LogEntry = { ...ev.metrics, epoch: state.epoch, step: state.global_step };
-          state.log_history.push(entry);
-          emit({ type: 'eval', step: state.global_step, epoch: state.epoch, metrics: ev.metrics, ...(ev.confusionMatrix ? { confusionMatrix: ev.confusionMatrix, labels: this.o.data.labels } : {}), ...(ev.perClass ? { perClass: ev.perClass } : {}) });
-          const value = ev.metrics[bestKey];
-          if (value === undefined) {
-            throw new TrainingStopped(`--metric_for_best_model ${a.metric_for_best_model ?? 'loss'}: the evaluation has no ${bestKey} (it has ${Object.keys(ev.metrics).join(', ')})`);
-          }
-          const prev = state.best_metric;
-          if (a.early_stopping_patience) {
-            const improved = prev === null || ((greater ? value > prev : value < prev) && Math.abs(value - prev) > a.early_stopping_threshold);
-            patience = improved ? 0 : patience + 1;
-            if (patience >= a.early_stopping_patience) stoppedEarly = true;
-          }
-          if (prev === null || (greater ? value > prev : value < prev)) {
-            state.best_metric = value;
-            newBest = true;
-          }
-        }
-        const shouldSave = (a.save_strategy === 'steps' && state.global_step % a.save_steps === 0) || (a.save_strategy === 'epoch' && epochEnded);
-        if (shouldSave) {
-          if (newBest) state.best_model_checkpoint = join(outputDir, checkpointName(state.global_step));
-          await save();
-        }
-        if (stoppedEarly) {
-          emit({ type: 'info', message: `early stopping: ${bestKey} did not improve for ${a.early_stopping_patience} evaluations` });
+      if (this.o.signal?.aborted) {
+        cancelled = true;
+        break;
+      }
+      // One optimizer step: up to gradient_accumulation_steps batches, not crossing an epoch end.
+      const group = [];
+      let epochEnded = false;
+      let batchIndex = 0;
+      let epoch = 0;
+      for (let k = 0; k < a.gradient_accumulation_steps; k++) {
+        const b = sampler.next();
+        group.push(collate(train, b.indices));
+        batchIndex = b.batchIndex;
+        epoch = b.epoch;
+        if (b.batchIndex === batchesPerEpoch - 1) {
+          epochEnded = true;
           break;
         }
       }
+      // The schedule advances with the optimizer steps taken (a mixed-precision step skipped on
+      // overflow does not advance it, as in Trainer).
+      const lr = learningRate(a.learning_rate, schedule, this.engine.optimizer.state.step);
+      // Forward, backward, clip and AdamW (in place on the host, or in the graph on a GPU).
+      const { loss, gradNorm, skipped } = await this.engine.trainStep(group, lr);
+      for (const batch of group) samplesSeen += batch.batch;
+      lastGradNorm = gradNorm;
+      if (!Number.isFinite(loss)) {
+        diverged = true;
+        const last = savedCheckpoints[savedCheckpoints.length - 1];
+        throw new TrainingStopped(
+          `the training loss became ${loss} at step ${state.global_step + 1}; the run stopped and nothing was saved over ${last ? `the last good checkpoint, ${last}` : 'the output folder'}. ` +
+            'Lower --learning_rate, keep --max_grad_norm at 1, or check the labels (regression targets on a very large scale diverge).',
+        );
+      }
+      if (skipped) {
+        emit({
+          type: 'info',
+          message: `step ${state.global_step + 1}: the float16 gradients overflowed, so this optimizer step was skipped; loss scale now ${this.engine.scaler?.scale}`,
+        });
+      }
+      state.global_step++;
+      state.epoch = epoch + (batchIndex + 1) / batchesPerEpoch;
+      totalLoss += loss;
+      lossSinceLog += loss;
+      stepsSinceLog++;
+      const elapsed = (performance.now() - t0) / 1000;
+      const done = state.global_step - startStep;
+      emit({
+        type: 'progress',
+        step: state.global_step,
+        totalSteps,
+        epoch: state.epoch,
+        loss,
+        learningRate: lr,
+        gradNorm: lastGradNorm,
+        samplesPerSecond: samplesSeen / elapsed,
+        etaSeconds: (elapsed / done) * (totalSteps - state.global_step),
+      });
+
+      if (state.global_step % a.logging_steps === 0) {
+        const entry: LogEntry = {
+          loss: round4(lossSinceLog / stepsSinceLog),
+          grad_norm: lastGradNorm,
+          learning_rate: learningRate(a.learning_rate, schedule, this.engine.optimizer.state.step),
+          epoch: state.epoch,
+          step: state.global_step,
+        };
+        state.log_history.push(entry);
+        emit({ type: 'log', step: entry.step!, epoch: entry.epoch!, loss: entry.loss!, grad_norm: entry.grad_norm!, learning_rate: entry.learning_rate! });
+        lossSinceLog = 0;
+        stepsSinceLog = 0;
+      }
+
+      const shouldEval =
+        this.o.encoded.validation && ((a.eval_strategy === 'steps' && state.global_step % evalEvery === 0) || (a.eval_strategy === 'epoch' && epochEnded));
+      let newBest = false;
+      if (shouldEval) {
+        const ev = await this.evaluate(this.o.encoded.validation!, 'eval');
+        const entry: LogEntry = { ...ev.metrics, epoch: state.epoch, step: state.global_step };
+        state.log_history.push(entry);
+        emit({
+          type: 'eval',
+          step: state.global_step,
+          epoch: state.epoch,
+          metrics: ev.metrics,
+          ...(ev.confusionMatrix ? { confusionMatrix: ev.confusionMatrix, labels: this.o.data.labels } : {}),
+          ...(ev.perClass ? { perClass: ev.perClass } : {}),
+        });
+        const value = ev.metrics[bestKey];
+        if (value === undefined) {
+          throw new TrainingStopped(
+            `--metric_for_best_model ${a.metric_for_best_model ?? 'loss'}: the evaluation has no ${bestKey} (it has ${Object.keys(ev.metrics).join(', ')})`,
+          );
+        }
+        const prev = state.best_metric;
+        if (a.early_stopping_patience) {
+          const improved = prev === null || ((greater ? value > prev : value < prev) && Math.abs(value - prev) > a.early_stopping_threshold);
+          patience = improved ? 0 : patience + 1;
+          if (patience >= a.early_stopping_patience) stoppedEarly = true;
+        }
+        if (prev === null || (greater ? value > prev : value < prev)) {
+          state.best_metric = value;
+          newBest = true;
+        }
+      }
+      const shouldSave = (a.save_strategy === 'steps' && state.global_step % a.save_steps === 0) || (a.save_strategy === 'epoch' && epochEnded);
+      if (shouldSave) {
+        if (newBest) state.best_model_checkpoint = join(outputDir, checkpointName(state.global_step));
+        await save();
+      }
+      if (stoppedEarly) {
+        emit({ type: 'info', message: `early stopping: ${bestKey} did not improve for ${a.early_stopping_patience} evaluations` });
+        break;
+      }
+    }
     await this.engine.sync();
     const saveOnCancel = typeof this.o.saveOnCancel === 'function' ? this.o.saveOnCancel() : this.o.saveOnCancel;
     if (cancelled && saveOnCancel && state.global_step > startStep) await save();

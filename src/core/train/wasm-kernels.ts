@@ -54,13 +54,22 @@ const f64c = (x: number): number[] => {
 /** `loop { if n == 0 break; body; n -= 1 }` with pointer locals advanced by 16 bytes each pass. */
 export function countedLoop(n: number, pointers: number[], body: number[]): number[] {
   return [
-    0x02, 0x40, // block
-    0x03, 0x40, // loop
-    ...get(n), I32_EQZ, 0x0d, 0x01, // br_if 1 (exit the block)
+    0x02,
+    0x40, // block
+    0x03,
+    0x40, // loop
+    ...get(n),
+    I32_EQZ,
+    0x0d,
+    0x01, // br_if 1 (exit the block)
     ...body,
     ...pointers.flatMap((p) => [...get(p), ...i32c(16), I32_ADD, ...set(p)]),
-    ...get(n), ...i32c(1), I32_SUB, ...set(n),
-    0x0c, 0x00, // br 0 (continue)
+    ...get(n),
+    ...i32c(1),
+    I32_SUB,
+    ...set(n),
+    0x0c,
+    0x00, // br 0 (continue)
     0x0b, // end loop
     0x0b, // end block
   ];
@@ -71,15 +80,37 @@ function buildModule(): Uint8Array {
   const sumsq = (() => {
     const [ptr, n, acc] = [0, 1, 2];
     const body = [
-      ...get(acc), ...get(ptr), ...load64zero(0), ...simd(F64X2.promoteLow), ...set(3),
-      ...get(3), ...get(3), ...simd(F64X2.mul), ...simd(F64X2.add), ...set(acc),
-      ...get(acc), ...get(ptr), ...load64zero(8), ...simd(F64X2.promoteLow), ...set(3),
-      ...get(3), ...get(3), ...simd(F64X2.mul), ...simd(F64X2.add), ...set(acc),
+      ...get(acc),
+      ...get(ptr),
+      ...load64zero(0),
+      ...simd(F64X2.promoteLow),
+      ...set(3),
+      ...get(3),
+      ...get(3),
+      ...simd(F64X2.mul),
+      ...simd(F64X2.add),
+      ...set(acc),
+      ...get(acc),
+      ...get(ptr),
+      ...load64zero(8),
+      ...simd(F64X2.promoteLow),
+      ...set(3),
+      ...get(3),
+      ...get(3),
+      ...simd(F64X2.mul),
+      ...simd(F64X2.add),
+      ...set(acc),
     ];
     const code = [
-      ...f64c(0), ...simd(F64X2.splat), ...set(acc),
+      ...f64c(0),
+      ...simd(F64X2.splat),
+      ...set(acc),
       ...countedLoop(n, [ptr], body),
-      ...get(acc), ...simd(F64X2.extract, 0), ...get(acc), ...simd(F64X2.extract, 1), 0xa0, // f64.add
+      ...get(acc),
+      ...simd(F64X2.extract, 0),
+      ...get(acc),
+      ...simd(F64X2.extract, 1),
+      0xa0, // f64.add
       0x0b,
     ];
     return [...vec([[2, V128]]), ...code];
@@ -94,20 +125,60 @@ function buildModule(): Uint8Array {
     const [clip, decay, negStep, bc2, eps, w1, b2, w2] = scalars.map(vecOf);
     const body = [
       // gi = g * clip
-      ...get(G), ...v128load(), ...get(clip!), ...simd(F32X4.mul), ...set(gi),
+      ...get(G),
+      ...v128load(),
+      ...get(clip!),
+      ...simd(F32X4.mul),
+      ...set(gi),
       // mi = m + w1 * (gi - m)
-      ...get(M), ...v128load(), ...set(t),
-      ...get(t), ...get(w1!), ...get(gi), ...get(t), ...simd(F32X4.sub), ...simd(F32X4.mul), ...simd(F32X4.add), ...set(mi),
-      ...get(M), ...get(mi), ...v128store(),
+      ...get(M),
+      ...v128load(),
+      ...set(t),
+      ...get(t),
+      ...get(w1!),
+      ...get(gi),
+      ...get(t),
+      ...simd(F32X4.sub),
+      ...simd(F32X4.mul),
+      ...simd(F32X4.add),
+      ...set(mi),
+      ...get(M),
+      ...get(mi),
+      ...v128store(),
       // vi = v * b2 + (w2 * gi) * gi
-      ...get(V), ...v128load(), ...get(b2!), ...simd(F32X4.mul),
-      ...get(w2!), ...get(gi), ...simd(F32X4.mul), ...get(gi), ...simd(F32X4.mul), ...simd(F32X4.add), ...set(vi),
-      ...get(V), ...get(vi), ...v128store(),
+      ...get(V),
+      ...v128load(),
+      ...get(b2!),
+      ...simd(F32X4.mul),
+      ...get(w2!),
+      ...get(gi),
+      ...simd(F32X4.mul),
+      ...get(gi),
+      ...simd(F32X4.mul),
+      ...simd(F32X4.add),
+      ...set(vi),
+      ...get(V),
+      ...get(vi),
+      ...v128store(),
       // t = sqrt(vi) / bc2 + eps ; p = p * decay + negStep * (mi / t)
-      ...get(vi), ...simd(F32X4.sqrt), ...get(bc2!), ...simd(F32X4.div), ...get(eps!), ...simd(F32X4.add), ...set(t),
+      ...get(vi),
+      ...simd(F32X4.sqrt),
+      ...get(bc2!),
+      ...simd(F32X4.div),
+      ...get(eps!),
+      ...simd(F32X4.add),
+      ...set(t),
       ...get(P),
-      ...get(P), ...v128load(), ...get(decay!), ...simd(F32X4.mul),
-      ...get(negStep!), ...get(mi), ...get(t), ...simd(F32X4.div), ...simd(F32X4.mul), ...simd(F32X4.add),
+      ...get(P),
+      ...v128load(),
+      ...get(decay!),
+      ...simd(F32X4.mul),
+      ...get(negStep!),
+      ...get(mi),
+      ...get(t),
+      ...simd(F32X4.div),
+      ...simd(F32X4.mul),
+      ...simd(F32X4.add),
       ...v128store(),
     ];
     const code = [...scalars.flatMap((s) => [...get(s), ...simd(F32X4.splat), ...set(vecOf(s))]), ...countedLoop(N, [P, G, M, V], body), 0x0b];
@@ -143,7 +214,14 @@ export function moduleBytes(types: number[], functions: [name: string, type: num
   const exports = vec(functions.map(([name], i) => [...str(name), 0x00, i]));
   const code = vec(functions.map(([, , b]) => [...u(b.length), ...b]));
   return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, types),
     ...section(2, imports),
     ...section(3, funcs),
@@ -166,7 +244,21 @@ export const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembl
 
 interface Exports {
   sumsq(ptr: number, n4: number): number;
-  adamw(p: number, g: number, m: number, v: number, n4: number, clip: number, decay: number, negStep: number, bc2: number, eps: number, w1: number, b2: number, w2: number): void;
+  adamw(
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    n4: number,
+    clip: number,
+    decay: number,
+    negStep: number,
+    bc2: number,
+    eps: number,
+    w1: number,
+    b2: number,
+    w2: number,
+  ): void;
   accumulate(dst: number, src: number, n4: number): void;
 }
 
@@ -232,8 +324,28 @@ export class WasmArena {
     return this.kernels.sumsq(a.byteOffset, Math.ceil(a.length / 4));
   }
 
-  adamw(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, s: { clip: number; decay: number; stepSize: number; bc2Sqrt: number; eps: number; beta1: number; beta2: number }): void {
-    this.kernels.adamw(p.byteOffset, g.byteOffset, m.byteOffset, v.byteOffset, Math.ceil(p.length / 4), s.clip, s.decay, -s.stepSize, s.bc2Sqrt, s.eps, 1 - s.beta1, s.beta2, 1 - s.beta2);
+  adamw(
+    p: Float32Array,
+    g: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    s: { clip: number; decay: number; stepSize: number; bc2Sqrt: number; eps: number; beta1: number; beta2: number },
+  ): void {
+    this.kernels.adamw(
+      p.byteOffset,
+      g.byteOffset,
+      m.byteOffset,
+      v.byteOffset,
+      Math.ceil(p.length / 4),
+      s.clip,
+      s.decay,
+      -s.stepSize,
+      s.bc2Sqrt,
+      s.eps,
+      1 - s.beta1,
+      s.beta2,
+      1 - s.beta2,
+    );
   }
 
   accumulate(dst: Float32Array, src: Float32Array): void {

@@ -122,10 +122,19 @@ export class DatasetPanel {
       ctx.log,
     );
     this.panel.webview.html = pageHtml(this.panel.webview, ctx.extensionUri, 'dataset', basename(file));
-    this.disposables.push(host, this.panel.onDidDispose(() => this.dispose()));
+    this.disposables.push(
+      host,
+      this.panel.onDidDispose(() => this.dispose()),
+    );
   }
 
-  private async analyze(o: { textColumn?: string; pairColumn?: string; labelColumn?: string; tokenizer?: string; maxSeqLength?: number }): Promise<DatasetPreviewState> {
+  private async analyze(o: {
+    textColumn?: string;
+    pairColumn?: string;
+    labelColumn?: string;
+    tokenizer?: string;
+    maxSeqLength?: number;
+  }): Promise<DatasetPreviewState> {
     return await vscode.window.withProgress({ location: { viewId: 'finetune.training' }, title: `Analyzing ${basename(this.file)}` }, () =>
       this.ctx.runs.client().analyze({ file: this.file, ...o }),
     );
@@ -189,7 +198,11 @@ export class PredictPanel {
       ctx.log,
     );
     this.panel.webview.html = pageHtml(this.panel.webview, ctx.extensionUri, 'predict', 'Predict');
-    this.disposables.push(this.host, ctx.runs.onDidChangeRuns(() => void this.refresh()), this.panel.onDidDispose(() => this.dispose()));
+    this.disposables.push(
+      this.host,
+      ctx.runs.onDidChangeRuns(() => void this.refresh()),
+      this.panel.onDidDispose(() => this.dispose()),
+    );
   }
 
   private async state(): Promise<Extract<HostMessage, { page: 'predict' }>['state']> {
@@ -220,7 +233,9 @@ export class TrainingViewProvider implements vscode.WebviewViewProvider, vscode.
   private dataset: DatasetInfo | undefined;
 
   constructor(private readonly ctx: Ctx) {
-    this.disposables.push(ctx.runs.onDidChangeRuns((runs) => this.host?.post({ type: 'runs', runs, ...(ctx.runs.activeId ? { activeRunId: ctx.runs.activeId } : {}) })));
+    this.disposables.push(
+      ctx.runs.onDidChangeRuns((runs) => this.host?.post({ type: 'runs', runs, ...(ctx.runs.activeId ? { activeRunId: ctx.runs.activeId } : {}) })),
+    );
   }
 
   /** Sets the dataset (explorer "Train on This File") and tells the view. */
@@ -277,7 +292,10 @@ export class TrainingViewProvider implements vscode.WebviewViewProvider, vscode.
               void vscode.commands.executeCommand('finetune.openPredictBox', m.runId);
               break;
             case 'previewDataset':
-              void vscode.commands.executeCommand('finetune.previewDataset', m.file ? vscode.Uri.file(m.file) : this.dataset ? vscode.Uri.file(this.dataset.file) : undefined);
+              void vscode.commands.executeCommand(
+                'finetune.previewDataset',
+                m.file ? vscode.Uri.file(m.file) : this.dataset ? vscode.Uri.file(this.dataset.file) : undefined,
+              );
               break;
           }
         },

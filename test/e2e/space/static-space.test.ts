@@ -73,7 +73,12 @@ describe('static Space: Transformers.js in Chromium on an exported model, offlin
     modelDir = join(tmp, 'model');
     const tok = await Tokenizer.fromFolder(join(ROOT, 'test/fixtures/tokenizers/bert-base-uncased'));
     const model = createModel({ preset: 'bert-tiny', vocabSize: tok.vocabSize, labels: ['negative', 'positive'], seed: 7 });
-    await exportModel(modelDir, { config: model.config, weights: model.weights, tokenizerFiles: tok.saveFiles(), card: { baseModel: 'bert-tiny (random init)' } });
+    await exportModel(modelDir, {
+      config: model.config,
+      weights: model.weights,
+      tokenizerFiles: tok.saveFiles(),
+      card: { baseModel: 'bert-tiny (random init)' },
+    });
 
     const predictor = await Predictor.load(modelDir, { threads: 1 });
     try {
@@ -129,7 +134,15 @@ describe('static Space: Transformers.js in Chromium on an exported model, offlin
     browser = await chromium.launch({
       executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync',
+      ],
     });
   });
 
@@ -159,7 +172,11 @@ describe('static Space: Transformers.js in Chromium on an exported model, offlin
       await page.goto(`${origin}/space/index.html`);
       await page.waitForSelector('body[data-state="ready"], body[data-state="error"]', { timeout: 45_000 });
       const status = async (): Promise<string> => (await page.locator('#status').textContent()) ?? '';
-      assert.equal(await page.getAttribute('body', 'data-state'), 'ready', `page state: ${await status()}\n${problems.join('\n')}\nblocked: ${blocked.join(', ')}`);
+      assert.equal(
+        await page.getAttribute('body', 'data-state'),
+        'ready',
+        `page state: ${await status()}\n${problems.join('\n')}\nblocked: ${blocked.join(', ')}`,
+      );
       assert.equal(await page.locator('#classify').isDisabled(), false);
       assert.deepEqual(await page.locator('#examples button').allTextContents(), ['I loved it.', 'Never again.']);
 
@@ -198,7 +215,10 @@ describe('static Space: Transformers.js in Chromium on an exported model, offlin
       for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx']) {
         assert.ok(served.includes(`200 /${REPO}/resolve/main/${f}`), `${f} served (${served.join(', ')})`);
       }
-      assert.ok(served.some((s) => /^200 \/lib\/ort\/.*\.wasm$/.test(s)), `ORT wasm served from /lib/ort/ (${served.join(', ')})`);
+      assert.ok(
+        served.some((s) => /^200 \/lib\/ort\/.*\.wasm$/.test(s)),
+        `ORT wasm served from /lib/ort/ (${served.join(', ')})`,
+      );
     } finally {
       await context.close();
     }

@@ -42,7 +42,15 @@ function check(cond, msg) {
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   headless: process.env.HEADED !== '1',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-dev-shm-usage',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--no-first-run',
+    '--disable-sync',
+  ],
 });
 const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
 const page = await context.newPage();
@@ -73,7 +81,8 @@ async function until(what, fn, timeout = 30_000, every = 200) {
       if (e?.fatal) throw e;
       last = e;
     }
-    if (Date.now() > end) throw new Error(`timed out after ${timeout / 1000}s waiting for ${what}${last instanceof Error ? ` (last error: ${last.message})` : ''}`);
+    if (Date.now() > end)
+      throw new Error(`timed out after ${timeout / 1000}s waiting for ${what}${last instanceof Error ? ` (last error: ${last.message})` : ''}`);
     await page.waitForTimeout(every);
   }
 }
@@ -119,7 +128,13 @@ async function runCommand(label, deadline = 60_000) {
 
 async function showExplorer() {
   const rows = page.locator('.explorer-folders-view .monaco-list-row');
-  if (!(await rows.first().isVisible().catch(() => false))) await runCommand('View: Show Explorer');
+  if (
+    !(await rows
+      .first()
+      .isVisible()
+      .catch(() => false))
+  )
+    await runCommand('View: Show Explorer');
   await rows.first().waitFor({ state: 'visible', timeout: 30_000 });
 }
 
@@ -135,7 +150,13 @@ async function explorerMenu(file, item, deadline = 60_000) {
   const end = Date.now() + deadline;
   for (let attempt = 1; ; attempt++) {
     await row.click({ button: 'right' });
-    if (await entry.waitFor({ state: 'visible', timeout: 2_000 }).then(() => true, () => false)) break;
+    if (
+      await entry.waitFor({ state: 'visible', timeout: 2_000 }).then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
     await page.keyboard.press('Escape');
     if (Date.now() > end) throw new Error(`"${item}" is not in the explorer's context menu of ${file} after ${attempt} attempts`);
     await page.waitForTimeout(1_000);
@@ -148,11 +169,21 @@ async function explorerMenu(file, item, deadline = 60_000) {
 async function chooseMenuEntry(entry) {
   await entry.click();
   // Under load the menu sometimes swallows the click and stays open: choose it with the keyboard then.
-  if (!(await entry.waitFor({ state: 'hidden', timeout: 3_000 }).then(() => true, () => false))) {
+  if (
+    !(await entry.waitFor({ state: 'hidden', timeout: 3_000 }).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     lap('the menu stayed open after the click: choosing the entry with Enter');
     await entry.hover();
     await page.keyboard.press('Enter');
-    if (!(await entry.waitFor({ state: 'hidden', timeout: 5_000 }).then(() => true, () => false))) {
+    if (
+      !(await entry.waitFor({ state: 'hidden', timeout: 5_000 }).then(
+        () => true,
+        () => false,
+      ))
+    ) {
       await page.keyboard.press('Escape');
       throw new Error('the context menu ignored both a click and Enter on its entry');
     }
@@ -161,7 +192,10 @@ async function chooseMenuEntry(entry) {
 
 /** The texts of the notifications on screen (shown with a failure: an error the extension raised). */
 async function notificationTexts() {
-  return page.locator('.notifications-toasts .notification-list-item-message, .notifications-center .notification-list-item-message').allInnerTexts().catch(() => []);
+  return page
+    .locator('.notifications-toasts .notification-list-item-message, .notifications-center .notification-list-item-message')
+    .allInnerTexts()
+    .catch(() => []);
 }
 
 /** Texts a decoration shows after the line: Monaco renders `after.contentText` as a span's ::after content (or as text). */
@@ -208,7 +242,10 @@ try {
   await shot('dataset-preview');
 
   // ---- the Finetune sidebar, then "Train on This File" ------------------------------------------
-  const finetuneIcon = page.locator('.activitybar .action-item[role="tab"]', { has: page.locator('[aria-label^="Finetune"]') }).or(page.locator('.activitybar [role="tab"][aria-label^="Finetune"]')).first();
+  const finetuneIcon = page
+    .locator('.activitybar .action-item[role="tab"]', { has: page.locator('[aria-label^="Finetune"]') })
+    .or(page.locator('.activitybar [role="tab"][aria-label^="Finetune"]'))
+    .first();
   await finetuneIcon.click({ timeout: 30_000 });
   const sidebar = await webview('sidebar');
   await sidebar.locator('#train-form').waitFor({ state: 'visible', timeout: 60_000 });
@@ -218,7 +255,12 @@ try {
   const sidebarHasCsv = async () => (await sidebar.locator('#dataset-file').evaluate((el) => el.value)) === CSV;
   await explorerMenu('reviews.csv', 'Train on This File');
   // One more try if the first menu pick was lost.
-  if (!(await until('the sidebar to get reviews.csv', sidebarHasCsv, 15_000).then(() => true, () => false))) {
+  if (
+    !(await until('the sidebar to get reviews.csv', sidebarHasCsv, 15_000).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     await explorerMenu('reviews.csv', 'Train on This File');
     await until('the sidebar to get reviews.csv', sidebarHasCsv, 30_000);
   }
@@ -263,7 +305,16 @@ try {
           await shot('dashboard-training');
         }
       }
-      if (st === 'failed' || st === 'cancelled') throw Object.assign(new Error(`run ${st}: ${await dash.locator('#run-error').innerText().catch(() => '')}`), { fatal: true });
+      if (st === 'failed' || st === 'cancelled')
+        throw Object.assign(
+          new Error(
+            `run ${st}: ${await dash
+              .locator('#run-error')
+              .innerText()
+              .catch(() => '')}`,
+          ),
+          { fatal: true },
+        );
       return st === 'done' ? st : undefined;
     },
     300_000,
@@ -284,7 +335,10 @@ try {
   const stepLoss = points.loss.find((d) => d.label === 'loss');
   check(stepLoss && stepLoss.n >= total, `loss chart has a point per step (${stepLoss?.n})`);
   check(points.loss.find((d) => d.label === 'eval loss')?.n >= 1, 'loss chart has eval loss points');
-  check(points.eval.some((d) => d.n >= 1), 'evaluation chart has points');
+  check(
+    points.eval.some((d) => d.n >= 1),
+    'evaluation chart has points',
+  );
   await dash.locator('[data-metric="eval_accuracy"]').waitFor({ state: 'visible', timeout: 10_000 });
   check(true, `eval metrics shown: ${(await dash.locator('#metrics').innerText()).replace(/\s+/g, ' ')}`);
   await dash.locator('[data-testid="confusion-table"]').waitFor({ state: 'visible', timeout: 10_000 });
@@ -301,10 +355,22 @@ try {
   await predict.locator('#text textarea').fill('the food was really wonderful');
   await predict.locator('#predict').click();
   await predict.locator('#results .result').nth(1).waitFor({ state: 'visible', timeout: 60_000 });
-  const results = await predict.locator('#results .result').evaluateAll((els) => els.map((e) => ({ label: e.dataset.label, pct: e.querySelector('.pct')?.textContent ?? '' })));
+  const results = await predict
+    .locator('#results .result')
+    .evaluateAll((els) => els.map((e) => ({ label: e.dataset.label, pct: e.querySelector('.pct')?.textContent ?? '' })));
   lap(`predictions: ${JSON.stringify(results)}`);
-  check(results.length === 2 && results.map((r) => r.label).sort().join(',') === 'neg,pos', 'both labels shown');
-  check(results.every((r) => /^\d{1,3}\.\d%$/.test(r.pct)), 'each label has a percentage');
+  check(
+    results.length === 2 &&
+      results
+        .map((r) => r.label)
+        .sort()
+        .join(',') === 'neg,pos',
+    'both labels shown',
+  );
+  check(
+    results.every((r) => /^\d{1,3}\.\d%$/.test(r.pct)),
+    'each label has a percentage',
+  );
   const sum = results.reduce((a, r) => a + Number.parseFloat(r.pct), 0);
   check(Math.abs(sum - 100) < 0.2, `percentages add up to 100 (${sum.toFixed(1)})`);
   await shot('predict');
@@ -316,24 +382,44 @@ try {
   await token.waitFor({ state: 'visible', timeout: 30_000 });
   // Select the line; the status bar's "(N selected)" says the editor (not the explorer) took the keys.
   const selected = page.locator('.statusbar-item', { hasText: /\(\d+ selected\)/ }).first();
-  await until('a selection in the editor', async () => {
-    await token.click();
-    await page.keyboard.press('Home');
-    await page.keyboard.press('Shift+End');
-    return selected.waitFor({ state: 'visible', timeout: 2_000 }).then(() => true, () => false);
-  }, 30_000, 0);
+  await until(
+    'a selection in the editor',
+    async () => {
+      await token.click();
+      await page.keyboard.press('Home');
+      await page.keyboard.press('Shift+End');
+      return selected.waitFor({ state: 'visible', timeout: 2_000 }).then(
+        () => true,
+        () => false,
+      );
+    },
+    30_000,
+    0,
+  );
   await token.click({ button: 'right' });
   const menuItem = page.getByRole('menuitem', { name: 'Classify Selection', exact: true });
-  if (await menuItem.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false)) {
+  if (
+    await menuItem.waitFor({ state: 'visible', timeout: 10_000 }).then(
+      () => true,
+      () => false,
+    )
+  ) {
     await chooseMenuEntry(menuItem);
     lap('editor: right-click → Classify Selection');
   } else {
     await page.keyboard.press('Escape');
     await runCommand('Finetune: Classify Selection');
   }
-  const deco = await until('the classification decoration', async () => (await decorationTexts()).find((d) => /^⟶ (neg|pos) \d{1,3}\.\d%$/.test(d.text)), 60_000).catch(async (e) => {
+  const deco = await until(
+    'the classification decoration',
+    async () => (await decorationTexts()).find((d) => /^⟶ (neg|pos) \d{1,3}\.\d%$/.test(d.text)),
+    60_000,
+  ).catch(async (e) => {
     // Say what the window showed instead: the status bar has the result when the command ran.
-    const bar = await page.locator('.statusbar-item').allInnerTexts().catch(() => []);
+    const bar = await page
+      .locator('.statusbar-item')
+      .allInnerTexts()
+      .catch(() => []);
     throw new Error(`${e.message}; status bar: ${JSON.stringify(bar.filter((t) => t.trim()))}`);
   });
   check(true, `decoration after the line: "${deco.text}" (${deco.via})`);

@@ -69,10 +69,19 @@ describe('webview pages: handshake, CSP, theme', () => {
           const c = (globalThis as unknown as ChartsWin).__finetune.charts;
           return Object.fromEntries([...c.loss!.data.datasets, ...c.eval!.data.datasets].map((d) => [d.label, d.borderColor]));
         });
-      assert.deepEqual(await colors(), { loss: '#3794ff', 'loss (logged)': '#d18616', 'eval loss': '#89d185', accuracy: '#3794ff', precision: '#d18616', recall: '#89d185', f1: '#b180d7' });
+      assert.deepEqual(await colors(), {
+        loss: '#3794ff',
+        'loss (logged)': '#d18616',
+        'eval loss': '#89d185',
+        accuracy: '#3794ff',
+        precision: '#d18616',
+        recall: '#89d185',
+        f1: '#b180d7',
+      });
       // VS Code rewrites the variables on <html style> when the theme changes
       await p.page.evaluate(() => {
-        const html = (globalThis as unknown as { document: { documentElement: { style: { setProperty(k: string, v: string): void } } } }).document.documentElement;
+        const html = (globalThis as unknown as { document: { documentElement: { style: { setProperty(k: string, v: string): void } } } }).document
+          .documentElement;
         html.style.setProperty('--vscode-charts-blue', '#0000ff');
         html.style.setProperty('--vscode-charts-purple', '#800080');
       });

@@ -69,7 +69,11 @@ describe('dashboard page', () => {
       assert.equal(await p.prop('#progress', 'value'), 4);
       assert.equal(await p.prop('#progress', 'max'), 12);
 
-      await p.send({ type: 'events', runId: 'run-a', events: [evalEvent(1), { type: 'checkpoint', step: 4, path: '/ws/out/rbt3-waimai/checkpoint-4', removed: [] }] });
+      await p.send({
+        type: 'events',
+        runId: 'run-a',
+        events: [evalEvent(1), { type: 'checkpoint', step: 4, path: '/ws/out/rbt3-waimai/checkpoint-4', removed: [] }],
+      });
       await p.waitForDrawn('eval', 'f1', 1);
       const ev = await p.chart('eval');
       assert.deepEqual(
@@ -94,7 +98,9 @@ describe('dashboard page', () => {
       // more events: same chart objects, points appended
       await p.send({ type: 'events', runId: 'run-a', events: [progress(5)] });
       await p.waitForDrawn('loss', 'loss', 5);
-      const tags = await p.page.evaluate(() => Object.values((globalThis as unknown as { __finetune: { charts: Record<string, Record<string, unknown>> } }).__finetune.charts).map((c) => c.__tag));
+      const tags = await p.page.evaluate(() =>
+        Object.values((globalThis as unknown as { __finetune: { charts: Record<string, Record<string, unknown>> } }).__finetune.charts).map((c) => c.__tag),
+      );
       assert.deepEqual(tags, ['first', 'first', 'first']);
       // events of another run are not this dashboard's
       await p.send({ type: 'events', runId: 'run-b', events: [progress(6)] });
@@ -144,7 +150,17 @@ describe('dashboard page', () => {
       await p.send({
         type: 'events',
         runId: 'run-a',
-        events: [{ type: 'done', outputDir: '/ws/out/rbt3-waimai', modelDir: '/ws/out/rbt3-waimai', results: { train_loss: 0.41, eval_f1: 0.8571 }, bestCheckpoint: null, stoppedEarly: false, cancelled: true }],
+        events: [
+          {
+            type: 'done',
+            outputDir: '/ws/out/rbt3-waimai',
+            modelDir: '/ws/out/rbt3-waimai',
+            results: { train_loss: 0.41, eval_f1: 0.8571 },
+            bestCheckpoint: null,
+            stoppedEarly: false,
+            cancelled: true,
+          },
+        ],
       });
       await p.page.locator('#status', { hasText: 'cancelled' }).waitFor();
       assert.equal(await p.page.locator('#cancel').isVisible(), false);
@@ -152,7 +168,13 @@ describe('dashboard page', () => {
       assert.ok((await p.texts('#log .line')).includes('Training cancelled.'));
 
       // a failed run: the message under the header and in the log
-      await p.send({ type: 'bootstrap', page: 'dashboard', state: state([startEvent(), { type: 'error', message: 'out of memory: lower --per_device_train_batch_size' }], { run: runSummary({ status: 'failed' }) }) });
+      await p.send({
+        type: 'bootstrap',
+        page: 'dashboard',
+        state: state([startEvent(), { type: 'error', message: 'out of memory: lower --per_device_train_batch_size' }], {
+          run: runSummary({ status: 'failed' }),
+        }),
+      });
       await p.page.locator('#run-error', { hasText: 'out of memory' }).waitFor();
       assert.equal((await p.texts('#status'))[0], 'failed');
       assert.ok((await p.texts('#log .line.l-error')).includes('error: out of memory: lower --per_device_train_batch_size'));
@@ -211,7 +233,12 @@ describe('dashboard page', () => {
   it('regression runs: mse / r2 curves and no confusion matrix', () =>
     withPage(async (p) => {
       const start = startEvent({ labels: [], problemType: 'regression' });
-      const evals: TrainingEvent[] = [1, 2].map((e) => ({ type: 'eval', step: 4 * e, epoch: e, metrics: { eval_loss: 0.5 / e, eval_mse: 0.5 / e, eval_mae: 0.6 / e, eval_r2: 0.3 * e, eval_pearson: 0.6 + 0.1 * e } }));
+      const evals: TrainingEvent[] = [1, 2].map((e) => ({
+        type: 'eval',
+        step: 4 * e,
+        epoch: e,
+        metrics: { eval_loss: 0.5 / e, eval_mse: 0.5 / e, eval_mae: 0.6 / e, eval_r2: 0.3 * e, eval_pearson: 0.6 + 0.1 * e },
+      }));
       await p.send({ type: 'bootstrap', page: 'dashboard', state: state([start, progress(4), evals[0]!, progress(8), evals[1]!]) });
       await p.waitForDrawn('eval', 'r2', 2);
       const ev = await p.chart('eval');

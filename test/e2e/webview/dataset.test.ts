@@ -71,7 +71,15 @@ describe('dataset preview page', () => {
 
       await p.choose('#pair-column', 'title');
       const req = await p.next('analyze');
-      assert.deepEqual(req, { type: 'analyze', requestId: req.requestId, textColumn: 'review', pairColumn: 'title', labelColumn: 'label', tokenizer: 'bert-base-chinese', maxSeqLength: 128 });
+      assert.deepEqual(req, {
+        type: 'analyze',
+        requestId: req.requestId,
+        textColumn: 'review',
+        pairColumn: 'title',
+        labelColumn: 'label',
+        tokenizer: 'bert-base-chinese',
+        maxSeqLength: 128,
+      });
       await p.respond(req, datasetState(50, { pairColumn: 'title', labelCounts: { neg: 10, neu: 20, pos: 30 }, warnings: [] }));
       await p.page.waitForFunction(() => {
         const c = (globalThis as unknown as { __finetune: { charts: Record<string, { data: { datasets: { data: number[] }[] } }> } }).__finetune.charts;
@@ -97,7 +105,10 @@ describe('dataset preview page', () => {
       assert.equal(req3.tokenizer, 'hfl/rbt3');
       await p.respond(
         req3,
-        datasetState(50, { pairColumn: 'title', lengths: { buckets: [32, 64, 128], counts: [10, 30, 10], maxSeqLength: 64, truncatedShare: 0.2, p50: 40, p95: 100, max: 120, tokenizer: 'hfl/rbt3' } }),
+        datasetState(50, {
+          pairColumn: 'title',
+          lengths: { buckets: [32, 64, 128], counts: [10, 30, 10], maxSeqLength: 64, truncatedShare: 0.2, p50: 40, p95: 100, max: 120, tokenizer: 'hfl/rbt3' },
+        }),
       );
       await p.page.locator('#length-summary', { hasText: '20.0% of rows truncated' }).waitFor();
       assert.equal(await p.page.locator('#error').isVisible(), false);

@@ -4,7 +4,16 @@ import type { EvalEvent, LogEvent, ProgressEvent, StartEvent, TrainingEvent } fr
 import type { DatasetPreviewState, FormField, RunSummary } from '../../../src/protocol/webview.js';
 
 /** The flags the sidebar shows outside "Advanced" (as the host is expected to mark them). */
-export const COMMON_FIELDS = new Set(['learning_rate', 'num_train_epochs', 'per_device_train_batch_size', 'max_seq_length', 'weight_decay', 'warmup_ratio', 'eval_strategy', 'task']);
+export const COMMON_FIELDS = new Set([
+  'learning_rate',
+  'num_train_epochs',
+  'per_device_train_batch_size',
+  'max_seq_length',
+  'weight_decay',
+  'warmup_ratio',
+  'eval_strategy',
+  'task',
+]);
 
 export function formFields(): FormField[] {
   return ARG_SPECS.map((s) => ({
@@ -70,7 +79,14 @@ export function progress(step: number, total = 12): ProgressEvent {
 }
 
 export function logEvent(step: number, total = 12): LogEvent {
-  return { type: 'log', step, epoch: step / 4, loss: +(0.71 - 0.04 * step).toFixed(4), grad_norm: +(2.05 - 0.1 * step).toFixed(3), learning_rate: 2e-5 * (1 - step / total) };
+  return {
+    type: 'log',
+    step,
+    epoch: step / 4,
+    loss: +(0.71 - 0.04 * step).toFixed(4),
+    grad_norm: +(2.05 - 0.1 * step).toFixed(3),
+    learning_rate: 2e-5 * (1 - step / total),
+  };
 }
 
 /** An evaluation at the end of epoch `epoch` (4 steps each) with a 2x2 confusion matrix. */
@@ -91,7 +107,15 @@ export function evalEvent(epoch: number): EvalEvent {
     type: 'eval',
     step: epoch * 4,
     epoch,
-    metrics: { eval_loss: +(0.6 - 0.1 * epoch).toFixed(4), eval_accuracy: acc, eval_precision: precision, eval_recall: recall, eval_f1: f1, eval_runtime: 0.5, eval_samples_per_second: 80 },
+    metrics: {
+      eval_loss: +(0.6 - 0.1 * epoch).toFixed(4),
+      eval_accuracy: acc,
+      eval_precision: precision,
+      eval_recall: recall,
+      eval_f1: f1,
+      eval_runtime: 0.5,
+      eval_samples_per_second: 80,
+    },
     confusionMatrix: m,
     labels: LABELS,
   };
@@ -112,7 +136,14 @@ export function runEvents(upToStep = 12): TrainingEvent[] {
 }
 
 export function datasetState(rows = 10_000, over: Partial<DatasetPreviewState> = {}): DatasetPreviewState {
-  const reviews = ['很快，好吃，味道足，量大', '送餐太慢了，等了两个小时', 'The food was great and arrived hot', 'Cold fries, never again', 'La comida llegó fría', ''];
+  const reviews = [
+    '很快，好吃，味道足，量大',
+    '送餐太慢了，等了两个小时',
+    'The food was great and arrived hot',
+    'Cold fries, never again',
+    'La comida llegó fría',
+    '',
+  ];
   return {
     file: '/ws/data/waimai_10k.csv',
     columns: [
@@ -127,7 +158,16 @@ export function datasetState(rows = 10_000, over: Partial<DatasetPreviewState> =
     labelColumn: 'label',
     problemType: 'single_label_classification',
     labelCounts: { '0': 4_000, '1': 8_000 },
-    lengths: { buckets: [16, 32, 64, 128, 256, 512], counts: [3_100, 4_200, 2_900, 1_200, 450, 150], maxSeqLength: 128, truncatedShare: 0.05, p50: 28, p95: 150, max: 498, tokenizer: 'bert-base-chinese' },
+    lengths: {
+      buckets: [16, 32, 64, 128, 256, 512],
+      counts: [3_100, 4_200, 2_900, 1_200, 450, 150],
+      maxSeqLength: 128,
+      truncatedShare: 0.05,
+      p50: 28,
+      p95: 150,
+      max: 498,
+      tokenizer: 'bert-base-chinese',
+    },
     warnings: ['Labels are imbalanced: 1 has 2.0x the rows of 0.', '37 duplicate rows.', '12 rows have an empty review.'],
     ...over,
   };

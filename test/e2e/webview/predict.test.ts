@@ -94,7 +94,13 @@ describe('predict page', () => {
       await p.page.locator('#pair textarea').fill('A person plays music.');
       await p.page.locator('#predict').click();
       const req = await p.next('predict');
-      assert.deepEqual(req, { type: 'predict', requestId: req.requestId, model: 'ckpt-500', text: 'A man is playing a guitar.', pair: 'A person plays music.' });
+      assert.deepEqual(req, {
+        type: 'predict',
+        requestId: req.requestId,
+        model: 'ckpt-500',
+        text: 'A man is playing a guitar.',
+        pair: 'A person plays music.',
+      });
 
       await p.reload();
       await p.next('ready');

@@ -110,7 +110,13 @@ describe('sidebar page', () => {
 
       await p.page.locator('#choose-dataset').click();
       const pickData = await p.next('pickDataset');
-      await p.respond(pickData, { file: '/ws/data/mnli.jsonl', columns: ['premise', 'hypothesis', 'label'], textColumn: 'premise', pairColumn: 'hypothesis', labelColumn: 'label' });
+      await p.respond(pickData, {
+        file: '/ws/data/mnli.jsonl',
+        columns: ['premise', 'hypothesis', 'label'],
+        textColumn: 'premise',
+        pairColumn: 'hypothesis',
+        labelColumn: 'label',
+      });
       await p.waitForProp('#pair-column', 'value', 'hypothesis');
       await p.waitForProp('#dataset-file', 'value', '/ws/data/mnli.jsonl');
 
@@ -158,7 +164,10 @@ describe('sidebar page', () => {
       const failed = runSummary({ runId: 'run-c', name: 'broken', status: 'failed', error: 'label column "lbl" not found' });
       await p.send({ type: 'bootstrap', page: 'sidebar', state: sidebarState({ runs: [running, done], activeRunId: 'run-a' }) });
       await p.page.locator('#runs li.run').first().waitFor();
-      assert.deepEqual(await p.page.locator('#runs li.run').evaluateAll((els) => els.map((e) => (e as unknown as { dataset: { runId: string } }).dataset.runId)), ['run-a', 'run-b']);
+      assert.deepEqual(
+        await p.page.locator('#runs li.run').evaluateAll((els) => els.map((e) => (e as unknown as { dataset: { runId: string } }).dataset.runId)),
+        ['run-a', 'run-b'],
+      );
       assert.deepEqual(await p.texts('#runs .run-status'), ['running', 'done']);
       assert.match((await p.texts('[data-run-id=run-a] .run-meta'))[0]!, /f1 0\.8761/);
       assert.equal(await p.page.locator('[data-run-id=run-a] #active-progress').count(), 1);

@@ -44,13 +44,25 @@ const cases: Case[] = [
   // ---- data files
   {
     name: 'ragged CSV row',
-    argv: () => ['train', ...base, '--train_file', file('ragged.csv', csv('the food was great,positive\nthe soup was bad,negative,extra\nfine,positive\n')), ...intoGood],
+    argv: () => [
+      'train',
+      ...base,
+      '--train_file',
+      file('ragged.csv', csv('the food was great,positive\nthe soup was bad,negative,extra\nfine,positive\n')),
+      ...intoGood,
+    ],
     want: ['ragged.csv, line 3', 'expected 2 columns (as in the header), found 3', 'quotes'],
     code: 1,
   },
   {
     name: 'invalid UTF-8',
-    argv: () => ['train', ...base, '--train_file', file('latin1.csv', Buffer.concat([Buffer.from(csv('the food was great,positive\nthe caf')), Buffer.from([0xe9]), Buffer.from(' was bad,negative\n')])), ...intoGood],
+    argv: () => [
+      'train',
+      ...base,
+      '--train_file',
+      file('latin1.csv', Buffer.concat([Buffer.from(csv('the food was great,positive\nthe caf')), Buffer.from([0xe9]), Buffer.from(' was bad,negative\n')])),
+      ...intoGood,
+    ],
     want: ['latin1.csv', 'not valid UTF-8', 'line 3', 'Save the file as UTF-8'],
     code: 1,
   },
@@ -68,7 +80,13 @@ const cases: Case[] = [
   },
   {
     name: 'one class only',
-    argv: () => ['train', ...base, '--train_file', file('one-class.csv', csv('the food was great,positive\nthe soup was good,positive\nfine,positive\n')), ...intoGood],
+    argv: () => [
+      'train',
+      ...base,
+      '--train_file',
+      file('one-class.csv', csv('the food was great,positive\nthe soup was good,positive\nfine,positive\n')),
+      ...intoGood,
+    ],
     want: ['one-class.csv', 'only one value ("positive")', 'at least two classes', 'regression'],
     code: 1,
   },
@@ -86,13 +104,30 @@ const cases: Case[] = [
   },
   {
     name: 'unseen validation label',
-    argv: () => ['train', ...base, '--train_file', TRAIN, '--validation_file', file('val-unseen.csv', csv('the food was great,positive\nthe soup was fine,neutral\n')), '--do_eval', ...intoGood],
+    argv: () => [
+      'train',
+      ...base,
+      '--train_file',
+      TRAIN,
+      '--validation_file',
+      file('val-unseen.csv', csv('the food was great,positive\nthe soup was fine,neutral\n')),
+      '--do_eval',
+      ...intoGood,
+    ],
     want: ['val-unseen.csv, line 3', 'the label "neutral" (column "label") does not occur in the training data', 'Fix the label'],
     code: 1,
   },
   {
     name: 'non-numeric regression label',
-    argv: () => ['train', ...base, '--train_file', file('scores.csv', csv('the food was great,4.5\nthe soup was bad,1.0\nthe staff was rude,abc\n')), '--task', 'regression', ...intoGood],
+    argv: () => [
+      'train',
+      ...base,
+      '--train_file',
+      file('scores.csv', csv('the food was great,4.5\nthe soup was bad,1.0\nthe staff was rude,abc\n')),
+      '--task',
+      'regression',
+      ...intoGood,
+    ],
     want: ['scores.csv, line 4', 'the label "abc" (column "label") is not a number', 'Fix the value'],
     code: 1,
   },
@@ -104,7 +139,13 @@ const cases: Case[] = [
   },
   {
     name: 'JSON Lines: a bad line',
-    argv: () => ['train', ...base, '--train_file', file('bad.jsonl', '{"text": "great", "label": "positive"}\n{"text": "bad", "label": "negative"}\n{"text": "rude", label: "negative"}\n'), ...intoGood],
+    argv: () => [
+      'train',
+      ...base,
+      '--train_file',
+      file('bad.jsonl', '{"text": "great", "label": "positive"}\n{"text": "bad", "label": "negative"}\n{"text": "rude", label: "negative"}\n'),
+      ...intoGood,
+    ],
     want: ['bad.jsonl, line 3: not valid JSON', 'one complete JSON object'],
     code: 1,
   },
@@ -214,7 +255,21 @@ const cases: Case[] = [
   },
   {
     name: '--metric_for_best_model that the evaluation does not have',
-    argv: () => ['train', ...base, '--train_file', TRAIN, '--eval_strategy', 'steps', '--eval_steps', '1', '--save_steps', '1', '--metric_for_best_model', 'bleu', ...intoGood],
+    argv: () => [
+      'train',
+      ...base,
+      '--train_file',
+      TRAIN,
+      '--eval_strategy',
+      'steps',
+      '--eval_steps',
+      '1',
+      '--save_steps',
+      '1',
+      '--metric_for_best_model',
+      'bleu',
+      ...intoGood,
+    ],
     want: ['--metric_for_best_model bleu', 'the evaluation has no eval_bleu', 'eval_accuracy'],
     code: 1,
   },
@@ -239,7 +294,11 @@ const cases: Case[] = [
   {
     name: '--resume_from_checkpoint at a model folder that is not a checkpoint',
     argv: () => ['train', ...base, '--train_file', TRAIN, '--resume_from_checkpoint', GOOD, '--output_dir', p('resume-out')],
-    want: () => [`--resume_from_checkpoint ${GOOD}: not a training checkpoint`, 'missing optimizer.safetensors, scheduler.json, rng_state.json', 'checkpoint-N folder'],
+    want: () => [
+      `--resume_from_checkpoint ${GOOD}: not a training checkpoint`,
+      'missing optimizer.safetensors, scheduler.json, rng_state.json',
+      'checkpoint-N folder',
+    ],
     code: 2,
   },
   {
@@ -250,8 +309,23 @@ const cases: Case[] = [
   },
   {
     name: '--resume_from_checkpoint with a different sampler than the checkpoint was trained with',
-    argv: () => ['train', ...base, '--train_file', TRAIN, '--shuffle_train_dataset', 'false', '--resume_from_checkpoint', p('ckpt-run/checkpoint-1'), '--output_dir', p('resume-mismatch')],
-    want: () => [`--resume_from_checkpoint ${p('ckpt-run/checkpoint-1')}: the checkpoint was trained with the 'random' sampler (--group_by_length false)`, "this run asks for 'sequential' (--shuffle_train_dataset false)", "resume with the original run's flags"],
+    argv: () => [
+      'train',
+      ...base,
+      '--train_file',
+      TRAIN,
+      '--shuffle_train_dataset',
+      'false',
+      '--resume_from_checkpoint',
+      p('ckpt-run/checkpoint-1'),
+      '--output_dir',
+      p('resume-mismatch'),
+    ],
+    want: () => [
+      `--resume_from_checkpoint ${p('ckpt-run/checkpoint-1')}: the checkpoint was trained with the 'random' sampler (--group_by_length false)`,
+      "this run asks for 'sequential' (--shuffle_train_dataset false)",
+      "resume with the original run's flags",
+    ],
     code: 2,
   },
   // ---- models and tokenizers
@@ -319,7 +393,11 @@ const cases: Case[] = [
   {
     name: "export into a training run's output folder (it would delete the checkpoints and results)",
     argv: () => ['export', '--model_name_or_path', p('small-model'), '--output_dir', GOOD],
-    want: () => [`--output_dir ${GOOD} holds all_results.json, train_results.json, trainer_state.json, ...`, 'which export would delete', 'Choose a new or empty folder'],
+    want: () => [
+      `--output_dir ${GOOD} holds all_results.json, train_results.json, trainer_state.json, ...`,
+      'which export would delete',
+      'Choose a new or empty folder',
+    ],
     code: 2,
   },
   {
@@ -342,7 +420,15 @@ const cases: Case[] = [
   },
   {
     name: 'export-script with a ragged data file',
-    argv: () => ['export-script', '--model_name_or_path', 'google-bert/bert-base-uncased', '--train_file', file('ragged-2.csv', csv('great,positive\nbad,negative,x\n')), '--output_dir', GOOD],
+    argv: () => [
+      'export-script',
+      '--model_name_or_path',
+      'google-bert/bert-base-uncased',
+      '--train_file',
+      file('ragged-2.csv', csv('great,positive\nbad,negative,x\n')),
+      '--output_dir',
+      GOOD,
+    ],
     want: ['ragged-2.csv, line 3', 'expected 2 columns'],
     code: 1,
   },
@@ -354,7 +440,24 @@ describe('finetune: malformed inputs and bad flags', () => {
   before(async () => {
     TOK = writeSmallVocab(p('tok'));
     TRAIN = writeCsv(p('train.csv'), reviewRows(48, 5));
-    base = ['--model_name_or_path', 'preset:bert-tiny', '--tokenizer_name', TOK, '--max_seq_length', '16', '--max_steps', '2', '--per_device_train_batch_size', '8', '--threads', '1', '--export_onnx', 'false', '--logging_steps', '1'];
+    base = [
+      '--model_name_or_path',
+      'preset:bert-tiny',
+      '--tokenizer_name',
+      TOK,
+      '--max_seq_length',
+      '16',
+      '--max_steps',
+      '2',
+      '--per_device_train_batch_size',
+      '8',
+      '--threads',
+      '1',
+      '--export_onnx',
+      'false',
+      '--logging_steps',
+      '1',
+    ];
     // The good output folder: a finished run's model and results (no checkpoints, so a rerun into it is refused).
     GOOD = p('good-run');
     const r = await runCli(['train', ...base, '--train_file', TRAIN, '--save_strategy', 'no', '--output_dir', GOOD]);
@@ -369,7 +472,17 @@ describe('finetune: malformed inputs and bad flags', () => {
     mkdirSync(p('gpt2'));
     writeFileSync(p('gpt2/config.json'), JSON.stringify({ model_type: 'gpt2', vocab_size: 50257, n_layer: 2 }));
     cpSync(join(TOK, 'vocab.txt'), p('gpt2/vocab.txt'));
-    const m = await runCli(['create-model', '--preset', 'bert-tiny', '--tokenizer_name', TOK, '--labels', 'negative,positive', '--output_dir', p('small-model')]);
+    const m = await runCli([
+      'create-model',
+      '--preset',
+      'bert-tiny',
+      '--tokenizer_name',
+      TOK,
+      '--labels',
+      'negative,positive',
+      '--output_dir',
+      p('small-model'),
+    ]);
     assert.equal(m.code, 0, m.err);
     const c = await runCli(['train', ...base, '--train_file', TRAIN, '--max_steps', '1', '--save_steps', '1', '--output_dir', p('ckpt-run')]);
     assert.equal(c.code, 0, c.err);
@@ -452,7 +565,24 @@ describe('finetune: malformed inputs and bad flags', () => {
     const rows = Array.from({ length: 48 }, (_, i) => ({ text: `${words[i % 5]} ${words[(i * 3) % 5]} item`, label: (1e17 * (1 + (i % 7))).toExponential() }));
     const huge = writeCsv(p('huge.csv'), rows);
     const out = p('nan-run');
-    const r = await runCli(['train', ...base, '--train_file', huge, '--task', 'regression', '--learning_rate', '1e10', '--max_grad_norm', '0', '--max_steps', '6', '--save_steps', '1', '--output_dir', out]);
+    const r = await runCli([
+      'train',
+      ...base,
+      '--train_file',
+      huge,
+      '--task',
+      'regression',
+      '--learning_rate',
+      '1e10',
+      '--max_grad_norm',
+      '0',
+      '--max_steps',
+      '6',
+      '--save_steps',
+      '1',
+      '--output_dir',
+      out,
+    ]);
     assert.equal(r.code, 1, r.err);
     const errLine = r.err.split('\n').find((l) => l.startsWith('error: ')) ?? '';
     assert.match(errLine, /the training loss became (NaN|Infinity|-Infinity) at step 2/);
@@ -460,12 +590,19 @@ describe('finetune: malformed inputs and bad flags', () => {
     assert.ok(errLine.includes('Lower --learning_rate'), errLine);
     assert.doesNotMatch(r.err, STACK_LINE);
     const events = jsonEvents(r.out);
-    assert.deepEqual(events.filter((e) => e.type === 'checkpoint').map((e) => e.step), [1]);
-    assert.equal(events.some((e) => e.type === 'done'), false);
+    assert.deepEqual(
+      events.filter((e) => e.type === 'checkpoint').map((e) => e.step),
+      [1],
+    );
+    assert.equal(
+      events.some((e) => e.type === 'done'),
+      false,
+    );
     // The checkpoint is whole and finite; no final model, no results were written.
     const entries = readdirSync(out).filter((e) => !e.startsWith('.'));
     assert.deepEqual(entries, ['checkpoint-1']);
-    for (const f of ['config.json', 'model.safetensors', 'optimizer.safetensors', 'scheduler.json', 'rng_state.json', 'trainer_state.json']) assert.ok(existsSync(join(out, 'checkpoint-1', f)), f);
+    for (const f of ['config.json', 'model.safetensors', 'optimizer.safetensors', 'scheduler.json', 'rng_state.json', 'trainer_state.json'])
+      assert.ok(existsSync(join(out, 'checkpoint-1', f)), f);
     assert.ok(await allFinite(join(out, 'checkpoint-1', 'model.safetensors')));
   });
 });

@@ -28,17 +28,28 @@ before(() => {
 function runFlags(extra: readonly string[]): string[] {
   return [
     'train',
-    '--model_name_or_path', 'preset:bert-tiny',
-    '--tokenizer_name', TOK,
-    '--train_file', TRAIN,
-    '--per_device_train_batch_size', '8',
-    '--max_seq_length', '24',
-    '--learning_rate', '2e-3',
-    '--warmup_steps', '2',
-    '--weight_decay', '0.01',
-    '--threads', '1',
-    '--export_onnx', 'false',
-    '--log_format', 'json',
+    '--model_name_or_path',
+    'preset:bert-tiny',
+    '--tokenizer_name',
+    TOK,
+    '--train_file',
+    TRAIN,
+    '--per_device_train_batch_size',
+    '8',
+    '--max_seq_length',
+    '24',
+    '--learning_rate',
+    '2e-3',
+    '--warmup_steps',
+    '2',
+    '--weight_decay',
+    '0.01',
+    '--threads',
+    '1',
+    '--export_onnx',
+    'false',
+    '--log_format',
+    'json',
     ...extra,
   ];
 }
@@ -71,11 +82,27 @@ interface Variant {
 const variants: Variant[] = [
   // 12 steps, checkpoints every 4: resume at 4 (epoch 0) runs across the epoch boundary at step 9.
   { name: 'random batches (the default)', flags: ['--max_steps', '12', '--save_steps', '4', '--logging_steps', '2'], resumeAt: [4, 8] },
-  { name: '--group_by_length: length-grouped batches in random order', flags: ['--group_by_length', '--max_steps', '12', '--save_steps', '4', '--logging_steps', '2'], resumeAt: [8] },
-  { name: "--group_by_length --length_grouping transformers (LengthGroupedSampler's order)", flags: ['--group_by_length', '--length_grouping', 'transformers', '--max_steps', '12', '--save_steps', '4', '--logging_steps', '2'], resumeAt: [8] },
-  { name: '--shuffle_train_dataset false (file order)', flags: ['--shuffle_train_dataset', 'false', '--max_steps', '12', '--save_steps', '4', '--logging_steps', '2'], resumeAt: [4] },
+  {
+    name: '--group_by_length: length-grouped batches in random order',
+    flags: ['--group_by_length', '--max_steps', '12', '--save_steps', '4', '--logging_steps', '2'],
+    resumeAt: [8],
+  },
+  {
+    name: "--group_by_length --length_grouping transformers (LengthGroupedSampler's order)",
+    flags: ['--group_by_length', '--length_grouping', 'transformers', '--max_steps', '12', '--save_steps', '4', '--logging_steps', '2'],
+    resumeAt: [8],
+  },
+  {
+    name: '--shuffle_train_dataset false (file order)',
+    flags: ['--shuffle_train_dataset', 'false', '--max_steps', '12', '--save_steps', '4', '--logging_steps', '2'],
+    resumeAt: [4],
+  },
   // 9 batches with 2 per step: 5 steps an epoch (the last of one batch); checkpoint-3 is after batch 6 of epoch 0, checkpoint-6 after batch 2 of epoch 1.
-  { name: 'gradient_accumulation_steps 2, checkpoints in the middle of an epoch', flags: ['--gradient_accumulation_steps', '2', '--max_steps', '12', '--save_steps', '3', '--logging_steps', '1'], resumeAt: [3, 6] },
+  {
+    name: 'gradient_accumulation_steps 2, checkpoints in the middle of an epoch',
+    flags: ['--gradient_accumulation_steps', '2', '--max_steps', '12', '--save_steps', '3', '--logging_steps', '1'],
+    resumeAt: [3, 6],
+  },
 ];
 
 describe('resume from a checkpoint: the same final weights as the uninterrupted run', () => {
@@ -91,7 +118,10 @@ describe('resume from a checkpoint: the same final weights as the uninterrupted 
         const events = await train([...v.flags, '--resume_from_checkpoint', ckpt], resumed);
         const start = events.find((e) => e.type === 'start')!;
         assert.equal(start.resumedFromStep, step);
-        assert.deepEqual(events.filter((e) => e.type === 'progress').map((e) => e.step), Array.from({ length: 12 - step }, (_, i) => step + i + 1));
+        assert.deepEqual(
+          events.filter((e) => e.type === 'progress').map((e) => e.step),
+          Array.from({ length: 12 - step }, (_, i) => step + i + 1),
+        );
         await assertSameWeights(full, resumed);
         // the checkpoints written after the resume match too, and so do the logged losses and gradient norms
         await assertSameWeights(join(full, 'checkpoint-12'), join(resumed, 'checkpoint-12'));
@@ -131,7 +161,9 @@ describe('a run killed with SIGKILL, started again with the same command, ends w
     let stderr = '';
     let killed = false;
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+    const closed = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('close', (code, signal) => resolve({ code, signal })),
+    );
     child.stdout!.on('data', (d: Buffer) => {
       stdout += d.toString();
       const seen = stdout.split('\n').filter((l) => l.startsWith('{"type":"checkpoint"')).length;
@@ -153,7 +185,10 @@ describe('a run killed with SIGKILL, started again with the same command, ends w
     const again = await spawnCliToEnd(argv);
     assert.equal(again.code, 0, `${note}\n${again.err}`);
     const events = jsonEvents(again.out);
-    assert.ok(events.some((e) => e.type === 'info' && String(e.message).startsWith(`Checkpoint detected, resuming training at ${join(out, `checkpoint-${last}`)}`)), note);
+    assert.ok(
+      events.some((e) => e.type === 'info' && String(e.message).startsWith(`Checkpoint detected, resuming training at ${join(out, `checkpoint-${last}`)}`)),
+      note,
+    );
     assert.equal(events.find((e) => e.type === 'start')!.resumedFromStep, last, note);
     assert.equal(events.filter((e) => e.type === 'progress').length, 60 - last);
     await assertSameWeights(reference, out);

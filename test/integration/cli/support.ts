@@ -53,7 +53,11 @@ export function jsonEvents(stdout: string): { type: string; [k: string]: unknown
 
 /** `node --import tsx src/cli/main.ts <argv>` as a child process, from the repository root. */
 export function spawnCli(argv: readonly string[]): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...argv], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } });
+  return spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...argv], {
+    cwd: process.cwd(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env },
+  });
 }
 
 /** Runs a child CLI to the end. */
@@ -114,7 +118,21 @@ const EXTRA = ['a', 'an', 'and', 'is', 'was', 'it', 'not', 'good', 'fine', 'item
 export function writeSmallVocab(dir: string): string {
   const words = new Set<string>();
   for (const w of [...POS, ...NEG, ...SUBJ, ...FILL, ...EXTRA]) for (const p of w.split(' ')) words.add(p);
-  const tokens = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', '!', ',', '.', "'", '?', ...'0123456789', ...[...words].sort(), ...'abcdefghijklmnopqrstuvwxyz'.split('').map((c) => `##${c}`)];
+  const tokens = [
+    '[PAD]',
+    '[UNK]',
+    '[CLS]',
+    '[SEP]',
+    '[MASK]',
+    '!',
+    ',',
+    '.',
+    "'",
+    '?',
+    ...'0123456789',
+    ...[...words].sort(),
+    ...'abcdefghijklmnopqrstuvwxyz'.split('').map((c) => `##${c}`),
+  ];
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'vocab.txt'), `${tokens.join('\n')}\n`);
   return dir;

@@ -44,121 +44,151 @@ function readScriptDicts(file: string): { RUN: Record<string, unknown>; TRAINING
 }
 
 describe('finetune export-script', () => {
-  test('train.py compiles and its RUN / TRAINING_ARGUMENTS equal the run configuration', { skip: hasPython ? false : 'python3 is not installed: cannot compile train.py' }, async () => {
-    const data = writeCsv(join(root, "it's data.csv"), reviewRows(40, 4).map((r) => ({ text: r.text, label: r.label })), 'review,sentiment');
-    const valFile = writeCsv(join(root, 'val.csv'), reviewRows(10, 5), 'review,sentiment');
-    const dir = join(root, 'script');
-    // Settings from a --config file and from flags (flags win).
-    const config = {
-      learning_rate: 3e-5,
-      weight_decay: 0.01,
-      num_train_epochs: 2.5,
-      per_device_train_batch_size: 32,
-      warmup_ratio: 0.1,
-      lr_scheduler_type: 'cosine',
-      eval_strategy: 'steps',
-      eval_steps: 50,
-      save_strategy: 'steps',
-      save_steps: 100,
-      save_total_limit: 3,
-      load_best_model_at_end: true,
-      metric_for_best_model: 'f1',
-      seed: 7,
-      group_by_length: false,
-    };
-    const cfgFile = join(root, 'run.json');
-    writeFileSync(cfgFile, JSON.stringify(config));
-    const flags = {
-      model_name_or_path: 'hfl/rbt3',
-      train_file: data,
-      validation_file: valFile,
-      text_column_names: 'review',
-      label_column_name: 'sentiment',
-      max_seq_length: '64',
-      gradient_accumulation_steps: '4',
-      max_grad_norm: '0.5',
-      adam_epsilon: '1e-6',
-      logging_steps: '10',
-      early_stopping_patience: '2',
-      hidden_dropout_prob: '0.2',
-      seed: '123',
-    };
-    const r = await runCli(['export-script', '--config', cfgFile, ...Object.entries(flags).flatMap(([k, v]) => [`--${k}`, v]), '--output_dir', dir]);
-    assert.equal(r.code, 0, r.err);
-    for (const f of ['train.py', 'requirements.txt', 'accelerate_config.yaml']) assert.ok(existsSync(join(dir, f)), f);
-    assert.match(r.out, /accelerate launch --config_file/);
-    assert.match(readFileSync(join(dir, 'requirements.txt'), 'utf8'), /transformers/);
+  test(
+    'train.py compiles and its RUN / TRAINING_ARGUMENTS equal the run configuration',
+    { skip: hasPython ? false : 'python3 is not installed: cannot compile train.py' },
+    async () => {
+      const data = writeCsv(
+        join(root, "it's data.csv"),
+        reviewRows(40, 4).map((r) => ({ text: r.text, label: r.label })),
+        'review,sentiment',
+      );
+      const valFile = writeCsv(join(root, 'val.csv'), reviewRows(10, 5), 'review,sentiment');
+      const dir = join(root, 'script');
+      // Settings from a --config file and from flags (flags win).
+      const config = {
+        learning_rate: 3e-5,
+        weight_decay: 0.01,
+        num_train_epochs: 2.5,
+        per_device_train_batch_size: 32,
+        warmup_ratio: 0.1,
+        lr_scheduler_type: 'cosine',
+        eval_strategy: 'steps',
+        eval_steps: 50,
+        save_strategy: 'steps',
+        save_steps: 100,
+        save_total_limit: 3,
+        load_best_model_at_end: true,
+        metric_for_best_model: 'f1',
+        seed: 7,
+        group_by_length: false,
+      };
+      const cfgFile = join(root, 'run.json');
+      writeFileSync(cfgFile, JSON.stringify(config));
+      const flags = {
+        model_name_or_path: 'hfl/rbt3',
+        train_file: data,
+        validation_file: valFile,
+        text_column_names: 'review',
+        label_column_name: 'sentiment',
+        max_seq_length: '64',
+        gradient_accumulation_steps: '4',
+        max_grad_norm: '0.5',
+        adam_epsilon: '1e-6',
+        logging_steps: '10',
+        early_stopping_patience: '2',
+        hidden_dropout_prob: '0.2',
+        seed: '123',
+      };
+      const r = await runCli(['export-script', '--config', cfgFile, ...Object.entries(flags).flatMap(([k, v]) => [`--${k}`, v]), '--output_dir', dir]);
+      assert.equal(r.code, 0, r.err);
+      for (const f of ['train.py', 'requirements.txt', 'accelerate_config.yaml']) assert.ok(existsSync(join(dir, f)), f);
+      assert.match(r.out, /accelerate launch --config_file/);
+      assert.match(readFileSync(join(dir, 'requirements.txt'), 'utf8'), /transformers/);
 
-    const compiled = spawnSync('python3', ['-m', 'py_compile', join(dir, 'train.py')], { encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '' } });
-    assert.equal(compiled.status, 0, `py_compile failed:\n${compiled.stderr}`);
+      const compiled = spawnSync('python3', ['-m', 'py_compile', join(dir, 'train.py')], {
+        encoding: 'utf8',
+        env: { ...process.env, PYTHONDONTWRITEBYTECODE: '' },
+      });
+      assert.equal(compiled.status, 0, `py_compile failed:\n${compiled.stderr}`);
 
-    const { RUN, TRAINING_ARGUMENTS: T } = readScriptDicts(join(dir, 'train.py'));
-    assert.deepEqual(T, {
-      output_dir: join(dir, 'output'),
-      overwrite_output_dir: false,
-      do_train: true,
-      do_eval: false,
-      do_predict: false,
-      num_train_epochs: 2.5,
-      max_steps: -1,
-      per_device_train_batch_size: 32,
-      per_device_eval_batch_size: 8,
-      gradient_accumulation_steps: 4,
-      learning_rate: 3e-5,
-      weight_decay: 0.01,
-      adam_beta1: 0.9,
-      adam_beta2: 0.999,
-      adam_epsilon: 1e-6,
-      max_grad_norm: 0.5,
-      lr_scheduler_type: 'cosine',
-      warmup_ratio: 0.1,
-      warmup_steps: 0,
-      seed: 123,
-      eval_strategy: 'steps',
-      eval_steps: 50,
-      save_strategy: 'steps',
-      save_steps: 100,
-      save_total_limit: 3,
-      load_best_model_at_end: true,
-      metric_for_best_model: 'f1',
-      logging_steps: 10,
-      group_by_length: false,
-      fp16: false,
-    });
-    assert.deepEqual(RUN, {
-      model_name_or_path: 'hfl/rbt3',
-      train_file: data,
-      validation_file: valFile,
-      test_file: null,
-      text_columns: ['review'],
-      pair_column: null,
-      text_column_delimiter: ' ',
-      label_column: 'sentiment',
-      label_delimiter: null,
-      labels: ['negative', 'positive'],
-      problem_type: 'single_label_classification',
-      max_seq_length: 64,
-      validation_split_percentage: 10,
-      shuffle_train_dataset: true,
-      early_stopping_patience: 2,
-      early_stopping_threshold: 0,
-      hidden_dropout_prob: 0.2,
-      attention_probs_dropout_prob: null,
-      classifier_dropout: null,
-    });
-  });
+      const { RUN, TRAINING_ARGUMENTS: T } = readScriptDicts(join(dir, 'train.py'));
+      assert.deepEqual(T, {
+        output_dir: join(dir, 'output'),
+        overwrite_output_dir: false,
+        do_train: true,
+        do_eval: false,
+        do_predict: false,
+        num_train_epochs: 2.5,
+        max_steps: -1,
+        per_device_train_batch_size: 32,
+        per_device_eval_batch_size: 8,
+        gradient_accumulation_steps: 4,
+        learning_rate: 3e-5,
+        weight_decay: 0.01,
+        adam_beta1: 0.9,
+        adam_beta2: 0.999,
+        adam_epsilon: 1e-6,
+        max_grad_norm: 0.5,
+        lr_scheduler_type: 'cosine',
+        warmup_ratio: 0.1,
+        warmup_steps: 0,
+        seed: 123,
+        eval_strategy: 'steps',
+        eval_steps: 50,
+        save_strategy: 'steps',
+        save_steps: 100,
+        save_total_limit: 3,
+        load_best_model_at_end: true,
+        metric_for_best_model: 'f1',
+        logging_steps: 10,
+        group_by_length: false,
+        fp16: false,
+      });
+      assert.deepEqual(RUN, {
+        model_name_or_path: 'hfl/rbt3',
+        train_file: data,
+        validation_file: valFile,
+        test_file: null,
+        text_columns: ['review'],
+        pair_column: null,
+        text_column_delimiter: ' ',
+        label_column: 'sentiment',
+        label_delimiter: null,
+        labels: ['negative', 'positive'],
+        problem_type: 'single_label_classification',
+        max_seq_length: 64,
+        validation_split_percentage: 10,
+        shuffle_train_dataset: true,
+        early_stopping_patience: 2,
+        early_stopping_threshold: 0,
+        hidden_dropout_prob: 0.2,
+        attention_probs_dropout_prob: null,
+        classifier_dropout: null,
+      });
+    },
+  );
 
-  test('a regression run: train.py compiles, RUN.problem_type is regression, flags and defaults carried over', { skip: hasPython ? false : 'python3 is not installed' }, async () => {
-    const data = writeCsv(join(root, 'scores.csv'), reviewRows(20, 6).map((r, i) => ({ text: r.text, label: (i % 5) + 0.5 })));
-    const dir = join(root, 'script-regression');
-    const r = await runCli(['export-script', '--model_name_or_path', 'google-bert/bert-base-uncased', '--train_file', data, '--task', 'regression', '--output_dir', dir, '--max_steps', '300']);
-    assert.equal(r.code, 0, r.err);
-    assert.equal(spawnSync('python3', ['-m', 'py_compile', join(dir, 'train.py')]).status, 0);
-    const { RUN, TRAINING_ARGUMENTS } = readScriptDicts(join(dir, 'train.py'));
-    assert.equal(RUN.problem_type, 'regression');
-    assert.equal(TRAINING_ARGUMENTS.max_steps, 300);
-    assert.equal(TRAINING_ARGUMENTS.learning_rate, 5e-5);
-  });
+  test(
+    'a regression run: train.py compiles, RUN.problem_type is regression, flags and defaults carried over',
+    { skip: hasPython ? false : 'python3 is not installed' },
+    async () => {
+      const data = writeCsv(
+        join(root, 'scores.csv'),
+        reviewRows(20, 6).map((r, i) => ({ text: r.text, label: (i % 5) + 0.5 })),
+      );
+      const dir = join(root, 'script-regression');
+      const r = await runCli([
+        'export-script',
+        '--model_name_or_path',
+        'google-bert/bert-base-uncased',
+        '--train_file',
+        data,
+        '--task',
+        'regression',
+        '--output_dir',
+        dir,
+        '--max_steps',
+        '300',
+      ]);
+      assert.equal(r.code, 0, r.err);
+      assert.equal(spawnSync('python3', ['-m', 'py_compile', join(dir, 'train.py')]).status, 0);
+      const { RUN, TRAINING_ARGUMENTS } = readScriptDicts(join(dir, 'train.py'));
+      assert.equal(RUN.problem_type, 'regression');
+      assert.equal(TRAINING_ARGUMENTS.max_steps, 300);
+      assert.equal(TRAINING_ARGUMENTS.learning_rate, 5e-5);
+    },
+  );
 });
 
 describe('finetune create-model', () => {
@@ -189,7 +219,25 @@ describe('finetune create-model', () => {
 
     // The folder trains as --model_name_or_path (its labels are replaced by the data's).
     const train = writeCsv(join(root, 'created-train.csv'), reviewRows(32, 8));
-    const t = await runCli(['train', '--model_name_or_path', dir, '--train_file', train, '--output_dir', join(root, 'created-run'), '--max_steps', '2', '--per_device_train_batch_size', '8', '--max_seq_length', '16', '--threads', '1', '--export_onnx', 'false']);
+    const t = await runCli([
+      'train',
+      '--model_name_or_path',
+      dir,
+      '--train_file',
+      train,
+      '--output_dir',
+      join(root, 'created-run'),
+      '--max_steps',
+      '2',
+      '--per_device_train_batch_size',
+      '8',
+      '--max_seq_length',
+      '16',
+      '--threads',
+      '1',
+      '--export_onnx',
+      'false',
+    ]);
     assert.equal(t.code, 0, t.err);
     assert.equal(jsonEvents(t.out).pop()?.type, 'done');
   });
@@ -204,7 +252,19 @@ describe('finetune inspect', () => {
     const valRows = [...reviewRows(20, 10), rows[0]!, rows[0]!];
     const val = writeCsv(join(root, 'inspect-val.csv'), valRows);
     const maxLen = 10;
-    const r = await runCli(['inspect', '--train_file', train, '--validation_file', val, '--tokenizer_name', tok, '--max_seq_length', String(maxLen), '--log_format', 'text']);
+    const r = await runCli([
+      'inspect',
+      '--train_file',
+      train,
+      '--validation_file',
+      val,
+      '--tokenizer_name',
+      tok,
+      '--max_seq_length',
+      String(maxLen),
+      '--log_format',
+      'text',
+    ]);
     assert.equal(r.code, 0, r.err);
 
     // The expected numbers, computed here.
@@ -217,7 +277,10 @@ describe('finetune inspect', () => {
     const overlap = valRows.filter((x) => trainTexts.has(x.text)).length;
 
     assert.match(r.out, /^task: single_label_classification; text: text; label: label$/m);
-    const head = new RegExp(`^\\[train\\] ${train.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: 100 rows \\(2 dropped: 2 empty text, 0 empty label; ${dupes(rows.map((x) => x.text))} duplicates\\)$`, 'm');
+    const head = new RegExp(
+      `^\\[train\\] ${train.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: 100 rows \\(2 dropped: 2 empty text, 0 empty label; ${dupes(rows.map((x) => x.text))} duplicates\\)$`,
+      'm',
+    );
     assert.match(r.out, head);
     assert.match(r.out, new RegExp(`^ {2}negative +${counts.negative} +${((100 * counts.negative) / 100).toFixed(1)}%$`, 'm'));
     assert.match(r.out, new RegExp(`^ {2}positive +${counts.positive} +${((100 * counts.positive) / 100).toFixed(1)}%$`, 'm'));
@@ -228,12 +291,21 @@ describe('finetune inspect', () => {
     );
     assert.ok(truncated > 0 && truncated < 100, 'the data should straddle max_seq_length');
     assert.ok(overlap >= 2);
-    assert.match(r.out, new RegExp(`^\\[validation\\] .*inspect-val\\.csv: 22 rows \\(0 dropped: 0 empty text, 0 empty label; ${dupes(valRows.map((x) => x.text))} duplicates; ${overlap} also in train\\)$`, 'm'));
+    assert.match(
+      r.out,
+      new RegExp(
+        `^\\[validation\\] .*inspect-val\\.csv: 22 rows \\(0 dropped: 0 empty text, 0 empty label; ${dupes(valRows.map((x) => x.text))} duplicates; ${overlap} also in train\\)$`,
+        'm',
+      ),
+    );
 
     // JSON: the same statistics as an object
     const j = await runCli(['inspect', '--train_file', train, '--tokenizer_name', tok, '--max_seq_length', String(maxLen), '--log_format', 'json']);
     assert.equal(j.code, 0, j.err);
-    const obj = jsonEvents(j.out)[0] as unknown as { labels: string[]; stats: { train: { rows: number; labelCounts: Record<string, number>; tokens: { max: number; truncatedRows: number } } } };
+    const obj = jsonEvents(j.out)[0] as unknown as {
+      labels: string[];
+      stats: { train: { rows: number; labelCounts: Record<string, number>; tokens: { max: number; truncatedRows: number } } };
+    };
     assert.deepEqual(obj.labels, ['negative', 'positive']);
     assert.equal(obj.stats.train.rows, 100);
     assert.deepEqual(obj.stats.train.labelCounts, counts);

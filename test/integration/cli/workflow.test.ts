@@ -41,26 +41,45 @@ describe('finetune train -> evaluate -> predict -> export', () => {
     // 160 rows / batch 16 = 10 steps an epoch, 3 epochs; evaluated and saved every epoch.
     const r = await runCli([
       'train',
-      '--model_name_or_path', 'preset:bert-tiny',
-      '--tokenizer_name', TOK,
-      '--train_file', train,
-      '--validation_file', val,
-      '--test_file', testFile,
-      '--do_eval', '--do_predict',
-      '--output_dir', out,
-      '--num_train_epochs', '3',
-      '--per_device_train_batch_size', '16',
-      '--per_device_eval_batch_size', '16',
-      '--learning_rate', '3e-3',
-      '--max_seq_length', '24',
-      '--eval_strategy', 'epoch',
-      '--save_strategy', 'epoch',
-      '--save_total_limit', '2',
+      '--model_name_or_path',
+      'preset:bert-tiny',
+      '--tokenizer_name',
+      TOK,
+      '--train_file',
+      train,
+      '--validation_file',
+      val,
+      '--test_file',
+      testFile,
+      '--do_eval',
+      '--do_predict',
+      '--output_dir',
+      out,
+      '--num_train_epochs',
+      '3',
+      '--per_device_train_batch_size',
+      '16',
+      '--per_device_eval_batch_size',
+      '16',
+      '--learning_rate',
+      '3e-3',
+      '--max_seq_length',
+      '24',
+      '--eval_strategy',
+      'epoch',
+      '--save_strategy',
+      'epoch',
+      '--save_total_limit',
+      '2',
       '--load_best_model_at_end',
-      '--metric_for_best_model', 'accuracy',
-      '--logging_steps', '5',
-      '--threads', '1',
-      '--log_format', 'json',
+      '--metric_for_best_model',
+      'accuracy',
+      '--logging_steps',
+      '5',
+      '--threads',
+      '1',
+      '--log_format',
+      'json',
     ]);
     trainErr = r.err;
     assert.equal(r.code, 0, r.err);
@@ -76,14 +95,24 @@ describe('finetune train -> evaluate -> predict -> export', () => {
     assert.equal(start.totalSteps, 30);
     assert.equal(start.stepsPerEpoch, 10);
     assert.deepEqual(start.labels, ['negative', 'positive']);
-    assert.deepEqual(events.filter((e) => e.type === 'progress').map((e) => e.step), Array.from({ length: 30 }, (_, i) => i + 1));
-    assert.deepEqual(events.filter((e) => e.type === 'log').map((e) => e.step), [5, 10, 15, 20, 25, 30]);
-    for (const e of events.filter((x) => x.type === 'log')) for (const k of ['loss', 'grad_norm', 'learning_rate', 'epoch']) assert.equal(typeof e[k], 'number', `log.${k}`);
+    assert.deepEqual(
+      events.filter((e) => e.type === 'progress').map((e) => e.step),
+      Array.from({ length: 30 }, (_, i) => i + 1),
+    );
+    assert.deepEqual(
+      events.filter((e) => e.type === 'log').map((e) => e.step),
+      [5, 10, 15, 20, 25, 30],
+    );
+    for (const e of events.filter((x) => x.type === 'log'))
+      for (const k of ['loss', 'grad_norm', 'learning_rate', 'epoch']) assert.equal(typeof e[k], 'number', `log.${k}`);
     // three evaluations during training (one per epoch) and the final do_eval one
     const evals = events.filter((e) => e.type === 'eval');
     assert.equal(evals.length, 4);
     for (const e of evals) assert.equal(typeof (e.metrics as Record<string, number>).eval_loss, 'number');
-    assert.deepEqual(events.filter((e) => e.type === 'checkpoint').map((e) => e.step), [10, 20, 30]);
+    assert.deepEqual(
+      events.filter((e) => e.type === 'checkpoint').map((e) => e.step),
+      [10, 20, 30],
+    );
     const done = events[events.length - 1]!;
     assert.equal(done.modelDir, out);
     assert.equal(done.cancelled, false);
@@ -100,7 +129,16 @@ describe('finetune train -> evaluate -> predict -> export', () => {
     assert.ok(existsSync(state.best_model_checkpoint as string), 'the best checkpoint was removed');
     assert.ok(kept.includes('checkpoint-30'), 'the newest checkpoint is kept');
     for (const c of kept) {
-      for (const f of ['config.json', 'model.safetensors', 'optimizer.safetensors', 'scheduler.json', 'rng_state.json', 'trainer_state.json', 'training_args.json', 'vocab.txt']) {
+      for (const f of [
+        'config.json',
+        'model.safetensors',
+        'optimizer.safetensors',
+        'scheduler.json',
+        'rng_state.json',
+        'trainer_state.json',
+        'training_args.json',
+        'vocab.txt',
+      ]) {
         assert.ok(existsSync(join(out, c, f)), `${c}/${f}`);
       }
       const cs = readJson(join(out, c, 'trainer_state.json'));
@@ -120,15 +158,25 @@ describe('finetune train -> evaluate -> predict -> export', () => {
     assert.equal(state.logging_steps, 5);
     const history = state.log_history as Record<string, number>[];
     const logs = history.filter((h) => 'loss' in h);
-    assert.deepEqual(logs.map((h) => h.step), [5, 10, 15, 20, 25, 30]);
+    assert.deepEqual(
+      logs.map((h) => h.step),
+      [5, 10, 15, 20, 25, 30],
+    );
     for (const h of logs) {
       for (const k of ['loss', 'grad_norm', 'learning_rate', 'epoch', 'step']) assert.ok(Number.isFinite(h[k]), `log_history ${k}`);
     }
     assert.equal(logs[logs.length - 1]!.learning_rate, 0, 'linear schedule ends at 0');
     const evals = history.filter((h) => 'eval_loss' in h);
-    assert.deepEqual(evals.map((h) => h.step), [10, 20, 30]);
-    assert.deepEqual(evals.map((h) => h.epoch), [1, 2, 3]);
-    for (const h of evals) for (const k of ['eval_loss', 'eval_accuracy', 'eval_f1', 'eval_precision', 'eval_recall', 'eval_runtime']) assert.equal(typeof h[k], 'number', k);
+    assert.deepEqual(
+      evals.map((h) => h.step),
+      [10, 20, 30],
+    );
+    assert.deepEqual(
+      evals.map((h) => h.epoch),
+      [1, 2, 3],
+    );
+    for (const h of evals)
+      for (const k of ['eval_loss', 'eval_accuracy', 'eval_f1', 'eval_precision', 'eval_recall', 'eval_runtime']) assert.equal(typeof h[k], 'number', k);
     const best = Math.max(...evals.map((h) => h.eval_accuracy!));
     assert.equal(state.best_metric, best);
     const bestStep = evals.find((h) => h.eval_accuracy === best)!.step;
@@ -138,7 +186,8 @@ describe('finetune train -> evaluate -> predict -> export', () => {
 
   test('train_results.json, eval_results.json, all_results.json, test_results.json', () => {
     const tr = readJson(join(out, 'train_results.json'));
-    for (const k of ['epoch', 'train_loss', 'train_runtime', 'train_samples', 'train_samples_per_second', 'train_steps_per_second']) assert.equal(typeof tr[k], 'number', k);
+    for (const k of ['epoch', 'train_loss', 'train_runtime', 'train_samples', 'train_samples_per_second', 'train_steps_per_second'])
+      assert.equal(typeof tr[k], 'number', k);
     assert.equal(tr.train_samples, 160);
     assert.equal(tr.epoch, 3);
     const ev = readJson(join(out, 'eval_results.json'));
@@ -173,7 +222,16 @@ describe('finetune train -> evaluate -> predict -> export', () => {
   });
 
   test('the final model: Hugging Face layout, tokenizer, model card, onnx/', async () => {
-    for (const f of ['config.json', 'model.safetensors', 'vocab.txt', 'tokenizer_config.json', 'README.md', 'training_args.json', 'onnx/model.onnx', 'onnx/model_quantized.onnx']) {
+    for (const f of [
+      'config.json',
+      'model.safetensors',
+      'vocab.txt',
+      'tokenizer_config.json',
+      'README.md',
+      'training_args.json',
+      'onnx/model.onnx',
+      'onnx/model_quantized.onnx',
+    ]) {
       assert.ok(existsSync(join(out, f)), f);
     }
     const cfg = readJson(join(out, 'config.json'));
@@ -196,7 +254,21 @@ describe('finetune train -> evaluate -> predict -> export', () => {
     let r: Awaited<ReturnType<typeof runCli>>;
     try {
       process.chdir(empty);
-      r = await runCli(['evaluate', '--model_name_or_path', out, '--validation_file', val, '--per_device_eval_batch_size', '16', '--max_seq_length', '24', '--threads', '1', '--log_format', 'json']);
+      r = await runCli([
+        'evaluate',
+        '--model_name_or_path',
+        out,
+        '--validation_file',
+        val,
+        '--per_device_eval_batch_size',
+        '16',
+        '--max_seq_length',
+        '24',
+        '--threads',
+        '1',
+        '--log_format',
+        'json',
+      ]);
     } finally {
       process.chdir(cwd);
     }
@@ -209,7 +281,21 @@ describe('finetune train -> evaluate -> predict -> export', () => {
     assert.equal(res.eval_accuracy, ev.eval_accuracy);
     // with --output_dir: eval_results.json there
     const evalDir = join(root, 'eval-out');
-    const r2 = await runCli(['evaluate', '--model_name_or_path', out, '--validation_file', val, '--per_device_eval_batch_size', '16', '--max_seq_length', '24', '--threads', '1', '--output_dir', evalDir]);
+    const r2 = await runCli([
+      'evaluate',
+      '--model_name_or_path',
+      out,
+      '--validation_file',
+      val,
+      '--per_device_eval_batch_size',
+      '16',
+      '--max_seq_length',
+      '24',
+      '--threads',
+      '1',
+      '--output_dir',
+      evalDir,
+    ]);
     assert.equal(r2.code, 0, r2.err);
     const ev2 = readJson(join(evalDir, 'eval_results.json'));
     assert.ok(Math.abs((ev2.eval_loss as number) - (ev.eval_loss as number)) <= 1e-6);
@@ -241,7 +327,10 @@ describe('finetune train -> evaluate -> predict -> export', () => {
     const r = await runCli(['predict', '--model_name_or_path', out, '--test_file', testFile, '--output_dir', dir, '--max_seq_length', '24', '--threads', '1']);
     assert.equal(r.code, 0, r.err);
     // the same predictions as the training run made (same model, same batches)
-    assert.deepEqual(readCsv(join(dir, 'predict_results.csv')).rows.map((x) => x[2]), readCsv(join(out, 'predict_results.csv')).rows.map((x) => x[2]));
+    assert.deepEqual(
+      readCsv(join(dir, 'predict_results.csv')).rows.map((x) => x[2]),
+      readCsv(join(out, 'predict_results.csv')).rows.map((x) => x[2]),
+    );
   });
 
   test('export of a checkpoint: a Hugging Face folder with onnx/, the same weights', async () => {
@@ -250,8 +339,10 @@ describe('finetune train -> evaluate -> predict -> export', () => {
     const r = await runCli(['export', '--model_name_or_path', ckpt, '--output_dir', dir]);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /^wrote /);
-    for (const f of ['config.json', 'model.safetensors', 'vocab.txt', 'tokenizer_config.json', 'README.md', 'onnx/model.onnx', 'onnx/model_quantized.onnx']) assert.ok(existsSync(join(dir, f)), f);
-    for (const f of ['optimizer.safetensors', 'rng_state.json', 'trainer_state.json']) assert.ok(!existsSync(join(dir, f)), `${f} is training state, not model`);
+    for (const f of ['config.json', 'model.safetensors', 'vocab.txt', 'tokenizer_config.json', 'README.md', 'onnx/model.onnx', 'onnx/model_quantized.onnx'])
+      assert.ok(existsSync(join(dir, f)), f);
+    for (const f of ['optimizer.safetensors', 'rng_state.json', 'trainer_state.json'])
+      assert.ok(!existsSync(join(dir, f)), `${f} is training state, not model`);
     assert.equal((await maxWeightDiff(join(ckpt, 'model.safetensors'), join(dir, 'model.safetensors'))).max, 0);
     assert.doesNotMatch(r.err, STACK_LINE);
     // Exporting again over an export is fine (the folder holds only a model); --no_onnx drops onnx/.
@@ -263,7 +354,33 @@ describe('finetune train -> evaluate -> predict -> export', () => {
 
   test('--log_format text: the Trainer-style log lines', async () => {
     const dir = join(root, 'text-run');
-    const r = await runCli(['train', '--model_name_or_path', 'preset:bert-tiny', '--tokenizer_name', TOK, '--train_file', train, '--output_dir', dir, '--max_steps', '4', '--logging_steps', '2', '--save_steps', '2', '--per_device_train_batch_size', '16', '--max_seq_length', '24', '--threads', '1', '--export_onnx', 'false', '--log_format', 'text']);
+    const r = await runCli([
+      'train',
+      '--model_name_or_path',
+      'preset:bert-tiny',
+      '--tokenizer_name',
+      TOK,
+      '--train_file',
+      train,
+      '--output_dir',
+      dir,
+      '--max_steps',
+      '4',
+      '--logging_steps',
+      '2',
+      '--save_steps',
+      '2',
+      '--per_device_train_batch_size',
+      '16',
+      '--max_seq_length',
+      '24',
+      '--threads',
+      '1',
+      '--export_onnx',
+      'false',
+      '--log_format',
+      'text',
+    ]);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /\*\*\*\*\* Running training \*\*\*\*\*\n {2}Num examples = 160\n {2}Num Epochs = 1\n {2}Total optimization steps = 4/);
     assert.match(r.out, /^\{'loss': [\d.]+, 'grad_norm': [\d.e-]+, 'learning_rate': [\d.e-]+, 'epoch': [\d.]+\}$/m);
@@ -279,9 +396,46 @@ describe('save_total_limit keeps the best checkpoint when it is not the newest',
     const train = writeCsv(join(root, 'train2.csv'), reviewRows(160, 1));
     // A validation set with the labels swapped: the more the model learns, the worse its eval_loss,
     // so the first evaluation is the best one.
-    const inverted = writeCsv(join(root, 'inverted.csv'), reviewRows(40, 2).map((r) => ({ text: r.text, label: r.label === 'positive' ? 'negative' : 'positive' })));
+    const inverted = writeCsv(
+      join(root, 'inverted.csv'),
+      reviewRows(40, 2).map((r) => ({ text: r.text, label: r.label === 'positive' ? 'negative' : 'positive' })),
+    );
     const out = join(root, 'limit-run');
-    const r = await runCli(['train', '--model_name_or_path', 'preset:bert-tiny', '--tokenizer_name', TOK, '--train_file', train, '--validation_file', inverted, '--output_dir', out, '--max_steps', '30', '--eval_strategy', 'steps', '--eval_steps', '6', '--save_steps', '6', '--logging_steps', '6', '--per_device_train_batch_size', '16', '--learning_rate', '3e-3', '--max_seq_length', '24', '--save_total_limit', '1', '--threads', '1', '--export_onnx', 'false']);
+    const r = await runCli([
+      'train',
+      '--model_name_or_path',
+      'preset:bert-tiny',
+      '--tokenizer_name',
+      TOK,
+      '--train_file',
+      train,
+      '--validation_file',
+      inverted,
+      '--output_dir',
+      out,
+      '--max_steps',
+      '30',
+      '--eval_strategy',
+      'steps',
+      '--eval_steps',
+      '6',
+      '--save_steps',
+      '6',
+      '--logging_steps',
+      '6',
+      '--per_device_train_batch_size',
+      '16',
+      '--learning_rate',
+      '3e-3',
+      '--max_seq_length',
+      '24',
+      '--save_total_limit',
+      '1',
+      '--threads',
+      '1',
+      '--export_onnx',
+      'false',
+    ]);
     assert.equal(r.code, 0, r.err);
     const state = readJson(join(out, 'trainer_state.json'));
     const evals = (state.log_history as Record<string, number>[]).filter((h) => 'eval_loss' in h);

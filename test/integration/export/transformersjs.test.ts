@@ -23,10 +23,12 @@ function toBatch(tok: Tokenizer, rows: { text: string; label?: number }[]): Batc
   const inputIds = new BigInt64Array(n).fill(BigInt(tok.padTokenId));
   const attentionMask = new BigInt64Array(n);
   const tokenTypeIds = new BigInt64Array(n);
-  enc.forEach((e, b) => e.inputIds.forEach((id, s) => {
-    inputIds[b * seq + s] = BigInt(id);
-    attentionMask[b * seq + s] = 1n;
-  }));
+  enc.forEach((e, b) =>
+    e.inputIds.forEach((id, s) => {
+      inputIds[b * seq + s] = BigInt(id);
+      attentionMask[b * seq + s] = 1n;
+    }),
+  );
   return { batch: rows.length, seq, inputIds, attentionMask, tokenTypeIds, labels: BigInt64Array.from(rows, (r) => BigInt(r.label ?? 0)) };
 }
 
@@ -55,13 +57,27 @@ describe('export: Hugging Face layout + ONNX for Transformers.js', () => {
     const train = sentimentSentences(320, 1);
     for (let epoch = 0; epoch < 2; epoch++) for (let i = 0; i < train.length; i += 32) await engine.trainStep([toBatch(tok, train.slice(i, i + 32))], 2e-3);
     dir = join(mkdtempSync(join(tmpdir(), 'finetune-export-')), 'sentiment-model');
-    await exportModel(dir, { config: engine.config, weights: engine.weights, tokenizerFiles: tok.saveFiles(), card: { baseModel: 'bert-tiny (random init)', dataset: 'synthetic', metrics: { eval_accuracy: 1 } } });
+    await exportModel(dir, {
+      config: engine.config,
+      weights: engine.weights,
+      tokenizerFiles: tok.saveFiles(),
+      card: { baseModel: 'bert-tiny (random init)', dataset: 'synthetic', metrics: { eval_accuracy: 1 } },
+    });
   });
   after(async () => engine?.dispose());
 
   test('the folder has the save_pretrained layout and a model card', () => {
     const files = readdirSync(dir).sort();
-    assert.deepEqual(files, ['README.md', 'config.json', 'model.safetensors', 'onnx', 'special_tokens_map.json', 'tokenizer.json', 'tokenizer_config.json', 'vocab.txt']);
+    assert.deepEqual(files, [
+      'README.md',
+      'config.json',
+      'model.safetensors',
+      'onnx',
+      'special_tokens_map.json',
+      'tokenizer.json',
+      'tokenizer_config.json',
+      'vocab.txt',
+    ]);
     assert.deepEqual(readdirSync(join(dir, 'onnx')).sort(), ['model.onnx', 'model_quantized.onnx']);
     const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
     assert.deepEqual(config.architectures, ['BertForSequenceClassification']);

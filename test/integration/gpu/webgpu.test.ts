@@ -23,7 +23,14 @@ function engines(dropout: number) {
     const model = createModel({ preset: 'bert-tiny', vocabSize: VOCAB, numLabels: 3, seed: 7 });
     model.config.hidden_dropout_prob = dropout;
     model.config.attention_probs_dropout_prob = dropout;
-    return new TrainingEngine({ config: model.config, weights: model.weights, threads: 2, executionProvider, adam: { weightDecay: 0.01, maxGradNorm: 1 }, dropoutSeed: 11 });
+    return new TrainingEngine({
+      config: model.config,
+      weights: model.weights,
+      threads: 2,
+      executionProvider,
+      adam: { weightDecay: 0.01, maxGradNorm: 1 },
+      dropoutSeed: 11,
+    });
   };
   return { cpu: make('cpu'), gpu: make('webgpu') };
 }
@@ -153,11 +160,38 @@ describe('finetune train --execution_provider webgpu', { skip }, () => {
       const out = join(root, provider);
       // 64 rows / batch 16 = 4 steps an epoch, 2 epochs, a checkpoint each epoch.
       const r = await runCli([
-        'train', '--model_name_or_path', 'preset:bert-tiny', '--tokenizer_name', tok,
-        '--train_file', train, '--validation_file', val, '--do_eval', '--output_dir', out,
-        '--num_train_epochs', '2', '--per_device_train_batch_size', '16', '--learning_rate', '1e-3',
-        '--max_seq_length', '24', '--eval_strategy', 'epoch', '--save_strategy', 'epoch',
-        '--threads', '2', '--execution_provider', provider, '--log_format', 'json', '--export_onnx', 'false',
+        'train',
+        '--model_name_or_path',
+        'preset:bert-tiny',
+        '--tokenizer_name',
+        tok,
+        '--train_file',
+        train,
+        '--validation_file',
+        val,
+        '--do_eval',
+        '--output_dir',
+        out,
+        '--num_train_epochs',
+        '2',
+        '--per_device_train_batch_size',
+        '16',
+        '--learning_rate',
+        '1e-3',
+        '--max_seq_length',
+        '24',
+        '--eval_strategy',
+        'epoch',
+        '--save_strategy',
+        'epoch',
+        '--threads',
+        '2',
+        '--execution_provider',
+        provider,
+        '--log_format',
+        'json',
+        '--export_onnx',
+        'false',
       ]);
       assert.equal(r.code, 0, r.err);
       const events = jsonEvents(r.out);
@@ -189,10 +223,36 @@ describe('finetune train --fp16 --execution_provider webgpu', { skip }, () => {
     const tok = writeSmallVocab(join(root, 'tok'));
     const train = writeCsv(join(root, 'train.csv'), reviewRows(48, 3));
     const flags = (out: string) => [
-      'train', '--model_name_or_path', 'preset:bert-tiny', '--tokenizer_name', tok, '--train_file', train,
-      '--output_dir', out, '--num_train_epochs', '2', '--per_device_train_batch_size', '16', '--learning_rate', '1e-3',
-      '--max_seq_length', '24', '--save_strategy', 'epoch', '--threads', '2', '--execution_provider', 'webgpu',
-      '--fp16', '--log_format', 'json', '--export_onnx', 'false', '--logging_steps', '1',
+      'train',
+      '--model_name_or_path',
+      'preset:bert-tiny',
+      '--tokenizer_name',
+      tok,
+      '--train_file',
+      train,
+      '--output_dir',
+      out,
+      '--num_train_epochs',
+      '2',
+      '--per_device_train_batch_size',
+      '16',
+      '--learning_rate',
+      '1e-3',
+      '--max_seq_length',
+      '24',
+      '--save_strategy',
+      'epoch',
+      '--threads',
+      '2',
+      '--execution_provider',
+      'webgpu',
+      '--fp16',
+      '--log_format',
+      'json',
+      '--export_onnx',
+      'false',
+      '--logging_steps',
+      '1',
     ];
     const full = join(root, 'full');
     const r = await runCli(flags(full));

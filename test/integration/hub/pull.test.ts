@@ -142,7 +142,10 @@ describe('pull: files and cache layout', () => {
   test('sharded safetensors: index, then every shard it names', async () => {
     const s1 = seededBytes(70_000, 21);
     const s2 = seededBytes(50_000, 22);
-    const index = JSON.stringify({ metadata: { total_size: 120000 }, weight_map: { 'a.weight': 'model-00001-of-00002.safetensors', 'b.weight': 'model-00002-of-00002.safetensors' } });
+    const index = JSON.stringify({
+      metadata: { total_size: 120000 },
+      weight_map: { 'a.weight': 'model-00001-of-00002.safetensors', 'b.weight': 'model-00002-of-00002.safetensors' },
+    });
     const { id } = newRepo({
       'config.json': CONFIG,
       'vocab.txt': VOCAB,
@@ -153,7 +156,13 @@ describe('pull: files and cache layout', () => {
     });
     const r = await pullModel(id, opts());
     assert.equal(r.weights, 'safetensors-sharded');
-    assert.deepEqual(r.files, ['config.json', 'vocab.txt', 'model.safetensors.index.json', 'model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors']);
+    assert.deepEqual(r.files, [
+      'config.json',
+      'vocab.txt',
+      'model.safetensors.index.json',
+      'model-00001-of-00002.safetensors',
+      'model-00002-of-00002.safetensors',
+    ]);
     assert.deepEqual(readFileSync(join(r.folder, 'model-00002-of-00002.safetensors')), s2);
     assert.ok(!existsSync(join(r.folder, 'pytorch_model.bin')));
   });
@@ -185,7 +194,9 @@ describe('pull: files and cache layout', () => {
   test('progress: per-file and total bytes, then file-done', async () => {
     const { id } = newRepo();
     await pullModel(id, opts());
-    const fileProgress = events.filter((e): e is Extract<HubProgressEvent, { type: 'file-progress' }> => e.type === 'file-progress' && e.file === 'model.safetensors');
+    const fileProgress = events.filter(
+      (e): e is Extract<HubProgressEvent, { type: 'file-progress' }> => e.type === 'file-progress' && e.file === 'model.safetensors',
+    );
     assert.ok(fileProgress.length >= 2);
     assert.equal(fileProgress.at(-1)?.loaded, WEIGHTS.length);
     assert.equal(fileProgress.at(-1)?.total, WEIGHTS.length);
@@ -259,7 +270,11 @@ describe('pull: resume, retry, verification', () => {
   test('a partial file left by an earlier pull is resumed by the next one', async () => {
     const { id } = newRepo();
     hub.fail({ server: 'cdn', path: '/lfs/', cutAfterBytes: 123_456 });
-    const err = await rejectsWith(pullModel(id, opts({ retry: { maxRetries: 0 } })), 'network', /partial file is kept.*check the connection or set HF_HUB_OFFLINE=1/);
+    const err = await rejectsWith(
+      pullModel(id, opts({ retry: { maxRetries: 0 } })),
+      'network',
+      /partial file is kept.*check the connection or set HF_HUB_OFFLINE=1/,
+    );
     assert.equal(err.file, 'model.safetensors');
     const incomplete = join(cache, `models--${id.replace('/', '--')}`, 'blobs', `${sha256Hex(WEIGHTS)}.incomplete`);
     assert.equal(statSync(incomplete).size, 123_456);
@@ -315,7 +330,11 @@ describe('pull: resume, retry, verification', () => {
     hub.corrupt(id, 'model.safetensors');
     await rejectsWith(pullModel(id, opts()), 'integrity', /model\.safetensors: the downloaded bytes do not match the Hub's sha256.*not put in the cache/);
     const repoDir = join(cache, `models--${id.replace('/', '--')}`);
-    assert.deepEqual(readdirSync(join(repoDir, 'blobs')).filter((b) => b.startsWith(sha256Hex(WEIGHTS))), [], 'no blob, no .incomplete');
+    assert.deepEqual(
+      readdirSync(join(repoDir, 'blobs')).filter((b) => b.startsWith(sha256Hex(WEIGHTS))),
+      [],
+      'no blob, no .incomplete',
+    );
     const snap = readdirSync(join(repoDir, 'snapshots'))[0];
     assert.ok(snap);
     assert.ok(!existsSync(join(repoDir, 'snapshots', snap, 'model.safetensors')));
@@ -440,7 +459,10 @@ describe('pull: offline and caches written by others', () => {
       assert.ok(r.folder.startsWith(cache));
       assert.equal(hub.requests.length, 0);
     } finally {
-      for (const [k, v] of [['HF_HUB_OFFLINE', saved.off], ['HF_HUB_CACHE', saved.cache]] as const) {
+      for (const [k, v] of [
+        ['HF_HUB_OFFLINE', saved.off],
+        ['HF_HUB_CACHE', saved.cache],
+      ] as const) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
       }

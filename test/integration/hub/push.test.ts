@@ -123,19 +123,36 @@ describe('push', () => {
     for (const q of puts) assert.equal(q.headers['authorization'], undefined, 'no token to the storage host');
     const ndjson = hub.requestsTo(`/api/models/${id}/commit/main`, 'POST')[0]?.body ?? '';
     const ops = ndjson.split('\n').map((l) => JSON.parse(l) as { key: string; value: { path?: string } });
-    assert.deepEqual(ops.filter((o) => o.key === 'lfsFile').map((o) => o.value.path).sort(), ['model.safetensors', 'onnx/model.onnx']);
+    assert.deepEqual(
+      ops
+        .filter((o) => o.key === 'lfsFile')
+        .map((o) => o.value.path)
+        .sort(),
+      ['model.safetensors', 'onnx/model.onnx'],
+    );
   });
 
   test('progress: upload bytes per file and in total, file-done for every file', async () => {
     const folder = savedModel();
     const r = await pushFolder(folder, `alice/progress-${++n}`, opts());
-    const weights = events.filter((e): e is Extract<HubProgressEvent, { type: 'file-progress' }> => e.type === 'file-progress' && e.file === 'model.safetensors');
+    const weights = events.filter(
+      (e): e is Extract<HubProgressEvent, { type: 'file-progress' }> => e.type === 'file-progress' && e.file === 'model.safetensors',
+    );
     assert.ok(weights.length >= 3, `only ${weights.length} progress events`);
-    assert.ok(weights.some((e) => e.loaded > 0 && e.loaded < WEIGHTS.length), 'intermediate progress');
+    assert.ok(
+      weights.some((e) => e.loaded > 0 && e.loaded < WEIGHTS.length),
+      'intermediate progress',
+    );
     assert.equal(weights.at(-1)?.loaded, WEIGHTS.length);
     const total = events.filter((e) => e.type === 'total-progress').at(-1);
     assert.ok(total && total.type === 'total-progress' && total.loaded === total.total);
-    assert.deepEqual(events.filter((e) => e.type === 'file-done').map((e) => (e.type === 'file-done' ? e.file : '')).sort(), [...r.files].sort());
+    assert.deepEqual(
+      events
+        .filter((e) => e.type === 'file-done')
+        .map((e) => (e.type === 'file-done' ? e.file : ''))
+        .sort(),
+      [...r.files].sort(),
+    );
   });
 
   test('private repo; an existing repo is fine and keeps its files', async () => {
@@ -171,7 +188,11 @@ describe('push', () => {
 
   test('a file containing the token is refused before anything is sent', async () => {
     const folder = savedModel({ 'training_args.json': JSON.stringify({ hub_token: TOKEN }) });
-    const err = await rejectsWith(pushFolder(folder, `alice/leak-${++n}`, opts()), 'token-in-file', /refusing to upload training_args\.json: it contains your Hugging Face access token/);
+    const err = await rejectsWith(
+      pushFolder(folder, `alice/leak-${++n}`, opts()),
+      'token-in-file',
+      /refusing to upload training_args\.json: it contains your Hugging Face access token/,
+    );
     assert.equal(err.file, 'training_args.json');
     assert.ok(!err.message.includes(TOKEN));
     assert.equal(hub.requests.length, 0);
@@ -197,7 +218,11 @@ describe('push', () => {
   });
 
   test('no token, a read-only token, another namespace: errors that say what to do', async () => {
-    await rejectsWith(pushFolder(savedModel(), `alice/x-${++n}`, opts({ token: '' })), 'unauthorized', /set a token: HF_TOKEN or Finetune: Set Hugging Face Token/);
+    await rejectsWith(
+      pushFolder(savedModel(), `alice/x-${++n}`, opts({ token: '' })),
+      'unauthorized',
+      /set a token: HF_TOKEN or Finetune: Set Hugging Face Token/,
+    );
     await rejectsWith(pushFolder(dir, `bob/x-${++n}`, opts({ token: 'hf_readOnlyTokenReadOnlyToken0000' })), 'forbidden', /403 Forbidden.*write access/);
     await rejectsWith(pushFolder(dir, `someone-else/x-${++n}`, opts()), 'forbidden', /403/);
     await rejectsWith(pushFolder(dir, `alice/x-${++n}`, opts({ token: 'hf_notAValidTokenAtAll000000' })), 'unauthorized', /token was rejected/);
@@ -229,12 +254,20 @@ describe('push', () => {
 
 describe('deploy a demo Space', () => {
   test('gradio: app.py, requirements.txt, README front matter; Space created with sdk gradio', async () => {
-    const r = await deploySpace('alice/waimai-rbt3', opts({ template: 'gradio', title: 'Waimai reviews', emoji: '🍜', colorFrom: 'yellow', colorTo: 'red', examples: ['很好吃'] }));
+    const r = await deploySpace(
+      'alice/waimai-rbt3',
+      opts({ template: 'gradio', title: 'Waimai reviews', emoji: '🍜', colorFrom: 'yellow', colorTo: 'red', examples: ['很好吃'] }),
+    );
     assert.equal(r.repoId, 'alice/waimai-rbt3-demo');
     assert.equal(r.url, `${hub.url}/spaces/alice/waimai-rbt3-demo`);
     const space = hub.repo('alice/waimai-rbt3-demo', 'space');
     assert.equal(space?.sdk, 'gradio');
-    assert.deepEqual(JSON.parse(hub.requestsTo('/api/repos/create')[0]?.body ?? '{}'), { name: 'waimai-rbt3-demo', organization: 'alice', type: 'space', sdk: 'gradio' });
+    assert.deepEqual(JSON.parse(hub.requestsTo('/api/repos/create')[0]?.body ?? '{}'), {
+      name: 'waimai-rbt3-demo',
+      organization: 'alice',
+      type: 'space',
+      sdk: 'gradio',
+    });
     assert.deepEqual(hub.listFiles(r.repoId, 'main', 'space'), ['.gitattributes', 'README.md', 'app.py', 'requirements.txt']);
     const fm = readFrontMatter(hub.fileAt(r.repoId, 'README.md', 'main', 'space')?.toString() ?? '');
     assert.equal(fm['title'], 'Waimai reviews');
@@ -250,7 +283,15 @@ describe('deploy a demo Space', () => {
     assert.match(app, /pipeline\("text-classification", model=MODEL_ID\)/);
     assert.match(app, /gr\.Textbox\(/);
     assert.match(app, /gr\.Label\(/);
-    assert.deepEqual(hub.fileAt(r.repoId, 'requirements.txt', 'main', 'space')?.toString().split('\n').filter(Boolean).map((l) => l.split(/[<>=]/)[0]), ['transformers', 'torch']);
+    assert.deepEqual(
+      hub
+        .fileAt(r.repoId, 'requirements.txt', 'main', 'space')
+        ?.toString()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split(/[<>=]/)[0]),
+      ['transformers', 'torch'],
+    );
   });
 
   test('static: index.html with Transformers.js from jsDelivr; README sdk static; redeploy updates it', async () => {

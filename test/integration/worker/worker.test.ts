@@ -15,7 +15,12 @@ import { sentimentSentences } from '../../helpers/sentences.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'finetune-worker-'));
 const csv = join(dir, 'train.csv');
-writeFileSync(csv, `text,label\n${sentimentSentences(240, 3).map((r) => `${r.text.replace(/,/g, ' ')},${r.label ? 'pos' : 'neg'}`).join('\n')}\n`);
+writeFileSync(
+  csv,
+  `text,label\n${sentimentSentences(240, 3)
+    .map((r) => `${r.text.replace(/,/g, ' ')},${r.label ? 'pos' : 'neg'}`)
+    .join('\n')}\n`,
+);
 
 function args(out: string, extra: Partial<RunArgs> = {}): RunArgs {
   return {

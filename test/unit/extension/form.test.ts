@@ -7,15 +7,33 @@ const ctx = { outputDir: '/ws/.finetune/runs/x', threads: 2, executionProvider: 
 describe('training form', () => {
   test('fields: common ones first, advanced after, with the UI defaults and saved values', () => {
     const f = formFields({ learning_rate: 3e-5 });
-    assert.deepEqual(f.filter((x) => !x.advanced).map((x) => x.name), [...COMMON_FIELDS]);
-    assert.deepEqual(f.filter((x) => x.advanced).map((x) => x.name), [...ADVANCED_FIELDS]);
+    assert.deepEqual(
+      f.filter((x) => !x.advanced).map((x) => x.name),
+      [...COMMON_FIELDS],
+    );
+    assert.deepEqual(
+      f.filter((x) => x.advanced).map((x) => x.name),
+      [...ADVANCED_FIELDS],
+    );
     assert.equal(f.find((x) => x.name === 'learning_rate')!.value, 3e-5);
     assert.equal(f.find((x) => x.name === 'eval_strategy')!.value, 'epoch');
     assert.deepEqual(f.find((x) => x.name === 'lr_scheduler_type')!.choices, ['linear', 'constant', 'constant_with_warmup', 'cosine']);
   });
 
   test('submitted strings become typed, validated run args', () => {
-    const a = argsFromForm({ model_name_or_path: 'hfl/rbt3', train_file: '/ws/data.csv', learning_rate: '2e-5', num_train_epochs: '3', group_by_length: 'false', text_column_names: 'review', label_column_name: 'label', early_stopping_patience: '' }, ctx);
+    const a = argsFromForm(
+      {
+        model_name_or_path: 'hfl/rbt3',
+        train_file: '/ws/data.csv',
+        learning_rate: '2e-5',
+        num_train_epochs: '3',
+        group_by_length: 'false',
+        text_column_names: 'review',
+        label_column_name: 'label',
+        early_stopping_patience: '',
+      },
+      ctx,
+    );
     assert.equal(a.learning_rate, 2e-5);
     assert.equal(a.num_train_epochs, 3);
     assert.equal(a.group_by_length, false);
@@ -30,7 +48,10 @@ describe('training form', () => {
   });
 
   test('no evaluation: best-model tracking and early stopping are switched off rather than failing', () => {
-    const a = argsFromForm({ model_name_or_path: 'm/x', train_file: '/d.csv', eval_strategy: 'no', validation_split_percentage: '0', early_stopping_patience: '3' }, ctx);
+    const a = argsFromForm(
+      { model_name_or_path: 'm/x', train_file: '/d.csv', eval_strategy: 'no', validation_split_percentage: '0', early_stopping_patience: '3' },
+      ctx,
+    );
     assert.equal(a.do_eval, false);
     assert.equal(a.load_best_model_at_end, false);
     assert.equal(a.early_stopping_patience, null);
@@ -40,7 +61,10 @@ describe('training form', () => {
     { values: { train_file: '/d.csv' }, message: /choose a model/ },
     { values: { model_name_or_path: 'm/x' }, message: /choose a dataset file/ },
     { values: { model_name_or_path: 'm/x', train_file: '/d.csv', learning_rate: 'fast' }, message: /--learning_rate: expects a number \(got "fast"\)/ },
-    { values: { model_name_or_path: 'm/x', train_file: '/d.csv', per_device_train_batch_size: '0' }, message: /--per_device_train_batch_size: must be at least 1/ },
+    {
+      values: { model_name_or_path: 'm/x', train_file: '/d.csv', per_device_train_batch_size: '0' },
+      message: /--per_device_train_batch_size: must be at least 1/,
+    },
     { values: { model_name_or_path: 'm/x', train_file: '/d.csv', lr_scheduler_type: 'step' }, message: /must be one of linear, constant/ },
     { values: { model_name_or_path: 'm/x', train_file: '/d.csv', bogus: 1 }, message: /unknown setting "bogus"/ },
   ];
@@ -52,7 +76,10 @@ describe('training form', () => {
     assert.equal(formFields().find((x) => x.name === 'fp16')!.label, 'fp16 mixed precision (GPU)');
     assert.equal(a.length_grouping, 'transformers');
     assert.equal(a.execution_provider, 'auto');
-    assert.throws(() => argsFromForm({ model_name_or_path: 'm/x', train_file: '/d.csv', fp16: 'true' }, { ...ctx, executionProvider: 'cpu' }), /fp16 \(float16 mixed precision\) needs a GPU: set the finetune\.executionProvider setting to webgpu, cuda or auto/);
+    assert.throws(
+      () => argsFromForm({ model_name_or_path: 'm/x', train_file: '/d.csv', fp16: 'true' }, { ...ctx, executionProvider: 'cpu' }),
+      /fp16 \(float16 mixed precision\) needs a GPU: set the finetune\.executionProvider setting to webgpu, cuda or auto/,
+    );
   });
 
   test('run names are file-system safe and readable', () => {

@@ -19,27 +19,54 @@ const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
 describe('manifest', () => {
   test('every command in the table is contributed with its title under the Finetune category, and nothing else', () => {
     const contributed = pkg.contributes.commands.map((c) => `${c.category}: ${c.title} = ${c.command}`).sort();
-    const table = Object.entries(COMMAND_IDS).map(([name, id]) => `Finetune: ${COMMAND_TITLES[name as keyof typeof COMMAND_TITLES]} = ${id}`).sort();
+    const table = Object.entries(COMMAND_IDS)
+      .map(([name, id]) => `Finetune: ${COMMAND_TITLES[name as keyof typeof COMMAND_TITLES]} = ${id}`)
+      .sort();
     assert.deepEqual(contributed, table);
   });
 
   test('the palette titles the issue names', () => {
     const titles = pkg.contributes.commands.map((c) => c.title);
-    for (const t of ['New Training Run', 'Preview Dataset', 'Open Training Dashboard', 'Open Predict Box', 'Classify Selection', 'Cancel Training', 'Pull Model from Hub', 'Push Model to Hub', 'Deploy Demo Space', 'Set Hugging Face Token', 'Export Model']) {
+    for (const t of [
+      'New Training Run',
+      'Preview Dataset',
+      'Open Training Dashboard',
+      'Open Predict Box',
+      'Classify Selection',
+      'Cancel Training',
+      'Pull Model from Hub',
+      'Push Model to Hub',
+      'Deploy Demo Space',
+      'Set Hugging Face Token',
+      'Export Model',
+    ]) {
       assert.ok(titles.includes(t), t);
     }
   });
 
   test('sidebar view, context menus, settings, workspace extension kind', () => {
-    assert.deepEqual(pkg.contributes.viewsContainers.activitybar.map((c) => c.id), ['finetune']);
+    assert.deepEqual(
+      pkg.contributes.viewsContainers.activitybar.map((c) => c.id),
+      ['finetune'],
+    );
     assert.deepEqual(pkg.contributes.views.finetune, [{ type: 'webview', id: 'finetune.training', name: 'Training' }]);
     assert.deepEqual(pkg.contributes.menus['editor/context'], [{ command: 'finetune.classifySelection', when: 'editorHasSelection', group: 'finetune@1' }]);
     const explorer = pkg.contributes.menus['explorer/context']!;
-    assert.deepEqual(explorer.map((m) => m.command), ['finetune.previewDataset', 'finetune.trainOnFile']);
+    assert.deepEqual(
+      explorer.map((m) => m.command),
+      ['finetune.previewDataset', 'finetune.trainOnFile'],
+    );
     const re = /=~ \/(.*)\/$/.exec(explorer[0]!.when!)![1]!;
     for (const ext of ['.csv', '.tsv', '.json', '.jsonl']) assert.match(ext, new RegExp(re));
     assert.doesNotMatch('.txt', new RegExp(re));
-    assert.deepEqual(Object.keys(pkg.contributes.configuration.properties).sort(), ['finetune.cacheDir', 'finetune.defaultModel', 'finetune.executionProvider', 'finetune.hubEndpoint', 'finetune.outputDirectory', 'finetune.threads']);
+    assert.deepEqual(Object.keys(pkg.contributes.configuration.properties).sort(), [
+      'finetune.cacheDir',
+      'finetune.defaultModel',
+      'finetune.executionProvider',
+      'finetune.hubEndpoint',
+      'finetune.outputDirectory',
+      'finetune.threads',
+    ]);
     assert.deepEqual(pkg.extensionKind, ['workspace']);
     assert.equal(pkg.main, './dist/extension.cjs');
   });
@@ -49,7 +76,15 @@ describe('classify selection helpers', () => {
   const table: { text: string; start: number; expect: { line: number; text: string }[] }[] = [
     { text: '  great food  ', start: 4, expect: [{ line: 4, text: 'great food' }] },
     { text: '   ', start: 0, expect: [] },
-    { text: 'a\n\n  b \r\nc', start: 10, expect: [{ line: 10, text: 'a' }, { line: 12, text: 'b' }, { line: 13, text: 'c' }] },
+    {
+      text: 'a\n\n  b \r\nc',
+      start: 10,
+      expect: [
+        { line: 10, text: 'a' },
+        { line: 12, text: 'b' },
+        { line: 13, text: 'c' },
+      ],
+    },
   ];
   for (const row of table) test(JSON.stringify(row.text), () => assert.deepEqual(selectionItems(row.text, row.start), row.expect));
   test('scores read as percentages', () => assert.equal(formatScore('positive', 0.95123), 'positive 95.1%'));

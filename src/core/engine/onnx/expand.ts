@@ -23,10 +23,10 @@ const one = (e: Emitter, op: string, inputs: readonly string[], attrs?: Readonly
  * ed., 6.2.2): erfc(z) = t * exp(-z^2 + (c0 + ty*d)/2 - dd), t = 2/(2+z), ty = 4t - 2, z = |x|.
  */
 const ERFC_COF = [
-  -1.3026537197817094, 6.4196979235649026e-1, 1.9476473204185836e-2, -9.561514786808631e-3, -9.46595344482036e-4,
-  3.66839497852761e-4, 4.2523324806907e-5, -2.0278578112534e-5, -1.624290004647e-6, 1.30365583558e-6, 1.5626441722e-8,
-  -8.5238095915e-8, 6.529054439e-9, 5.059343495e-9, -9.91364156e-10, -2.27365122e-10, 9.6467911e-11, 2.394038e-12,
-  -6.886027e-12, 8.94487e-13, 3.13092e-13, -1.12708e-13, 3.81e-16, 7.106e-15, -1.523e-15, -9.4e-17, 1.21e-16, -2.8e-17,
+  -1.3026537197817094, 6.4196979235649026e-1, 1.9476473204185836e-2, -9.561514786808631e-3, -9.46595344482036e-4, 3.66839497852761e-4, 4.2523324806907e-5,
+  -2.0278578112534e-5, -1.624290004647e-6, 1.30365583558e-6, 1.5626441722e-8, -8.5238095915e-8, 6.529054439e-9, 5.059343495e-9, -9.91364156e-10,
+  -2.27365122e-10, 9.6467911e-11, 2.394038e-12, -6.886027e-12, 8.94487e-13, 3.13092e-13, -1.12708e-13, 3.81e-16, 7.106e-15, -1.523e-15, -9.4e-17, 1.21e-16,
+  -2.8e-17,
 ];
 
 function erfFloat64(e: Emitter, x: string, out?: string): string {
@@ -122,7 +122,12 @@ export const expanders: Record<string, Expander> = {
   SoftmaxCrossEntropy(e, n, [logits, labels, weight], [loss], dtype) {
     const numClasses = n.inputs[0]!.shape[1] as number;
     const logp = one(e, 'LogSoftmax', [logits!], { axis: attr.int(1) });
-    const classes = e.constant(int64(Array.from({ length: numClasses }, (_, i) => i), [1, numClasses]));
+    const classes = e.constant(
+      int64(
+        Array.from({ length: numClasses }, (_, i) => i),
+        [1, numClasses],
+      ),
+    );
     const lab = one(e, 'Unsqueeze', [labels!, e.constant(int64([1]))]);
     const onehot = one(e, 'Cast', [one(e, 'Equal', [lab, classes])], { to: attr.int(ONNX_DTYPE[dtype]) });
     const picked = one(e, 'ReduceSum', [one(e, 'Mul', [logp, onehot]), e.constant(int64([1]))], { keepdims: attr.int(0) });

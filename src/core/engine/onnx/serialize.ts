@@ -70,7 +70,14 @@ function valueInfo(v: Value): PbWriter {
   return new PbWriter().string(1, v.name).message(2, type);
 }
 
-function nodeProto(op: string, inputs: readonly string[], outputs: readonly string[], attrs: Readonly<Record<string, Attr>>, name: string, domain = ''): PbWriter {
+function nodeProto(
+  op: string,
+  inputs: readonly string[],
+  outputs: readonly string[],
+  attrs: Readonly<Record<string, Attr>>,
+  name: string,
+  domain = '',
+): PbWriter {
   const w = new PbWriter();
   for (const i of inputs) w.string(1, i);
   for (const o of outputs) w.string(2, o);

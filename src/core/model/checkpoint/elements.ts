@@ -148,10 +148,7 @@ export function decodeElements(
   const size = ELEMENT_SIZE[kind];
   const n = numel(dims);
   if (bytes.byteLength !== n * size) {
-    throw fail(
-      file,
-      `tensor "${name}": shape [${dims.join(', ')}] of ${kind} needs ${n * size} bytes, found ${bytes.byteLength}`,
-    );
+    throw fail(file, `tensor "${name}": shape [${dims.join(', ')}] of ${kind} needs ${n * size} bytes, found ${bytes.byteLength}`);
   }
   // Typed arrays need their byte offset aligned to the element size: copy when it is not.
   const b = bytes.byteOffset % size === 0 ? bytes : bytes.slice();

@@ -413,11 +413,7 @@ export function unpickle(bytes: Uint8Array, hooks: UnpicklerHooks, file: string,
       }
       default: {
         const name = REFUSED[op];
-        throw err(
-          name
-            ? `opcode ${name} is not supported (it builds arbitrary objects)`
-            : `unknown pickle opcode 0x${op.toString(16).padStart(2, '0')}`,
-        );
+        throw err(name ? `opcode ${name} is not supported (it builds arbitrary objects)` : `unknown pickle opcode 0x${op.toString(16).padStart(2, '0')}`);
       }
     }
   }

@@ -168,10 +168,7 @@ function torchHooks(file: string, member: string) {
         return new StorageType(name, STORAGE_KINDS[name] as ElementKind);
       }
       if (ALLOWED.has(full)) return new Global(full as Marker);
-      throw new CheckpointError(
-        file,
-        `refusing to load: ${file} references ${full}, which is not a tensor; convert the checkpoint to safetensors`,
-      );
+      throw new CheckpointError(file, `refusing to load: ${file} references ${full}, which is not a tensor; convert the checkpoint to safetensors`);
     },
     reduce,
     persistentLoad(pid: unknown): unknown {
@@ -333,7 +330,10 @@ export async function readPytorchCheckpoint(path: string, options: ReadOptions =
         let last = t.offset;
         for (let d = 0; d < t.size.length; d++) last += ((t.size[d] as number) - 1) * (t.stride[d] as number);
         if (last >= numel) {
-          throw fail(path, `tensor "${name}" (size [${t.size.join(', ')}], stride [${t.stride.join(', ')}], offset ${t.offset}) reaches past its storage of ${numel} elements`);
+          throw fail(
+            path,
+            `tensor "${name}" (size [${t.size.join(', ')}], stride [${t.stride.join(', ')}], offset ${t.offset}) reaches past its storage of ${numel} elements`,
+          );
         }
       }
       const remaining = (uses.get(key) as number) - 1;

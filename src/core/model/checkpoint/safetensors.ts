@@ -100,10 +100,7 @@ function checkHeaderLength(file: string, prefix: Uint8Array, fileSize: number): 
   if (new TextDecoder('latin1').decode(prefix) === 'version ') throw fail(file, LFS_POINTER);
   const n = new DataView(prefix.buffer, prefix.byteOffset, 8).getBigUint64(0, true);
   if (n > BigInt(fileSize - 8)) {
-    throw fail(
-      file,
-      `header length ${n} is beyond the file size (${fileSize} bytes): the file is truncated or not safetensors`,
-    );
+    throw fail(file, `header length ${n} is beyond the file size (${fileSize} bytes): the file is truncated or not safetensors`);
   }
   if (n > BigInt(MAX_HEADER_SIZE)) throw fail(file, `header length ${n} is over the ${MAX_HEADER_SIZE}-byte limit`);
   if (n < 2n) throw fail(file, `header length ${n} is too small to hold a JSON object`);
@@ -152,10 +149,7 @@ export function parseSafetensorsHeader(file: string, headerBytes: Uint8Array, da
     const [begin, end] = offsets as [number, number];
     if (end < begin) throw fail(file, `tensor "${name}" has data_offsets [${begin}, ${end}] that end before they begin`);
     if (end > dataSize) {
-      throw fail(
-        file,
-        `tensor "${name}" has data_offsets [${begin}, ${end}] out of range: the data section holds ${dataSize} bytes (file truncated?)`,
-      );
+      throw fail(file, `tensor "${name}" has data_offsets [${begin}, ${end}] out of range: the data section holds ${dataSize} bytes (file truncated?)`);
     }
     let count = 1;
     for (const d of shape as number[]) count *= d;
@@ -172,10 +166,7 @@ export function parseSafetensorsHeader(file: string, headerBytes: Uint8Array, da
   for (const e of list) {
     if (e.begin === e.end) continue;
     if (prev && e.begin < prev.end) {
-      throw fail(
-        file,
-        `tensors "${prev.name}" [${prev.begin}, ${prev.end}] and "${e.name}" [${e.begin}, ${e.end}] have overlapping data_offsets`,
-      );
+      throw fail(file, `tensors "${prev.name}" [${prev.begin}, ${prev.end}] and "${e.name}" [${e.begin}, ${e.end}] have overlapping data_offsets`);
     }
     prev = e;
   }
@@ -300,7 +291,10 @@ export async function readShardedSafetensors(indexPath: string, options: ReadOpt
   return readShards(indexPath, async (shard, names) => {
     const f = await SafetensorsFile.open(shard);
     try {
-      return await f.readAll(options, names.filter((n) => f.has(n)));
+      return await f.readAll(
+        options,
+        names.filter((n) => f.has(n)),
+      );
     } finally {
       await f.close();
     }
@@ -320,9 +314,7 @@ interface Prepared {
 function prepare(file: string, tensors: TensorSet, metadata: Readonly<Record<string, string>> | undefined): Prepared {
   const items: { name: string; kind: ElementKind; bytes: Uint8Array; dims: readonly number[] }[] = [];
   const pairs: [string, HostTensor][] =
-    tensors instanceof Map
-      ? [...(tensors as ReadonlyMap<string, HostTensor>).entries()]
-      : Object.entries(tensors as Readonly<Record<string, HostTensor>>);
+    tensors instanceof Map ? [...(tensors as ReadonlyMap<string, HostTensor>).entries()] : Object.entries(tensors as Readonly<Record<string, HostTensor>>);
   for (const [name, t] of pairs) {
     if (name === '__metadata__') throw fail(file, 'a tensor cannot be named "__metadata__"');
     const bytes = tensorBytes(file, name, t);
@@ -371,11 +363,7 @@ export function serializeSafetensors(tensors: TensorSet, metadata?: Readonly<Rec
  * written beside `path` under a temporary name and renamed into place, so a crash never leaves a
  * half-written checkpoint. `metadata` is merged over `{format: "pt"}`.
  */
-export async function writeSafetensors(
-  path: string,
-  tensors: TensorSet,
-  metadata?: Readonly<Record<string, string>>,
-): Promise<void> {
+export async function writeSafetensors(path: string, tensors: TensorSet, metadata?: Readonly<Record<string, string>>): Promise<void> {
   const p = prepare(path, tensors, metadata);
   const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
   let handle: FileHandle | undefined;

@@ -70,7 +70,12 @@ const cases: Case[] = [
     name: 'missing label column, no close name',
     files: { 'nolabel.csv': 'sentence,score_a,score_b\nx,1,2\n' },
     options: () => ({ labelColumn: 'category' }),
-    want: (f) => ({ code: 'missing-column', file: f['nolabel.csv']!, column: 'category', includes: ['no label column "category"', '"sentence", "score_a", "score_b"'] }),
+    want: (f) => ({
+      code: 'missing-column',
+      file: f['nolabel.csv']!,
+      column: 'category',
+      includes: ['no label column "category"', '"sentence", "score_a", "score_b"'],
+    }),
   },
   {
     name: 'header-less file, column index out of range',
@@ -106,7 +111,10 @@ const cases: Case[] = [
   },
   {
     name: 'test label unseen in training (multi-label)',
-    files: { 'mtrain.jsonl': '{"text":"a","labels":["x","y"]}\n{"text":"b","labels":["y"]}\n', 'mtest.jsonl': '{"text":"c","labels":["x"]}\n{"text":"d","labels":["z"]}\n' },
+    files: {
+      'mtrain.jsonl': '{"text":"a","labels":["x","y"]}\n{"text":"b","labels":["y"]}\n',
+      'mtest.jsonl': '{"text":"c","labels":["x"]}\n{"text":"d","labels":["z"]}\n',
+    },
     options: (f) => ({ trainFile: f['mtrain.jsonl']!, testFile: f['mtest.jsonl']!, labelColumn: 'labels' }),
     want: (f) => ({ code: 'unseen-label', file: f['mtest.jsonl']!, row: 2, includes: ['line 2', '"z"'] }),
   },

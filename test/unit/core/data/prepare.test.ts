@@ -39,7 +39,12 @@ describe('columns and dropped rows', () => {
   });
 
   test('GLUE MRPC pairs: "#1 String" + "#2 String", label "Quality"', async () => {
-    const d = await loadClassificationData({ trainFile: fixture('mrpc_sample.tsv'), textColumns: '#1 String', pairColumn: '#2 String', labelColumn: 'Quality' });
+    const d = await loadClassificationData({
+      trainFile: fixture('mrpc_sample.tsv'),
+      textColumns: '#1 String',
+      pairColumn: '#2 String',
+      labelColumn: 'Quality',
+    });
     assert.deepEqual(d.labels, ['0', '1']);
     assert.deepEqual(d.columns, { text: ['#1 String'], pair: '#2 String', label: 'Quality' });
     assert.equal(d.train.pairs?.[0], 'On Monday the council passed the budget .');
@@ -193,7 +198,10 @@ describe('splits', () => {
     const rng = { next: () => 0.5 } as unknown as Parameters<typeof approximateMode>[2];
     // counts 6:3:1 drawing 5 -> 3, 1.5, 0.5 -> floors 3,1,0 and one more to one of the .5 remainders
     const got = approximateMode([6, 3, 1], 5, rng);
-    assert.equal(got.reduce((a, b) => a + b, 0), 5);
+    assert.equal(
+      got.reduce((a, b) => a + b, 0),
+      5,
+    );
     assert.equal(got[0], 3);
     // 10 rows of one class, 4 of another, draw 7 -> 5 and 2 exactly
     assert.deepEqual(approximateMode([10, 4], 7, rng), [5, 2]);
@@ -205,8 +213,14 @@ describe('splits', () => {
     assert.equal(a.validation.length, 20);
     assert.equal(a.train.length, 180);
     assert.equal(a.validation.filter((i) => labels[i] === 1).length, 5);
-    assert.deepEqual([...a.train, ...a.validation].sort((x, y) => x - y), Array.from({ length: 200 }, (_, i) => i));
-    assert.deepEqual(a.train, [...a.train].sort((x, y) => x - y));
+    assert.deepEqual(
+      [...a.train, ...a.validation].sort((x, y) => x - y),
+      Array.from({ length: 200 }, (_, i) => i),
+    );
+    assert.deepEqual(
+      a.train,
+      [...a.train].sort((x, y) => x - y),
+    );
     assert.deepEqual(stratifiedSplit(labels, 2, { validation: 0.1, test: 0 }, 7), a);
     assert.notDeepEqual(stratifiedSplit(labels, 2, { validation: 0.1, test: 0 }, 8).validation, a.validation);
   });
@@ -214,7 +228,11 @@ describe('splits', () => {
   test('stratified three-way; every class keeps a training row', () => {
     const labels = Int32Array.from([0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 2]);
     const s = stratifiedSplit(labels, 3, { validation: 0.3, test: 0.3 }, 1);
-    for (const c of [0, 1, 2]) assert.ok(s.train.some((i) => labels[i] === c), `class ${c} in train`);
+    for (const c of [0, 1, 2])
+      assert.ok(
+        s.train.some((i) => labels[i] === c),
+        `class ${c} in train`,
+      );
     assert.equal(s.train.length + s.validation.length + s.test.length, 11);
     assert.deepEqual(new Set([...s.train, ...s.validation, ...s.test]).size, 11);
   });

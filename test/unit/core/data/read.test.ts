@@ -27,7 +27,7 @@ describe('CSV / TSV', () => {
     assert.equal(t.rows[1]![3], '"We will not raise taxes," the mayor said .');
   });
 
-  test('TSV with quote: \'"\' reads quoted fields with tabs and newlines', async () => {
+  test("TSV with quote: '\"' reads quoted fields with tabs and newlines", async () => {
     const p = tmp.write('q.tsv', 'label\ttext\n1\t"a\tb\nc"\n0\td\n');
     const t = await readTable(p, { quote: '"' });
     assert.deepEqual(t.rows, [
@@ -97,7 +97,16 @@ describe('JSON / JSON Lines', () => {
   });
 
   test('jsonField picks one of several arrays', async () => {
-    const p = tmp.write('two.json', JSON.stringify({ train: [{ text: 'a', label: 0 }], dev: [{ text: 'b', label: 1 }, { text: 'c', label: 0 }] }));
+    const p = tmp.write(
+      'two.json',
+      JSON.stringify({
+        train: [{ text: 'a', label: 0 }],
+        dev: [
+          { text: 'b', label: 1 },
+          { text: 'c', label: 0 },
+        ],
+      }),
+    );
     const t = await readTable(p, { jsonField: 'dev' });
     assert.equal(t.rows.length, 2);
   });

@@ -2,7 +2,15 @@
 // length-grouped order (every row once per epoch, longest batch first), evaluation order.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { BatchSampler, evalBatches, lengthGroupedIndices, permutation, RowOrder, type SamplerKind, shuffledLengthGroupedIndices } from '../../../../src/core/data/index.js';
+import {
+  BatchSampler,
+  evalBatches,
+  lengthGroupedIndices,
+  permutation,
+  RowOrder,
+  type SamplerKind,
+  shuffledLengthGroupedIndices,
+} from '../../../../src/core/data/index.js';
 import { Random } from '../../../../src/core/model/init.js';
 
 function lengthsOf(n: number, seed: number): Int32Array {
@@ -140,7 +148,10 @@ describe('sequential and random samplers', () => {
     const s = new BatchSampler({ kind: 'random', size: 7, batchSize: 3, dropLast: true, seed: 1 });
     assert.equal(s.batchesPerEpoch, 2);
     const e = s.epochBatches();
-    assert.deepEqual(e.map((b) => b.length), [3, 3]);
+    assert.deepEqual(
+      e.map((b) => b.length),
+      [3, 3],
+    );
   });
 
   test('random: a permutation per epoch, different each epoch, same for the same seed', () => {
@@ -188,7 +199,11 @@ describe('evaluation order', () => {
     assert.deepEqual(batches, [[1, 3], [4, 0], [2]]);
     const out = new RowOrder(5, 2);
     // a fake model: logits of row i are [i, -i]
-    for (const b of batches) out.add(b, b.flatMap((i) => [i, -i]));
+    for (const b of batches)
+      out.add(
+        b,
+        b.flatMap((i) => [i, -i]),
+      );
     assert.ok(out.complete);
     assert.deepEqual(Array.from(out.values), [0, -0, 1, -1, 2, -2, 3, -3, 4, -4]);
     assert.deepEqual(evalBatches(lengths, 2, false), [[0, 1], [2, 3], [4]]);

@@ -55,7 +55,17 @@ describe('float16 conversion', () => {
 });
 
 /** A two-layer block in the shape of a BERT layer: Linear, scaled scores, mask, softmax, LayerNorm, loss. */
-function block(g: GraphBuilder, x: Value, w1: Value, b1: Value, w2: Value, gamma: Value, beta: Value, mask: Value, labels: Value): { logits: Value; loss: Value } {
+function block(
+  g: GraphBuilder,
+  x: Value,
+  w1: Value,
+  b1: Value,
+  w2: Value,
+  gamma: Value,
+  beta: Value,
+  mask: Value,
+  labels: Value,
+): { logits: Value; loss: Value } {
   const h = g.gelu(g.linear(x, w1, b1));
   const scores = g.add(g.div(g.matmul(h, g.transpose(h, [1, 0])), g.scalarConst('float32', 4)), mask);
   const probs = g.softmax(scores, -1);
@@ -109,9 +119,15 @@ describe('autocast policy (torch.autocast float16)', () => {
 
   test('a scalar constant takes its tensor operand dtype; mixing float16 with float32 promotes', () => {
     const div = byOp('Div')[0]!;
-    assert.deepEqual(div.inputs.map((v) => v!.dtype), ['float16', 'float16']);
+    assert.deepEqual(
+      div.inputs.map((v) => v!.dtype),
+      ['float16', 'float16'],
+    );
     const maskAdd = byOp('Add').find((n) => n.inputs.some((v) => v!.name === 'mask'))!;
-    assert.deepEqual(maskAdd.inputs.map((v) => v!.dtype), ['float32', 'float32']);
+    assert.deepEqual(
+      maskAdd.inputs.map((v) => v!.dtype),
+      ['float32', 'float32'],
+    );
     assert.equal(maskAdd.inputs[0]!.producer!.op, 'Cast');
   });
 

@@ -69,13 +69,28 @@ const row = (name: string, ops: string[], specs: InputSpec[], build: Row['build'
 // both operands broadcast ([3,1] with [1,4]; [2,3,1] with [1,4]).
 const PAIRS: [number[], number[]][] = [
   [[2, 3, 4], [4]],
-  [[2, 3, 4], [3, 1]],
-  [[1, 4], [2, 3, 4]],
+  [
+    [2, 3, 4],
+    [3, 1],
+  ],
+  [
+    [1, 4],
+    [2, 3, 4],
+  ],
   [[2, 3, 4], []],
   [[], [2, 3, 4]],
-  [[2, 3], [2, 3]],
-  [[3, 1], [1, 4]],
-  [[2, 3, 1], [1, 4]],
+  [
+    [2, 3],
+    [2, 3],
+  ],
+  [
+    [3, 1],
+    [1, 4],
+  ],
+  [
+    [2, 3, 1],
+    [1, 4],
+  ],
 ];
 const fmt = (d: number[]): string => `[${d.join(',')}]`;
 for (const [da, db] of PAIRS) {
@@ -94,12 +109,14 @@ const WHERE: [number[], number[], number[]][] = [
   [[2, 3, 4], [4], [3, 1]],
   [[3, 1], [2, 3, 4], []],
   [[4], [1, 4], [2, 3, 1]],
-  [[2, 3], [2, 3], [2, 3]],
+  [
+    [2, 3],
+    [2, 3],
+    [2, 3],
+  ],
 ];
 for (const [dc, da, db] of WHERE) {
-  row(`Where cond${fmt(dc)} a${fmt(da)} b${fmt(db)}`, ['Where'], [boolInput('c', dc), f('a', da), f('b', db)], (g, { c, a, b }) =>
-    g.where(c!, a!, b!),
-  );
+  row(`Where cond${fmt(dc)} a${fmt(da)} b${fmt(db)}`, ['Where'], [boolInput('c', dc), f('a', da), f('b', db)], (g, { c, a, b }) => g.where(c!, a!, b!));
 }
 
 // Unary ops on [3,4].
@@ -117,8 +134,11 @@ row('Gelu', ['Gelu'], [f('x', U, normal(12, 2))], (g, { x }) => g.gelu(x!));
 row('Neg', ['Neg'], [f('x', U)], (g, { x }) => g.neg(x!));
 row('Identity', ['Identity'], [f('x', U)], (g, { x }) => g.identity(x!));
 // g.cast() elides a same-type cast, so add the node directly (float64 -> float64).
-row('Cast float64->float64', ['Cast'], [f('x', U)], (g, { x }) =>
-  g.addNode('Cast', [x!], { to: attr.int(ONNX_DTYPE.float64) }, [{ dtype: 'float64', shape: x!.shape }])[0]!,
+row(
+  'Cast float64->float64',
+  ['Cast'],
+  [f('x', U)],
+  (g, { x }) => g.addNode('Cast', [x!], { to: attr.int(ONNX_DTYPE.float64) }, [{ dtype: 'float64', shape: x!.shape }])[0]!,
 );
 
 // MatMul: plain, batched with a broadcast 2-D right (or left) operand, broadcast batch dims.
@@ -154,17 +174,16 @@ row('Transpose [2,3,4] perm [2,0,1]', ['Transpose'], [f('x', [2, 3, 4])], (g, { 
 row('Transpose [2,3,4] perm [1,2,0]', ['Transpose'], [f('x', [2, 3, 4])], (g, { x }) => g.transpose(x!, [1, 2, 0]));
 row('Transpose [3,4] perm [1,0]', ['Transpose'], [f('x', [3, 4])], (g, { x }) => g.transpose(x!, [1, 0]));
 row('Reshape [2,3,4] -> [6,4]', ['Reshape'], [f('x', [2, 3, 4])], (g, { x }) => g.reshape(x!, [6, 4]));
-row('Reshape [2,3,4] -> [4,3,2] (times a weight)', ['Reshape'], [f('x', [2, 3, 4]), f('w', [2])], (g, { x, w }) =>
-  g.mul(g.reshape(x!, [4, 3, 2]), w!),
-);
+row('Reshape [2,3,4] -> [4,3,2] (times a weight)', ['Reshape'], [f('x', [2, 3, 4]), f('w', [2])], (g, { x, w }) => g.mul(g.reshape(x!, [4, 3, 2]), w!));
 row('Squeeze [2,1,4] axis 1', ['Squeeze'], [f('x', [2, 1, 4])], (g, { x }) => g.squeeze(x!, [1]));
 row('Squeeze [1,3,1] axes [0,-1]', ['Squeeze'], [f('x', [1, 3, 1])], (g, { x }) => g.squeeze(x!, [0, -1]));
 row('Unsqueeze [2,4] axes [0,2]', ['Unsqueeze'], [f('x', [2, 4])], (g, { x }) => g.unsqueeze(x!, [0, 2]));
-row('Unsqueeze [3] axis -1 (broadcast after)', ['Unsqueeze', 'Mul'], [f('x', [3]), f('w', [4])], (g, { x, w }) =>
-  g.mul(g.unsqueeze(x!, [-1]), w!),
-);
-row('Flatten [2,3,4] axis 2', ['Flatten'], [f('x', [2, 3, 4])], (g, { x }) =>
-  g.addNode('Flatten', [x!], { axis: attr.int(2) }, [{ dtype: 'float64', shape: [6, 4] }])[0]!,
+row('Unsqueeze [3] axis -1 (broadcast after)', ['Unsqueeze', 'Mul'], [f('x', [3]), f('w', [4])], (g, { x, w }) => g.mul(g.unsqueeze(x!, [-1]), w!));
+row(
+  'Flatten [2,3,4] axis 2',
+  ['Flatten'],
+  [f('x', [2, 3, 4])],
+  (g, { x }) => g.addNode('Flatten', [x!], { axis: attr.int(2) }, [{ dtype: 'float64', shape: [6, 4] }])[0]!,
 );
 row('Expand [3,1] -> [2,3,4]', ['Expand'], [f('x', [3, 1])], (g, { x }) => g.expand(x!, [2, 3, 4]));
 row('Expand [4] -> [2,3,4]', ['Expand'], [f('x', [4])], (g, { x }) => g.expand(x!, [2, 3, 4]));
@@ -189,11 +208,25 @@ for (const op of ['Softmax', 'LogSoftmax'] as const) {
   }
 }
 
-row('LayerNorm [2,3,8] (x, gamma, beta)', ['LayerNorm'], [f('x', [2, 3, 8]), f('gamma', [8]), f('beta', [8])], (g, { x, gamma, beta }) =>
-  g.layerNorm(x!, gamma!, beta!, 1e-12)[0],
+row(
+  'LayerNorm [2,3,8] (x, gamma, beta)',
+  ['LayerNorm'],
+  [f('x', [2, 3, 8]), f('gamma', [8]), f('beta', [8])],
+  (g, { x, gamma, beta }) => g.layerNorm(x!, gamma!, beta!, 1e-12)[0],
 );
-row('LayerNorm [4,6] eps 1e-5, shifted input', ['LayerNorm'], [f('x', [4, 6], normal(24, 3).map((v) => v + 5)), f('gamma', [6]), f('beta', [6])], (g, { x, gamma, beta }) =>
-  g.layerNorm(x!, gamma!, beta!, 1e-5)[0],
+row(
+  'LayerNorm [4,6] eps 1e-5, shifted input',
+  ['LayerNorm'],
+  [
+    f(
+      'x',
+      [4, 6],
+      normal(24, 3).map((v) => v + 5),
+    ),
+    f('gamma', [6]),
+    f('beta', [6]),
+  ],
+  (g, { x, gamma, beta }) => g.layerNorm(x!, gamma!, beta!, 1e-5)[0],
 );
 
 // Gather: embedding lookup with repeated ids (int64 input, no gradient), and the [CLS]-style pick.
@@ -338,7 +371,11 @@ describe('autodiff: symbolic batch/seq dims', () => {
         const feeds: Record<string, HostTensor> = {
           ...fixed,
           x: tensor('float64', [B, S, H], normal(B * S * H)),
-          ids: tensor('int64', [B, S], Array.from({ length: B * S }, () => Math.floor(ri() * V))),
+          ids: tensor(
+            'int64',
+            [B, S],
+            Array.from({ length: B * S }, () => Math.floor(ri() * V)),
+          ),
         };
         const res = await checkSession(session, feeds, names, { maxCoords: 24 });
         assert.ok(res.checked > 0);
@@ -549,39 +586,39 @@ describe('autodiff: embedding gradient with many repeated ids, multi-threaded', 
     [300, 'cpu'],
     [300, 'gpu'],
   ] as const)
-  test(`${V} rows, ${target} graph: float32 gradient equals the float64 sum on every run (2 threads)`, async () => {
-    const [H, N] = [64, 4096];
-    const g = new GraphBuilder('emb-dup');
-    g.target = target;
-    const emb = g.input('emb', 'float32', [V, H]);
-    const ids = g.input('ids', 'int64', [N]);
-    const dy = g.input('dy', 'float32', [N, H]);
-    const loss = g.reduceSum(g.mul(g.embedding(emb, ids), dy), [0, 1]);
-    g.output(loss, 'loss');
-    g.output(gradients(g, loss, [emb]).get(emb)!, 'd');
-    const s = await createSession(serialize(g), { threads: 2 });
-    const idv = Array.from({ length: N }, (_, i) => (i % 128 === 0 ? 2 : i % 5 === 0 ? 1 : 0));
-    const dyv = Float32Array.from({ length: N * H }, (_, i) => Math.sin(i * 0.37));
-    const ref = new Float64Array(V * H);
-    idv.forEach((id, n) => {
-      for (let h = 0; h < H; h++) ref[id * H + h]! += dyv[n * H + h]!;
-    });
-    try {
-      for (let run = 0; run < 4; run++) {
-        const out = await s.run({
-          emb: { dtype: 'float32', dims: [V, H], data: new Float32Array(V * H) },
-          ids: { dtype: 'int64', dims: [N], data: BigInt64Array.from(idv, BigInt) },
-          dy: { dtype: 'float32', dims: [N, H], data: dyv },
-        });
-        const d = out.d!.data as Float32Array;
-        let worst = 0;
-        for (let i = 0; i < d.length; i++) worst = Math.max(worst, Math.abs(d[i]! - ref[i]!));
-        assert.ok(worst <= 1e-3, `run ${run}: the gradient is off by ${worst}`);
+    test(`${V} rows, ${target} graph: float32 gradient equals the float64 sum on every run (2 threads)`, async () => {
+      const [H, N] = [64, 4096];
+      const g = new GraphBuilder('emb-dup');
+      g.target = target;
+      const emb = g.input('emb', 'float32', [V, H]);
+      const ids = g.input('ids', 'int64', [N]);
+      const dy = g.input('dy', 'float32', [N, H]);
+      const loss = g.reduceSum(g.mul(g.embedding(emb, ids), dy), [0, 1]);
+      g.output(loss, 'loss');
+      g.output(gradients(g, loss, [emb]).get(emb)!, 'd');
+      const s = await createSession(serialize(g), { threads: 2 });
+      const idv = Array.from({ length: N }, (_, i) => (i % 128 === 0 ? 2 : i % 5 === 0 ? 1 : 0));
+      const dyv = Float32Array.from({ length: N * H }, (_, i) => Math.sin(i * 0.37));
+      const ref = new Float64Array(V * H);
+      idv.forEach((id, n) => {
+        for (let h = 0; h < H; h++) ref[id * H + h]! += dyv[n * H + h]!;
+      });
+      try {
+        for (let run = 0; run < 4; run++) {
+          const out = await s.run({
+            emb: { dtype: 'float32', dims: [V, H], data: new Float32Array(V * H) },
+            ids: { dtype: 'int64', dims: [N], data: BigInt64Array.from(idv, BigInt) },
+            dy: { dtype: 'float32', dims: [N, H], data: dyv },
+          });
+          const d = out.d!.data as Float32Array;
+          let worst = 0;
+          for (let i = 0; i < d.length; i++) worst = Math.max(worst, Math.abs(d[i]! - ref[i]!));
+          assert.ok(worst <= 1e-3, `run ${run}: the gradient is off by ${worst}`);
+        }
+      } finally {
+        await s.dispose();
       }
-    } finally {
-      await s.dispose();
-    }
-  });
+    });
 });
 
 describe('autodiff: dropout with a drawn mask', () => {
@@ -625,6 +662,9 @@ describe('autodiff: dropout with a drawn mask', () => {
     assert.throws(() => g.dropout(x, 0), /ratio must be in \(0, 1\)/);
     assert.throws(() => g.dropout(x, 1), /ratio must be in \(0, 1\)/);
     g.dropout(x, 0.1);
-    assert.deepEqual(g.dropoutMasks.map((d) => d.shape), [['n', 4]]);
+    assert.deepEqual(
+      g.dropoutMasks.map((d) => d.shape),
+      [['n', 4]],
+    );
   });
 });

@@ -26,7 +26,10 @@ describe('endpoint and offline mode', () => {
   });
   test('bad endpoints refused', () => {
     for (const e of ['not a url', 'ftp://x', 'https://user:pw@host'])
-      assert.throws(() => resolveEndpoint({ HF_ENDPOINT: e }), (err: unknown) => err instanceof HubError && err.kind === 'invalid-argument');
+      assert.throws(
+        () => resolveEndpoint({ HF_ENDPOINT: e }),
+        (err: unknown) => err instanceof HubError && err.kind === 'invalid-argument',
+      );
   });
   test('HF_HUB_OFFLINE truthy values', () => {
     for (const v of ['1', 'true', 'TRUE', 'yes', 'On']) assert.equal(isOfflineEnv({ HF_HUB_OFFLINE: v }), true, v);

@@ -39,7 +39,10 @@ describe('retry timing', () => {
   });
   test('exponential backoff, capped; Retry-After wins; too long a Retry-After gives up', () => {
     const r = { ...DEFAULT_RETRY, baseDelayMs: 100, maxDelayMs: 1000, maxRetryAfterMs: 5000 };
-    assert.deepEqual([0, 1, 2, 3, 4, 5].map((a) => retryDelay(a, r)), [100, 200, 400, 800, 1000, 1000]);
+    assert.deepEqual(
+      [0, 1, 2, 3, 4, 5].map((a) => retryDelay(a, r)),
+      [100, 200, 400, 800, 1000, 1000],
+    );
     assert.equal(retryDelay(0, r, '2'), 2000);
     assert.equal(retryDelay(0, r, '60'), undefined);
   });
@@ -47,13 +50,46 @@ describe('retry timing', () => {
 
 describe('errors say what to do', () => {
   const cases: { name: string; res: () => Response; token?: string; kind: string; says: RegExp }[] = [
-    { name: '401 without token', res: () => json(401, { error: 'Repository not found' }, { 'x-error-code': 'RepoNotFound' }), kind: 'unauthorized', says: /set a token: HF_TOKEN or Finetune: Set Hugging Face Token/ },
-    { name: '401 with a rejected token', token: TOKEN, res: () => json(401, { error: `Invalid credentials ${TOKEN}` }), kind: 'unauthorized', says: /token was rejected.*set a token: HF_TOKEN/ },
-    { name: '403 gated', token: TOKEN, res: () => json(403, { error: 'Access to model org/model is restricted' }, { 'x-error-code': 'GatedRepo' }), kind: 'gated', says: /accept the model's conditions at https:\/\/hub\.example\/org\/model/ },
-    { name: '401 gated without token', res: () => json(401, { error: 'gated' }, { 'x-error-code': 'GatedRepo' }), kind: 'gated', says: /accept the model's conditions at .*then set a token/ },
+    {
+      name: '401 without token',
+      res: () => json(401, { error: 'Repository not found' }, { 'x-error-code': 'RepoNotFound' }),
+      kind: 'unauthorized',
+      says: /set a token: HF_TOKEN or Finetune: Set Hugging Face Token/,
+    },
+    {
+      name: '401 with a rejected token',
+      token: TOKEN,
+      res: () => json(401, { error: `Invalid credentials ${TOKEN}` }),
+      kind: 'unauthorized',
+      says: /token was rejected.*set a token: HF_TOKEN/,
+    },
+    {
+      name: '403 gated',
+      token: TOKEN,
+      res: () => json(403, { error: 'Access to model org/model is restricted' }, { 'x-error-code': 'GatedRepo' }),
+      kind: 'gated',
+      says: /accept the model's conditions at https:\/\/hub\.example\/org\/model/,
+    },
+    {
+      name: '401 gated without token',
+      res: () => json(401, { error: 'gated' }, { 'x-error-code': 'GatedRepo' }),
+      kind: 'gated',
+      says: /accept the model's conditions at .*then set a token/,
+    },
     { name: '403 other', token: TOKEN, res: () => json(403, { error: 'no write access' }), kind: 'forbidden', says: /403 Forbidden.*write access/ },
-    { name: '404 repo', token: TOKEN, res: () => json(404, { error: 'Repository not found' }, { 'x-error-code': 'RepoNotFound' }), kind: 'not-found', says: /repo not found \(404\): check the repo id and revision/ },
-    { name: '404 revision', res: () => json(404, {}, { 'x-error-code': 'RevisionNotFound' }), kind: 'not-found', says: /revision not found.*check the repo id and revision/ },
+    {
+      name: '404 repo',
+      token: TOKEN,
+      res: () => json(404, { error: 'Repository not found' }, { 'x-error-code': 'RepoNotFound' }),
+      kind: 'not-found',
+      says: /repo not found \(404\): check the repo id and revision/,
+    },
+    {
+      name: '404 revision',
+      res: () => json(404, {}, { 'x-error-code': 'RevisionNotFound' }),
+      kind: 'not-found',
+      says: /revision not found.*check the repo id and revision/,
+    },
     { name: '429', res: () => json(429, {}), kind: 'rate-limited', says: /rate limited; retry later/ },
     { name: '503', res: () => new Response('<html>oops</html>', { status: 503 }), kind: 'server', says: /503.*retry later/ },
     { name: '400', res: () => json(400, { error: 'bad' }), kind: 'http', says: /400.*Hub: bad/ },
@@ -72,7 +108,10 @@ describe('errors say what to do', () => {
     const cause = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
     const err = networkError(new TypeError('fetch failed', { cause }), ctx(TOKEN), 'https://hub.example/api/x');
     assert.equal(err.kind, 'network');
-    assert.match(err.message, /could not reach https:\/\/hub\.example \(fetch failed: ECONNREFUSED connect ECONNREFUSED.*check the connection or set HF_HUB_OFFLINE=1 to use the cache/);
+    assert.match(
+      err.message,
+      /could not reach https:\/\/hub\.example \(fetch failed: ECONNREFUSED connect ECONNREFUSED.*check the connection or set HF_HUB_OFFLINE=1 to use the cache/,
+    );
   });
   test('scrub', () => assert.equal(scrub(`a ${TOKEN} b ${TOKEN}`, TOKEN), 'a *** b ***'));
 });

@@ -47,14 +47,20 @@ describe('repo ids and revisions', () => {
   }
   for (const id of ['', 'a/b/c', '../x', 'org/..', 'org/na--me', '-org/name', 'org/name.', 'org/na me', 'org/name.git', 'a\\b', `${'x'.repeat(97)}/y`]) {
     test(`invalid repo id ${JSON.stringify(id)}`, () =>
-      assert.throws(() => validateRepoId(id), (err: unknown) => err instanceof HubError && err.kind === 'invalid-argument'));
+      assert.throws(
+        () => validateRepoId(id),
+        (err: unknown) => err instanceof HubError && err.kind === 'invalid-argument',
+      ));
   }
   for (const rev of ['main', 'v1.0', 'refs/pr/1', 'a'.repeat(40)]) {
     test(`valid revision ${rev}`, () => assert.equal(validateRevision(rev), rev));
   }
   for (const rev of ['', '../main', 'a/../../b', '/main', 'a\\b', 'a:b']) {
     test(`invalid revision ${JSON.stringify(rev)}`, () =>
-      assert.throws(() => validateRevision(rev), (err: unknown) => err instanceof HubError && err.kind === 'invalid-argument'));
+      assert.throws(
+        () => validateRevision(rev),
+        (err: unknown) => err instanceof HubError && err.kind === 'invalid-argument',
+      ));
   }
 });
 

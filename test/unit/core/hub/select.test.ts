@@ -16,7 +16,14 @@ describe('selectClassifierFiles', () => {
     },
     {
       name: 'sharded safetensors index',
-      listing: ['config.json', 'vocab.txt', 'model.safetensors.index.json', 'model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors', 'pytorch_model.bin'],
+      listing: [
+        'config.json',
+        'vocab.txt',
+        'model.safetensors.index.json',
+        'model-00001-of-00002.safetensors',
+        'model-00002-of-00002.safetensors',
+        'pytorch_model.bin',
+      ],
       files: ['config.json', 'vocab.txt', 'model.safetensors.index.json'],
       weights: 'safetensors-sharded',
       index: 'model.safetensors.index.json',
@@ -50,7 +57,10 @@ describe('selectClassifierFiles', () => {
     });
   }
   test('no config.json: unsupported', () =>
-    assert.throws(() => selectClassifierFiles(['model.safetensors'], 'org/m'), (e: unknown) => e instanceof HubError && e.kind === 'unsupported' && /config\.json/.test(e.message)));
+    assert.throws(
+      () => selectClassifierFiles(['model.safetensors'], 'org/m'),
+      (e: unknown) => e instanceof HubError && e.kind === 'unsupported' && /config\.json/.test(e.message),
+    ));
   test('TF/Flax/ONNX only: unsupported', () =>
     assert.throws(
       () => selectClassifierFiles(['config.json', 'tf_model.h5', 'flax_model.msgpack', 'onnx/model.onnx'], 'org/m'),
@@ -63,7 +73,11 @@ describe('shardsFromIndex', () => {
   const index = (map: Record<string, string>) => JSON.stringify({ metadata: { total_size: 1 }, weight_map: map });
   test('unique, sorted shard names', () =>
     assert.deepEqual(
-      shardsFromIndex(index({ a: 'model-00002-of-00002.safetensors', b: 'model-00001-of-00002.safetensors', c: 'model-00001-of-00002.safetensors' }), 'model.safetensors.index.json', listing),
+      shardsFromIndex(
+        index({ a: 'model-00002-of-00002.safetensors', b: 'model-00001-of-00002.safetensors', c: 'model-00001-of-00002.safetensors' }),
+        'model.safetensors.index.json',
+        listing,
+      ),
       ['model-00001-of-00002.safetensors', 'model-00002-of-00002.safetensors'],
     ));
   const bad: [string, Record<string, string>, string][] = [
@@ -75,10 +89,19 @@ describe('shardsFromIndex', () => {
   ];
   for (const [name, map, kind] of bad) {
     test(`refuses ${name}`, () =>
-      assert.throws(() => shardsFromIndex(index(map), 'model.safetensors.index.json', listing, 'org/m'), (e: unknown) => e instanceof HubError && e.kind === kind));
+      assert.throws(
+        () => shardsFromIndex(index(map), 'model.safetensors.index.json', listing, 'org/m'),
+        (e: unknown) => e instanceof HubError && e.kind === kind,
+      ));
   }
   test('refuses malformed JSON and missing weight_map', () => {
-    assert.throws(() => shardsFromIndex('{', 'model.safetensors.index.json', listing), (e: unknown) => e instanceof HubError && e.kind === 'unsupported');
-    assert.throws(() => shardsFromIndex('{}', 'model.safetensors.index.json', listing), (e: unknown) => e instanceof HubError && /weight_map/.test(e.message));
+    assert.throws(
+      () => shardsFromIndex('{', 'model.safetensors.index.json', listing),
+      (e: unknown) => e instanceof HubError && e.kind === 'unsupported',
+    );
+    assert.throws(
+      () => shardsFromIndex('{}', 'model.safetensors.index.json', listing),
+      (e: unknown) => e instanceof HubError && /weight_map/.test(e.message),
+    );
   });
 });

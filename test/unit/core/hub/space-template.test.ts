@@ -10,8 +10,20 @@ function file(files: SpaceFile[], path: string): string {
 }
 
 describe('gradio template', () => {
-  const files = renderSpaceTemplate({ template: 'gradio', modelRepoId: 'alice/waimai-rbt3', title: 'Waimai sentiment', emoji: '🍜', colorFrom: 'green', colorTo: 'blue', examples: ['很好吃', 'too "slow"'] });
-  test('files', () => assert.deepEqual(files.map((f) => f.path), ['README.md', 'app.py', 'requirements.txt']));
+  const files = renderSpaceTemplate({
+    template: 'gradio',
+    modelRepoId: 'alice/waimai-rbt3',
+    title: 'Waimai sentiment',
+    emoji: '🍜',
+    colorFrom: 'green',
+    colorTo: 'blue',
+    examples: ['很好吃', 'too "slow"'],
+  });
+  test('files', () =>
+    assert.deepEqual(
+      files.map((f) => f.path),
+      ['README.md', 'app.py', 'requirements.txt'],
+    ));
   test('README front matter', () => {
     const fm = readFrontMatter(file(files, 'README.md'));
     assert.deepEqual(fm, {
@@ -49,7 +61,10 @@ describe('gradio template', () => {
 describe('static template', () => {
   const files = renderSpaceTemplate({ template: 'static', modelRepoId: 'alice/waimai-rbt3' });
   test('files and front matter', () => {
-    assert.deepEqual(files.map((f) => f.path), ['README.md', 'index.html']);
+    assert.deepEqual(
+      files.map((f) => f.path),
+      ['README.md', 'index.html'],
+    );
     const fm = readFrontMatter(file(files, 'README.md'));
     assert.equal(fm['sdk'], 'static');
     assert.equal(fm['title'], 'waimai-rbt3 demo');
@@ -83,7 +98,10 @@ describe('static template', () => {
     assert.match(html, /"dtype":"q8"/);
   });
   test('title and examples are escaped for HTML and script', () => {
-    const html = file(renderSpaceTemplate({ template: 'static', modelRepoId: 'a/b', title: '<img src=x onerror=alert(1)>', examples: ['</script><script>alert(1)</script>'] }), 'index.html');
+    const html = file(
+      renderSpaceTemplate({ template: 'static', modelRepoId: 'a/b', title: '<img src=x onerror=alert(1)>', examples: ['</script><script>alert(1)</script>'] }),
+      'index.html',
+    );
     assert.ok(!html.includes('<img src=x'));
     assert.ok(html.includes('&lt;img src=x onerror=alert(1)&gt;'));
     assert.equal(html.split('</script>').length, 2, 'only the real closing tag');

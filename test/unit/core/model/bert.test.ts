@@ -61,7 +61,8 @@ async function runGrads(config: ModelConfig, dtype: 'float32' | 'float64', weigh
             data: dtype === 'float64' ? Float64Array.from(batch.labels as Float32Array) : batch.labels!,
           },
   };
-  if (classWeights) feeds.class_weights = { dtype, dims: [classWeights.length], data: dtype === 'float64' ? Float64Array.from(classWeights) : Float32Array.from(classWeights) };
+  if (classWeights)
+    feeds.class_weights = { dtype, dims: [classWeights.length], data: dtype === 'float64' ? Float64Array.from(classWeights) : Float32Array.from(classWeights) };
   for (const [n, w] of weights) feeds[n] = dtype === 'float64' ? toFloat64(w) : w;
   const out = await session.run(feeds);
   return { session, feeds, out, built };
@@ -85,7 +86,10 @@ describe('BERT parameters', () => {
     const { config, weights } = createModel({ preset: 'bert-tiny', vocabSize: 500, seed: 5 });
     const word = weights.get('bert.embeddings.word_embeddings.weight')!.data as Float32Array;
     const H = PRESETS['bert-tiny'].hidden_size;
-    assert.ok(word.slice(0, H).every((x) => x === 0), 'padding row is zero');
+    assert.ok(
+      word.slice(0, H).every((x) => x === 0),
+      'padding row is zero',
+    );
     const rest = word.slice(H);
     const mean = rest.reduce((a, b) => a + b, 0) / rest.length;
     const std = Math.sqrt(rest.reduce((a, b) => a + (b - mean) ** 2, 0) / rest.length);
@@ -114,7 +118,8 @@ describe('whole-model float64 gradient check (2 layers)', () => {
       // Non-trivial LayerNorm parameters so their gradients are exercised.
       const rand = rng(2);
       for (const [n, w] of weights) {
-        if (n.includes('LayerNorm') || n.endsWith('.bias')) (w.data as Float32Array).forEach((_, i, a) => (a[i] = (n.endsWith('weight') ? 1 : 0) + (rand() - 0.5) * 0.4));
+        if (n.includes('LayerNorm') || n.endsWith('.bias'))
+          (w.data as Float32Array).forEach((_, i, a) => (a[i] = (n.endsWith('weight') ? 1 : 0) + (rand() - 0.5) * 0.4));
       }
       const { session, feeds, out, built } = await runGrads(config, 'float64', weights, c.classWeights);
       const lossAt = async (name: string, i: number, delta: number): Promise<number> => {

@@ -65,14 +65,25 @@ async function run(dir: string, dtype: 'float32' | 'float64', fx: Fixture, weigh
           ? { dtype, dims: [dims[0]!, config.num_labels], data: float((fx.labels as number[][]).flat()) }
           : { dtype, dims: [dims[0]!], data: float(fx.labels as number[]) },
   };
-  if (architecture(config).usesTokenTypes) feeds.token_type_ids = { dtype: 'int64', dims, data: fx.token_type_ids ? ints(fx.token_type_ids) : new BigInt64Array(dims[0]! * dims[1]!) };
+  if (architecture(config).usesTokenTypes)
+    feeds.token_type_ids = { dtype: 'int64', dims, data: fx.token_type_ids ? ints(fx.token_type_ids) : new BigInt64Array(dims[0]! * dims[1]!) };
   for (const [n, w] of weights) feeds[n] = { dtype, dims: w.dims, data: float(Array.from(w.data as Float32Array)) };
   const out = await s.run(feeds);
   await s.dispose();
   return out;
 }
 
-const CASES = ['bert-single', 'bert-multi', 'bert-regression', 'roberta-single', 'xlm-roberta-single', 'distilbert-single', 'electra-single', 'bert-torch-save', 'bert-fp16'];
+const CASES = [
+  'bert-single',
+  'bert-multi',
+  'bert-regression',
+  'roberta-single',
+  'xlm-roberta-single',
+  'distilbert-single',
+  'electra-single',
+  'bert-torch-save',
+  'bert-fp16',
+];
 
 describe('parity with the transformers reference (fixtures from scripts/make_reference_fixtures.py)', () => {
   for (const c of CASES) {
@@ -135,7 +146,13 @@ describe('parity with the transformers reference (fixtures from scripts/make_ref
     const mask = g.input('attention_mask', 'int64', ['batch', 'seq']);
     const types = g.input('token_type_ids', 'int64', ['batch', 'seq']);
     const params = new Map([...model.weights].map(([n, w]) => [n, g.input(n, 'float64', w.dims)]));
-    const pooled = bertPooled(g, model.config, { inputIds: ids, attentionMask: mask, tokenTypeIds: types }, { train: false, param: (n) => params.get(n)! }, new DropoutSites(g, false));
+    const pooled = bertPooled(
+      g,
+      model.config,
+      { inputIds: ids, attentionMask: mask, tokenTypeIds: types },
+      { train: false, param: (n) => params.get(n)! },
+      new DropoutSites(g, false),
+    );
     g.output(pooled, 'pooled');
     const s = await createSession(serialize(g), { threads: 1, optimizationLevel: 'basic' });
     const dims = [fx.input_ids.length, fx.input_ids[0]!.length];

@@ -19,7 +19,12 @@ describe('bertNormalize (Rust tokenizers BertNormalizer)', () => {
     { name: 'CJK not padded when disabled', text: '我爱', options: { ...uncased, handleChineseChars: false }, expected: '我爱' },
     { name: 'hiragana / hangul are not CJK ideographs', text: 'ひらがな한국', options: cased, expected: 'ひらがな한국' },
     { name: 'tab, newline, CR, NBSP, ideographic space -> space', text: 'a\tb\nc\rd\u00a0e\u3000f', options: cased, expected: 'a b c d e f' },
-    { name: 'NUL, U+FFFD, BEL, zero-width space, BOM, private use dropped', text: 'a\u0000b\uFFFDc\u0007d\u200Be\uFEFFf\uE000g', options: cased, expected: 'abcdefg' },
+    {
+      name: 'NUL, U+FFFD, BEL, zero-width space, BOM, private use dropped',
+      text: 'a\u0000b\uFFFDc\u0007d\u200Be\uFEFFf\uE000g',
+      options: cased,
+      expected: 'abcdefg',
+    },
     { name: 'vertical tab / form feed / NEL dropped, not spaces (control first)', text: 'a\u000Bb\u000Cc\u0085d', options: cased, expected: 'abcd' },
     { name: 'emoji kept', text: 'ok 😀', options: uncased, expected: 'ok 😀' },
     { name: 'no cleaning when disabled', text: 'a\u0007b', options: { ...cased, cleanText: false }, expected: 'a\u0007b' },

@@ -31,41 +31,86 @@ describe('special-token plans', () => {
       name: 'TemplateProcessing (BERT)',
       pp: template,
       added: [2, 3],
-      single: [[101, 1, 2, 102], [0, 0, 0, 0]],
-      pair: [[101, 1, 2, 102, 3, 102], [0, 0, 0, 0, 1, 1]],
-      pairNoSpecial: [[1, 2, 3], [0, 0, 1]],
+      single: [
+        [101, 1, 2, 102],
+        [0, 0, 0, 0],
+      ],
+      pair: [
+        [101, 1, 2, 102, 3, 102],
+        [0, 0, 0, 0, 1, 1],
+      ],
+      pairNoSpecial: [
+        [1, 2, 3],
+        [0, 0, 1],
+      ],
     },
     {
       name: 'BertProcessing',
       pp: { type: 'BertProcessing', cls: ['[CLS]', 101], sep: ['[SEP]', 102] },
       added: [2, 3],
-      single: [[101, 1, 2, 102], [0, 0, 0, 0]],
-      pair: [[101, 1, 2, 102, 3, 102], [0, 0, 0, 0, 1, 1]],
-      pairNoSpecial: [[1, 2, 3], [0, 0, 1]],
+      single: [
+        [101, 1, 2, 102],
+        [0, 0, 0, 0],
+      ],
+      pair: [
+        [101, 1, 2, 102, 3, 102],
+        [0, 0, 0, 0, 1, 1],
+      ],
+      pairNoSpecial: [
+        [1, 2, 3],
+        [0, 0, 1],
+      ],
     },
     {
       name: 'RobertaProcessing (all type ids 0)',
       pp: { type: 'RobertaProcessing', cls: ['<s>', 0], sep: ['</s>', 2], trim_offsets: true, add_prefix_space: true },
       added: [2, 4],
-      single: [[0, 1, 2, 2], [0, 0, 0, 0]],
-      pair: [[0, 1, 2, 2, 2, 3, 2], [0, 0, 0, 0, 0, 0, 0]],
-      pairNoSpecial: [[1, 2, 3], [0, 0, 0]],
+      single: [
+        [0, 1, 2, 2],
+        [0, 0, 0, 0],
+      ],
+      pair: [
+        [0, 1, 2, 2, 2, 3, 2],
+        [0, 0, 0, 0, 0, 0, 0],
+      ],
+      pairNoSpecial: [
+        [1, 2, 3],
+        [0, 0, 0],
+      ],
     },
     {
       name: 'Sequence [ByteLevel, TemplateProcessing]',
       pp: { type: 'Sequence', processors: [{ type: 'ByteLevel', trim_offsets: false }, template] },
       added: [2, 3],
-      single: [[101, 1, 2, 102], [0, 0, 0, 0]],
-      pair: [[101, 1, 2, 102, 3, 102], [0, 0, 0, 0, 1, 1]],
-      pairNoSpecial: [[1, 2, 3], [0, 0, 1]],
+      single: [
+        [101, 1, 2, 102],
+        [0, 0, 0, 0],
+      ],
+      pair: [
+        [101, 1, 2, 102, 3, 102],
+        [0, 0, 0, 0, 1, 1],
+      ],
+      pairNoSpecial: [
+        [1, 2, 3],
+        [0, 0, 1],
+      ],
     },
     {
       name: 'no post_processor',
       pp: null,
       added: [0, 0],
-      single: [[1, 2], [0, 0]],
-      pair: [[1, 2, 3], [0, 0, 0]],
-      pairNoSpecial: [[1, 2, 3], [0, 0, 0]],
+      single: [
+        [1, 2],
+        [0, 0],
+      ],
+      pair: [
+        [1, 2, 3],
+        [0, 0, 0],
+      ],
+      pairNoSpecial: [
+        [1, 2, 3],
+        [0, 0, 0],
+      ],
     },
   ];
   for (const c of cases) {

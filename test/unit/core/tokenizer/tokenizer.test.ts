@@ -184,7 +184,11 @@ describe('truncation and max_length (special tokens counted)', () => {
       const b = c.b === undefined ? null : letters(c.b);
       const expected = special ? (b ? [CLS, ...a, SEP, ...b, SEP] : [CLS, ...a, SEP]) : [...a, ...(b ?? [])];
       assert.deepEqual(enc.inputIds, expected);
-      const types = special ? (b ? [...new Array(a.length + 2).fill(0), ...new Array(b.length + 1).fill(1)] : new Array(a.length + 2).fill(0)) : [...new Array(a.length).fill(0), ...new Array(b?.length ?? 0).fill(1)];
+      const types = special
+        ? b
+          ? [...new Array(a.length + 2).fill(0), ...new Array(b.length + 1).fill(1)]
+          : new Array(a.length + 2).fill(0)
+        : [...new Array(a.length).fill(0), ...new Array(b?.length ?? 0).fill(1)];
       assert.deepEqual(enc.tokenTypeIds, types);
       if (c.options.maxLength !== undefined && c.options.truncation !== false && c.options.truncation !== 'do_not_truncate') {
         assert.ok(enc.inputIds.length <= c.options.maxLength);
@@ -224,7 +228,10 @@ describe('truncation and max_length (special tokens counted)', () => {
   });
 
   test('invalid max lengths', () => {
-    assert.throws(() => real.encode('a', 'b', { maxLength: 2 }), (e: unknown) => e instanceof TokenizerError && e.code === 'invalid-argument' && /3 special tokens/.test(e.message));
+    assert.throws(
+      () => real.encode('a', 'b', { maxLength: 2 }),
+      (e: unknown) => e instanceof TokenizerError && e.code === 'invalid-argument' && /3 special tokens/.test(e.message),
+    );
     assert.throws(() => real.encode('a', null, { maxLength: 2.5 }), /non-negative integer/);
     assert.deepEqual(real.encode('a b c', null, { maxLength: 2 }).inputIds, [CLS, SEP]);
   });
@@ -243,12 +250,21 @@ describe('encodeBatch', () => {
     const texts = ['Hello, world!', '我爱北京天安门', 'a b c d e f g h'];
     const pairs = [null, 'second', undefined];
     const batch = real.encodeBatch(texts, pairs, { maxLength: 8 });
-    assert.deepEqual(batch, texts.map((t, i) => real.encode(t, pairs[i] ?? null, { maxLength: 8 })));
-    assert.deepEqual(real.encodeBatch(texts), texts.map((t) => real.encode(t)));
+    assert.deepEqual(
+      batch,
+      texts.map((t, i) => real.encode(t, pairs[i] ?? null, { maxLength: 8 })),
+    );
+    assert.deepEqual(
+      real.encodeBatch(texts),
+      texts.map((t) => real.encode(t)),
+    );
   });
   test('length mismatch and non-string rows are clear errors', () => {
     assert.throws(() => real.encodeBatch(['a', 'b'], ['x']), /2 texts but 1 pairs/);
-    assert.throws(() => real.encodeBatch(['a', null as unknown as string]), (e: unknown) => e instanceof TokenizerError && /must be a string, got null/.test(e.message));
+    assert.throws(
+      () => real.encodeBatch(['a', null as unknown as string]),
+      (e: unknown) => e instanceof TokenizerError && /must be a string, got null/.test(e.message),
+    );
   });
   // Throughput is reported as a diagnostic only (speed is for benchmarks, not assertions).
   test('encodeBatch over thousands of mixed rows', (t) => {
@@ -361,16 +377,39 @@ describe('loading errors name the path', () => {
 
   test('missing folder', async () => {
     const dir = join(tmpdir(), 'finetune-no-such-folder-xyz');
-    await assert.rejects(Tokenizer.fromFolder(dir), isError('missing-path', (d) => d, () => dir, /not found/));
+    await assert.rejects(
+      Tokenizer.fromFolder(dir),
+      isError(
+        'missing-path',
+        (d) => d,
+        () => dir,
+        /not found/,
+      ),
+    );
   });
   test('a file instead of a folder', async () => {
     const dir = await folder({ 'vocab.txt': '[PAD]\n' });
     const file = join(dir, 'vocab.txt');
-    await assert.rejects(Tokenizer.fromFolder(file), isError('missing-path', (d) => d, () => file, /Not a folder/));
+    await assert.rejects(
+      Tokenizer.fromFolder(file),
+      isError(
+        'missing-path',
+        (d) => d,
+        () => file,
+        /Not a folder/,
+      ),
+    );
   });
   test('folder without tokenizer.json or vocab.txt', async () => {
     const dir = await folder({ 'config.json': '{}' });
-    await assert.rejects(Tokenizer.fromFolder(dir), (e: unknown) => e instanceof TokenizerError && e.code === 'missing-path' && e.message.includes(join(dir, 'tokenizer.json')) && e.message.includes(join(dir, 'vocab.txt')));
+    await assert.rejects(
+      Tokenizer.fromFolder(dir),
+      (e: unknown) =>
+        e instanceof TokenizerError &&
+        e.code === 'missing-path' &&
+        e.message.includes(join(dir, 'tokenizer.json')) &&
+        e.message.includes(join(dir, 'vocab.txt')),
+    );
   });
   const malformed: { name: string; text: string; re: RegExp }[] = [
     { name: 'not JSON', text: '{"model": ', re: /not valid JSON/ },
@@ -378,32 +417,57 @@ describe('loading errors name the path', () => {
     { name: 'no model', text: '{"added_tokens": []}', re: /no "model" object/ },
     { name: 'model without vocab', text: '{"model": {"type": "WordPiece"}}', re: /model\.vocab/ },
     { name: 'bad added token', text: '{"model": {"vocab": {"a": 0}}, "added_tokens": [{"id": "x"}]}', re: /added_tokens\[0\]/ },
-    { name: 'unknown post_processor', text: '{"model": {"vocab": {"[UNK]": 0}, "unk_token": "[UNK]"}, "post_processor": {"type": "Magic"}}', re: /Magic is not supported/ },
-    { name: 'normalizer type the library does not know', text: '{"model": {"vocab": {"[UNK]": 0}, "unk_token": "[UNK]", "continuing_subword_prefix": "##"}, "normalizer": {"type": "Nope"}}', re: /could not be loaded.*Nope/ },
+    {
+      name: 'unknown post_processor',
+      text: '{"model": {"vocab": {"[UNK]": 0}, "unk_token": "[UNK]"}, "post_processor": {"type": "Magic"}}',
+      re: /Magic is not supported/,
+    },
+    {
+      name: 'normalizer type the library does not know',
+      text: '{"model": {"vocab": {"[UNK]": 0}, "unk_token": "[UNK]", "continuing_subword_prefix": "##"}, "normalizer": {"type": "Nope"}}',
+      re: /could not be loaded.*Nope/,
+    },
   ];
   for (const c of malformed) {
     test(`malformed tokenizer.json: ${c.name}`, async () => {
       const dir = await folder({ 'tokenizer.json': c.text });
       const path = join(dir, 'tokenizer.json');
-      await assert.rejects(Tokenizer.fromFolder(dir), (e: unknown) => e instanceof TokenizerError && e.path === path && e.message.includes(path) && c.re.test(e.message));
+      await assert.rejects(
+        Tokenizer.fromFolder(dir),
+        (e: unknown) => e instanceof TokenizerError && e.path === path && e.message.includes(path) && c.re.test(e.message),
+      );
     });
   }
   test('malformed tokenizer_config.json', async () => {
     const dir = await folder({ 'vocab.txt': '[PAD]\n[UNK]\n[CLS]\n[SEP]\n', 'tokenizer_config.json': '{oops' });
-    await assert.rejects(Tokenizer.fromFolder(dir), isError('malformed-file', (d) => join(d, 'tokenizer_config.json'), () => dir, /not valid JSON/));
+    await assert.rejects(
+      Tokenizer.fromFolder(dir),
+      isError(
+        'malformed-file',
+        (d) => join(d, 'tokenizer_config.json'),
+        () => dir,
+        /not valid JSON/,
+      ),
+    );
   });
   for (const token of ['[UNK]', '[CLS]', '[SEP]', '[PAD]']) {
     test(`vocab.txt without ${token}`, async () => {
       const dir = await folder({ 'vocab.txt': ['[PAD]', '[UNK]', '[CLS]', '[SEP]', 'hello'].filter((t) => t !== token).join('\n') + '\n' });
       const path = join(dir, 'vocab.txt');
-      await assert.rejects(Tokenizer.fromFolder(dir), (e: unknown) => e instanceof TokenizerError && e.code === 'missing-token' && e.token === token && e.message.includes(path) && e.message.includes(token));
+      await assert.rejects(
+        Tokenizer.fromFolder(dir),
+        (e: unknown) => e instanceof TokenizerError && e.code === 'missing-token' && e.token === token && e.message.includes(path) && e.message.includes(token),
+      );
     });
   }
   test('tokenizer.json whose config names a pad token it does not have', async () => {
     const json = readFixture('bert-base-uncased/tokenizer.json');
     const dir = await folder({ 'tokenizer.json': json, 'tokenizer_config.json': '{"pad_token": "<pad>"}' });
     const path = join(dir, 'tokenizer.json');
-    await assert.rejects(Tokenizer.fromFolder(dir), (e: unknown) => e instanceof TokenizerError && e.code === 'missing-token' && e.token === '<pad>' && e.message.includes(path));
+    await assert.rejects(
+      Tokenizer.fromFolder(dir),
+      (e: unknown) => e instanceof TokenizerError && e.code === 'missing-token' && e.token === '<pad>' && e.message.includes(path),
+    );
   });
   test('special_tokens_map.json is read when tokenizer_config.json lacks the names', async () => {
     const dir = await folder({
@@ -441,7 +505,7 @@ describe('other tokenizer.json models', () => {
       end_of_word_suffix: '',
       fuse_unk: false,
       byte_fallback: false,
-      vocab: { '<s>': 0, '<pad>': 1, '</s>': 2, '<unk>': 3, 'Ġhello': 4, h: 5, e: 6, l: 7, o: 8, 'Ġ': 9, he: 10, ll: 11, hell: 12, hello: 13, '<mask>': 14 },
+      vocab: { '<s>': 0, '<pad>': 1, '</s>': 2, '<unk>': 3, Ġhello: 4, h: 5, e: 6, l: 7, o: 8, Ġ: 9, he: 10, ll: 11, hell: 12, hello: 13, '<mask>': 14 },
       merges: ['h e', 'l l', 'he ll', 'hell o', 'Ġ hello'],
     },
   };

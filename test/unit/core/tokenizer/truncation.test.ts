@@ -72,7 +72,10 @@ describe('strategies', () => {
   for (const c of errors) {
     test(`fast raises: ${c.name}`, () => {
       const b = c.b === null ? null : seq(c.b, 100);
-      assert.throws(() => truncateIds(seq(c.a), b, 7, c.strategy, 'right', 'fast'), (e: unknown) => e instanceof TokenizerError && e.code === 'truncation' && c.re.test(e.message));
+      assert.throws(
+        () => truncateIds(seq(c.a), b, 7, c.strategy, 'right', 'fast'),
+        (e: unknown) => e instanceof TokenizerError && e.code === 'truncation' && c.re.test(e.message),
+      );
       // slow (Python) logs an error and returns the ids untouched
       assert.deepEqual(truncateIds(seq(c.a), b, 7, c.strategy, 'right', 'slow'), { a: seq(c.a), b });
     });

@@ -7,20 +7,89 @@ import { plain, readFixture } from './fixtures.js';
 
 describe('parseVocab (transformers load_vocab semantics)', () => {
   const cases: { name: string; text: string; expected: [string, number][] }[] = [
-    { name: 'LF, final newline', text: 'a\nb\nc\n', expected: [['a', 0], ['b', 1], ['c', 2]] },
-    { name: 'no final newline', text: 'a\nb', expected: [['a', 0], ['b', 1]] },
-    { name: 'CRLF', text: 'a\r\nb\r\n', expected: [['a', 0], ['b', 1]] },
-    { name: 'lone CR ends a line (Python universal newlines)', text: 'a\rb\n', expected: [['a', 0], ['b', 1]] },
-    { name: 'U+2028 is a token, not a line end', text: 'a\n\u2028\n##\u2028\n', expected: [['a', 0], ['\u2028', 1], ['##\u2028', 2]] },
-    { name: 'trailing spaces kept (only the newline is stripped)', text: 'a \n b\n', expected: [['a ', 0], [' b', 1]] },
-    { name: 'empty line in the middle is a token', text: 'a\n\nb\n', expected: [['a', 0], ['', 1], ['b', 2]] },
-    { name: 'duplicate keeps the last id', text: 'a\nb\na\n', expected: [['a', 2], ['b', 1]] },
-    { name: 'BOM dropped', text: '\uFEFF[PAD]\nx\n', expected: [['[PAD]', 0], ['x', 1]] },
+    {
+      name: 'LF, final newline',
+      text: 'a\nb\nc\n',
+      expected: [
+        ['a', 0],
+        ['b', 1],
+        ['c', 2],
+      ],
+    },
+    {
+      name: 'no final newline',
+      text: 'a\nb',
+      expected: [
+        ['a', 0],
+        ['b', 1],
+      ],
+    },
+    {
+      name: 'CRLF',
+      text: 'a\r\nb\r\n',
+      expected: [
+        ['a', 0],
+        ['b', 1],
+      ],
+    },
+    {
+      name: 'lone CR ends a line (Python universal newlines)',
+      text: 'a\rb\n',
+      expected: [
+        ['a', 0],
+        ['b', 1],
+      ],
+    },
+    {
+      name: 'U+2028 is a token, not a line end',
+      text: 'a\n\u2028\n##\u2028\n',
+      expected: [
+        ['a', 0],
+        ['\u2028', 1],
+        ['##\u2028', 2],
+      ],
+    },
+    {
+      name: 'trailing spaces kept (only the newline is stripped)',
+      text: 'a \n b\n',
+      expected: [
+        ['a ', 0],
+        [' b', 1],
+      ],
+    },
+    {
+      name: 'empty line in the middle is a token',
+      text: 'a\n\nb\n',
+      expected: [
+        ['a', 0],
+        ['', 1],
+        ['b', 2],
+      ],
+    },
+    {
+      name: 'duplicate keeps the last id',
+      text: 'a\nb\na\n',
+      expected: [
+        ['a', 2],
+        ['b', 1],
+      ],
+    },
+    {
+      name: 'BOM dropped',
+      text: '\uFEFF[PAD]\nx\n',
+      expected: [
+        ['[PAD]', 0],
+        ['x', 1],
+      ],
+    },
     { name: 'empty file', text: '', expected: [] },
   ];
   for (const c of cases) {
     test(c.name, () => {
-      assert.deepEqual([...parseVocab(c.text)].sort((x, y) => x[1] - y[1]), [...c.expected].sort((x, y) => x[1] - y[1]));
+      assert.deepEqual(
+        [...parseVocab(c.text)].sort((x, y) => x[1] - y[1]),
+        [...c.expected].sort((x, y) => x[1] - y[1]),
+      );
     });
   }
 
@@ -173,7 +242,10 @@ describe('convertBertVocab', () => {
   }
 
   test('empty vocab.txt is a malformed file', () => {
-    assert.throws(() => convertBertVocab('', {}, 'x/vocab.txt'), (e: unknown) => e instanceof TokenizerError && e.code === 'malformed-file' && e.message.includes('x/vocab.txt'));
+    assert.throws(
+      () => convertBertVocab('', {}, 'x/vocab.txt'),
+      (e: unknown) => e instanceof TokenizerError && e.code === 'malformed-file' && e.message.includes('x/vocab.txt'),
+    );
   });
 
   test('bertVocabOptions ignores values of the wrong type', () => {

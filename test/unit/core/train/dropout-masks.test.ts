@@ -17,7 +17,14 @@ describe('dropout masks', () => {
     const simd = new MaskDrawer(true);
     const scalar = new MaskDrawer(false);
     // Lengths around the 16-lane step, and two draws in one run (the second starts mid-buffer).
-    for (const [n, p] of [[1, 0.5], [15, 0.1], [16, 0.1], [17, 0.9], [1000, 0.25], [65_543, 0.1]] as const) {
+    for (const [n, p] of [
+      [1, 0.5],
+      [15, 0.1],
+      [16, 0.1],
+      [17, 0.9],
+      [1000, 0.25],
+      [65_543, 0.1],
+    ] as const) {
       const key = maskKey(42, n, 3);
       simd.reset([7, n]);
       scalar.reset([7, n]);

@@ -112,7 +112,14 @@ describe('training engine', () => {
     const data = syntheticBatch({ batch: 6, seq: 8, vocab: VOCAB, numLabels: 2, seed: 15, ragged: true });
     const after = async (wasm: boolean) => {
       const model = createModel({ preset: 'bert-tiny', vocabSize: VOCAB, numLabels: 2, seed: 2 });
-      const engine = new TrainingEngine({ config: model.config, weights: model.weights, threads: 2, adam: { weightDecay: 0.01, maxGradNorm: 0.5 }, dropoutSeed: 4, wasm });
+      const engine = new TrainingEngine({
+        config: model.config,
+        weights: model.weights,
+        threads: 2,
+        adam: { weightDecay: 0.01, maxGradNorm: 0.5 },
+        dropoutSeed: 4,
+        wasm,
+      });
       const norms: number[] = [];
       for (let i = 0; i < 3; i++) norms.push((await engine.trainStep([data], 2e-3)).gradNorm);
       const w = engine.weights;
@@ -136,7 +143,14 @@ describe('training engine', () => {
     const data = syntheticBatch({ batch: 6, seq: 8, vocab: VOCAB, numLabels: 2, seed: 5, ragged: true });
     const weightsAfter = async (mode: 'grads' | 'fused') => {
       const model = createModel({ preset: 'bert-tiny', vocabSize: VOCAB, numLabels: 2, seed: 2 });
-      const engine = new TrainingEngine({ config: model.config, weights: model.weights, threads: 2, mode, adam: { weightDecay: 0.01, maxGradNorm: 0.5 }, dropoutSeed: 4 });
+      const engine = new TrainingEngine({
+        config: model.config,
+        weights: model.weights,
+        threads: 2,
+        mode,
+        adam: { weightDecay: 0.01, maxGradNorm: 0.5 },
+        dropoutSeed: 4,
+      });
       const norms: number[] = [];
       for (let i = 0; i < 3; i++) norms.push((await engine.trainStep([data], 2e-3)).gradNorm);
       const w = engine.weights;

@@ -15,7 +15,13 @@ const VOCAB = 120;
 
 function engine(opts: { fp16: boolean; mode?: StepMode; initScale?: number; growthInterval?: number; dropout?: number }) {
   const d = opts.dropout ?? 0;
-  const model = createModel({ preset: 'bert-tiny', vocabSize: VOCAB, numLabels: 3, seed: 5, overrides: { hidden_dropout_prob: d, attention_probs_dropout_prob: d } });
+  const model = createModel({
+    preset: 'bert-tiny',
+    vocabSize: VOCAB,
+    numLabels: 3,
+    seed: 5,
+    overrides: { hidden_dropout_prob: d, attention_probs_dropout_prob: d },
+  });
   const initial = new Map([...model.weights].map(([n, t]) => [n, Float32Array.from(t.data as Float32Array)]));
   const e = new TrainingEngine({
     config: model.config,
@@ -25,7 +31,12 @@ function engine(opts: { fp16: boolean; mode?: StepMode; initScale?: number; grow
     adam: { weightDecay: 0.01 },
     dropoutSeed: 3,
     ...(opts.mode ? { mode: opts.mode } : {}),
-    ...(opts.fp16 ? { mixedPrecision: 'fp16' as const, gradScaler: { ...(opts.initScale ? { initScale: opts.initScale } : {}), ...(opts.growthInterval ? { growthInterval: opts.growthInterval } : {}) } } : {}),
+    ...(opts.fp16
+      ? {
+          mixedPrecision: 'fp16' as const,
+          gradScaler: { ...(opts.initScale ? { initScale: opts.initScale } : {}), ...(opts.growthInterval ? { growthInterval: opts.growthInterval } : {}) },
+        }
+      : {}),
   });
   return { e, initial };
 }

@@ -14,7 +14,9 @@ describe('learning-rate schedules (transformers get_scheduler semantics)', () =>
   ];
   for (const row of table) {
     test(`${row.opts.type} warmup ${row.opts.warmupSteps}`, () => {
-      row.steps.forEach((s, i) => assert.ok(Math.abs(lrLambda(row.opts, s) - row.expect[i]!) < 1e-12, `step ${s}: ${lrLambda(row.opts, s)} != ${row.expect[i]}`));
+      row.steps.forEach((s, i) =>
+        assert.ok(Math.abs(lrLambda(row.opts, s) - row.expect[i]!) < 1e-12, `step ${s}: ${lrLambda(row.opts, s)} != ${row.expect[i]}`),
+      );
     });
   }
   test('warmup steps: explicit steps win over the ratio, the ratio rounds up', () => {
@@ -44,7 +46,10 @@ describe('clip_grad_norm_ + AdamW (torch semantics)', () => {
     ];
     const lrs = [1e-3, 5e-4, 2.5e-4];
     const o = { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, maxGradNorm: 1 };
-    const opt = new AdamW(o, names.map((n, i) => [n, p0[i]!.length]));
+    const opt = new AdamW(
+      o,
+      names.map((n, i) => [n, p0[i]!.length]),
+    );
     const params = new Map(names.map((n, i) => [n, Float32Array.from(p0[i]!)]));
 
     // Reference, written out step by step.

@@ -15,9 +15,5 @@ registerGradient('LayerNorm', ({ g, x: [x, gamma], y: [, mean, inv], dy: [dy], n
     const m2 = g.reduceMean(g.mul(dxhat, xhat), [-1], true);
     dx = g.mul(inv!, g.sub(g.sub(dxhat, m1), g.mul(xhat, m2)));
   }
-  return [
-    dx,
-    needs(1) ? g.reduceSum(g.mul(dy!, xhat), lead) : undefined,
-    needs(2) ? g.reduceSum(dy!, lead) : undefined,
-  ];
+  return [dx, needs(1) ? g.reduceSum(g.mul(dy!, xhat), lead) : undefined, needs(2) ? g.reduceSum(dy!, lead) : undefined];
 });

@@ -14,7 +14,14 @@ function count(g: GraphBuilder, x: Value): Value {
 
 registerGradient('SoftmaxCrossEntropy', ({ g, x: [logits, labels, weight], dy: [dy] }) => {
   const c = logits!.shape[1] as number;
-  const classes = g.constant(tensor('int64', [1, c], Array.from({ length: c }, (_, i) => i)), 'classes');
+  const classes = g.constant(
+    tensor(
+      'int64',
+      [1, c],
+      Array.from({ length: c }, (_, i) => i),
+    ),
+    'classes',
+  );
   const onehot = g.cast(g.equal(g.unsqueeze(labels!, [1]), classes), logits!.dtype);
   const diff = g.sub(g.softmax(logits!, 1), onehot);
   let rowScale: Value;
@@ -28,10 +35,7 @@ registerGradient('SoftmaxCrossEntropy', ({ g, x: [logits, labels, weight], dy: [
   return [g.mul(g.mul(diff, rowScale), dy!), undefined, undefined];
 });
 
-registerGradient('BCEWithLogits', ({ g, x: [x, t], dy: [dy] }) => [
-  g.mul(g.div(g.sub(g.sigmoid(x!), t!), count(g, x!)), dy!),
-  undefined,
-]);
+registerGradient('BCEWithLogits', ({ g, x: [x, t], dy: [dy] }) => [g.mul(g.div(g.sub(g.sigmoid(x!), t!), count(g, x!)), dy!), undefined]);
 
 registerGradient('MSELoss', ({ g, x: [x, t], dy: [dy], needs }) => {
   const d = g.mul(g.div(g.sub(x!, t!), count(g, x!)), g.mul(dy!, g.scalarConst(x!.dtype, 2)));

@@ -49,9 +49,7 @@ registerGradient('Linear', ({ g, x: [x, w, b], dy: [dy], needs }) => {
   const rows = dimProduct(x!.shape.slice(0, -1));
   const dx = needs(0) ? g.matmul(dy!, w!) : undefined;
   // dW = dY^T X summed over every leading position: one GEMM with transA on the flattened rows.
-  const dw = needs(1)
-    ? g.gemm(flat ? g.reshape(dy!, [rows, outF]) : dy!, flat ? g.reshape(x!, [rows, inF]) : x!, null, { transA: true })
-    : undefined;
+  const dw = needs(1) ? g.gemm(flat ? g.reshape(dy!, [rows, outF]) : dy!, flat ? g.reshape(x!, [rows, inF]) : x!, null, { transA: true }) : undefined;
   const db = b && needs(2) ? g.reduceSum(dy!, [...Array(dy!.shape.length - 1).keys()]) : undefined;
   return [dx, dw, db];
 });

@@ -13,7 +13,13 @@ function reducedAxes(g: GraphBuilder, node: Node, rank: number): number[] {
 function spread(g: GraphBuilder, node: Node, x: Value, dy: Value): { grad: Value; count: Dim } {
   const rank = x.shape.length;
   const axes = reducedAxes(g, node, rank);
-  const kept = intAttr(node, 'keepdims', 1) === 1 ? dy : g.reshape(dy, x.shape.map((d, i) => (axes.includes(i) ? 1 : d)));
+  const kept =
+    intAttr(node, 'keepdims', 1) === 1
+      ? dy
+      : g.reshape(
+          dy,
+          x.shape.map((d, i) => (axes.includes(i) ? 1 : d)),
+        );
   return { grad: g.expand(kept, x.shape), count: dimProduct(axes.map((a) => x.shape[a]!)) };
 }
 

@@ -24,6 +24,4 @@ export function normalPdf(g: Parameters<Parameters<typeof registerGradient>[1]>[
 }
 
 // d erf(x) = 2/sqrt(pi) exp(-x^2)
-registerGradient('Erf', ({ g, x: [x], dy: [dy] }) => [
-  g.mul(dy!, g.mul(g.exp(g.neg(g.mul(x!, x!))), g.scalarConst(x!.dtype, 2 / Math.sqrt(Math.PI)))),
-]);
+registerGradient('Erf', ({ g, x: [x], dy: [dy] }) => [g.mul(dy!, g.mul(g.exp(g.neg(g.mul(x!, x!))), g.scalarConst(x!.dtype, 2 / Math.sqrt(Math.PI))))]);

@@ -73,7 +73,11 @@ test('bad headers: each a CheckpointError whose message names the file and the f
     ['string dim', rawSafetensors({ a: { dtype: 'F32', shape: ['2'], data_offsets: [0, 8] } }, f32x2), /invalid shape/],
     ['offsets not a pair', rawSafetensors({ a: { dtype: 'F32', shape: [2], data_offsets: [0] } }, f32x2), /invalid data_offsets \[0\]/],
     ['end before begin', rawSafetensors({ a: { dtype: 'F32', shape: [0], data_offsets: [8, 0] } }, f32x2), /\[8, 0\] that end before they begin/],
-    ['beyond data', rawSafetensors({ a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, f32x2), /\[0, 16\] out of range: the data section holds 8 bytes/],
+    [
+      'beyond data',
+      rawSafetensors({ a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, f32x2),
+      /\[0, 16\] out of range: the data section holds 8 bytes/,
+    ],
     [
       'size mismatch',
       rawSafetensors({ a: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, f32x2),
@@ -81,10 +85,7 @@ test('bad headers: each a CheckpointError whose message names the file and the f
     ],
     [
       'overlap',
-      rawSafetensors(
-        { a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } },
-        f32x2,
-      ),
+      rawSafetensors({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, b: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, f32x2),
       /tensors "a" \[0, 8\] and "b" \[4, 8\] have overlapping data_offsets/,
     ],
     ['metadata not strings', rawSafetensors({ __metadata__: { step: 3 } }), /"__metadata__" entry "step" is not a string/],

@@ -4,21 +4,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { zipSync } from 'fflate';
 import type { HostTensor } from '../../../../../src/core/engine/tensor.js';
-import {
-  CheckpointError,
-  readPytorchCheckpoint,
-  readShardedPytorch,
-} from '../../../../../src/core/model/checkpoint/index.js';
-import {
-  FIXTURES,
-  PickleWriter,
-  type TensorSpec,
-  assertCheckpointError,
-  assertMatchesExpected,
-  bytesOf,
-  tempDir,
-  torchPickle,
-} from './helpers.js';
+import { CheckpointError, readPytorchCheckpoint, readShardedPytorch } from '../../../../../src/core/model/checkpoint/index.js';
+import { FIXTURES, PickleWriter, type TensorSpec, assertCheckpointError, assertMatchesExpected, bytesOf, tempDir, torchPickle } from './helpers.js';
 
 let dir = '';
 let cleanup: () => Promise<void> = async () => undefined;

@@ -127,11 +127,14 @@ test('BF16 is read as float32 (exact upcast); F16 and F64 upcast on request', as
   const path = join(dir, 'bf16.safetensors');
   await writeFile(
     path,
-    rawSafetensors({
-      bf: { dtype: 'BF16', shape: [5], data_offsets: [0, 10] },
-      half: { dtype: 'F16', shape: [2, 4], data_offsets: [10, 26] },
-      f64: { dtype: 'F64', shape: [2], data_offsets: [26, 42] },
-    }, data),
+    rawSafetensors(
+      {
+        bf: { dtype: 'BF16', shape: [5], data_offsets: [0, 10] },
+        half: { dtype: 'F16', shape: [2, 4], data_offsets: [10, 26] },
+        f64: { dtype: 'F64', shape: [2], data_offsets: [26, 42] },
+      },
+      data,
+    ),
   );
   // Misaligned on purpose (data at 10 and 26): the reader copies rather than failing.
   const plain = await readSafetensors(path);
@@ -143,16 +146,7 @@ test('BF16 is read as float32 (exact upcast); F16 and F64 upcast on request', as
 
   const up = await readSafetensors(path, { toFloat32: true });
   assert.equal(up.get('half')?.dtype, 'float32');
-  assert.deepEqual(Array.from(up.get('half')?.data as Float32Array), [
-    1,
-    2 ** -24,
-    1023 * 2 ** -24,
-    65504,
-    -Infinity,
-    NaN,
-    -0,
-    0.333251953125,
-  ]);
+  assert.deepEqual(Array.from(up.get('half')?.data as Float32Array), [1, 2 ** -24, 1023 * 2 ** -24, 65504, -Infinity, NaN, -0, 0.333251953125]);
   assert.equal(up.get('f64')?.dtype, 'float32');
   assert.deepEqual(Array.from(up.get('f64')?.data as Float32Array), [Math.fround(0.1), -3]);
 });
