@@ -59,6 +59,14 @@ function num(json: Json, key: string, file: string, fallback: number | undefined
   return v;
 }
 
+/** Python's str() of a JSON scalar: how transformers names a label given as 0, 1.5, true or null. */
+export function pyStr(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (v === null || v === undefined) return 'None';
+  return String(v);
+}
+
 /** Parses a config.json object into a ModelConfig; `file` names it in errors. */
 export function parseHfConfig(json: unknown, file = 'config.json'): ModelConfig {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ConfigError(file, 'is not a JSON object');
@@ -115,10 +123,13 @@ export function parseHfConfig(json: unknown, file = 'config.json'): ModelConfig 
     const entries = Object.entries(j.id2label as Json).sort((a, b) => Number(a[0]) - Number(b[0]));
     entries.forEach(([k, v], i) => {
       if (Number(k) !== i) throw new ConfigError(file, `"id2label" ids must be 0..${entries.length - 1} (found "${k}")`);
-      if (typeof v !== 'string') throw new ConfigError(file, `"id2label"["${k}"] must be a string`);
+      if (v !== null && typeof v === 'object') throw new ConfigError(file, `"id2label"["${k}"] must be a label name (got ${JSON.stringify(v)})`);
     });
-    config.id2label = Object.fromEntries(entries.map(([k, v]) => [k, v as string]));
-    config.label2id = Object.fromEntries(entries.map(([k, v]) => [v as string, Number(k)]));
+    // transformers accepts any JSON scalar as a name (run_classification.py writes integer labels as ints): the name is its string form.
+    const names = entries.map(([, v]) => pyStr(v));
+    if (new Set(names).size !== names.length) throw new ConfigError(file, `"id2label" names the same label twice (${names.join(', ')})`);
+    config.id2label = Object.fromEntries(entries.map(([k], i) => [k, names[i]!]));
+    config.label2id = Object.fromEntries(entries.map(([k], i) => [names[i]!, Number(k)]));
     config.num_labels = entries.length;
   } else if (j.num_labels !== undefined) {
     config.num_labels = num(j, 'num_labels', file, 2);
@@ -136,6 +147,21 @@ export function parseHfConfig(json: unknown, file = 'config.json'): ModelConfig 
     throw new ConfigError(file, (e as Error).message.replace(`${file}: `, ''));
   }
   return config;
+}
+
+/**
+ * The config.json's own id2label / label2id when they name the same labels as `config` (so the integer
+ * names run_classification.py writes, {"0": 0}, stay integers); undefined when the labels changed.
+ */
+function rawLabelsIfSame(config: ModelConfig): { id2label: unknown; label2id: unknown } | undefined {
+  const r = config.raw;
+  if (!r || typeof r.id2label !== 'object' || r.id2label === null || typeof r.label2id !== 'object' || r.label2id === null) return undefined;
+  const rawIds = Object.entries(r.id2label as Json);
+  if (rawIds.length !== config.num_labels) return undefined;
+  if (!rawIds.every(([k, v]) => config.id2label[k] === pyStr(v))) return undefined;
+  const rawNames = Object.entries(r.label2id as Json);
+  if (rawNames.length !== config.num_labels || !rawNames.every(([k, v]) => config.label2id[k] === v)) return undefined;
+  return { id2label: r.id2label, label2id: r.label2id };
 }
 
 /** The config.json to save: the original fields, updated with the classifier's. */
@@ -173,8 +199,9 @@ export function toHfConfig(config: ModelConfig): Json {
   set('initializer_range', config.initializer_range);
   set('pad_token_id', config.pad_token_id);
   set('num_labels', config.num_labels);
-  set('id2label', config.id2label);
-  set('label2id', config.label2id);
+  const raw = rawLabelsIfSame(config);
+  set('id2label', raw?.id2label ?? config.id2label);
+  set('label2id', raw?.label2id ?? config.label2id);
   set('problem_type', config.problem_type ?? (config.num_labels === 1 ? 'regression' : 'single_label_classification'));
   set('torch_dtype', 'float32');
   if (!('transformers_version' in out)) set('transformers_version', '4.44.2');
