@@ -332,7 +332,7 @@ const COMMANDS: Record<string, Command> = {
         trainFile: args.train_file,
         ...(args.validation_file ? { validationFile: args.validation_file } : {}),
         ...(args.test_file ? { testFile: args.test_file } : {}),
-        labelColumn: args.label_column_name,
+        ...(args.label_column_name !== null ? { labelColumn: args.label_column_name } : {}),
         task: args.task,
         hasHeader: !args.no_header,
         ...(args.text_column_names
@@ -455,7 +455,7 @@ const COMMANDS: Record<string, Command> = {
       args.do_train = true;
       const data = await loadClassificationData({
         trainFile: args.train_file,
-        labelColumn: args.label_column_name,
+        ...(args.label_column_name !== null ? { labelColumn: args.label_column_name } : {}),
         task: args.task,
         hasHeader: !args.no_header,
         ...(args.text_column_names

@@ -4,7 +4,7 @@
  */
 import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
-import { readTable } from '../core/data/index.js';
+import { detectColumns, readTable } from '../core/data/index.js';
 import type { DatasetInfo, FormField, RunSummary } from '../protocol/webview.js';
 import { readSettings, type Settings } from './config.js';
 import { argsFromForm, formFields, runName } from './form.js';
@@ -79,14 +79,9 @@ export class Ctx implements vscode.Disposable {
   }
 
   async datasetInfo(file: string): Promise<DatasetInfo> {
-    const table = await readTable(file, { maxRows: 50 });
+    const table = await readTable(file, { maxRows: 200 });
     const cols = table.columns;
-    const has = (c: string): boolean => cols.includes(c);
-    const labelColumn = has('label') ? 'label' : has('labels') ? 'labels' : cols.length === 2 ? cols[1] : undefined;
-    let textColumn = has('sentence') ? 'sentence' : has('text') ? 'text' : has('sentence1') ? 'sentence1' : cols.find((c) => c !== labelColumn);
-    let pairColumn: string | undefined = has('sentence1') && has('sentence2') ? 'sentence2' : has('#1 String') && has('#2 String') ? '#2 String' : undefined;
-    if (has('#1 String') && has('#2 String')) textColumn = '#1 String';
-    if (pairColumn === textColumn) pairColumn = undefined;
+    const { text: textColumn, pair: pairColumn, label: labelColumn } = detectColumns(cols, table.rows);
     return { file, columns: cols, ...(textColumn ? { textColumn } : {}), ...(pairColumn ? { pairColumn } : {}), ...(labelColumn ? { labelColumn } : {}) };
   }
 

@@ -49,6 +49,16 @@ export const ADVANCED_FIELDS = [
   'attention_probs_dropout_prob',
   'classifier_dropout',
   'export_onnx',
+  'ignore_mismatched_sizes',
+  'label_smoothing_factor',
+  'eval_on_start',
+  'logging_strategy',
+  'shuffle_seed',
+  'report_to',
+  'push_to_hub',
+  'hub_model_id',
+  'hub_strategy',
+  'hub_private_repo',
 ] as const;
 
 /** Where the UI starts differs from the CLI's transformers defaults: a fine-tuning recipe that evaluates and keeps the best. */

@@ -65,7 +65,7 @@ export interface CheckpointEvent {
 /** Tokenization / dataset preparation progress. */
 export interface StageEvent {
   type: 'stage';
-  stage: 'load-model' | 'pull-model' | 'read-data' | 'tokenize' | 'train' | 'evaluate' | 'predict' | 'save' | 'export';
+  stage: 'load-model' | 'pull-model' | 'read-data' | 'tokenize' | 'train' | 'evaluate' | 'predict' | 'save' | 'export' | 'push';
   message: string;
   done?: number;
   total?: number;

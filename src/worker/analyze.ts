@@ -3,7 +3,7 @@
  * block the extension host): the first rows, column profiles, suggested roles, label counts,
  * token-length histogram for a tokenizer, and warnings (imbalance, duplicates, empty rows).
  */
-import { datasetStats, encodeDataset, loadClassificationData, readTable } from '../core/data/index.js';
+import { DETECT_ROWS, datasetStats, detectColumns, encodeDataset, loadClassificationData, readTable } from '../core/data/index.js';
 import { Tokenizer } from '../core/tokenizer/index.js';
 import type { ColumnProfile, DatasetPreviewState } from '../protocol/webview.js';
 import type { AnalyzeRequest } from '../protocol/worker.js';
@@ -53,12 +53,22 @@ export async function analyzeDataset(o: AnalyzeOptions): Promise<DatasetPreviewS
     warnings: [],
   };
   if (table.emptyLines > 0) state.warnings.push(`${table.emptyLines} empty lines are skipped`);
+  // Roles by the rule the CLI and the training form use; shown even when the data cannot be prepared.
+  const given = {
+    ...(o.textColumn ? { text: o.textColumn } : {}),
+    ...(o.pairColumn ? { pair: o.pairColumn } : {}),
+    ...(o.labelColumn ? { label: o.labelColumn } : {}),
+  };
+  const roles = detectColumns(table.columns, table.rows.slice(0, DETECT_ROWS), given);
+  if (roles.text) state.textColumn = roles.text;
+  if (roles.pair) state.pairColumn = roles.pair;
+  if (roles.label) state.labelColumn = roles.label;
   try {
     const data = await loadClassificationData({
       trainFile: o.file,
-      ...(o.textColumn ? { textColumns: [o.textColumn] } : {}),
-      ...(o.pairColumn ? { pairColumn: o.pairColumn } : {}),
-      ...(o.labelColumn ? { labelColumn: o.labelColumn } : {}),
+      ...(roles.text ? { textColumns: [roles.text] } : {}),
+      ...(roles.pair ? { pairColumn: roles.pair } : {}),
+      ...(roles.label ? { labelColumn: roles.label } : {}),
     });
     state.textColumn = data.columns.text[0];
     if (data.columns.pair) state.pairColumn = data.columns.pair;

@@ -47,6 +47,38 @@ export class EncodedSplit {
     return out;
   }
 
+  /** Rows `idx` as a split of their own (e.g. the labelled rows of a test file). */
+  select(idx: readonly number[]): EncodedSplit {
+    const offsets = new Int32Array(idx.length + 1);
+    idx.forEach((i, k) => (offsets[k + 1] = offsets[k]! + this.length(i)));
+    const ids = new Int32Array(offsets[idx.length]!);
+    const types = new Uint8Array(ids.length);
+    idx.forEach((i, k) => {
+      ids.set(this.inputIds.subarray(this.offsets[i]!, this.offsets[i + 1]!), offsets[k]!);
+      types.set(this.tokenTypeIds.subarray(this.offsets[i]!, this.offsets[i + 1]!), offsets[k]!);
+    });
+    const l = this.labels;
+    let labels: SplitLabels | null = null;
+    if (l?.kind === 'single') labels = { kind: 'single', ids: Int32Array.from(idx, (i) => l.ids[i]!) };
+    else if (l?.kind === 'regression') labels = { kind: 'regression', values: Float32Array.from(idx, (i) => l.values[i]!) };
+    else if (l?.kind === 'multi') {
+      const c = l.numLabels;
+      const m = new Uint8Array(idx.length * c);
+      idx.forEach((i, k) => m.set(l.multiHot.subarray(i * c, (i + 1) * c), k * c));
+      labels = { kind: 'multi', numLabels: c, multiHot: m };
+    }
+    return new EncodedSplit(
+      this.name,
+      ids,
+      offsets,
+      types,
+      Int32Array.from(idx, (i) => this.fullLengths[i]!),
+      labels,
+      this.padTokenId,
+      this.maxLength,
+    );
+  }
+
   row(i: number): EncodedRow {
     const a = this.offsets[i]!;
     const b = this.offsets[i + 1]!;

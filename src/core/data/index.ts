@@ -9,6 +9,7 @@
  *  - `datasetStats(data, encoded)`.
  * Every error is a `DataError` naming the file (and row / column where there is one).
  */
+export { DETECT_ROWS, detectColumns, labelColumnByName, LABEL_NAMES, TEXT_NAMES, PAIR_NAMES, type ColumnRoles } from './columns.js';
 export { DataError, type DataErrorCode, type DataErrorDetails, didYouMean, editDistance } from './errors.js';
 export { decodeFile, firstInvalidUtf8, type DecodeOptions, type DecodeProgress } from './utf8.js';
 export { readTable, formatFromName, resolveFormat, dedupeHeader, whereRow, type DataFormat, type ReadOptions, type Table } from './read.js';
@@ -29,6 +30,9 @@ export { approximateMode, permutation, randomSplit, stratifiedSplit, type SplitI
 export {
   loadClassificationData,
   loadSplitForModel,
+  relabelData,
+  labelledRows,
+  type SkippedRow,
   type ModelDataOptions,
   selectRows,
   type ClassificationData,

@@ -4,6 +4,7 @@
  * text or label (counted by reason), detect the task, build the sorted label list, map labels to
  * ids, and carve validation/test out of the train file when they have no file of their own.
  */
+import { DETECT_ROWS, LABEL_NAMES, detectColumns, labelColumnByName } from './columns.js';
 import { DataError, didYouMean, quoteList, show } from './errors.js';
 import {
   detectLabelKind,
@@ -29,6 +30,14 @@ export type ColumnSpec = string | number;
 export type SplitLabels =
   { kind: 'single'; ids: Int32Array } | { kind: 'multi'; numLabels: number; multiHot: Uint8Array } | { kind: 'regression'; values: Float32Array };
 
+export interface SkippedRow {
+  /** Index among the file's data rows. */
+  index: number;
+  /** Source line (or JSON record). */
+  line: number;
+  reason: string;
+}
+
 export interface DropCounts {
   /** The text (or, for pairs, either text) is empty. */
   emptyText: number;
@@ -50,6 +59,12 @@ export interface DataSplit {
   labels: SplitLabels | null;
   /** Source line (or JSON record) of every row. */
   rowNumbers: number[];
+  /** Index of every row among the file's data rows (0-based, blank lines not counted). */
+  rowIndices: number[];
+  /** Rows of the file left out, with the reason (a file to predict answers every row, these included). */
+  skipped: SkippedRow[];
+  /** Test files with some labels: 1 where the row has one (metrics use those rows; every row is predicted). */
+  labelled?: Uint8Array;
   /** Data rows read from the file (before dropping); for a carved split, the rows it got. */
   readRows: number;
   /** Blank lines skipped in the file. */
@@ -73,6 +88,8 @@ export interface DataOptions extends ReadOptions {
   labelColumn?: ColumnSpec;
   /** Default 'auto': from the train labels (integers/strings: single-label, floats: regression, lists: multi-label). */
   task?: TaskOption;
+  /** With task 'auto': numeric labels make classes, never regression (run_classification.py's --do_regression false). */
+  noRegression?: boolean;
   /** Multi-label: labels in one string separated by this ("," or "|"). */
   labelDelimiter?: string;
   /** Default 'natural': integer labels numerically, others by code point. */
@@ -149,42 +166,33 @@ interface ColumnChoice {
   label?: ColumnSpec;
 }
 
-/** The columns to use, from the options and the train file's header. */
+/** The columns to use, from the options and the train file's header and first rows (data/columns.ts). */
 function chooseColumns(train: Table, o: DataOptions): ColumnChoice {
   const cols = train.columns;
-  const has = (c: string): boolean => cols.includes(c);
-  let label: ColumnSpec | undefined = o.labelColumn;
-  if (label === undefined) label = has('label') ? 'label' : has('labels') ? 'labels' : undefined;
-  let text: ColumnSpec[] | undefined = o.textColumns === undefined ? undefined : Array.isArray(o.textColumns) ? o.textColumns : [o.textColumns];
-  let pair = o.pairColumn;
-  if (text === undefined) {
-    if (has('sentence')) text = ['sentence'];
-    else if (has('text')) text = ['text'];
-    else if (has('sentence1') && has('sentence2') && pair === undefined) {
-      text = ['sentence1'];
-      pair = 'sentence2';
-    } else if (label !== undefined && cols.length === 2) {
-      const labelName = typeof label === 'number' ? cols[label] : label;
-      const other = cols.find((c) => c !== labelName);
-      if (other !== undefined) text = [other];
-    }
-  }
+  const nameOf = (c: ColumnSpec | undefined): string | undefined => (typeof c === 'number' ? cols[c] : c);
+  const givenText = o.textColumns === undefined ? undefined : Array.isArray(o.textColumns) ? o.textColumns : [o.textColumns];
+  const given = {
+    ...(givenText?.length ? { text: nameOf(givenText[0]) } : {}),
+    ...(o.pairColumn !== undefined ? { pair: nameOf(o.pairColumn) } : {}),
+    ...(o.labelColumn !== undefined ? { label: nameOf(o.labelColumn) } : {}),
+  };
+  const exclude = (givenText ?? []).map(nameOf).filter((c): c is string => c !== undefined);
+  const found = detectColumns(cols, train.rows.slice(0, DETECT_ROWS), given, exclude);
+  const text: ColumnSpec[] | undefined = givenText ?? (found.text !== undefined ? [found.text] : undefined);
+  const pair = o.pairColumn ?? (givenText ? undefined : found.pair);
+  const label = o.labelColumn ?? found.label;
   if (text === undefined || text.length === 0) {
     throw new DataError(
       'missing-column',
       train.file,
-      `${train.file}: choose the text column(s); there is no "sentence" or "text" column. The columns are ${quoteList(cols)}.`,
+      `${train.file}: choose the text column(s) with --text_column_names; none of the columns ${quoteList(cols)} looks like text.`,
     );
-  }
-  if (label === undefined && cols.length === 2) {
-    const textName = typeof text[0] === 'number' ? cols[text[0]] : text[0];
-    label = cols.find((c) => c !== textName);
   }
   if (label === undefined) {
     throw new DataError(
       'missing-column',
       train.file,
-      `${train.file}: choose the label column; there is no "label" column. The columns are ${quoteList(cols)}.`,
+      `${train.file}: choose the label column with --label_column_name; no column is named like one (${LABEL_NAMES.slice(0, 5).join(', ')}, ...) and none of ${quoteList(cols)} looks like labels.`,
     );
   }
   return { text, pair, label };
@@ -198,6 +206,7 @@ interface Extracted {
   raw: unknown[] | null;
   rows: number[];
   dropped: DropCounts;
+  skipped: SkippedRow[];
   labelColumn?: string;
 }
 
@@ -221,6 +230,7 @@ function extract(table: Table, choice: ColumnChoice, o: DataOptions, labelRequir
     raw: labelCol >= 0 ? [] : null,
     rows: [],
     dropped: { emptyText: 0, emptyLabel: 0 },
+    skipped: [],
     labelColumn: labelCol >= 0 ? table.columns[labelCol] : undefined,
   };
   for (let r = 0; r < table.rows.length; r++) {
@@ -237,6 +247,7 @@ function extract(table: Table, choice: ColumnChoice, o: DataOptions, labelRequir
     const pair = pairCol >= 0 ? toText(table, r, pairCol) : '';
     if (text.trim() === '' || (pairCol >= 0 && pair.trim() === '')) {
       out.dropped.emptyText++;
+      out.skipped.push({ index: r, line: table.rowNumbers[r]!, reason: pairCol >= 0 && text.trim() !== '' ? 'empty second text' : 'empty text' });
       continue;
     }
     out.texts.push(text);
@@ -247,11 +258,14 @@ function extract(table: Table, choice: ColumnChoice, o: DataOptions, labelRequir
   return out;
 }
 
-function keep(e: Extracted, mask: boolean[]): void {
+function keep(e: Extracted, mask: boolean[], reason?: string): void {
   const n = mask.length;
   let w = 0;
   for (let i = 0; i < n; i++) {
-    if (!mask[i]) continue;
+    if (!mask[i]) {
+      if (reason) e.skipped.push({ index: e.rows[i]!, line: e.table.rowNumbers[e.rows[i]!]!, reason });
+      continue;
+    }
     e.texts[w] = e.texts[i]!;
     if (e.pairs) e.pairs[w] = e.pairs[i]!;
     if (e.raw) e.raw[w] = e.raw[i];
@@ -342,6 +356,42 @@ function toLabels(e: Extracted, ctx: LabelContext, split: SplitName): SplitLabel
   return { kind: 'single', ids };
 }
 
+/**
+ * A test file's labels when every row is to be predicted: the labels the rows have, a placeholder
+ * where a row has none (-1, NaN, no labels) and, when some are missing, the mask of labelled rows.
+ */
+function testLabels(e: Extracted, ctx: LabelContext): { labels: SplitLabels; labelled?: Uint8Array } {
+  const mask = e.raw!.map((v) => !noLabel(v, ctx));
+  if (mask.every(Boolean)) return { labels: toLabels(e, ctx, 'test') };
+  const idx = mask.flatMap((m, i) => (m ? [i] : []));
+  const pick = <T>(xs: T[]): T[] => idx.map((i) => xs[i]!);
+  const sub: Extracted = { ...e, texts: pick(e.texts), pairs: e.pairs ? pick(e.pairs) : null, raw: idx.map((i) => e.raw![i]), rows: pick(e.rows) };
+  const some = toLabels(sub, ctx, 'test');
+  const n = e.texts.length;
+  let labels: SplitLabels;
+  if (some.kind === 'single') {
+    const ids = new Int32Array(n).fill(-1);
+    idx.forEach((i, k) => (ids[i] = some.ids[k]!));
+    labels = { kind: 'single', ids };
+  } else if (some.kind === 'regression') {
+    const values = new Float32Array(n).fill(NaN);
+    idx.forEach((i, k) => (values[i] = some.values[k]!));
+    labels = { kind: 'regression', values };
+  } else {
+    const c = some.numLabels;
+    const multiHot = new Uint8Array(n * c);
+    idx.forEach((i, k) => multiHot.set(some.multiHot.subarray(k * c, (k + 1) * c), i * c));
+    labels = { kind: 'multi', numLabels: c, multiHot };
+  }
+  return { labels, labelled: Uint8Array.from(mask, Number) };
+}
+
+/** The rows of a split that carry a label (all of them unless it is a partly labelled test file). */
+export function labelledRows(s: DataSplit): number[] | undefined {
+  if (!s.labelled) return undefined;
+  return [...s.labelled.keys()].filter((i) => s.labelled![i] === 1);
+}
+
 function makeSplit(name: SplitName, e: Extracted, labels: SplitLabels | null, readRows: number): DataSplit {
   return {
     name,
@@ -352,6 +402,8 @@ function makeSplit(name: SplitName, e: Extracted, labels: SplitLabels | null, re
     pairs: e.pairs,
     labels,
     rowNumbers: e.rows.map((r) => e.table.rowNumbers[r]!),
+    rowIndices: [...e.rows],
+    skipped: [...e.skipped].sort((a, b) => a.index - b.index),
     readRows,
     emptyLines: e.table.emptyLines,
     dropped: e.dropped,
@@ -378,6 +430,8 @@ export function selectRows(s: DataSplit, idx: readonly number[], name: SplitName
     pairs: s.pairs ? idx.map((i) => s.pairs![i]!) : null,
     labels,
     rowNumbers: idx.map((i) => s.rowNumbers[i]!),
+    rowIndices: idx.map((i) => s.rowIndices[i]!),
+    ...(s.labelled ? { labelled: Uint8Array.from(idx, (i) => s.labelled![i]!) } : {}),
   };
 }
 
@@ -401,10 +455,12 @@ function noRowsLeft(name: SplitName, e: Extracted): DataError {
 
 function limit(s: DataSplit | undefined, max: number | undefined): DataSplit | undefined {
   if (!s || max === undefined || max >= s.texts.length) return s;
-  return selectRows(
+  const out = selectRows(
     s,
     Array.from({ length: Math.max(0, Math.floor(max)) }, (_, i) => i),
   );
+  const last = out.rowIndices[out.rowIndices.length - 1] ?? -1;
+  return { ...out, skipped: out.skipped.filter((r) => r.index < last) };
 }
 
 /** Reads and prepares the data of a classification run (see the module comment). */
@@ -424,7 +480,8 @@ export async function loadClassificationData(o: DataOptions): Promise<Classifica
   const trainTable = await readTable(o.trainFile, o);
   const choice = chooseColumns(trainTable, o);
   const train = extract(trainTable, choice, o, true);
-  const kind = detectLabelKind(train.raw!, o.task ?? 'auto', o.labelDelimiter);
+  let kind = detectLabelKind(train.raw!, o.task ?? 'auto', o.labelDelimiter);
+  if (kind.problemType === 'regression' && o.noRegression && (o.task ?? 'auto') === 'auto') kind = detectLabelKind(train.raw!, 'single_label_classification');
   const ctx: LabelContext = { kind, labelDelimiter: o.labelDelimiter };
   const dropEmptyLabels = (e: Extracted): void => {
     const mask = e.raw!.map((v) => !noLabel(v, ctx));
@@ -461,16 +518,18 @@ export async function loadClassificationData(o: DataOptions): Promise<Classifica
     const table = await readTable(file, o);
     const e = extract(table, choice, o, name === 'validation');
     let labels: SplitLabels | null = null;
+    let labelled: Uint8Array | undefined;
     if (e.raw) {
       const anyLabel = e.raw.some((v) => !noLabel(v, ctx));
-      if (name === 'validation' || anyLabel) {
+      if (name === 'test' && anyLabel) ({ labels, labelled } = testLabels(e, ctx));
+      else if (name === 'validation' || anyLabel) {
         dropEmptyLabels(e);
         if (e.texts.length === 0) throw noRowsLeft(name, e);
         labels = toLabels(e, ctx, name);
       } else e.raw = null;
     }
     if (e.texts.length === 0) throw noRowsLeft(name, e);
-    return makeSplit(name, e, labels, table.rows.length);
+    return { ...makeSplit(name, e, labels, table.rows.length), ...(labelled ? { labelled } : {}) };
   };
   let validation = o.validationFile ? await readOther('validation', o.validationFile) : undefined;
   let test = o.testFile ? await readOther('test', o.testFile) : undefined;
@@ -500,6 +559,7 @@ export async function loadClassificationData(o: DataOptions): Promise<Classifica
       readRows: rows.length,
       emptyLines: 0,
       dropped: { emptyText: 0, emptyLabel: 0 },
+      skipped: [],
     });
     if (valFrac > 0) validation = carve('validation', idx.validation);
     if (testFrac > 0) test = carve('test', idx.test);
@@ -548,8 +608,8 @@ export interface ModelDataOptions extends Omit<DataOptions, 'trainFile' | 'valid
  */
 export async function loadSplitForModel(o: ModelDataOptions): Promise<ClassificationData> {
   const table = await readTable(o.file, o);
-  const has = (c: string): boolean => table.columns.includes(c);
-  const labelColumn = o.labelColumn ?? (has('label') ? 'label' : has('labels') ? 'labels' : o.name === 'test' ? '\u0000no label column' : undefined);
+  // A file to predict may have no label column: only a label-like name makes one (not the values).
+  const labelColumn = o.labelColumn ?? labelColumnByName(table.columns) ?? (o.name === 'test' ? '\u0000no label column' : undefined);
   const opts: DataOptions = { ...o, trainFile: o.file, labelColumn, task: o.problemType };
   const choice = chooseColumns(table, opts);
   const e = extract(table, choice, opts, o.name === 'validation');
@@ -560,7 +620,9 @@ export async function loadSplitForModel(o: ModelDataOptions): Promise<Classifica
     ctx.label2id = labelToId(ctx.labels);
   }
   let labels: SplitLabels | null = null;
-  if (e.raw && (o.name === 'validation' || e.raw.some((v) => !noLabel(v, ctx)))) {
+  let labelled: Uint8Array | undefined;
+  if (e.raw && o.name === 'test' && e.raw.some((v) => !noLabel(v, ctx))) ({ labels, labelled } = testLabels(e, ctx));
+  else if (e.raw && (o.name === 'validation' || e.raw.some((v) => !noLabel(v, ctx)))) {
     const mask = e.raw.map((v) => !noLabel(v, ctx));
     const dropped = mask.filter((m) => !m).length;
     if (dropped > 0) {
@@ -571,7 +633,7 @@ export async function loadSplitForModel(o: ModelDataOptions): Promise<Classifica
     labels = toLabels(e, ctx, o.name);
   }
   if (e.texts.length === 0) throw noRowsLeft(o.name, e);
-  let split: DataSplit | undefined = makeSplit(o.name, e, labels, table.rows.length);
+  let split: DataSplit | undefined = { ...makeSplit(o.name, e, labels, table.rows.length), ...(labelled ? { labelled } : {}) };
   split = limit(split, o.name === 'validation' ? o.maxEvalSamples : o.maxPredictSamples)!;
   const names = ctx.labels ?? [];
   return {
@@ -588,5 +650,40 @@ export async function loadSplitForModel(o: ModelDataOptions): Promise<Classifica
     train: split,
     [o.name]: split,
     warnings: [],
+  };
+}
+
+/**
+ * The data with another label list (a kept classification head's, in the model's id order): each
+ * data label is renamed by `rename` (default: itself) and must be in `labels`. Labels of `labels` the
+ * data lacks stay (the model keeps predicting them).
+ */
+export function relabelData(data: ClassificationData, labels: readonly string[], rename: ReadonlyMap<string, string> = new Map()): ClassificationData {
+  if (data.problemType === 'regression') return data;
+  const target = new Map(labels.map((l, i) => [l, i]));
+  const idOf = data.labels.map((l) => {
+    const id = target.get(rename.get(l) ?? l);
+    if (id === undefined) throw new Error(`relabelData: the label ${JSON.stringify(l)} is not in ${JSON.stringify(labels)}`);
+    return id;
+  });
+  const map = (s: DataSplit | undefined): DataSplit | undefined => {
+    if (!s?.labels || s.labels.kind === 'regression') return s;
+    if (s.labels.kind === 'single') return { ...s, labels: { kind: 'single', ids: s.labels.ids.map((id) => idOf[id]!) } };
+    const { numLabels: c, multiHot } = s.labels;
+    const n = multiHot.length / c;
+    const out = new Uint8Array(n * labels.length);
+    for (let r = 0; r < n; r++) for (let k = 0; k < c; k++) if (multiHot[r * c + k]) out[r * labels.length + idOf[k]!] = 1;
+    return { ...s, labels: { kind: 'multi', numLabels: labels.length, multiHot: out } };
+  };
+  const names = [...labels];
+  return {
+    ...data,
+    labels: names,
+    numLabels: names.length,
+    label2id: Object.fromEntries(names.map((l, i) => [l, i])),
+    id2label: Object.fromEntries(names.map((l, i) => [String(i), l])),
+    train: map(data.train)!,
+    validation: map(data.validation),
+    test: map(data.test),
   };
 }

@@ -3,7 +3,7 @@
  * Space. The only place in the project that imports `@huggingface/hub`.
  */
 export { pullModel, type PullOptions, type PullResult } from './pull.js';
-export { pushFolder, pushFiles, type PushOptions, type PushResult, type UploadFile } from './push.js';
+export { pushFolder, pushFiles, type PushFolderOptions, type PushOptions, type PushResult, type UploadFile } from './push.js';
 export { deploySpace, defaultSpaceId, type DeploySpaceOptions, type DeploySpaceResult } from './space.js';
 export {
   renderSpaceTemplate,

@@ -41,6 +41,13 @@ export interface PushOptions {
   useXet?: boolean;
 }
 
+export interface PushFolderOptions extends PushOptions {
+  /** Leave out the files for which this is true (paths relative to the folder, `/`-separated). */
+  ignore?: (path: string) => boolean;
+  /** Upload under this folder of the repo (e.g. `last-checkpoint`). */
+  pathInRepo?: string;
+}
+
 export interface PushResult {
   /** The repo's page, e.g. https://huggingface.co/org/name (https://huggingface.co/spaces/org/name for a Space). */
   url: string;
@@ -112,12 +119,12 @@ export async function blobContains(blob: Blob, needle: string): Promise<boolean>
  */
 const CREDENTIALS_VIA_FETCH = { credentials: { accessToken: '' } };
 
-export async function pushFolder(folder: string, repoId: string, options: PushOptions): Promise<PushResult> {
+export async function pushFolder(folder: string, repoId: string, options: PushFolderOptions): Promise<PushResult> {
   let entries: { path: string; abs: string }[];
   try {
     const s = await stat(folder);
     if (!s.isDirectory()) throw new Error('not a folder');
-    entries = await listFolderFiles(folder);
+    entries = (await listFolderFiles(folder)).filter((e) => !options.ignore?.(e.path));
   } catch (err) {
     throw new HubError(
       'invalid-argument',
@@ -131,7 +138,7 @@ export async function pushFolder(folder: string, repoId: string, options: PushOp
   const files: UploadFile[] = [];
   for (const e of entries) {
     assertSafeRepoPath(e.path, { where: 'local' });
-    files.push({ path: e.path, content: await openAsBlob(e.abs) });
+    files.push({ path: options.pathInRepo ? `${options.pathInRepo}/${e.path}` : e.path, content: await openAsBlob(e.abs) });
   }
   return pushFiles(repoId, 'model', files, options);
 }

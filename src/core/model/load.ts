@@ -24,6 +24,8 @@ export interface LoadOptions {
   problemType?: ProblemType;
   /** Config overrides (dropouts). */
   overrides?: Partial<Pick<ModelConfig, 'hidden_dropout_prob' | 'attention_probs_dropout_prob' | 'classifier_dropout'>>;
+  /** Initialise the classification head afresh even where the checkpoint has one of the right shape (a new label set). */
+  freshHead?: boolean;
   /** Seed for freshly initialised weights. */
   seed?: number;
   log?: (message: string) => void;
@@ -98,7 +100,13 @@ export function mapWeights(config: ModelConfig, tensors: Map<string, HostTensor>
     const key = candidateKeys(spec.name, arch.prefix).find((k) => tensors.has(k));
     const t = key === undefined ? undefined : tensors.get(key);
     const isHead = arch.headPrefixes.some((p) => spec.name.startsWith(p));
-    if (t && key) {
+    // A new label set re-initialises the head's output layer (its rows are the labels), as
+    // transformers' ignore_mismatched_sizes does; the pooler / dense layers before it stay.
+    if (t && key && isHead && opts.freshHead && spec.shape[0] === config.num_labels) {
+      used.add(key);
+      resized.push(`${spec.name}: a new head for new labels`);
+      weights.set(spec.name, initParam(spec, config, rand));
+    } else if (t && key) {
       used.add(key);
       if (t.dims.join(',') !== spec.shape.join(',')) {
         if (!isHead) {

@@ -5,6 +5,7 @@
  * an equivalent Python script.
  */
 import { SCHEDULER_TYPES } from './schedule.js';
+import { unsupportedReason } from './unsupported-args.js';
 
 export type ArgType = 'int' | 'float' | 'bool' | 'string' | 'list' | 'enum';
 
@@ -21,6 +22,10 @@ export interface ArgSpec {
   above?: number;
   /** Not a transformers/run_classification.py argument (left out of exported Python scripts). */
   finetuneOnly?: boolean;
+  /** Other names the flag answers to (transformers' own spellings). */
+  aliases?: readonly string[];
+  /** Holds a secret: never written to a file (training_args.json, checkpoints, exported scripts). */
+  secret?: boolean;
 }
 
 export const ARG_SPECS: readonly ArgSpec[] = [
@@ -39,7 +44,23 @@ export const ARG_SPECS: readonly ArgSpec[] = [
     group: 'model',
     help: 'tokenizer folder or Hub id when it differs from the model (a vocab.txt folder works)',
   },
-  { name: 'revision', type: 'string', default: 'main', group: 'model', help: 'Hub revision (branch, tag or commit)' },
+  { name: 'revision', type: 'string', default: 'main', group: 'model', aliases: ['model_revision'], help: 'Hub revision (branch, tag or commit)' },
+  {
+    name: 'token',
+    aliases: ['use_auth_token'],
+    type: 'string',
+    default: null,
+    group: 'model',
+    secret: true,
+    help: 'Hugging Face token for gated or private models (default: HF_TOKEN); never written to any file',
+  },
+  {
+    name: 'ignore_mismatched_sizes',
+    type: 'bool',
+    default: false,
+    group: 'model',
+    help: "train a new classification head when the data's labels are not the model's own (default: keep the head and its label ids when every data label is one of the model's, else stop and say why)",
+  },
   {
     name: 'cache_dir',
     type: 'string',
@@ -59,7 +80,7 @@ export const ARG_SPECS: readonly ArgSpec[] = [
     type: 'list',
     default: null,
     group: 'data',
-    help: 'text column(s), comma-separated; two columns make sentence pairs unless --text_column_delimiter joins them (default: "sentence", "text" or the first non-label column)',
+    help: 'text column(s), comma-separated; two columns make sentence pairs unless --text_column_delimiter joins them (default: a column named sentence, text, review, content, ..., a pair such as sentence1 + sentence2, else the column of running text)',
   },
   {
     name: 'text_column_delimiter',
@@ -68,7 +89,13 @@ export const ARG_SPECS: readonly ArgSpec[] = [
     group: 'data',
     help: 'join several text columns into one text with this delimiter instead of making pairs',
   },
-  { name: 'label_column_name', type: 'string', default: 'label', group: 'data', help: 'label column' },
+  {
+    name: 'label_column_name',
+    type: 'string',
+    default: null,
+    group: 'data',
+    help: 'label column (default: one named label, labels, target, sentiment, category, class, ..., else the column whose values look like labels)',
+  },
   {
     name: 'label_delimiter',
     type: 'string',
@@ -85,6 +112,13 @@ export const ARG_SPECS: readonly ArgSpec[] = [
     finetuneOnly: true,
     choices: ['auto', 'single_label_classification', 'multi_label_classification', 'regression'],
     help: 'problem type (auto: floats -> regression, lists -> multi-label, else single-label)',
+  },
+  {
+    name: 'do_regression',
+    type: 'bool',
+    default: null,
+    group: 'data',
+    help: 'true: regression (numeric labels); false: classification even of numeric labels (run_classification.py; default: from the labels)',
   },
   {
     name: 'no_header',
@@ -174,6 +208,24 @@ export const ARG_SPECS: readonly ArgSpec[] = [
   },
   { name: 'seed', type: 'int', default: 42, group: 'training', min: 0, help: 'seed for initialisation, shuffling, splits and dropout' },
   {
+    name: 'shuffle_seed',
+    aliases: ['data_seed'],
+    type: 'int',
+    default: null,
+    group: 'data',
+    min: 0,
+    help: 'seed of the training order (run_classification.py; default: --seed)',
+  },
+  {
+    name: 'label_smoothing_factor',
+    type: 'float',
+    default: 0,
+    group: 'training',
+    min: 0,
+    max: 0.999,
+    help: "single-label classification: mix the one-hot target with a uniform one, as the Trainer's LabelSmoother (0: none)",
+  },
+  {
     name: 'class_weights',
     type: 'string',
     default: null,
@@ -193,6 +245,13 @@ export const ARG_SPECS: readonly ArgSpec[] = [
   // evaluation / saving
   { name: 'eval_strategy', type: 'enum', default: 'no', group: 'evaluation', choices: ['no', 'steps', 'epoch'], help: 'when to evaluate during training' },
   { name: 'eval_steps', type: 'int', default: null, group: 'evaluation', min: 1, help: 'evaluate every N steps (default: logging_steps)' },
+  {
+    name: 'eval_on_start',
+    type: 'bool',
+    default: false,
+    group: 'evaluation',
+    help: 'evaluate once before the first training step (a sanity check of the evaluation)',
+  },
   { name: 'save_strategy', type: 'enum', default: 'steps', group: 'output', choices: ['no', 'steps', 'epoch'], help: 'when to save a checkpoint' },
   { name: 'save_steps', type: 'int', default: 500, group: 'output', min: 1, help: 'save every N steps' },
   { name: 'save_total_limit', type: 'int', default: null, group: 'output', min: 1, help: 'keep at most N checkpoints (the best is never deleted)' },
@@ -200,6 +259,47 @@ export const ARG_SPECS: readonly ArgSpec[] = [
   { name: 'metric_for_best_model', type: 'string', default: null, group: 'output', help: 'e.g. f1, accuracy, loss (default: loss)' },
   { name: 'greater_is_better', type: 'bool', default: null, group: 'output', help: 'default: true unless the metric is a loss or an error' },
   { name: 'logging_steps', type: 'int', default: 500, group: 'output', min: 1, help: 'log loss, grad norm and learning rate every N steps' },
+  {
+    name: 'logging_strategy',
+    type: 'enum',
+    default: 'steps',
+    group: 'output',
+    choices: ['no', 'steps', 'epoch'],
+    help: 'when to log the training loss, grad norm and learning rate',
+  },
+  {
+    name: 'report_to',
+    type: 'list',
+    default: ['none'],
+    group: 'output',
+    choices: ['none', 'all', 'tensorboard'],
+    help: 'where else to log: tensorboard writes event files under output_dir/runs/ (transformers 5 default: none)',
+  },
+  { name: 'push_to_hub', type: 'bool', default: false, group: 'output', help: 'upload the model to the Hugging Face Hub (token: --hub_token or HF_TOKEN)' },
+  {
+    name: 'hub_model_id',
+    type: 'string',
+    default: null,
+    group: 'output',
+    help: 'the Hub repo to push to, org/name or name (default: the output_dir folder name under your account)',
+  },
+  {
+    name: 'hub_strategy',
+    type: 'enum',
+    default: 'every_save',
+    group: 'output',
+    choices: ['end', 'every_save', 'checkpoint', 'all_checkpoints'],
+    help: 'what is pushed and when: end (the final model), every_save (the model at each checkpoint save and at the end), checkpoint (and the last checkpoint as last-checkpoint/, to resume elsewhere), all_checkpoints (and every checkpoint-N/)',
+  },
+  { name: 'hub_private_repo', type: 'bool', default: null, group: 'output', help: 'create the Hub repo private (an existing repo keeps its visibility)' },
+  {
+    name: 'hub_token',
+    type: 'string',
+    default: null,
+    group: 'output',
+    secret: true,
+    help: 'token to push with (default: HF_TOKEN); never written to any file',
+  },
   { name: 'output_dir', type: 'string', default: null, group: 'output', help: 'where checkpoints, results and the final model go' },
   { name: 'overwrite_output_dir', type: 'bool', default: false, group: 'output', help: 'allow a non-empty output_dir' },
   { name: 'resume_from_checkpoint', type: 'string', default: null, group: 'output', help: 'a checkpoint-N folder, or "true" for the latest in output_dir' },
@@ -228,6 +328,19 @@ export interface RunArgs {
   model_name_or_path: string | null;
   tokenizer_name: string | null;
   revision: string;
+  token: string | null;
+  ignore_mismatched_sizes: boolean;
+  do_regression: boolean | null;
+  shuffle_seed: number | null;
+  label_smoothing_factor: number;
+  eval_on_start: boolean;
+  logging_strategy: 'no' | 'steps' | 'epoch';
+  report_to: string[];
+  push_to_hub: boolean;
+  hub_model_id: string | null;
+  hub_strategy: 'end' | 'every_save' | 'checkpoint' | 'all_checkpoints';
+  hub_private_repo: boolean | null;
+  hub_token: string | null;
   cache_dir: string | null;
   hidden_dropout_prob: number | null;
   attention_probs_dropout_prob: number | null;
@@ -237,7 +350,7 @@ export interface RunArgs {
   test_file: string | null;
   text_column_names: string[] | null;
   text_column_delimiter: string | null;
-  label_column_name: string;
+  label_column_name: string | null;
   label_delimiter: string | null;
   task: 'auto' | 'single_label_classification' | 'multi_label_classification' | 'regression';
   no_header: boolean;
@@ -305,6 +418,22 @@ export function defaultArgs(): RunArgs {
 }
 
 const SPEC_BY_NAME = new Map(ARG_SPECS.map((s) => [s.name, s]));
+for (const s of ARG_SPECS) for (const a of s.aliases ?? []) SPEC_BY_NAME.set(a, s);
+
+/** The error for a flag the table does not have: a known transformers flag says why it is not supported. */
+function unknownFlag(name: string, where: string, names: readonly string[]): ArgError {
+  const reason = unsupportedReason(name);
+  if (reason) return new ArgError(`--${name}`, `${where}--${name} is not supported: ${reason}`);
+  const hint = closest(name, names);
+  return new ArgError(`--${name}`, `${where}unknown option --${name}${hint ? ` (did you mean --${hint}?)` : ''}; see --help`);
+}
+
+/** The run arguments as they may be written to a file: secrets (tokens) replaced as transformers does (`<HUB_TOKEN>`). */
+export function publicArgs(a: RunArgs): RunArgs {
+  const out = { ...a } as unknown as Record<string, unknown>;
+  for (const s of ARG_SPECS) if (s.secret && out[s.name] !== null && out[s.name] !== undefined) out[s.name] = `<${s.name.toUpperCase()}>`;
+  return out as unknown as RunArgs;
+}
 
 function closest(name: string, names: readonly string[]): string | undefined {
   let best: string | undefined;
@@ -361,12 +490,14 @@ export function coerceArg(spec: ArgSpec, raw: unknown): unknown {
       return s;
     }
     case 'list': {
-      if (Array.isArray(raw)) return raw.map(String);
+      if (Array.isArray(raw)) return coerceArg(spec, raw.map(String).join(','));
       const parts = String(raw)
         .split(',')
         .map((s) => s.trim())
         .filter((s) => s !== '');
       if (parts.length === 0) return bad('expects one or more comma-separated names');
+      const wrong = spec.choices ? parts.filter((p) => !spec.choices!.includes(p)) : [];
+      if (wrong.length) return bad(`each must be one of ${spec.choices!.join(', ')}`);
       return parts;
     }
     case 'string':
@@ -381,10 +512,12 @@ export function applyConfigObject(args: RunArgs, obj: unknown, file: string): vo
   for (const [k, v] of Object.entries(obj)) {
     const spec = SPEC_BY_NAME.get(k);
     if (!spec) {
+      const reason = unsupportedReason(k);
+      if (reason) throw new ArgError('--config', `${file}: the setting "${k}" is not supported: ${reason}`);
       const hint = closest(k, [...SPEC_BY_NAME.keys()]);
       throw new ArgError('--config', `${file}: unknown setting "${k}"${hint ? ` (did you mean "${hint}"?)` : ''}`);
     }
-    (args as unknown as Record<string, unknown>)[k] = coerceArg(spec, v);
+    (args as unknown as Record<string, unknown>)[spec.name] = coerceArg(spec, v);
   }
 }
 
@@ -410,10 +543,7 @@ export function parseFlags(argv: readonly string[], args: RunArgs, allowed?: Rea
       continue;
     }
     const spec = SPEC_BY_NAME.get(name);
-    if (!spec || (allowed && !allowed.has(name))) {
-      const hint = closest(name, allowed ? [...allowed] : [...SPEC_BY_NAME.keys()]);
-      throw new ArgError(`--${name}`, `unknown option --${name}${hint ? ` (did you mean --${hint}?)` : ''}; see --help`);
-    }
+    if (!spec || (allowed && !allowed.has(spec.name))) throw unknownFlag(name, '', allowed ? [...allowed] : [...SPEC_BY_NAME.keys()]);
     let raw: string | undefined = inline;
     if (raw === undefined) {
       const next = argv[i + 1];
@@ -425,7 +555,7 @@ export function parseFlags(argv: readonly string[], args: RunArgs, allowed?: Rea
         raw = argv[++i];
       }
     }
-    (args as unknown as Record<string, unknown>)[name] = coerceArg(spec, raw);
+    (args as unknown as Record<string, unknown>)[spec.name] = coerceArg(spec, raw);
   }
   return { positionals, ...(configFile ? { configFile } : {}) };
 }

@@ -68,6 +68,8 @@ export interface EngineOptions {
   trainable?: (name: string) => boolean;
   /** Single-label only: per-class loss weights. */
   classWeights?: Float32Array;
+  /** Single-label only: the Trainer's label smoothing factor (GraphOptions.labelSmoothing). */
+  labelSmoothing?: number;
   onWarning?: (message: string) => void;
   /** Use the WebAssembly SIMD optimizer kernels when available (default true). */
   wasm?: boolean;
@@ -254,6 +256,7 @@ export class TrainingEngine {
         config,
         trainable: (n) => this.trainable.includes(n),
         classWeights: !!this.opts.classWeights,
+        ...(this.opts.labelSmoothing ? { labelSmoothing: this.opts.labelSmoothing } : {}),
         adam: this.optimizer.options,
         ...(this.scaler ? { mixedPrecision: 'fp16' as const } : {}),
         gpu: this.opts.executionProvider === 'webgpu' || this.opts.executionProvider === 'cuda',

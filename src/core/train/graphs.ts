@@ -30,6 +30,11 @@ export interface GraphOptions {
   /** Single-label only: weight the loss per class (torch CrossEntropyLoss(weight=...)). */
   classWeights?: boolean;
   /**
+   * Single-label only: the Trainer's LabelSmoother, loss = (1 - eps) * NLL + eps * mean over rows and
+   * classes of -log softmax (training and evaluation loss alike, as the Trainer computes both with it).
+   */
+  labelSmoothing?: number;
+  /**
    * Embed these weights as initializers instead of declaring the parameters as inputs (the
    * self-contained inference model written by the exporter).
    */
@@ -137,6 +142,13 @@ export function buildGraph(opts: GraphOptions): BuiltGraph {
     const labels = g.input('labels', 'int64', [batch]);
     const weight = opts.classWeights ? g.input('class_weights', dtype, [config.num_labels]) : undefined;
     loss = g.softmaxCrossEntropy(logits, labels, weight);
+    const eps = opts.labelSmoothing ?? 0;
+    if (eps > 0) {
+      // mean over rows of the sum over classes, over C: ReduceMean over one symbolic axis (its gradient's count is that axis).
+      const perRow = g.reduceSum(g.logSoftmax(logits, 1), [1]);
+      const smoothed = g.div(g.neg(g.reduceMean(perRow, [0])), g.scalarConst(dtype, config.num_labels));
+      loss = g.add(g.mul(loss, g.scalarConst(dtype, 1 - eps)), g.mul(smoothed, g.scalarConst(dtype, eps)));
+    }
   }
   g.output(loss, 'loss');
   g.output(logits, 'logits');

@@ -7,18 +7,29 @@
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EventSink } from '../../protocol/events.js';
-import { type ClassificationData, type EncodedDataset, encodeDataset, loadClassificationData, loadSplitForModel, splitStats } from '../data/index.js';
+import {
+  type ClassificationData,
+  type EncodedDataset,
+  encodeDataset,
+  loadClassificationData,
+  loadSplitForModel,
+  labelledRows,
+  relabelData,
+  splitStats,
+} from '../data/index.js';
 import { exportFiles } from '../export/index.js';
 import { type PullResult, pullModel } from '../hub/index.js';
 import type { ModelConfig } from '../model/config.js';
+import { decideHead } from '../model/head.js';
 import { loadPretrained, readModelConfig } from '../model/load.js';
 import { checkVocabulary } from '../model/pretrained.js';
 import { PRESETS, type Model, type PresetName, createModel } from '../model/presets.js';
 import { writeFilesInto } from '../model/save.js';
 import { Tokenizer } from '../tokenizer/index.js';
-import { ArgError, type RunArgs, validateArgs } from './args.js';
+import { ArgError, type RunArgs, publicArgs, validateArgs } from './args.js';
+import { pushCheckpoint, pushRun, type HubPushContext } from './hub-push.js';
 import { listCheckpoints } from './checkpoint.js';
-import { softmax } from './predictor.js';
+import { predictionsCsv } from './predictions.js';
 import { Trainer } from './trainer.js';
 
 export interface RunContext {
@@ -185,7 +196,7 @@ async function checkResumeFolder(path: string): Promise<string> {
 async function readData(args: RunArgs, config: ModelConfig | undefined, ctx: RunContext): Promise<ClassificationData> {
   const common = {
     ...dataColumns(args),
-    labelColumn: args.label_column_name,
+    ...(args.label_column_name !== null ? { labelColumn: args.label_column_name } : {}),
     ...(args.label_delimiter !== null ? { labelDelimiter: args.label_delimiter } : {}),
     hasHeader: !args.no_header,
     seed: args.seed,
@@ -200,7 +211,8 @@ async function readData(args: RunArgs, config: ModelConfig | undefined, ctx: Run
       trainFile: args.train_file!,
       ...(args.validation_file ? { validationFile: args.validation_file } : {}),
       ...(args.test_file ? { testFile: args.test_file } : {}),
-      task: args.task,
+      task: args.do_regression === true ? 'regression' : args.task,
+      ...(args.do_regression === false ? { noRegression: true } : {}),
       validationSplitPercentage: wantsValidation && !args.validation_file ? args.validation_split_percentage : 0,
       ...(args.max_train_samples ? { maxTrainSamples: args.max_train_samples } : {}),
     });
@@ -224,44 +236,60 @@ async function readData(args: RunArgs, config: ModelConfig | undefined, ctx: Run
   return data;
 }
 
-function csvCell(v: string | number): string {
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** predict_results.csv: text (and pair), predicted label and score, and every class probability. */
-export function predictionsCsv(data: ClassificationData, split: NonNullable<ClassificationData['test']>, logits: Float32Array, width: number): string {
-  const header: string[] = ['index', 'text'];
-  if (split.pairs) header.push('text_pair');
-  const pt = data.problemType;
-  if (pt === 'regression') header.push('prediction');
-  else header.push('label', 'score', ...data.labels.map((l) => `p(${l})`));
-  const lines = [header.map(csvCell).join(',')];
-  for (let i = 0; i < split.texts.length; i++) {
-    const row: (string | number)[] = [i, split.texts[i]!];
-    if (split.pairs) row.push(split.pairs[i]!);
-    const z = logits.subarray(i * width, i * width + width);
-    if (pt === 'regression') row.push(z[0]!);
-    else {
-      const probs = pt === 'multi_label_classification' ? Array.from(z, (x) => 1 / (1 + Math.exp(-x))) : softmax(Array.from(z));
-      if (pt === 'multi_label_classification') {
-        const on = data.labels.filter((_, k) => probs[k]! > 0.5);
-        row.push(on.join('|'), on.length ? Math.min(...on.map((l) => probs[data.labels.indexOf(l)]!)) : 0);
-      } else {
-        let best = 0;
-        for (let k = 1; k < probs.length; k++) if (probs[k]! > probs[best]!) best = k;
-        row.push(data.labels[best]!, probs[best]!);
-      }
-      row.push(...probs.map((p) => Number(p.toFixed(6))));
-    }
-    lines.push(row.map(csvCell).join(','));
+/** Label smoothing is the Trainer's LabelSmoother: single-label classification, and not mixed with class weights. */
+function checkLossOptions(args: RunArgs, data: ClassificationData): void {
+  if (!(args.label_smoothing_factor > 0) || !args.do_train) return;
+  if (data.problemType !== 'single_label_classification') {
+    throw new ArgError(
+      '--label_smoothing_factor',
+      `--label_smoothing_factor applies to single-label classification; this data is ${data.problemType.replace(/_/g, ' ')}`,
+    );
   }
-  return `${lines.join('\n')}\n`;
+  if (args.class_weights !== null) {
+    throw new ArgError(
+      '--label_smoothing_factor',
+      '--label_smoothing_factor and --class_weights cannot be combined (the Trainer smooths an unweighted loss); choose one',
+    );
+  }
 }
 
-export async function runClassification(args: RunArgs, ctx: RunContext): Promise<RunOutcome> {
-  const { emit } = ctx;
+/**
+ * Training from a model folder: keep its classification head and label ids when the data's labels are
+ * the model's (see model/head.ts), relabelling the data in the model's id order; else a new head.
+ */
+async function chooseHead(
+  config: ModelConfig,
+  data: ClassificationData,
+  args: RunArgs,
+  emit: EventSink,
+): Promise<{ data: ClassificationData; fresh: boolean }> {
+  const decision = decideHead(config, {
+    dataLabels: data.labels,
+    problemType: data.problemType,
+    integerLabels: data.labels.length > 0 && data.labels.every((l) => /^-?\d+$/.test(l)),
+    ignoreMismatchedSizes: args.ignore_mismatched_sizes,
+  });
+  if (decision.kind === 'new') {
+    if (decision.message) emit({ type: 'warning', message: decision.message });
+    return { data, fresh: decision.discarded !== undefined };
+  }
+  if (decision.message) emit({ type: 'info', message: decision.message });
+  if (!decision.labels) return { data, fresh: false };
+  const relabelled = relabelData(data, decision.labels, decision.rename);
+  const used = new Set(data.labels.map((l) => decision.rename?.get(l) ?? l));
+  const unused = decision.labels.filter((l) => !used.has(l));
+  emit({
+    type: 'info',
+    message: `keeping the model's classification head and its ${decision.labels.length} labels${unused.length ? ` (${unused.length} of them have no training row: the model keeps them)` : ''}`,
+  });
+  return { data: relabelled, fresh: false };
+}
+
+export async function runClassification(args: RunArgs, runCtx: RunContext): Promise<RunOutcome> {
+  const { emit } = runCtx;
   validateArgs(args);
+  // --token (a download token) wins over the caller's (HF_TOKEN, the extension's stored one).
+  const ctx: RunContext = { ...runCtx, ...(args.token ? { token: args.token } : {}) };
   if (!args.model_name_or_path)
     throw new ArgError('--model_name_or_path', 'give --model_name_or_path: a Hub id (org/name), a local model folder, or preset:bert-tiny');
   if (!args.do_train && !args.do_eval && !args.do_predict) throw new ArgError('--do_train', 'nothing to do: pass --do_train, --do_eval and/or --do_predict');
@@ -284,8 +312,9 @@ export async function runClassification(args: RunArgs, ctx: RunContext): Promise
 
   // Data.
   emit({ type: 'stage', stage: 'read-data', message: `reading ${args.do_train ? args.train_file : (args.validation_file ?? args.test_file)}` });
-  const data = await readData(args, baseConfig, ctx);
+  let data = await readData(args, baseConfig, ctx);
   for (const w of data.warnings) emit({ type: 'warning', message: w });
+  checkLossOptions(args, data);
   const dropped = data.train.dropped.emptyText + data.train.dropped.emptyLabel;
   if (args.do_train && dropped > 0) {
     emit({
@@ -301,12 +330,19 @@ export async function runClassification(args: RunArgs, ctx: RunContext): Promise
   };
   const log = (message: string): void => emit({ type: 'info', message });
   let model: Model;
+  let freshHead = false;
+  if (args.do_train && !preset) {
+    const head = await chooseHead(resumeFrom ? await readModelConfig(resumeFrom) : baseConfig!, data, args, emit);
+    data = head.data;
+    freshHead = head.fresh;
+  }
   const labelOpts = {
     ...(data.problemType === 'regression' ? { numLabels: 1 } : { labels: data.labels }),
     problemType: data.problemType,
     overrides,
     seed: args.seed,
     log,
+    freshHead,
   };
   if (resumeFrom) model = await loadPretrained(resumeFrom, labelOpts);
   else if (preset) {
@@ -341,6 +377,13 @@ export async function runClassification(args: RunArgs, ctx: RunContext): Promise
   }
 
   const tokenizerFiles = tokenizer.saveFiles() as unknown as Record<string, string>;
+  const hub: HubPushContext = {
+    args: { ...args, output_dir: outputDir },
+    token: args.hub_token ?? runCtx.token,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    ...(ctx.env ? { env: ctx.env } : {}),
+    log,
+  };
   const trainer = new Trainer({
     args: { ...args, output_dir: outputDir },
     model,
@@ -354,6 +397,7 @@ export async function runClassification(args: RunArgs, ctx: RunContext): Promise
     ...(ctx.runId ? { runId: ctx.runId } : {}),
     modelName: args.model_name_or_path,
     ...(args.do_train ? { classWeights: classWeightsFor(args.class_weights, data) } : {}),
+    ...(args.push_to_hub ? { onCheckpoint: (dir: string, step: number, epochEnd: boolean) => pushCheckpoint(hub, dir, step, epochEnd) } : {}),
   });
   const results: Record<string, number> = {};
   let outcome: Omit<RunOutcome, 'results'> = { modelDir: null, cancelled: false, stoppedEarly: false, bestCheckpoint: null };
@@ -388,7 +432,7 @@ export async function runClassification(args: RunArgs, ctx: RunContext): Promise
             metrics: Object.fromEntries(Object.entries(r.state.log_history.filter((e) => 'eval_loss' in e).pop() ?? {}).filter(([k]) => k.startsWith('eval_'))),
             history,
           },
-          extraFiles: { 'trainer_state.json': json(r.state), 'training_args.json': json(args) },
+          extraFiles: { 'trainer_state.json': json(r.state), 'training_args.json': json(publicArgs(args)) },
         });
         await writeFilesInto(outputDir, files);
         outcome.modelDir = outputDir;
@@ -417,13 +461,18 @@ export async function runClassification(args: RunArgs, ctx: RunContext): Promise
       const logits = await trainer.predict(encoded.test);
       await writeFile(join(outputDir, 'predict_results.csv'), predictionsCsv(data, data.test, logits.values, logits.width));
       if (encoded.test.labels) {
-        const t = await trainer.evaluate(encoded.test, 'test');
+        const labelled = labelledRows(data.test);
+        const t = await trainer.evaluate(labelled ? encoded.test.select(labelled) : encoded.test, 'test');
         Object.assign(results, t.metrics);
         await writeFile(join(outputDir, 'test_results.json'), json(t.metrics));
       }
       emit({ type: 'info', message: `wrote ${join(outputDir, 'predict_results.csv')} (${encoded.test.size} rows)` });
     }
     if (!outcome.cancelled && args.output_dir !== null) await writeFile(join(outputDir, 'all_results.json'), json(results));
+    if (args.push_to_hub && outcome.modelDir && !outcome.cancelled) {
+      emit({ type: 'stage', stage: 'push', message: `pushing ${outputDir} to the Hugging Face Hub` });
+      await pushRun(hub, outputDir);
+    }
   } finally {
     await trainer.dispose();
   }

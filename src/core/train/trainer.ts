@@ -20,7 +20,7 @@ import {
   evalBatches,
 } from '../data/index.js';
 import type { Model } from '../model/presets.js';
-import { ArgError, type RunArgs, greaterIsBetter, metricForBest } from './args.js';
+import { ArgError, type RunArgs, greaterIsBetter, metricForBest, publicArgs } from './args.js';
 import {
   type CheckpointContents,
   type LogEntry,
@@ -47,6 +47,8 @@ export interface TrainerOptions {
   tokenizerFiles?: Record<string, string>;
   /** Per-class loss weights (single-label). */
   classWeights?: Float32Array;
+  /** Called after each checkpoint is written (the Hub's every_save push hangs here); `epochEnd` when saved at an epoch's end. */
+  onCheckpoint?: (dir: string, step: number, epochEnd: boolean) => Promise<void>;
   /** Resume from this checkpoint folder. */
   resumeFrom?: string;
   /** Save a checkpoint when cancelled (asked at cancel time when a function). */
@@ -96,6 +98,7 @@ export class Trainer {
       ...(a.fp16 ? { mixedPrecision: 'fp16' as const } : {}),
       ...(o.packTokens !== undefined ? { packTokens: o.packTokens } : {}),
       ...(o.classWeights ? { classWeights: o.classWeights } : {}),
+      ...(a.label_smoothing_factor > 0 ? { labelSmoothing: a.label_smoothing_factor } : {}),
       onWarning: (message) => o.emit({ type: 'warning', message }),
     });
   }
@@ -178,7 +181,7 @@ export class Trainer {
       kind: this.samplerKind(),
       size: train.size,
       batchSize: a.per_device_train_batch_size,
-      seed: a.seed,
+      seed: a.shuffle_seed ?? a.seed,
       lengths: train.lengths(),
       ...(samplerState ? { state: samplerState } : {}),
       ...(this.o.megaBatchMult ? { megaBatchMult: this.o.megaBatchMult } : {}),
@@ -237,7 +240,7 @@ export class Trainer {
         rng: { seed: a.seed, sampler: sampler.state(), dropout_runs: this.engine.runCount },
         state,
         ...(this.engine.scaler ? { scaler: this.engine.scaler.stateDict() } : {}),
-        trainingArgs: { ...a },
+        trainingArgs: { ...publicArgs(a) },
         ...(this.o.tokenizerFiles ? { tokenizerFiles: this.o.tokenizerFiles } : {}),
       };
       await writeCheckpoint(dir, contents);
@@ -248,7 +251,23 @@ export class Trainer {
         savedCheckpoints.splice(savedCheckpoints.indexOf(r), 1);
       }
       emit({ type: 'checkpoint', step: state.global_step, path: dir, removed: remove });
+      await this.o.onCheckpoint?.(dir, state.global_step, epochEnded());
     };
+    let lastEpochEnded = false;
+    const epochEnded = (): boolean => lastEpochEnded;
+
+    if (a.eval_on_start && this.o.encoded.validation && state.global_step === 0) {
+      const ev = await this.evaluate(this.o.encoded.validation, 'eval');
+      state.log_history.push({ ...ev.metrics, epoch: 0, step: 0 });
+      emit({
+        type: 'eval',
+        step: 0,
+        epoch: 0,
+        metrics: ev.metrics,
+        ...(ev.confusionMatrix ? { confusionMatrix: ev.confusionMatrix, labels: this.o.data.labels } : {}),
+        ...(ev.perClass ? { perClass: ev.perClass } : {}),
+      });
+    }
 
     while (state.global_step < totalSteps) {
       if (this.o.signal?.aborted) {
@@ -258,6 +277,7 @@ export class Trainer {
       // One optimizer step: up to gradient_accumulation_steps batches, not crossing an epoch end.
       const group = [];
       let epochEnded = false;
+      lastEpochEnded = false;
       let batchIndex = 0;
       let epoch = 0;
       for (let k = 0; k < a.gradient_accumulation_steps; k++) {
@@ -267,6 +287,7 @@ export class Trainer {
         epoch = b.epoch;
         if (b.batchIndex === batchesPerEpoch - 1) {
           epochEnded = true;
+          lastEpochEnded = true;
           break;
         }
       }
@@ -310,11 +331,12 @@ export class Trainer {
         etaSeconds: (elapsed / done) * (totalSteps - state.global_step),
       });
 
-      if (state.global_step % a.logging_steps === 0) {
+      if ((a.logging_strategy === 'steps' && state.global_step % a.logging_steps === 0) || (a.logging_strategy === 'epoch' && epochEnded)) {
         const entry: LogEntry = {
           loss: round4(lossSinceLog / stepsSinceLog),
           grad_norm: lastGradNorm,
-          learning_rate: learningRate(a.learning_rate, schedule, this.engine.optimizer.state.step),
+          // The rate the step used, as transformers >= 4.51 logs it.
+          learning_rate: lr,
           epoch: state.epoch,
           step: state.global_step,
         };

@@ -217,10 +217,26 @@ describe('finetune create-model', () => {
     assert.deepEqual(model.weights.get('bert.embeddings.word_embeddings.weight')?.dims, [tokenizer.vocabSize, 128]);
     assert.deepEqual(model.weights.get('classifier.weight')?.dims, [3, 128]);
 
-    // The folder trains as --model_name_or_path (its labels are replaced by the data's).
+    // The folder trains as --model_name_or_path. Its head knows bad / ok / good, the data negative / positive:
+    // refused with both label sets named, unless --ignore_mismatched_sizes asks for a new head.
     const train = writeCsv(join(root, 'created-train.csv'), reviewRows(32, 8));
+    const refused = await runCli([
+      'train',
+      '--model_name_or_path',
+      dir,
+      '--train_file',
+      train,
+      '--output_dir',
+      join(root, 'created-refused'),
+      '--max_steps',
+      '1',
+    ]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.err, /labels the model does not know: "negative", "positive"\. The model's labels are "bad", "ok", "good"/);
+    assert.match(refused.err, /--ignore_mismatched_sizes/);
     const t = await runCli([
       'train',
+      '--ignore_mismatched_sizes',
       '--model_name_or_path',
       dir,
       '--train_file',

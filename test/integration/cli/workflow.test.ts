@@ -165,7 +165,9 @@ describe('finetune train -> evaluate -> predict -> export', () => {
     for (const h of logs) {
       for (const k of ['loss', 'grad_norm', 'learning_rate', 'epoch', 'step']) assert.ok(Number.isFinite(h[k]), `log_history ${k}`);
     }
-    assert.equal(logs[logs.length - 1]!.learning_rate, 0, 'linear schedule ends at 0');
+    // transformers >= 4.51 logs the rate each step used: linear decay over 30 steps, no warmup, 3e-3 * (30 - (step - 1)) / 30.
+    for (const h of logs) assert.ok(Math.abs(h.learning_rate! - (3e-3 * (30 - (h.step! - 1))) / 30) < 1e-12, `learning_rate at step ${h.step}`);
+    assert.ok(Math.abs(logs[logs.length - 1]!.learning_rate! - 1e-4) < 1e-12, 'the last step used 1/30 of the peak rate');
     const evals = history.filter((h) => 'eval_loss' in h);
     assert.deepEqual(
       evals.map((h) => h.step),
@@ -202,20 +204,23 @@ describe('finetune train -> evaluate -> predict -> export', () => {
     assert.ok(existsSync(join(out, 'test_results.json')));
   });
 
-  test('predict_results.csv: text, label, score and p(label) columns for every test row', () => {
+  test('predict_results.csv: line, text, given label, predicted label, score, p(label) and correct for every test row', () => {
     const { header, rows } = readCsv(join(out, 'predict_results.csv'));
-    assert.deepEqual(header, ['index', 'text', 'label', 'score', 'p(negative)', 'p(positive)']);
+    assert.deepEqual(header, ['index', 'line', 'text', 'label', 'predicted', 'score', 'p(negative)', 'p(positive)', 'correct', 'note']);
     assert.equal(rows.length, testRows.length);
     let correct = 0;
     rows.forEach((r, i) => {
       assert.equal(Number(r[0]), i);
-      assert.equal(r[1], testRows[i]!.text, 'rows stay in file order');
-      assert.ok(['negative', 'positive'].includes(r[2]!));
-      const [score, pNeg, pPos] = [Number(r[3]), Number(r[4]), Number(r[5])];
+      assert.equal(Number(r[1]), i + 2, 'line: the header is line 1');
+      assert.equal(r[2], testRows[i]!.text, 'rows stay in file order');
+      assert.equal(r[3], testRows[i]!.label);
+      assert.ok(['negative', 'positive'].includes(r[4]!));
+      const [score, pNeg, pPos] = [Number(r[5]), Number(r[6]), Number(r[7])];
       assert.ok(Math.abs(pNeg + pPos - 1) < 1e-5);
       assert.ok(Math.abs(score - Math.max(pNeg, pPos)) < 1e-5);
-      assert.equal(r[2], pPos > pNeg ? 'positive' : 'negative');
-      if (r[2] === testRows[i]!.label) correct++;
+      assert.equal(r[4], pPos > pNeg ? 'positive' : 'negative');
+      assert.equal(r[8], String(r[4] === r[3]));
+      if (r[4] === testRows[i]!.label) correct++;
     });
     // The task is separable by one word and validation accuracy reaches 1: predictions must mostly be right (labels not permuted).
     assert.ok(correct / rows.length >= 0.8, `accuracy ${correct}/${rows.length}`);
@@ -328,8 +333,8 @@ describe('finetune train -> evaluate -> predict -> export', () => {
     assert.equal(r.code, 0, r.err);
     // the same predictions as the training run made (same model, same batches)
     assert.deepEqual(
-      readCsv(join(dir, 'predict_results.csv')).rows.map((x) => x[2]),
-      readCsv(join(out, 'predict_results.csv')).rows.map((x) => x[2]),
+      readCsv(join(dir, 'predict_results.csv')).rows.map((x) => x[4]),
+      readCsv(join(out, 'predict_results.csv')).rows.map((x) => x[4]),
     );
   });
 
