@@ -1,16 +1,31 @@
 /**
  * Reading a tokenizer from a local folder laid out as on the Hugging Face Hub: tokenizer.json
- * (preferred, as transformers' fast tokenizers do) or vocab.txt, plus the optional
- * tokenizer_config.json and special_tokens_map.json. Only the local file system is read.
+ * (preferred, as transformers' fast tokenizers do), else vocab.json + merges.txt (byte-level BPE)
+ * for a RoBERTa-family folder, else vocab.txt (WordPiece), plus the optional tokenizer_config.json,
+ * special_tokens_map.json and (BPE) added_tokens.json. Only the local file system is read.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { BPE_SPECIAL_TOKEN_ROLES, tokenizerKind, type TokenizerKind } from './bpe.js';
 import { TokenizerError } from './errors.js';
 import type { AddedTokenJson, TokenizerConfigJson, TokenizerJson } from './types.js';
 import { SPECIAL_TOKEN_ROLES, specialTokenName } from './vocab.js';
 
 export type TokenizerFolderContents =
   | { kind: 'tokenizer.json'; path: string; tokenizerJson: TokenizerJson; config: TokenizerConfigJson }
+  | {
+      kind: 'vocab.json+merges.txt';
+      /** vocab.json's path (merges.txt and added_tokens.json are beside it). */
+      path: string;
+      mergesPath: string;
+      addedTokensPath: string;
+      vocabText: string;
+      mergesText: string;
+      /** added_tokens.json, when the folder has one. */
+      addedTokensText?: string;
+      /** tokenizer_config.json, with special_tokens_map.json's values (AddedToken objects kept) where it has none. */
+      config: TokenizerConfigJson;
+    }
   | { kind: 'vocab.txt'; path: string; vocabText: string; config: TokenizerConfigJson };
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -113,9 +128,46 @@ export function validateTokenizerJson(value: unknown, source: string): Tokenizer
 
 /**
  * Reads the tokenizer files of `dir`. tokenizer_config.json wins over special_tokens_map.json for
- * the special-token names (as in transformers).
+ * the special-token names (as in transformers). Without tokenizer.json, vocab.json + merges.txt are
+ * used when the folder is a RoBERTa-family one (tokenizer_config.json `tokenizer_class`, else
+ * config.json `model_type`, as AutoTokenizer decides) or when it has no vocab.txt; else vocab.txt.
  */
 export async function readTokenizerFolder(dir: string): Promise<TokenizerFolderContents> {
+  await checkFolder(dir);
+  const configPath = join(dir, 'tokenizer_config.json');
+  const mapPath = join(dir, 'special_tokens_map.json');
+  const rawConfig: TokenizerConfigJson = (await exists(configPath)) ? await readJsonObject(configPath) : {};
+  const map = (await exists(mapPath)) ? await readJsonObject(mapPath) : {};
+  const config: TokenizerConfigJson = { ...rawConfig };
+  for (const role of SPECIAL_TOKEN_ROLES) {
+    const name = specialTokenName(map[role]);
+    if (config[role] === undefined && name !== undefined) config[role] = name;
+  }
+
+  const paths = {
+    json: join(dir, 'tokenizer.json'),
+    vocabJson: join(dir, 'vocab.json'),
+    merges: join(dir, 'merges.txt'),
+    addedTokens: join(dir, 'added_tokens.json'),
+    vocabTxt: join(dir, 'vocab.txt'),
+  };
+  if (await exists(paths.json)) {
+    const tokenizerJson = validateTokenizerJson(await readJsonObject(paths.json), paths.json);
+    return { kind: 'tokenizer.json', path: paths.json, tokenizerJson, config };
+  }
+  const hasVocabTxt = await exists(paths.vocabTxt);
+  const bpe = await readBpeFiles(dir, paths, rawConfig, map, hasVocabTxt);
+  if (bpe) return bpe;
+  if (hasVocabTxt) return { kind: 'vocab.txt', path: paths.vocabTxt, vocabText: await readText(paths.vocabTxt), config };
+  throw new TokenizerError(
+    'missing-path',
+    `No tokenizer in ${dir}: expected ${paths.json}, or ${paths.vocabJson} + ${paths.merges} (byte-level BPE, RoBERTa family), ` +
+      `or ${paths.vocabTxt} (WordPiece, BERT family); tokenizer_config.json, special_tokens_map.json and added_tokens.json are read beside them.`,
+    { path: paths.json },
+  );
+}
+
+async function checkFolder(dir: string): Promise<void> {
   let info;
   try {
     info = await stat(dir);
@@ -126,28 +178,65 @@ export async function readTokenizerFolder(dir: string): Promise<TokenizerFolderC
     throw e;
   }
   if (!info.isDirectory()) {
-    throw new TokenizerError('missing-path', `Not a folder: ${dir} (expected a folder holding tokenizer.json or vocab.txt).`, { path: dir });
+    throw new TokenizerError('missing-path', `Not a folder: ${dir} (expected a folder holding tokenizer.json, vocab.json + merges.txt, or vocab.txt).`, {
+      path: dir,
+    });
   }
+}
 
-  const configPath = join(dir, 'tokenizer_config.json');
-  const mapPath = join(dir, 'special_tokens_map.json');
-  const config: TokenizerConfigJson = (await exists(configPath)) ? await readJsonObject(configPath) : {};
-  if (await exists(mapPath)) {
-    const map = await readJsonObject(mapPath);
-    for (const role of SPECIAL_TOKEN_ROLES) {
-      const name = specialTokenName(map[role]);
-      if (config[role] === undefined && name !== undefined) config[role] = name;
-    }
-  }
+/** The tokenizer class AutoTokenizer would pick: tokenizer_class, else config.json's model_type. */
+async function folderKind(dir: string, config: TokenizerConfigJson): Promise<TokenizerKind> {
+  if (typeof config.tokenizer_class === 'string' && config.tokenizer_class !== '') return tokenizerKind(config.tokenizer_class, undefined);
+  const modelConfigPath = join(dir, 'config.json');
+  const modelConfig = (await exists(modelConfigPath)) ? await readJsonObject(modelConfigPath) : {};
+  return tokenizerKind(undefined, modelConfig.model_type);
+}
 
-  const jsonPath = join(dir, 'tokenizer.json');
-  if (await exists(jsonPath)) {
-    const tokenizerJson = validateTokenizerJson(await readJsonObject(jsonPath), jsonPath);
-    return { kind: 'tokenizer.json', path: jsonPath, tokenizerJson, config };
+/**
+ * The byte-level BPE files, when the folder is to be read through them (see readTokenizerFolder);
+ * undefined when it is not. A half pair (merges.txt without vocab.json, or the reverse) with no
+ * vocab.txt to fall back on is an error naming the missing file, and so is a pair in a folder whose
+ * tokenizer class is not a RoBERTa-family one.
+ */
+async function readBpeFiles(
+  dir: string,
+  paths: { vocabJson: string; merges: string; addedTokens: string },
+  rawConfig: TokenizerConfigJson,
+  map: Record<string, unknown>,
+  hasVocabTxt: boolean,
+): Promise<TokenizerFolderContents | undefined> {
+  const hasVocab = await exists(paths.vocabJson);
+  const hasMerges = await exists(paths.merges);
+  if (!hasVocab && !hasMerges) return undefined;
+  const kind = await folderKind(dir, rawConfig);
+  if (hasVocabTxt && !(kind.kind === 'roberta' && hasVocab && hasMerges)) return undefined;
+  if (kind.kind === 'other') {
+    throw new TokenizerError(
+      'unsupported',
+      `${dir} has ${hasVocab ? paths.vocabJson : paths.merges} but its ${kind.reason} is not a RoBERTa-family tokenizer; ` +
+        'Finetune converts vocab.json + merges.txt for RobertaTokenizer (and Bart/Longformer/LED/Mvp), other tokenizers need a tokenizer.json.',
+      { path: hasVocab ? paths.vocabJson : paths.merges },
+    );
   }
-  const vocabPath = join(dir, 'vocab.txt');
-  if (await exists(vocabPath)) {
-    return { kind: 'vocab.txt', path: vocabPath, vocabText: await readText(vocabPath), config };
+  if (!hasVocab || !hasMerges) {
+    const [present, missing] = hasVocab ? [paths.vocabJson, paths.merges] : [paths.merges, paths.vocabJson];
+    throw new TokenizerError('missing-path', `${present} has no ${missing} beside it: a byte-level BPE tokenizer needs both vocab.json and merges.txt.`, {
+      path: missing,
+    });
   }
-  throw new TokenizerError('missing-path', `No tokenizer in ${dir}: expected ${jsonPath} or ${vocabPath}.`, { path: jsonPath });
+  // special_tokens_map.json fills the roles tokenizer_config.json does not set, AddedToken objects kept (their flags matter here).
+  const config: Record<string, unknown> = { ...rawConfig };
+  for (const role of [...BPE_SPECIAL_TOKEN_ROLES, 'additional_special_tokens'])
+    if (config[role] === undefined && map[role] !== undefined) config[role] = map[role];
+  const hasAdded = await exists(paths.addedTokens);
+  return {
+    kind: 'vocab.json+merges.txt',
+    path: paths.vocabJson,
+    mergesPath: paths.merges,
+    addedTokensPath: paths.addedTokens,
+    vocabText: await readText(paths.vocabJson),
+    mergesText: await readText(paths.merges),
+    ...(hasAdded ? { addedTokensText: await readText(paths.addedTokens) } : {}),
+    config: config as TokenizerConfigJson,
+  };
 }

@@ -1,8 +1,11 @@
 /**
  * core/tokenizer: Hugging Face tokenizers for the trainer.
- *  - `Tokenizer.fromFolder(dir)`: tokenizer.json (+ tokenizer_config.json) or a bare vocab.txt;
+ *  - `Tokenizer.fromFolder(dir)`: tokenizer.json (+ tokenizer_config.json), or vocab.json + merges.txt
+ *    (RoBERTa family), or a bare vocab.txt;
  *  - `convertBertVocab(vocabText, config)`: vocab.txt -> tokenizer.json / tokenizer_config.json /
  *    special_tokens_map.json, as transformers' BertConverter;
+ *  - `convertRobertaBpe(files, config)`: vocab.json + merges.txt -> the same three, as transformers'
+ *    RobertaConverter;
  *  - `tokenizer.encode / encodeBatch`: ids, attention mask, token types, HF truncation semantics.
  */
 export { Tokenizer, type Encoding, type EncodeOptions, type SpecialToken } from './tokenizer.js';
@@ -17,6 +20,21 @@ export {
   type ConvertedBertTokenizer,
   type BertVocabOptions,
 } from './vocab.js';
+export {
+  convertRobertaBpe,
+  parseBpeVocab,
+  parseMerges,
+  robertaBpeOptions,
+  tokenizerKind,
+  BPE_SPECIAL_TOKEN_ROLES,
+  ROBERTA_DEFAULT_SPECIAL_TOKENS,
+  type BpeSpecialTokenRole,
+  type ByteLevelBpeFiles,
+  type ByteLevelBpeSources,
+  type ConvertedBpeTokenizer,
+  type RobertaBpeOptions,
+  type TokenizerKind,
+} from './bpe.js';
 export { truncateIds, type TruncationStrategy, type TruncationSide, type Truncated } from './truncation.js';
 export { planFromPostProcessor, type Parity, type SpecialTokensPlan, type BuiltInputs } from './postprocess.js';
 export { bertNormalize, bertNormalizerOptions, type BertNormalizerOptions } from './normalizer.js';

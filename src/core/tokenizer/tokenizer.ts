@@ -2,7 +2,9 @@
  * The tokenizer the trainer uses: Hugging Face tokenization (Tokenizers.js, through backend.ts, for
  * text -> word piece ids) with Hugging Face's truncation and special tokens done here on the id lists.
  */
+import { dirname, join } from 'node:path';
 import { createLibraryTokenizer, type LibraryTokenizer } from './backend.js';
+import { bpeVocabFiles, convertRobertaBpe, savesBpeVocabFiles, type ByteLevelBpeFiles, type ByteLevelBpeSources } from './bpe.js';
 import { TokenizerError } from './errors.js';
 import { readTokenizerFolder, validateTokenizerJson } from './folder.js';
 import { planFromPostProcessor, type Parity, type SpecialTokensPlan } from './postprocess.js';
@@ -92,15 +94,19 @@ function computeVocabSize(json: TokenizerJson): number {
 }
 
 /** tokenizer.json text with a WordPiece/BPE vocabulary written in id order (JS objects would put
- * integer-like tokens such as "0" or "1997" first). */
+ * integer-like tokens such as "0" or "1997" first) and BPE merges one to a line. */
 function stringifyTokenizerJson(json: TokenizerJson): string {
   const vocab = json.model.vocab;
   if (!isObject(vocab)) return JSON.stringify(json, null, 2);
   const marker = '\u0000vocab\u0000';
-  const text = JSON.stringify({ ...json, model: { ...json.model, vocab: marker } }, null, 2);
+  const mergesMarker = '\u0000merges\u0000';
+  const merges = json.model.merges;
+  const model = { ...json.model, vocab: marker, ...(Array.isArray(merges) ? { merges: mergesMarker } : {}) };
+  const text = JSON.stringify({ ...json, model }, null, 2);
   const entries = Object.entries(vocab as Record<string, number>).sort((x, y) => x[1] - y[1]);
   const body = entries.length === 0 ? '{}' : `{\n${entries.map(([token, id]) => `      ${JSON.stringify(token)}: ${id}`).join(',\n')}\n    }`;
-  return text.replace(JSON.stringify(marker), () => body);
+  const mergesBody = !Array.isArray(merges) || merges.length === 0 ? '[]' : `[\n${merges.map((m) => `      ${JSON.stringify(m)}`).join(',\n')}\n    ]`;
+  return text.replace(JSON.stringify(marker), () => body).replace(JSON.stringify(mergesMarker), () => mergesBody);
 }
 
 export class Tokenizer {
@@ -164,14 +170,40 @@ export class Tokenizer {
   }
 
   /**
-   * Loads the tokenizer of a local folder: tokenizer.json if there is one, else vocab.txt
-   * (converted to the equivalent BERT WordPiece tokenizer.json), with tokenizer_config.json and
-   * special_tokens_map.json when present. Never touches the network.
+   * Loads the tokenizer of a local folder: tokenizer.json if there is one, else vocab.json +
+   * merges.txt for a RoBERTa-family folder (converted to the equivalent byte-level BPE
+   * tokenizer.json), else vocab.txt (converted to the equivalent BERT WordPiece tokenizer.json),
+   * with tokenizer_config.json and special_tokens_map.json when present. Never touches the network.
    */
   static async fromFolder(dir: string): Promise<Tokenizer> {
     const contents = await readTokenizerFolder(dir);
     if (contents.kind === 'vocab.txt') return Tokenizer.fromVocab(contents.vocabText, contents.config, { source: contents.path });
+    if (contents.kind === 'vocab.json+merges.txt') {
+      const files = { vocabJson: contents.vocabText, merges: contents.mergesText, addedTokensJson: contents.addedTokensText };
+      const sources = {
+        vocab: contents.path,
+        merges: contents.mergesPath,
+        addedTokens: contents.addedTokensPath,
+        config: join(dirname(contents.path), 'tokenizer_config.json'),
+      };
+      return Tokenizer.fromBpeFiles(files, contents.config, { sources });
+    }
     return Tokenizer.create(contents.tokenizerJson, contents.config, contents.path);
+  }
+
+  /**
+   * A RoBERTa byte-level BPE tokenizer from the text of vocab.json and merges.txt (and optional
+   * added_tokens.json) and an optional tokenizer_config.json object (add_prefix_space,
+   * trim_offsets, special tokens, model_max_length...), as transformers' RobertaConverter builds
+   * it. `sources` name the files in errors.
+   */
+  static async fromBpeFiles(
+    files: ByteLevelBpeFiles,
+    config: TokenizerConfigJson = {},
+    options: { sources?: Partial<ByteLevelBpeSources> } = {},
+  ): Promise<Tokenizer> {
+    const converted = convertRobertaBpe(files, config, options.sources);
+    return Tokenizer.create(converted.tokenizerJson, converted.tokenizerConfig, options.sources?.vocab ?? 'vocab.json');
   }
 
   /**
@@ -279,17 +311,27 @@ export class Tokenizer {
     return structuredClone(this.config);
   }
 
-  /** The special_tokens_map.json object to save. */
+  /** The special_tokens_map.json object to save (bos/eos too when the config names tokens the vocabulary has, and additional_special_tokens). */
   specialTokensMap(): SpecialTokensMapJson {
     const map: SpecialTokensMapJson = {};
-    for (const role of [...SPECIAL_TOKEN_ROLES].sort()) {
+    for (const role of SPECIAL_TOKEN_ROLES) {
       const special = this.specialTokens[role];
       if (special) map[role] = special.token;
     }
-    return map;
+    for (const role of ['bos_token', 'eos_token']) {
+      const name = specialTokenName(this.config[role]);
+      if (name !== undefined && this.lib.tokenToId(name) !== undefined) map[role] = name;
+    }
+    const extra = this.config.additional_special_tokens;
+    if (Array.isArray(extra) && extra.length > 0) map.additional_special_tokens = extra.map((v) => specialTokenName(v) ?? String(v));
+    return sortKeys(map);
   }
 
-  /** The files to write next to a saved model, by name; vocab.txt only for WordPiece models. */
+  /**
+   * The files to write next to a saved model, by name: what a fast tokenizer's save_pretrained
+   * writes. vocab.txt for WordPiece models; vocab.json + merges.txt (+ added_tokens.json) for
+   * RoBERTa-family / GPT-2 byte-level BPE models.
+   */
   saveFiles(): TokenizerFiles {
     const files: TokenizerFiles = {
       'tokenizer.json': stringifyTokenizerJson(this.json),
@@ -302,6 +344,7 @@ export class Tokenizer {
       const tokens = Object.entries(vocab as Record<string, number>).sort((x, y) => x[1] - y[1]);
       files['vocab.txt'] = tokens.map(([token]) => `${token}\n`).join('');
     }
+    if (savesBpeVocabFiles(this.json, this.config)) Object.assign(files, bpeVocabFiles(this.json));
     return files;
   }
 

@@ -88,10 +88,17 @@ export interface SpecialTokensMapJson {
   [key: string]: unknown;
 }
 
-/** The files `Tokenizer.saveFiles()` returns, by file name. `vocab.txt` only for WordPiece models. */
+/**
+ * The files `Tokenizer.saveFiles()` returns, by file name. `vocab.txt` only for WordPiece models;
+ * `vocab.json` + `merges.txt` (and `added_tokens.json` for tokens beyond the vocabulary) only for
+ * RoBERTa-family / GPT-2 byte-level BPE models.
+ */
 export interface TokenizerFiles {
   'tokenizer.json': string;
   'tokenizer_config.json': string;
   'special_tokens_map.json': string;
   'vocab.txt'?: string;
+  'vocab.json'?: string;
+  'merges.txt'?: string;
+  'added_tokens.json'?: string;
 }
