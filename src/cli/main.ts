@@ -6,11 +6,11 @@
  * (or with --log_format json) it prints one JSON object per event, the events the worker sends.
  */
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { TrainingEvent } from '../protocol/events.js';
 import { datasetStats, encodeDataset, loadClassificationData } from '../core/data/index.js';
 import { exportModel } from '../core/export/index.js';
-import { exportScriptFiles } from '../core/export/script.js';
+import { exportScript } from '../core/export/script.js';
 import { HubError, deploySpace, pullModel, pushFolder } from '../core/hub/index.js';
 import { loadPretrained } from '../core/model/load.js';
 import { checkVocabulary } from '../core/model/pretrained.js';
@@ -444,34 +444,18 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   'export-script': {
-    summary: 'write train.py + requirements.txt + accelerate config reproducing this run with transformers.Trainer',
+    summary: 'write train.py + requirements.txt + accelerate config (+ the data rows) reproducing this run with transformers.Trainer',
     usage: 'finetune export-script --output_dir DIR [the train flags]',
     runFlags: 'all',
     async run(argv, io) {
       const { args } = await argsFrom(argv, 'all');
       if (!args.output_dir) throw new ArgError('--output_dir', 'export-script needs --output_dir (the folder for train.py)');
-      if (!args.train_file) throw new ArgError('--train_file', 'export-script needs --train_file');
-      if (!args.model_name_or_path) throw new ArgError('--model_name_or_path', 'export-script needs --model_name_or_path');
-      args.do_train = true;
-      const data = await loadClassificationData({
-        trainFile: args.train_file,
-        ...(args.label_column_name !== null ? { labelColumn: args.label_column_name } : {}),
-        task: args.task,
-        hasHeader: !args.no_header,
-        ...(args.text_column_names
-          ? args.text_column_names.length === 2 && args.text_column_delimiter === null
-            ? { textColumns: [args.text_column_names[0]!], pairColumn: args.text_column_names[1]! }
-            : { textColumns: args.text_column_names }
-          : {}),
-        ...(args.label_delimiter !== null ? { labelDelimiter: args.label_delimiter } : {}),
-      });
       const scriptDir = args.output_dir;
-      const files = exportScriptFiles(
-        { ...args, output_dir: join(scriptDir, 'output') },
-        { labels: data.labels, problemType: data.problemType, textColumns: data.columns.text, ...(data.columns.pair ? { pairColumn: data.columns.pair } : {}) },
-      );
-      await mkdir(scriptDir, { recursive: true });
-      for (const [name, content] of Object.entries(files)) await writeFile(join(scriptDir, name), content);
+      const files = await exportScript(args);
+      for (const [name, content] of Object.entries(files)) {
+        await mkdir(dirname(join(scriptDir, name)), { recursive: true });
+        await writeFile(join(scriptDir, name), content);
+      }
       io.out.write(
         `wrote ${Object.keys(files)
           .map((f) => join(scriptDir, f))

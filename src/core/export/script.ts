@@ -1,220 +1,181 @@
 /**
- * `finetune export-script`: a self-contained Python `train.py` (+ requirements.txt and an
- * `accelerate` config) that reproduces a run with transformers' Trainer — same data files,
- * columns, labels and hyperparameters — for users who outgrow one machine (`accelerate launch
+ * `finetune export-script`: a self-contained Python `train.py` (+ requirements.txt, an `accelerate`
+ * config and the run's data rows) that reproduces a Finetune run with transformers' Trainer — same
+ * rows, labels and hyperparameters — for users who outgrow one machine (`accelerate launch
  * train.py` or `torchrun --nproc_per_node N train.py` on a multi-GPU cluster).
+ *
+ * script-args.ts maps the flags (and refuses what the script cannot reproduce), script-data.ts
+ * writes the rows, script-python.ts holds the Python.
  */
-import type { RunArgs } from '../train/args.js';
+import { stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { ClassificationData, DataSplit } from '../data/index.js';
+import { ArgError, type RunArgs } from '../train/args.js';
+import { readModelConfig } from '../model/load.js';
+import { chooseHead, classWeightsFor } from '../train/run.js';
+import { checkExportable, trainOrder, trainingArgumentsFor } from './script-args.js';
+import { dataFiles, isLocalFolder, loadExportData, tokenizerSource } from './script-data.js';
+import { REQUIREMENTS, TRAIN_PY_BODY, TRANSFORMERS_RANGE, accelerateConfig, py } from './script-python.js';
 
-/** The TrainingArguments keyword arguments of a run (Finetune-only settings left out). */
-export function trainingArgumentsFor(a: RunArgs): Record<string, unknown> {
-  const keys = [
-    'output_dir',
-    'overwrite_output_dir',
-    'do_train',
-    'do_eval',
-    'do_predict',
-    'num_train_epochs',
-    'max_steps',
-    'per_device_train_batch_size',
-    'per_device_eval_batch_size',
-    'gradient_accumulation_steps',
-    'learning_rate',
-    'weight_decay',
-    'adam_beta1',
-    'adam_beta2',
-    'adam_epsilon',
-    'max_grad_norm',
-    'lr_scheduler_type',
-    'warmup_ratio',
-    'warmup_steps',
-    'seed',
-    'eval_strategy',
-    'eval_steps',
-    'save_strategy',
-    'save_steps',
-    'save_total_limit',
-    'load_best_model_at_end',
-    'metric_for_best_model',
-    'greater_is_better',
-    'logging_steps',
-    'group_by_length',
-    'fp16',
-  ] as const;
-  const out: Record<string, unknown> = {};
-  for (const k of keys) if (a[k] !== null) out[k] = a[k];
-  return out;
+export { FLAG_USE, checkExportable, trainOrder, trainingArgumentsFor } from './script-args.js';
+
+/** Where train.py finds the model, the tokenizer and the data rows. */
+export interface ScriptSources {
+  model: string;
+  tokenizer: string;
+  dataFiles: Record<string, string>;
 }
 
-function py(v: unknown): string {
-  if (v === null || v === undefined) return 'None';
-  if (typeof v === 'boolean') return v ? 'True' : 'False';
-  if (typeof v === 'number') return String(v);
-  if (Array.isArray(v)) return `[${v.map(py).join(', ')}]`;
-  if (typeof v === 'object')
-    return `{${Object.entries(v as Record<string, unknown>)
-      .map(([k, x]) => `${JSON.stringify(k)}: ${py(x)}`)
-      .join(', ')}}`;
-  return JSON.stringify(String(v));
-}
-
-export interface ScriptInfo {
-  labels: string[];
-  problemType: string;
-  textColumns: string[];
-  pairColumn?: string;
-}
-
-export function exportScriptFiles(a: RunArgs, info: ScriptInfo): Record<string, string> {
-  const targs = trainingArgumentsFor(a);
-  const run = {
-    model_name_or_path: a.model_name_or_path,
-    train_file: a.train_file,
-    validation_file: a.validation_file,
-    test_file: a.test_file,
-    text_columns: info.textColumns,
-    pair_column: info.pairColumn ?? null,
-    text_column_delimiter: a.text_column_delimiter ?? ' ',
-    label_column: a.label_column_name,
-    label_delimiter: a.label_delimiter,
-    labels: info.labels,
-    problem_type: info.problemType,
+/** RUN: everything train.py does itself (the TrainingArguments keywords are TRAINING_ARGUMENTS). */
+export function runTable(a: RunArgs, data: ClassificationData, src: ScriptSources): Record<string, unknown> {
+  return {
+    transformers: TRANSFORMERS_RANGE,
+    model_name_or_path: src.model,
+    tokenizer_name_or_path: src.tokenizer,
+    revision: a.revision,
+    cache_dir: a.cache_dir,
+    problem_type: data.problemType,
+    labels: data.labels,
     max_seq_length: a.max_seq_length,
-    validation_split_percentage: a.validation_split_percentage,
-    shuffle_train_dataset: a.shuffle_train_dataset,
+    dropout: {
+      hidden_dropout_prob: a.hidden_dropout_prob,
+      attention_probs_dropout_prob: a.attention_probs_dropout_prob,
+      classifier_dropout: a.classifier_dropout,
+    },
+    class_weights: a.class_weights,
     early_stopping_patience: a.early_stopping_patience,
     early_stopping_threshold: a.early_stopping_threshold,
-    hidden_dropout_prob: a.hidden_dropout_prob,
-    attention_probs_dropout_prob: a.attention_probs_dropout_prob,
-    classifier_dropout: a.classifier_dropout,
+    train_order: trainOrder(a),
+    average: a.average,
+    metric_name: a.metric_name,
+    do_train: a.do_train,
+    do_eval: a.do_eval,
+    do_predict: a.do_predict,
+    overwrite_output_dir: a.overwrite_output_dir,
+    resume_from_checkpoint: a.resume_from_checkpoint,
+    threads: a.threads,
+    data_files: src.dataFiles,
   };
-  const trainPy = `#!/usr/bin/env python3
-"""Reproduces a Finetune run with transformers' Trainer.
+}
 
-Written by \`finetune export-script\`. Run on one machine with \`python train.py\`, or on several GPUs with
-\`accelerate launch --config_file accelerate_config.yaml train.py\` (or \`torchrun --nproc_per_node N train.py\`).
-"""
-import numpy as np
-from datasets import load_dataset
-from transformers import (AutoConfig, AutoModelForSequenceClassification, AutoTokenizer, DataCollatorWithPadding,
-                          EarlyStoppingCallback, Trainer, TrainingArguments)
+function splitNote(name: string, s: DataSplit | undefined, a: RunArgs, carved: boolean): string | null {
+  if (!s) return null;
+  const origin =
+    s.source === 'train-split'
+      ? `carved out of ${a.train_file} (${a.validation_split_percentage}%, stratified by label for single-label data, seed ${a.seed})`
+      : `from ${s.file}${carved ? ', less the validation rows' : ''}`;
+  const dropped = s.dropped.emptyText + s.dropped.emptyLabel;
+  return `    data/${name}.jsonl: ${s.texts.length} rows ${origin}${dropped ? ` (dropped: ${s.dropped.emptyText} with an empty text, ${s.dropped.emptyLabel} with an empty label)` : ''}`;
+}
 
-RUN = ${py(run)}
+/** train.py's docstring: what it reproduces, on which transformers, and where it differs from Finetune. */
+export function scriptDocstring(a: RunArgs, data: ClassificationData): string {
+  const carved = data.validation?.source === 'train-split';
+  const notes = [splitNote('train', data.train, a, carved), splitNote('validation', data.validation, a, false), splitNote('test', data.test, a, false)]
+    .filter((n) => n !== null)
+    .map((n) => n.replaceAll('"""', '" " "'));
+  return `r"""Reproduces a Finetune run with transformers' Trainer (written by \`finetune export-script\`).
 
-TRAINING_ARGUMENTS = ${py(targs)}
+Runs on transformers 5.x, and on the 4.5x line from 4.50 (requirements.txt: transformers${TRANSFORMERS_RANGE}).
+TRAINING_ARGUMENTS uses transformers 5's names; training_arguments_for() translates them for the
+installed version (group_by_length before 5.2, warmup_ratio before 5.0). No datasets package needed.
 
+    pip install -r requirements.txt
+    python train.py                                                      # one GPU or the CPU
+    accelerate launch --config_file accelerate_config.yaml train.py     # every GPU of this machine
+    torchrun --nproc_per_node N train.py
 
-def load_split(path):
-    ext = path.rsplit(".", 1)[-1].lower()
-    if ext in ("csv", "tsv"):
-        return load_dataset("csv", data_files=path, delimiter="\\t" if ext == "tsv" else ",")["train"]
-    return load_dataset("json", data_files=path)["train"]
+Data: the rows Finetune itself would use, written next to this script as JSON lines ({"text",
+"text_pair"?, "label"?}): text columns already joined, rows with an empty text or label dropped,
+the validation split Finetune made (stratified and seeded, so the very rows Finetune validates on),
+max_*_samples applied. To train on other data, re-run finetune export-script.
+${notes.join('\n')}
 
+Model: ${`${a.model_name_or_path}${a.tokenizer_name ? `, tokenizer ${a.tokenizer_name}` : ''}`.replaceAll('"""', '" " "')}. A local folder is named by its
+absolute path: edit RUN["model_name_or_path"] after copying this folder to another machine.
 
-def text_of(batch):
-    cols = RUN["text_columns"]
-    if len(cols) == 1:
-        return [str(t) for t in batch[cols[0]]]
-    return [RUN["text_column_delimiter"].join(str(p) for p in parts if p is not None and str(p).strip()) for parts in zip(*(batch[c] for c in cols))]
+Output: ./output (checkpoints, the final model and tokenizer, *_results.json, predict_results.csv).
+As in Finetune, a run resumes from the latest checkpoint-N there unless RUN["overwrite_output_dir"].
+Finetune's ONNX export is not part of the Trainer: \`finetune export --model_name_or_path output
+--output_dir DIR\` writes onnx/model.onnx and onnx/model_quantized.onnx from the trained folder.
 
+Same as Finetune: hyperparameters, schedule, labels and their order, the loss (class-weighted
+with --class_weights: "auto" = n / (C * count_c) over the training rows), metrics and their names,
+best-model tracking, early stopping, truncation at max_seq_length. Not bit-identical: random draws
+(head initialisation, dropout, shuffling) come from torch rather than Finetune's generator, and the
+tokenizer is transformers' own. Finetune's execution_provider does not apply: the Trainer uses the
+GPUs it finds (CUDA_VISIBLE_DEVICES chooses).
+"""`;
+}
 
-def main():
-    raw = {"train": load_split(RUN["train_file"])}
-    if RUN["validation_file"]:
-        raw["validation"] = load_split(RUN["validation_file"])
-    elif TRAINING_ARGUMENTS.get("do_eval") or TRAINING_ARGUMENTS.get("eval_strategy", "no") != "no":
-        split = raw["train"].train_test_split(test_size=RUN["validation_split_percentage"] / 100, seed=TRAINING_ARGUMENTS["seed"])
-        raw["train"], raw["validation"] = split["train"], split["test"]
-    if RUN["test_file"]:
-        raw["test"] = load_split(RUN["test_file"])
+async function isFile(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isFile();
+  } catch {
+    return false;
+  }
+}
 
-    labels = RUN["labels"]
-    problem = RUN["problem_type"]
-    label2id = {l: i for i, l in enumerate(labels)}
-    config = AutoConfig.from_pretrained(
-        RUN["model_name_or_path"],
-        num_labels=1 if problem == "regression" else len(labels),
-        problem_type=problem,
-        **({} if problem == "regression" else {"id2label": dict(enumerate(labels)), "label2id": label2id}),
-        **{k: RUN[k] for k in ("hidden_dropout_prob", "attention_probs_dropout_prob", "classifier_dropout") if RUN[k] is not None},
-    )
-    tokenizer = AutoTokenizer.from_pretrained(RUN["model_name_or_path"])
-    model = AutoModelForSequenceClassification.from_pretrained(RUN["model_name_or_path"], config=config, ignore_mismatched_sizes=True)
+/** A name that can only be a path (not an org/name Hub id). */
+function looksLikePath(p: string): boolean {
+  return p.startsWith('.') || p.startsWith('/') || p.startsWith('~') || p.split('/').length > 2;
+}
 
-    def preprocess(batch):
-        pairs = [str(p) for p in batch[RUN["pair_column"]]] if RUN["pair_column"] else None
-        out = tokenizer(text_of(batch), pairs, truncation=True, max_length=RUN["max_seq_length"])
-        if RUN["label_column"] in batch:
-            values = batch[RUN["label_column"]]
-            if problem == "regression":
-                out["labels"] = [float(v) for v in values]
-            elif problem == "multi_label_classification":
-                rows = [v if isinstance(v, list) else str(v).split(RUN["label_delimiter"] or ",") for v in values]
-                out["labels"] = [[1.0 if l in {str(x).strip() for x in r} else 0.0 for l in labels] for r in rows]
-            else:
-                out["labels"] = [label2id[str(v)] for v in values]
-        return out
+async function modelSource(a: RunArgs): Promise<string> {
+  const model = a.model_name_or_path!;
+  if (await isLocalFolder(model)) return resolve(model);
+  if (looksLikePath(model))
+    throw new ArgError(
+      '--model_name_or_path',
+      `--model_name_or_path ${model}: no such folder; give a local model folder or a Hub id such as google-bert/bert-base-uncased`,
+    );
+  return model;
+}
 
-    data = {k: v.map(preprocess, batched=True, remove_columns=v.column_names) for k, v in raw.items()}
-    if RUN["shuffle_train_dataset"]:
-        data["train"] = data["train"].shuffle(seed=TRAINING_ARGUMENTS["seed"])
+/** A checkpoint Finetune wrote keeps its optimizer in optimizer.safetensors, which the Trainer cannot resume from. */
+async function resumeSource(a: RunArgs): Promise<string | null> {
+  const r = a.resume_from_checkpoint;
+  if (r === null || r === 'true' || !(await isLocalFolder(r))) return r;
+  if ((await isFile(join(r, 'optimizer.safetensors'))) && !(await isFile(join(r, 'optimizer.pt')))) {
+    throw new ArgError(
+      '--resume_from_checkpoint',
+      `--resume_from_checkpoint ${r}: a Finetune checkpoint (optimizer.safetensors), which transformers' Trainer cannot resume (it reads optimizer.pt, scheduler.pt, rng_state.pth); ` +
+        'drop the flag to train from scratch, or give --model_name_or_path of a saved model to start from its weights',
+    );
+  }
+  return resolve(r);
+}
 
-    def compute_metrics(p):
-        logits, y = p
-        if problem == "regression":
-            pred = logits.squeeze()
-            return {"mse": float(((pred - y) ** 2).mean()), "mae": float(np.abs(pred - y).mean())}
-        if problem == "multi_label_classification":
-            pred = (logits > 0).astype(int)
-            tp = (pred * y).sum(); fp = (pred * (1 - y)).sum(); fn = ((1 - pred) * y).sum()
-            return {"accuracy": float((pred == y).all(axis=1).mean()), "f1": float(2 * tp / max(1, 2 * tp + fp + fn))}
-        from sklearn.metrics import accuracy_score, precision_recall_fscore_support
-        pred = logits.argmax(-1)
-        average = "binary" if len(labels) == 2 else ${py(a.average)}
-        p_, r_, f_, _ = precision_recall_fscore_support(y, pred, average=average, zero_division=0)
-        return {"accuracy": accuracy_score(y, pred), "precision": p_, "recall": r_, "f1": f_}
-
-    callbacks = []
-    if RUN["early_stopping_patience"]:
-        callbacks.append(EarlyStoppingCallback(RUN["early_stopping_patience"], RUN["early_stopping_threshold"]))
-    trainer = Trainer(
-        model=model,
-        args=TrainingArguments(**TRAINING_ARGUMENTS),
-        train_dataset=data["train"],
-        eval_dataset=data.get("validation"),
-        processing_class=tokenizer,
-        data_collator=DataCollatorWithPadding(tokenizer),
-        compute_metrics=compute_metrics,
-        callbacks=callbacks,
-    )
-    if TRAINING_ARGUMENTS.get("do_train"):
-        result = trainer.train()
-        trainer.save_model()
-        trainer.log_metrics("train", result.metrics)
-        trainer.save_metrics("train", result.metrics)
-        trainer.save_state()
-    if TRAINING_ARGUMENTS.get("do_eval") and "validation" in data:
-        metrics = trainer.evaluate()
-        trainer.log_metrics("eval", metrics)
-        trainer.save_metrics("eval", metrics)
-
-
-if __name__ == "__main__":
-    main()
-`;
-  const requirements = 'transformers>=4.46\ndatasets>=2.19\naccelerate>=0.34\ntorch>=2.1\nscikit-learn>=1.3\nnumpy\n';
-  const accelerate = `# accelerate launch --config_file accelerate_config.yaml train.py
-compute_environment: LOCAL_MACHINE
-distributed_type: MULTI_GPU
-num_machines: 1
-machine_rank: 0
-num_processes: 2  # GPUs on this machine
-gpu_ids: all
-mixed_precision: bf16
-main_training_function: main
-rdzv_backend: static
-same_network: true
-use_cpu: false
-`;
-  return { 'train.py': trainPy, 'requirements.txt': requirements, 'accelerate_config.yaml': accelerate };
+/** The files of the export, by path relative to the export folder (data/ and tokenizer/ included). */
+export async function exportScript(args: RunArgs): Promise<Record<string, string>> {
+  const a: RunArgs = { ...args, do_train: true };
+  checkExportable(a);
+  const model = await modelSource(a);
+  const resumeFrom = await resumeSource(a);
+  if (a.tokenizer_name && !(await isLocalFolder(a.tokenizer_name)) && looksLikePath(a.tokenizer_name))
+    throw new ArgError('--tokenizer_name', `--tokenizer_name ${a.tokenizer_name}: no such folder; give a tokenizer folder or a Hub id`);
+  const tokenizer = await tokenizerSource(a.tokenizer_name ?? a.model_name_or_path!, (p) => resolve(p));
+  let data = await loadExportData(a);
+  // The same labels a Finetune run would train: a local classifier keeps its head and label ids.
+  const config = (await isLocalFolder(a.model_name_or_path!)) ? await readModelConfig(a.model_name_or_path!).catch(() => undefined) : undefined;
+  if (config) data = (await chooseHead(config, data, a, () => undefined)).data;
+  classWeightsFor(a.class_weights, data); // refuses a bad --class_weights as `finetune train` does
+  const rows = dataFiles(data);
+  const src = { model, tokenizer: tokenizer.name, dataFiles: Object.fromEntries(Object.keys(rows).map((f) => [f.slice(5, -6), `./${f}`])) };
+  const run = runTable({ ...a, resume_from_checkpoint: resumeFrom }, data, src);
+  const trainPy = [
+    '#!/usr/bin/env python3',
+    scriptDocstring(a, data),
+    'import csv\nimport dataclasses\nimport json\nimport math\nimport os\nimport random\nimport re\nimport sys\n\nimport numpy as np\n',
+    'HERE = os.path.dirname(os.path.abspath(__file__))\n',
+    `# What train.py does itself; edit to change the run.\nRUN = ${py(run)}\n`,
+    `# transformers.TrainingArguments keywords, by transformers 5's names.\nTRAINING_ARGUMENTS = ${py(trainingArgumentsFor(a))}\n`,
+  ].join('\n');
+  return {
+    'train.py': `${trainPy}${TRAIN_PY_BODY}`,
+    'requirements.txt': REQUIREMENTS,
+    'accelerate_config.yaml': accelerateConfig(a.fp16),
+    ...rows,
+    ...tokenizer.files,
+  };
 }

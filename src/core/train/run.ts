@@ -257,7 +257,7 @@ function checkLossOptions(args: RunArgs, data: ClassificationData): void {
  * Training from a model folder: keep its classification head and label ids when the data's labels are
  * the model's (see model/head.ts), relabelling the data in the model's id order; else a new head.
  */
-async function chooseHead(
+export async function chooseHead(
   config: ModelConfig,
   data: ClassificationData,
   args: RunArgs,

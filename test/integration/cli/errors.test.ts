@@ -419,6 +419,12 @@ const cases: Case[] = [
     code: 2,
   },
   {
+    name: 'export-script with a random-init preset model',
+    argv: () => ['export-script', '--model_name_or_path', 'preset:bert-tiny', '--tokenizer_name', TOK, '--train_file', TRAIN, '--output_dir', p('script')],
+    want: ['--model_name_or_path preset:bert-tiny', 'Python transformers cannot load it', 'finetune create-model --preset bert-tiny'],
+    code: 2,
+  },
+  {
     name: 'export-script with a ragged data file',
     argv: () => [
       'export-script',

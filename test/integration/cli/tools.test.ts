@@ -103,9 +103,10 @@ describe('finetune export-script', () => {
       assert.equal(compiled.status, 0, `py_compile failed:\n${compiled.stderr}`);
 
       const { RUN, TRAINING_ARGUMENTS: T } = readScriptDicts(join(dir, 'train.py'));
+      // transformers 5.x names: a warmup ratio is a float warmup_steps; no overwrite_output_dir; the
+      // output folder is relative to train.py.
       assert.deepEqual(T, {
-        output_dir: join(dir, 'output'),
-        overwrite_output_dir: false,
+        output_dir: './output',
         do_train: true,
         do_eval: false,
         do_predict: false,
@@ -121,8 +122,7 @@ describe('finetune export-script', () => {
         adam_epsilon: 1e-6,
         max_grad_norm: 0.5,
         lr_scheduler_type: 'cosine',
-        warmup_ratio: 0.1,
-        warmup_steps: 0,
+        warmup_steps: 0.1,
         seed: 123,
         eval_strategy: 'steps',
         eval_steps: 50,
@@ -131,31 +131,38 @@ describe('finetune export-script', () => {
         save_total_limit: 3,
         load_best_model_at_end: true,
         metric_for_best_model: 'f1',
+        greater_is_better: true,
         logging_steps: 10,
-        group_by_length: false,
         fp16: false,
+        report_to: 'none',
       });
       assert.deepEqual(RUN, {
+        transformers: '>=4.50,<6',
         model_name_or_path: 'hfl/rbt3',
-        train_file: data,
-        validation_file: valFile,
-        test_file: null,
-        text_columns: ['review'],
-        pair_column: null,
-        text_column_delimiter: ' ',
-        label_column: 'sentiment',
-        label_delimiter: null,
-        labels: ['negative', 'positive'],
+        tokenizer_name_or_path: 'hfl/rbt3',
+        revision: 'main',
+        cache_dir: null,
         problem_type: 'single_label_classification',
+        labels: ['negative', 'positive'],
         max_seq_length: 64,
-        validation_split_percentage: 10,
-        shuffle_train_dataset: true,
+        dropout: { hidden_dropout_prob: 0.2, attention_probs_dropout_prob: null, classifier_dropout: null },
+        class_weights: null,
         early_stopping_patience: 2,
         early_stopping_threshold: 0,
-        hidden_dropout_prob: 0.2,
-        attention_probs_dropout_prob: null,
-        classifier_dropout: null,
+        train_order: 'random',
+        average: 'macro',
+        metric_name: null,
+        do_train: true,
+        do_eval: false,
+        do_predict: false,
+        overwrite_output_dir: false,
+        resume_from_checkpoint: null,
+        threads: null,
+        data_files: { train: './data/train.jsonl', validation: './data/validation.jsonl' },
       });
+      // The rows Finetune uses: the validation file's, the training file's.
+      const lines = (f: string): number => readFileSync(join(dir, f), 'utf8').trim().split('\n').length;
+      assert.deepEqual([lines('data/train.jsonl'), lines('data/validation.jsonl')], [40, 10]);
     },
   );
 
