@@ -26,6 +26,7 @@ export function trainingArgumentsFor(a: RunArgs): Record<string, unknown> {
     'adam_epsilon',
     'max_grad_norm',
     'lr_scheduler_type',
+    'lr_scheduler_kwargs',
     'warmup_ratio',
     'warmup_steps',
     'seed',
