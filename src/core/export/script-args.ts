@@ -63,6 +63,7 @@ export const FLAG_USE: Readonly<Record<keyof RunArgs, FlagUse>> = {
   max_grad_norm: 'training-arguments',
   fp16: 'training-arguments',
   lr_scheduler_type: 'training-arguments',
+  lr_scheduler_kwargs: 'training-arguments',
   warmup_ratio: 'training-arguments',
   warmup_steps: 'training-arguments',
   seed: 'training-arguments',
@@ -152,6 +153,7 @@ export function trainingArgumentsFor(a: RunArgs): Record<string, unknown> {
     fp16: a.fp16,
     report_to: 'none',
   };
+  if (a.lr_scheduler_kwargs !== null && Object.keys(a.lr_scheduler_kwargs).length) t.lr_scheduler_kwargs = a.lr_scheduler_kwargs;
   if (a.eval_steps !== null) t.eval_steps = a.eval_steps;
   if (a.logging_strategy !== 'steps') t.logging_strategy = a.logging_strategy;
   if (a.shuffle_seed !== null) t.data_seed = a.shuffle_seed;

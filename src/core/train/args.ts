@@ -4,10 +4,11 @@
  * so). One table drives CLI parsing, `--config run.json`, validation, `--help` and the export of
  * an equivalent Python script.
  */
-import { SCHEDULER_TYPES } from './schedule.js';
+import { SCHEDULER_TYPES, ScheduleError, type SchedulerKwargs, type SchedulerType, validateSchedulerKwargs } from './schedule.js';
 import { unsupportedReason } from './unsupported-args.js';
 
-export type ArgType = 'int' | 'float' | 'bool' | 'string' | 'list' | 'enum';
+/** json: a JSON object (a string on the command line, an object in --config). */
+export type ArgType = 'int' | 'float' | 'bool' | 'string' | 'list' | 'enum' | 'json';
 
 export interface ArgSpec {
   name: string;
@@ -196,9 +197,30 @@ export const ARG_SPECS: readonly ArgSpec[] = [
   { name: 'adam_beta2', type: 'float', default: 0.999, group: 'training', min: 0, max: 0.999999, help: 'AdamW beta2' },
   { name: 'adam_epsilon', type: 'float', default: 1e-8, group: 'training', above: 0, help: 'AdamW epsilon' },
   { name: 'max_grad_norm', type: 'float', default: 1, group: 'training', min: 0, help: 'clip gradients to this global norm (0: no clipping)' },
-  { name: 'lr_scheduler_type', type: 'enum', default: 'linear', group: 'training', choices: SCHEDULER_TYPES, help: 'learning-rate schedule' },
+  {
+    name: 'lr_scheduler_type',
+    type: 'enum',
+    default: 'linear',
+    group: 'training',
+    choices: SCHEDULER_TYPES,
+    help: 'learning-rate schedule (reduce_lr_on_plateau follows --metric_for_best_model at each evaluation)',
+  },
+  {
+    name: 'lr_scheduler_kwargs',
+    type: 'json',
+    default: null,
+    group: 'training',
+    help: 'the schedule\'s extra settings as a JSON object, e.g. {"num_cycles": 2} (cosine_with_restarts), {"min_lr_rate": 0.1} (cosine_with_min_lr), {"num_decay_steps": 100} (warmup_stable_decay), {"patience": 2, "mode": "max"} (reduce_lr_on_plateau)',
+  },
   { name: 'warmup_ratio', type: 'float', default: 0, group: 'training', min: 0, max: 1, help: 'warm up over this share of the steps' },
-  { name: 'warmup_steps', type: 'int', default: 0, group: 'training', min: 0, help: 'warm up over this many steps (wins over --warmup_ratio)' },
+  {
+    name: 'warmup_steps',
+    type: 'float',
+    default: 0,
+    group: 'training',
+    min: 0,
+    help: 'warm up over this many steps, or, below 1, this share of the steps (wins over --warmup_ratio)',
+  },
   {
     name: 'fp16',
     type: 'bool',
@@ -379,7 +401,8 @@ export interface RunArgs {
   adam_epsilon: number;
   max_grad_norm: number;
   fp16: boolean;
-  lr_scheduler_type: 'linear' | 'constant' | 'constant_with_warmup' | 'cosine';
+  lr_scheduler_type: SchedulerType;
+  lr_scheduler_kwargs: Record<string, unknown> | null;
   warmup_ratio: number;
   warmup_steps: number;
   seed: number;
@@ -503,6 +526,18 @@ export function coerceArg(spec: ArgSpec, raw: unknown): unknown {
     case 'string':
       if (typeof raw !== 'string' && typeof raw !== 'number') return bad('expects a string');
       return String(raw);
+    case 'json': {
+      let v: unknown = raw;
+      if (typeof raw === 'string') {
+        try {
+          v = JSON.parse(raw);
+        } catch {
+          return bad('expects a JSON object such as {"num_cycles": 2}');
+        }
+      }
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) return bad('expects a JSON object such as {"num_cycles": 2}');
+      return v;
+    }
   }
 }
 
@@ -577,6 +612,13 @@ export function validateArgs(a: RunArgs): void {
       `--load_best_model_at_end needs --save_steps (${a.save_steps}) to be a multiple of --eval_steps (${a.eval_steps ?? a.logging_steps})`,
     );
   }
+  if (a.lr_scheduler_type === 'reduce_lr_on_plateau' && a.eval_strategy === 'no') {
+    throw new ArgError(
+      '--lr_scheduler_type',
+      '--lr_scheduler_type reduce_lr_on_plateau lowers the learning rate from evaluation results: set --eval_strategy epoch or steps',
+    );
+  }
+  schedulerKwargs(a);
   if (a.early_stopping_patience !== null && a.eval_strategy === 'no') {
     throw new ArgError('--early_stopping_patience', '--early_stopping_patience needs evaluation during training: set --eval_strategy epoch or steps');
   }
@@ -602,4 +644,14 @@ export function greaterIsBetter(a: RunArgs): boolean {
 export function metricForBest(a: RunArgs): string {
   const m = a.metric_for_best_model ?? 'loss';
   return m.startsWith('eval_') ? m : `eval_${m}`;
+}
+
+/** --lr_scheduler_kwargs checked against --lr_scheduler_type and converted (ArgError naming the key and the keys the schedule takes). */
+export function schedulerKwargs(a: RunArgs): SchedulerKwargs {
+  try {
+    return validateSchedulerKwargs(a.lr_scheduler_type, a.lr_scheduler_kwargs ?? {}, a.learning_rate);
+  } catch (e) {
+    if (e instanceof ScheduleError) throw new ArgError('--lr_scheduler_kwargs', `--lr_scheduler_kwargs: ${e.message.replace(/^lr_scheduler_kwargs /, '')}`);
+    throw e;
+  }
 }

@@ -20,7 +20,7 @@ import {
   evalBatches,
 } from '../data/index.js';
 import type { Model } from '../model/presets.js';
-import { ArgError, type RunArgs, greaterIsBetter, metricForBest, publicArgs } from './args.js';
+import { ArgError, type RunArgs, greaterIsBetter, metricForBest, publicArgs, schedulerKwargs } from './args.js';
 import {
   type CheckpointContents,
   type LogEntry,
@@ -123,7 +123,12 @@ export class Trainer {
     const { args: a, emit, encoded } = { args: this.args, emit: this.o.emit, encoded: this.o.encoded };
     const train = encoded.train;
     const { batchesPerEpoch, stepsPerEpoch, totalSteps, epochs } = this.plan();
-    const schedule: ScheduleOptions = { type: a.lr_scheduler_type, warmupSteps: warmupSteps(totalSteps, a.warmup_steps, a.warmup_ratio), totalSteps };
+    const schedule: ScheduleOptions = {
+      type: a.lr_scheduler_type,
+      warmupSteps: warmupSteps(totalSteps, a.warmup_steps, a.warmup_ratio),
+      totalSteps,
+      kwargs: schedulerKwargs(a),
+    };
     const outputDir = a.output_dir!;
     const bestKey = metricForBest(a);
     const greater = greaterIsBetter(a);

@@ -189,7 +189,27 @@ const cases: Case[] = [
   {
     name: '--lr_scheduler_type foo',
     argv: () => ['train', ...base, '--train_file', TRAIN, '--lr_scheduler_type', 'foo', ...intoGood],
-    want: ['--lr_scheduler_type: must be one of linear, constant, constant_with_warmup, cosine (got "foo")'],
+    want: [
+      '--lr_scheduler_type: must be one of linear, constant, constant_with_warmup, cosine, cosine_with_restarts, polynomial, inverse_sqrt, cosine_with_min_lr, cosine_warmup_with_min_lr, warmup_stable_decay, reduce_lr_on_plateau (got "foo")',
+    ],
+    code: 2,
+  },
+  {
+    name: '--lr_scheduler_kwargs with a key the schedule does not take',
+    argv: () => ['train', ...base, '--train_file', TRAIN, '--lr_scheduler_type', 'cosine', '--lr_scheduler_kwargs', '{"num_cycle": 2}', ...intoGood],
+    want: ['--lr_scheduler_kwargs: "num_cycle" is not a setting of the cosine schedule (it takes num_cycles)'],
+    code: 2,
+  },
+  {
+    name: '--lr_scheduler_kwargs that is not JSON',
+    argv: () => ['train', ...base, '--train_file', TRAIN, '--lr_scheduler_kwargs', 'num_cycles=2', ...intoGood],
+    want: ['--lr_scheduler_kwargs: expects a JSON object such as {"num_cycles": 2} (got "num_cycles=2")'],
+    code: 2,
+  },
+  {
+    name: '--lr_scheduler_type reduce_lr_on_plateau without an eval strategy',
+    argv: () => ['train', ...base, '--train_file', TRAIN, '--lr_scheduler_type', 'reduce_lr_on_plateau', ...intoGood],
+    want: ['--lr_scheduler_type reduce_lr_on_plateau lowers the learning rate from evaluation results', 'set --eval_strategy epoch or steps'],
     code: 2,
   },
   {

@@ -17,7 +17,9 @@ describe('training form', () => {
     );
     assert.equal(f.find((x) => x.name === 'learning_rate')!.value, 3e-5);
     assert.equal(f.find((x) => x.name === 'eval_strategy')!.value, 'epoch');
-    assert.deepEqual(f.find((x) => x.name === 'lr_scheduler_type')!.choices, ['linear', 'constant', 'constant_with_warmup', 'cosine']);
+    const schedules = f.find((x) => x.name === 'lr_scheduler_type')!.choices!;
+    assert.deepEqual(schedules.slice(0, 4), ['linear', 'constant', 'constant_with_warmup', 'cosine']);
+    for (const s of ['cosine_with_restarts', 'polynomial', 'warmup_stable_decay', 'reduce_lr_on_plateau']) assert.ok(schedules.includes(s), s);
   });
 
   test('submitted strings become typed, validated run args', () => {

@@ -1,7 +1,7 @@
 /**
- * A minimal protocol-buffers encoder: enough wire format (varints, fixed32, length-delimited) to
- * write ONNX ModelProto. Nested messages keep their chunks, so large raw tensor data is copied once,
- * when the model is finished.
+ * A minimal protocol-buffers encoder: enough wire format (varints, fixed32/64, length-delimited) to
+ * write ONNX ModelProto and TensorBoard's Event records. Nested messages keep their chunks, so large
+ * raw tensor data is copied once, when the model is finished.
  */
 export class PbWriter {
   private readonly parts: Uint8Array[] = [];
@@ -42,6 +42,14 @@ export class PbWriter {
     this.tag(field, 5);
     const b = new Uint8Array(4);
     new DataView(b.buffer).setFloat32(0, value, true);
+    for (const x of b) this.byte(x);
+    return this;
+  }
+
+  double(field: number, value: number): this {
+    this.tag(field, 1);
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setFloat64(0, value, true);
     for (const x of b) this.byte(x);
     return this;
   }
