@@ -17,6 +17,7 @@ import type { Weights } from '../model/params.js';
 import { writeFolderAtomic } from '../model/save.js';
 import type { GradScalerState } from './grad-scaler.js';
 import type { AdamWState } from './optimizer.js';
+import type { PlateauState } from './schedule.js';
 
 export type LogEntry = Record<string, number>;
 
@@ -54,7 +55,7 @@ export interface CheckpointContents {
   config: ModelConfig;
   weights: Weights;
   optimizer: AdamWState;
-  scheduler: { last_epoch: number; base_lr: number; type: string; warmup_steps: number; total_steps: number };
+  scheduler: { last_epoch: number; base_lr: number; type: string; warmup_steps: number; total_steps: number; plateau?: PlateauState };
   rng: RngState;
   state: TrainerState;
   /** Mixed precision: the loss scaler's state (torch GradScaler.state_dict()). */
@@ -170,4 +171,27 @@ export function checkpointsToRemove(checkpoints: readonly string[], limit: numbe
     if (limit === 1 && checkpoints[checkpoints.length - 1] !== best) keep = 2;
   }
   return sorted.slice(0, Math.max(0, sorted.length - keep));
+}
+
+/**
+ * save_total_limit over a run's checkpoints: the run's folders oldest first (those found in the
+ * output folder when it started, then each one it writes); `add` returns the ones to delete.
+ */
+export class CheckpointRotation {
+  constructor(
+    private readonly saved: string[],
+    private readonly limit: number | null,
+  ) {}
+
+  get last(): string | undefined {
+    return this.saved[this.saved.length - 1];
+  }
+
+  /** Records checkpoint `dir`; returns the folders the limit removes (no longer listed). */
+  add(dir: string, best: string | null): string[] {
+    if (!this.saved.includes(dir)) this.saved.push(dir);
+    const remove = checkpointsToRemove(this.saved, this.limit, best);
+    for (const r of remove) this.saved.splice(this.saved.indexOf(r), 1);
+    return remove;
+  }
 }

@@ -21,6 +21,7 @@ import { exportFiles } from '../export/index.js';
 import { type PullResult, pullModel } from '../hub/index.js';
 import type { ModelConfig } from '../model/config.js';
 import { decideHead } from '../model/head.js';
+import { toHfConfig } from '../model/hf-config.js';
 import { loadPretrained, readModelConfig } from '../model/load.js';
 import { checkVocabulary } from '../model/pretrained.js';
 import { PRESETS, type Model, type PresetName, createModel } from '../model/presets.js';
@@ -30,6 +31,8 @@ import { ArgError, type RunArgs, publicArgs, validateArgs } from './args.js';
 import { pushCheckpoint, pushRun, type HubPushContext } from './hub-push.js';
 import { listCheckpoints } from './checkpoint.js';
 import { predictionsCsv } from './predictions.js';
+import type { TrainerCallback } from './callbacks.js';
+import { tensorBoardCallback } from './tensorboard.js';
 import { Trainer } from './trainer.js';
 
 export interface RunContext {
@@ -236,6 +239,14 @@ async function readData(args: RunArgs, config: ModelConfig | undefined, ctx: Run
   return data;
 }
 
+/** The listeners a run's flags ask for: TensorBoard event files (--report_to), Hub pushes at each save (--push_to_hub). */
+function runCallbacks(args: RunArgs, outputDir: string, config: ModelConfig, hub: HubPushContext): TrainerCallback[] {
+  const out: TrainerCallback[] = [];
+  if (args.report_to.some((r) => r === 'tensorboard' || r === 'all')) out.push(tensorBoardCallback(outputDir, publicArgs(args), toHfConfig(config)));
+  if (args.push_to_hub) out.push({ onSave: (dir, state, epochEnd) => pushCheckpoint(hub, dir, state.global_step, epochEnd) });
+  return out;
+}
+
 /** Label smoothing is the Trainer's LabelSmoother: single-label classification, and not mixed with class weights. */
 function checkLossOptions(args: RunArgs, data: ClassificationData): void {
   if (!(args.label_smoothing_factor > 0) || !args.do_train) return;
@@ -397,7 +408,7 @@ export async function runClassification(args: RunArgs, runCtx: RunContext): Prom
     ...(ctx.runId ? { runId: ctx.runId } : {}),
     modelName: args.model_name_or_path,
     ...(args.do_train ? { classWeights: classWeightsFor(args.class_weights, data) } : {}),
-    ...(args.push_to_hub ? { onCheckpoint: (dir: string, step: number, epochEnd: boolean) => pushCheckpoint(hub, dir, step, epochEnd) } : {}),
+    callbacks: runCallbacks(args, outputDir, model.config, hub),
   });
   const results: Record<string, number> = {};
   let outcome: Omit<RunOutcome, 'results'> = { modelDir: null, cancelled: false, stoppedEarly: false, bestCheckpoint: null };

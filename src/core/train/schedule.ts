@@ -420,3 +420,41 @@ export class ReduceLROnPlateau {
     if (_last_lr[0] !== undefined) this.lr = _last_lr[0];
   }
 }
+
+/**
+ * The learning rate of each optimizer step: the lambda schedules from the step count, or
+ * reduce_lr_on_plateau's rate, lowered after evaluations. Its state goes into scheduler.json.
+ */
+export class LearningRates {
+  private readonly plateau?: ReduceLROnPlateau;
+
+  constructor(
+    private readonly baseLr: number,
+    private readonly opts: ScheduleOptions,
+  ) {
+    if (opts.type === 'reduce_lr_on_plateau') this.plateau = new ReduceLROnPlateau(baseLr, opts.kwargs);
+  }
+
+  /** The rate for optimizer step `step` (counted from 0, the steps taken so far). */
+  at(step: number): number {
+    return this.plateau ? this.plateau.lr : learningRate(this.baseLr, this.opts, step);
+  }
+
+  /** Whether the schedule steps on an evaluation metric (reduce_lr_on_plateau). */
+  get followsMetric(): boolean {
+    return this.plateau !== undefined;
+  }
+
+  /** After an evaluation: the metric (metric_for_best_model); true when the rate was lowered. */
+  evaluated(metric: number): boolean {
+    return this.plateau?.step(metric) ?? false;
+  }
+
+  stateDict(): PlateauState | undefined {
+    return this.plateau?.stateDict();
+  }
+
+  loadStateDict(state: PlateauState | undefined): void {
+    if (state && this.plateau) this.plateau.loadStateDict(state);
+  }
+}

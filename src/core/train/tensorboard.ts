@@ -13,6 +13,7 @@
  * - Each event is written to the file at once, unbuffered (the OS has it, so a crash of this process
  *   keeps it); `flush()` fsyncs, for a power cut (e.g. at each checkpoint); `close()` flushes.
  */
+import type { TrainerCallback } from './callbacks.js';
 import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -188,4 +189,25 @@ export function writeLogEntry(writer: TensorBoardWriter, entry: Readonly<Record<
 export function writeTrainBegin(writer: TensorBoardWriter, args: unknown, modelConfig?: unknown): void {
   writer.text('args', JSON.stringify(args, null, 2));
   if (modelConfig !== undefined) writer.text('model_config', JSON.stringify(modelConfig, null, 2));
+}
+
+/**
+ * --report_to tensorboard: transformers' TensorBoardCallback. Event files under
+ * output_dir/runs/<date>_<host>/ (or TENSORBOARD_LOGGING_DIR); the arguments and model config as
+ * texts at the start, every log entry (train/*, eval/*) as scalars at its step, flushed at each
+ * checkpoint and closed at the end.
+ */
+export function tensorBoardCallback(outputDir: string, args: unknown, modelConfig: unknown): TrainerCallback {
+  let writer: TensorBoardWriter | undefined;
+  const open = (): TensorBoardWriter => (writer ??= new TensorBoardWriter(defaultLogDir(outputDir)));
+  return {
+    onTrainBegin: () => writeTrainBegin(open(), args, modelConfig),
+    onLog: (entry) => void writeLogEntry(open(), entry),
+    onEvaluate: (e) => void writeLogEntry(open(), { ...e.metrics, epoch: e.epoch }, e.step),
+    onSave: () => writer?.flush(),
+    onTrainEnd: (state, metrics) => {
+      writeLogEntry(open(), metrics, state.global_step);
+      writer?.close();
+    },
+  };
 }

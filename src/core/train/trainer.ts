@@ -1,10 +1,15 @@
 /**
  * The training loop with transformers' Trainer semantics: epochs / max_steps, gradient
  * accumulation (the last group of an epoch may be shorter, its loss scaled by its own size),
- * AdamW + schedule, logging every logging_steps (the loss averaged since the last log, the
- * gradient norm, the learning rate of the next step), evaluation and checkpoints by strategy,
- * best-model tracking, save_total_limit, early stopping, exact resume, cancellation at a step
- * boundary, and a stop with the last good checkpoint kept when the loss stops being finite.
+ * AdamW + schedule, logging (the loss averaged since the last log, the gradient norm, the learning
+ * rate the step used), evaluation and checkpoints by strategy, best-model tracking,
+ * save_total_limit, early stopping, exact resume, cancellation at a step boundary, and a stop with
+ * the last good checkpoint kept when the loss stops being finite.
+ *
+ * As the HF Trainer is built: the loop takes steps; a pure function (flow.ts) says when to log,
+ * evaluate and save; small parts own early stopping (early-stopping.ts), checkpoint rotation and the
+ * learning rates; callbacks (callbacks.ts) carry logs, evaluations and checkpoints to whoever
+ * listens (TensorBoard, Hub pushes).
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,25 +21,29 @@ import {
   type EncodedSplit,
   RowOrder,
   type SamplerKind,
+  type SamplerState,
   collate,
   evalBatches,
 } from '../data/index.js';
+import { loadPretrained } from '../model/load.js';
 import type { Model } from '../model/presets.js';
 import { ArgError, type RunArgs, greaterIsBetter, metricForBest, publicArgs, schedulerKwargs } from './args.js';
+import { type Evaluation, type TrainerCallback, notify } from './callbacks.js';
 import {
+  CheckpointRotation,
   type CheckpointContents,
   type LogEntry,
   type TrainerState,
   checkpointName,
-  checkpointsToRemove,
   listCheckpoints,
   readTrainingState,
   writeCheckpoint,
 } from './checkpoint.js';
-import { loadPretrained } from '../model/load.js';
+import { EarlyStopping, isImprovement } from './early-stopping.js';
 import { TrainingEngine } from './engine.js';
+import { evalInterval, stepControl } from './flow.js';
 import { createMetrics } from './metrics.js';
-import { type ScheduleOptions, learningRate, warmupSteps } from './schedule.js';
+import { LearningRates, type ScheduleOptions, warmupSteps } from './schedule.js';
 
 export interface TrainerOptions {
   args: RunArgs;
@@ -47,8 +56,8 @@ export interface TrainerOptions {
   tokenizerFiles?: Record<string, string>;
   /** Per-class loss weights (single-label). */
   classWeights?: Float32Array;
-  /** Called after each checkpoint is written (the Hub's every_save push hangs here); `epochEnd` when saved at an epoch's end. */
-  onCheckpoint?: (dir: string, step: number, epochEnd: boolean) => Promise<void>;
+  /** Listeners of the run (TensorBoard, Hub pushes, ...). */
+  callbacks?: TrainerCallback[];
   /** Resume from this checkpoint folder. */
   resumeFrom?: string;
   /** Save a checkpoint when cancelled (asked at cancel time when a function). */
@@ -66,8 +75,6 @@ export interface TrainResult {
   state: TrainerState;
   stoppedEarly: boolean;
   cancelled: boolean;
-  /** The run stopped on a non-finite loss. */
-  diverged: boolean;
   bestCheckpoint: string | null;
 }
 
@@ -75,18 +82,82 @@ export interface EvalResult {
   metrics: Record<string, number>;
   confusionMatrix?: number[][];
   perClass?: { label: string; precision: number; recall: number; f1: number; support: number }[];
+  /** The split's logits in row order. */
+  logits: RowOrder;
 }
 
 export class TrainingStopped extends Error {}
 
 const round4 = (x: number): number => Math.round(x * 1e4) / 1e4;
 
+export interface TrainPlan {
+  batchesPerEpoch: number;
+  stepsPerEpoch: number;
+  totalSteps: number;
+  epochs: number;
+}
+
+/** The mutable state of one train() call. */
+interface Run {
+  plan: TrainPlan;
+  state: TrainerState;
+  sampler: BatchSampler;
+  lrs: LearningRates;
+  schedule: ScheduleOptions;
+  early?: EarlyStopping;
+  rotation: CheckpointRotation;
+  startStep: number;
+  t0: number;
+  samplesSeen: number;
+  totalLoss: number;
+  lossSinceLog: number;
+  stepsSinceLog: number;
+  /** The last step's learning rate, gradient norm and whether it ended an epoch. */
+  lr: number;
+  gradNorm: number;
+  epochEnded: boolean;
+  stoppedEarly: boolean;
+}
+
+function initialState(a: RunArgs, plan: TrainPlan): TrainerState {
+  return {
+    best_metric: null,
+    best_model_checkpoint: null,
+    epoch: 0,
+    eval_steps: a.eval_strategy === 'steps' ? evalInterval(a) : null,
+    global_step: 0,
+    is_hyper_param_search: false,
+    is_local_process_zero: true,
+    is_world_process_zero: true,
+    log_history: [],
+    logging_steps: a.logging_steps,
+    max_steps: plan.totalSteps,
+    num_input_tokens_seen: 0,
+    num_train_epochs: plan.epochs,
+    save_steps: a.save_steps,
+    stateful_callbacks: {},
+    total_flos: 0,
+    train_batch_size: a.per_device_train_batch_size,
+    trial_name: null,
+    trial_params: null,
+  };
+}
+
+const samplerFlags = (k: SamplerKind): string =>
+  k === 'sequential'
+    ? '--shuffle_train_dataset false'
+    : k === 'random'
+      ? '--group_by_length false'
+      : `--group_by_length true --length_grouping ${k === 'length-grouped' ? 'transformers' : 'shuffled'}`;
+
 export class Trainer {
   readonly engine: TrainingEngine;
   private readonly args: RunArgs;
+  private readonly callbacks: TrainerCallback[];
 
   constructor(private readonly o: TrainerOptions) {
     this.args = o.args;
+    this.callbacks = o.callbacks ?? [];
     const a = o.args;
     this.engine = new TrainingEngine({
       config: o.model.config,
@@ -110,7 +181,7 @@ export class Trainer {
   }
 
   /** Batches, optimizer steps per epoch, total steps. */
-  plan(): { batchesPerEpoch: number; stepsPerEpoch: number; totalSteps: number; epochs: number } {
+  plan(): TrainPlan {
     const a = this.args;
     const batchesPerEpoch = Math.ceil(this.o.encoded.train.size / a.per_device_train_batch_size);
     const stepsPerEpoch = Math.max(1, Math.ceil(batchesPerEpoch / a.gradient_accumulation_steps));
@@ -120,68 +191,55 @@ export class Trainer {
   }
 
   async train(): Promise<TrainResult> {
-    const { args: a, emit, encoded } = { args: this.args, emit: this.o.emit, encoded: this.o.encoded };
-    const train = encoded.train;
-    const { batchesPerEpoch, stepsPerEpoch, totalSteps, epochs } = this.plan();
+    const run = await this.begin();
+    const { emit } = this.o;
+    let cancelled = false;
+    if (this.args.eval_on_start && this.o.encoded.validation && run.state.global_step === 0) await this.evaluateDuringTraining(run);
+    while (run.state.global_step < run.plan.totalSteps) {
+      if (this.o.signal?.aborted) {
+        cancelled = true;
+        break;
+      }
+      await this.step(run);
+      const control = stepControl(this.args, { step: run.state.global_step, epochEnded: run.epochEnded, hasValidation: !!this.o.encoded.validation });
+      if (control.log) await this.log(run);
+      const newBest = control.evaluate ? await this.evaluateDuringTraining(run) : false;
+      if (control.save) {
+        if (newBest) run.state.best_model_checkpoint = join(this.args.output_dir!, checkpointName(run.state.global_step));
+        await this.save(run);
+      }
+      if (run.stoppedEarly) {
+        emit({ type: 'info', message: `early stopping: ${metricForBest(this.args)} did not improve for ${this.args.early_stopping_patience} evaluations` });
+        break;
+      }
+    }
+    await this.engine.sync();
+    const saveOnCancel = typeof this.o.saveOnCancel === 'function' ? this.o.saveOnCancel() : this.o.saveOnCancel;
+    if (cancelled && saveOnCancel && run.state.global_step > run.startStep) await this.save(run);
+    return this.finish(run, cancelled);
+  }
+
+  /** The run's state: fresh, or read back from the checkpoint to resume; the start event. */
+  private async begin(): Promise<Run> {
+    const a = this.args;
+    const plan = this.plan();
     const schedule: ScheduleOptions = {
       type: a.lr_scheduler_type,
-      warmupSteps: warmupSteps(totalSteps, a.warmup_steps, a.warmup_ratio),
-      totalSteps,
+      warmupSteps: warmupSteps(plan.totalSteps, a.warmup_steps, a.warmup_ratio),
+      totalSteps: plan.totalSteps,
       kwargs: schedulerKwargs(a),
     };
-    const outputDir = a.output_dir!;
-    const bestKey = metricForBest(a);
-    const greater = greaterIsBetter(a);
-    const evalEvery = a.eval_steps ?? a.logging_steps;
-
-    let state: TrainerState = {
-      best_metric: null,
-      best_model_checkpoint: null,
-      epoch: 0,
-      eval_steps: a.eval_strategy === 'steps' ? evalEvery : null,
-      global_step: 0,
-      is_hyper_param_search: false,
-      is_local_process_zero: true,
-      is_world_process_zero: true,
-      log_history: [],
-      logging_steps: a.logging_steps,
-      max_steps: totalSteps,
-      num_input_tokens_seen: 0,
-      num_train_epochs: epochs,
-      save_steps: a.save_steps,
-      stateful_callbacks: {},
-      total_flos: 0,
-      train_batch_size: a.per_device_train_batch_size,
-      trial_name: null,
-      trial_params: null,
-    };
+    const lrs = new LearningRates(a.learning_rate, schedule);
+    let state = initialState(a, plan);
+    let samplerState: SamplerState | undefined;
     let patience = 0;
-    let samplerState;
     if (this.o.resumeFrom) {
-      const loaded = await readTrainingState(this.o.resumeFrom);
-      state = loaded.state;
-      samplerState = loaded.rng.sampler;
-      if (samplerState.kind !== this.samplerKind()) {
-        const flags = (k: SamplerKind): string =>
-          k === 'sequential'
-            ? '--shuffle_train_dataset false'
-            : k === 'random'
-              ? '--group_by_length false'
-              : `--group_by_length true --length_grouping ${k === 'length-grouped' ? 'transformers' : 'shuffled'}`;
-        throw new ArgError(
-          '--resume_from_checkpoint',
-          `--resume_from_checkpoint ${this.o.resumeFrom}: the checkpoint was trained with the '${samplerState.kind}' sampler (${flags(samplerState.kind)}), this run asks for '${this.samplerKind()}' (${flags(this.samplerKind())}); resume with the original run's flags (its training_args.json), or start a new run without --resume_from_checkpoint`,
-        );
-      }
-      for (const n of loaded.optimizer.m.keys()) {
-        if (!this.engine.optimizer.state.m.has(n)) throw new Error(`${this.o.resumeFrom}: optimizer state for unknown parameter ${n}`);
-      }
-      this.engine.optimizer.load(loaded.optimizer.step, loaded.optimizer.m, loaded.optimizer.v);
-      this.engine.setRunCount(loaded.rng.dropout_runs);
-      if (loaded.scaler && this.engine.scaler) this.engine.scaler.loadStateDict(loaded.scaler);
-      const cb = state.stateful_callbacks.EarlyStoppingCallback as { attributes?: { early_stopping_patience_counter?: number } } | undefined;
-      patience = cb?.attributes?.early_stopping_patience_counter ?? 0;
+      const resumed = await this.resume(this.o.resumeFrom, lrs);
+      state = resumed.state;
+      samplerState = resumed.sampler;
+      patience = EarlyStopping.counterFrom(state.stateful_callbacks);
     }
+    const train = this.o.encoded.train;
     const sampler = new BatchSampler({
       kind: this.samplerKind(),
       size: train.size,
@@ -191,245 +249,246 @@ export class Trainer {
       ...(samplerState ? { state: samplerState } : {}),
       ...(this.o.megaBatchMult ? { megaBatchMult: this.o.megaBatchMult } : {}),
     });
+    const early = a.early_stopping_patience
+      ? new EarlyStopping(a.early_stopping_patience, a.early_stopping_threshold, greaterIsBetter(a), patience)
+      : undefined;
+    const rotation = new CheckpointRotation(
+      (await listCheckpoints(a.output_dir!)).map((c) => c.path),
+      a.save_total_limit,
+    );
+    this.emitStart(plan, state);
+    await notify(this.callbacks, 'onTrainBegin', state);
+    return {
+      ...{ plan, state, sampler, lrs, schedule, rotation, startStep: state.global_step, t0: performance.now() },
+      ...(early ? { early } : {}),
+      ...{ samplesSeen: 0, totalLoss: 0, lossSinceLog: 0, stepsSinceLog: 0, lr: 0, gradNorm: 0, epochEnded: false, stoppedEarly: false },
+    };
+  }
 
-    emit({
+  /** Optimizer, scheduler, scaler and dropout state of a checkpoint, checked against this run's flags. */
+  private async resume(dir: string, lrs: LearningRates): Promise<{ state: TrainerState; sampler: SamplerState }> {
+    const loaded = await readTrainingState(dir);
+    const kind = this.samplerKind();
+    if (loaded.rng.sampler.kind !== kind) {
+      throw new ArgError(
+        '--resume_from_checkpoint',
+        `--resume_from_checkpoint ${dir}: the checkpoint was trained with the '${loaded.rng.sampler.kind}' sampler (${samplerFlags(loaded.rng.sampler.kind)}), this run asks for '${kind}' (${samplerFlags(kind)}); resume with the original run's flags (its training_args.json), or start a new run without --resume_from_checkpoint`,
+      );
+    }
+    for (const n of loaded.optimizer.m.keys()) {
+      if (!this.engine.optimizer.state.m.has(n)) throw new Error(`${dir}: optimizer state for unknown parameter ${n}`);
+    }
+    this.engine.optimizer.load(loaded.optimizer.step, loaded.optimizer.m, loaded.optimizer.v);
+    this.engine.setRunCount(loaded.rng.dropout_runs);
+    if (loaded.scaler && this.engine.scaler) this.engine.scaler.loadStateDict(loaded.scaler);
+    lrs.loadStateDict(loaded.scheduler.plateau);
+    return { state: loaded.state, sampler: loaded.rng.sampler };
+  }
+
+  private emitStart(plan: TrainPlan, state: TrainerState): void {
+    const a = this.args;
+    this.o.emit({
       type: 'start',
       runId: this.o.runId ?? '',
-      outputDir,
+      outputDir: a.output_dir!,
       model: this.o.modelName ?? '',
-      totalSteps,
-      stepsPerEpoch,
-      epochs,
-      trainRows: train.size,
-      evalRows: encoded.validation?.size ?? 0,
+      totalSteps: plan.totalSteps,
+      stepsPerEpoch: plan.stepsPerEpoch,
+      epochs: plan.epochs,
+      trainRows: this.o.encoded.train.size,
+      evalRows: this.o.encoded.validation?.size ?? 0,
       labels: this.o.data.labels,
       problemType: this.o.data.problemType,
       resumedFromStep: state.global_step,
       executionProvider: a.execution_provider,
     });
+  }
 
-    const startStep = state.global_step;
-    const t0 = performance.now();
-    let samplesSeen = 0;
-    let lossSinceLog = 0;
-    let stepsSinceLog = 0;
-    let totalLoss = 0;
-    let lastGradNorm = 0;
-    let stoppedEarly = false;
-    let cancelled = false;
-    let diverged = false;
-    const savedCheckpoints: string[] = (await listCheckpoints(outputDir)).map((c) => c.path);
-
-    const save = async (): Promise<void> => {
-      await this.engine.sync();
-      const dir = join(outputDir, checkpointName(state.global_step));
-      state.stateful_callbacks = a.early_stopping_patience
-        ? {
-            EarlyStoppingCallback: {
-              args: { early_stopping_patience: a.early_stopping_patience, early_stopping_threshold: a.early_stopping_threshold },
-              attributes: { early_stopping_patience_counter: patience },
-            },
-          }
-        : {};
-      const contents: CheckpointContents = {
-        config: this.engine.config,
-        weights: this.engine.weights,
-        optimizer: this.engine.optimizer.state,
-        scheduler: {
-          last_epoch: this.engine.optimizer.state.step,
-          base_lr: a.learning_rate,
-          type: a.lr_scheduler_type,
-          warmup_steps: schedule.warmupSteps,
-          total_steps: totalSteps,
-        },
-        rng: { seed: a.seed, sampler: sampler.state(), dropout_runs: this.engine.runCount },
-        state,
-        ...(this.engine.scaler ? { scaler: this.engine.scaler.stateDict() } : {}),
-        trainingArgs: { ...publicArgs(a) },
-        ...(this.o.tokenizerFiles ? { tokenizerFiles: this.o.tokenizerFiles } : {}),
-      };
-      await writeCheckpoint(dir, contents);
-      if (!savedCheckpoints.includes(dir)) savedCheckpoints.push(dir);
-      const remove = checkpointsToRemove(savedCheckpoints, a.save_total_limit, state.best_model_checkpoint);
-      for (const r of remove) {
-        await rm(r, { recursive: true, force: true });
-        savedCheckpoints.splice(savedCheckpoints.indexOf(r), 1);
+  /** One optimizer step: up to gradient_accumulation_steps batches, never across an epoch's end. */
+  private async step(run: Run): Promise<void> {
+    const a = this.args;
+    const { state } = run;
+    const group = [];
+    let batchIndex = 0;
+    let epoch = 0;
+    run.epochEnded = false;
+    for (let k = 0; k < a.gradient_accumulation_steps; k++) {
+      const b = run.sampler.next();
+      group.push(collate(this.o.encoded.train, b.indices));
+      batchIndex = b.batchIndex;
+      epoch = b.epoch;
+      if (b.batchIndex === run.plan.batchesPerEpoch - 1) {
+        run.epochEnded = true;
+        break;
       }
-      emit({ type: 'checkpoint', step: state.global_step, path: dir, removed: remove });
-      await this.o.onCheckpoint?.(dir, state.global_step, epochEnded());
+    }
+    // The schedule advances with the optimizer steps taken (a mixed-precision step skipped on
+    // overflow does not advance it, as in Trainer).
+    const lr = run.lrs.at(this.engine.optimizer.state.step);
+    // Forward, backward, clip and AdamW (in place on the host, or in the graph on a GPU).
+    const { loss, gradNorm, skipped } = await this.engine.trainStep(group, lr);
+    for (const batch of group) run.samplesSeen += batch.batch;
+    if (!Number.isFinite(loss)) throw this.diverged(run, loss);
+    if (skipped) {
+      this.o.emit({
+        type: 'info',
+        message: `step ${state.global_step + 1}: the float16 gradients overflowed, so this optimizer step was skipped; loss scale now ${this.engine.scaler?.scale}`,
+      });
+    }
+    state.global_step++;
+    state.epoch = epoch + (batchIndex + 1) / run.plan.batchesPerEpoch;
+    Object.assign(run, { lr, gradNorm, totalLoss: run.totalLoss + loss, lossSinceLog: run.lossSinceLog + loss, stepsSinceLog: run.stepsSinceLog + 1 });
+    this.emitProgress(run, loss);
+  }
+
+  private diverged(run: Run, loss: number): TrainingStopped {
+    const last = run.rotation.last;
+    return new TrainingStopped(
+      `the training loss became ${loss} at step ${run.state.global_step + 1}; the run stopped and nothing was saved over ${last ? `the last good checkpoint, ${last}` : 'the output folder'}. ` +
+        'Lower --learning_rate, keep --max_grad_norm at 1, or check the labels (regression targets on a very large scale diverge).',
+    );
+  }
+
+  private emitProgress(run: Run, loss: number): void {
+    const elapsed = (performance.now() - run.t0) / 1000;
+    const done = run.state.global_step - run.startStep;
+    this.o.emit({
+      type: 'progress',
+      step: run.state.global_step,
+      totalSteps: run.plan.totalSteps,
+      epoch: run.state.epoch,
+      loss,
+      learningRate: run.lr,
+      gradNorm: run.gradNorm,
+      samplesPerSecond: run.samplesSeen / elapsed,
+      etaSeconds: (elapsed / done) * (run.plan.totalSteps - run.state.global_step),
+    });
+  }
+
+  /** A log entry: the loss averaged since the last one, the gradient norm, the rate the step used (transformers >= 4.51). */
+  private async log(run: Run): Promise<void> {
+    const { state } = run;
+    const entry: LogEntry = {
+      loss: round4(run.lossSinceLog / run.stepsSinceLog),
+      grad_norm: run.gradNorm,
+      learning_rate: run.lr,
+      epoch: state.epoch,
+      step: state.global_step,
     };
-    let lastEpochEnded = false;
-    const epochEnded = (): boolean => lastEpochEnded;
+    state.log_history.push(entry);
+    this.o.emit({ type: 'log', step: entry.step!, epoch: entry.epoch!, loss: entry.loss!, grad_norm: entry.grad_norm!, learning_rate: entry.learning_rate! });
+    run.lossSinceLog = 0;
+    run.stepsSinceLog = 0;
+    await notify(this.callbacks, 'onLog', entry, state);
+  }
 
-    if (a.eval_on_start && this.o.encoded.validation && state.global_step === 0) {
-      const ev = await this.evaluate(this.o.encoded.validation, 'eval');
-      state.log_history.push({ ...ev.metrics, epoch: 0, step: 0 });
-      emit({
-        type: 'eval',
-        step: 0,
-        epoch: 0,
-        metrics: ev.metrics,
-        ...(ev.confusionMatrix ? { confusionMatrix: ev.confusionMatrix, labels: this.o.data.labels } : {}),
-        ...(ev.perClass ? { perClass: ev.perClass } : {}),
-      });
+  /** Evaluates on the validation split; records the metrics; returns whether they are the best so far. */
+  private async evaluateDuringTraining(run: Run): Promise<boolean> {
+    const a = this.args;
+    const { state } = run;
+    const ev = await this.evaluate(this.o.encoded.validation!, 'eval');
+    state.log_history.push({ ...ev.metrics, epoch: state.epoch, step: state.global_step });
+    this.o.emit({
+      type: 'eval',
+      step: state.global_step,
+      epoch: state.epoch,
+      metrics: ev.metrics,
+      ...(ev.confusionMatrix ? { confusionMatrix: ev.confusionMatrix, labels: this.o.data.labels } : {}),
+      ...(ev.perClass ? { perClass: ev.perClass } : {}),
+    });
+    const evaluation: Evaluation = { step: state.global_step, epoch: state.epoch, metrics: ev.metrics, logits: ev.logits };
+    await notify(this.callbacks, 'onEvaluate', evaluation, state);
+    if (state.global_step === 0) return false; // eval_on_start: a baseline, not a candidate
+    const bestKey = metricForBest(a);
+    const value = ev.metrics[bestKey];
+    if (value === undefined) {
+      throw new TrainingStopped(
+        `--metric_for_best_model ${a.metric_for_best_model ?? 'loss'}: the evaluation has no ${bestKey} (it has ${Object.keys(ev.metrics).join(', ')})`,
+      );
     }
+    if (run.lrs.evaluated(value))
+      this.o.emit({ type: 'info', message: `reduce_lr_on_plateau: ${bestKey} did not improve; learning rate now ${run.lrs.at(0)}` });
+    const prev = state.best_metric;
+    if (run.early?.update(value, prev)) run.stoppedEarly = true;
+    if (!isImprovement(value, prev, greaterIsBetter(a))) return false;
+    state.best_metric = value;
+    return true;
+  }
 
-    while (state.global_step < totalSteps) {
-      if (this.o.signal?.aborted) {
-        cancelled = true;
-        break;
-      }
-      // One optimizer step: up to gradient_accumulation_steps batches, not crossing an epoch end.
-      const group = [];
-      let epochEnded = false;
-      lastEpochEnded = false;
-      let batchIndex = 0;
-      let epoch = 0;
-      for (let k = 0; k < a.gradient_accumulation_steps; k++) {
-        const b = sampler.next();
-        group.push(collate(train, b.indices));
-        batchIndex = b.batchIndex;
-        epoch = b.epoch;
-        if (b.batchIndex === batchesPerEpoch - 1) {
-          epochEnded = true;
-          lastEpochEnded = true;
-          break;
-        }
-      }
-      // The schedule advances with the optimizer steps taken (a mixed-precision step skipped on
-      // overflow does not advance it, as in Trainer).
-      const lr = learningRate(a.learning_rate, schedule, this.engine.optimizer.state.step);
-      // Forward, backward, clip and AdamW (in place on the host, or in the graph on a GPU).
-      const { loss, gradNorm, skipped } = await this.engine.trainStep(group, lr);
-      for (const batch of group) samplesSeen += batch.batch;
-      lastGradNorm = gradNorm;
-      if (!Number.isFinite(loss)) {
-        diverged = true;
-        const last = savedCheckpoints[savedCheckpoints.length - 1];
-        throw new TrainingStopped(
-          `the training loss became ${loss} at step ${state.global_step + 1}; the run stopped and nothing was saved over ${last ? `the last good checkpoint, ${last}` : 'the output folder'}. ` +
-            'Lower --learning_rate, keep --max_grad_norm at 1, or check the labels (regression targets on a very large scale diverge).',
-        );
-      }
-      if (skipped) {
-        emit({
-          type: 'info',
-          message: `step ${state.global_step + 1}: the float16 gradients overflowed, so this optimizer step was skipped; loss scale now ${this.engine.scaler?.scale}`,
-        });
-      }
-      state.global_step++;
-      state.epoch = epoch + (batchIndex + 1) / batchesPerEpoch;
-      totalLoss += loss;
-      lossSinceLog += loss;
-      stepsSinceLog++;
-      const elapsed = (performance.now() - t0) / 1000;
-      const done = state.global_step - startStep;
-      emit({
-        type: 'progress',
-        step: state.global_step,
-        totalSteps,
-        epoch: state.epoch,
-        loss,
-        learningRate: lr,
-        gradNorm: lastGradNorm,
-        samplesPerSecond: samplesSeen / elapsed,
-        etaSeconds: (elapsed / done) * (totalSteps - state.global_step),
-      });
-
-      if ((a.logging_strategy === 'steps' && state.global_step % a.logging_steps === 0) || (a.logging_strategy === 'epoch' && epochEnded)) {
-        const entry: LogEntry = {
-          loss: round4(lossSinceLog / stepsSinceLog),
-          grad_norm: lastGradNorm,
-          // The rate the step used, as transformers >= 4.51 logs it.
-          learning_rate: lr,
-          epoch: state.epoch,
-          step: state.global_step,
-        };
-        state.log_history.push(entry);
-        emit({ type: 'log', step: entry.step!, epoch: entry.epoch!, loss: entry.loss!, grad_norm: entry.grad_norm!, learning_rate: entry.learning_rate! });
-        lossSinceLog = 0;
-        stepsSinceLog = 0;
-      }
-
-      const shouldEval =
-        this.o.encoded.validation && ((a.eval_strategy === 'steps' && state.global_step % evalEvery === 0) || (a.eval_strategy === 'epoch' && epochEnded));
-      let newBest = false;
-      if (shouldEval) {
-        const ev = await this.evaluate(this.o.encoded.validation!, 'eval');
-        const entry: LogEntry = { ...ev.metrics, epoch: state.epoch, step: state.global_step };
-        state.log_history.push(entry);
-        emit({
-          type: 'eval',
-          step: state.global_step,
-          epoch: state.epoch,
-          metrics: ev.metrics,
-          ...(ev.confusionMatrix ? { confusionMatrix: ev.confusionMatrix, labels: this.o.data.labels } : {}),
-          ...(ev.perClass ? { perClass: ev.perClass } : {}),
-        });
-        const value = ev.metrics[bestKey];
-        if (value === undefined) {
-          throw new TrainingStopped(
-            `--metric_for_best_model ${a.metric_for_best_model ?? 'loss'}: the evaluation has no ${bestKey} (it has ${Object.keys(ev.metrics).join(', ')})`,
-          );
-        }
-        const prev = state.best_metric;
-        if (a.early_stopping_patience) {
-          const improved = prev === null || ((greater ? value > prev : value < prev) && Math.abs(value - prev) > a.early_stopping_threshold);
-          patience = improved ? 0 : patience + 1;
-          if (patience >= a.early_stopping_patience) stoppedEarly = true;
-        }
-        if (prev === null || (greater ? value > prev : value < prev)) {
-          state.best_metric = value;
-          newBest = true;
-        }
-      }
-      const shouldSave = (a.save_strategy === 'steps' && state.global_step % a.save_steps === 0) || (a.save_strategy === 'epoch' && epochEnded);
-      if (shouldSave) {
-        if (newBest) state.best_model_checkpoint = join(outputDir, checkpointName(state.global_step));
-        await save();
-      }
-      if (stoppedEarly) {
-        emit({ type: 'info', message: `early stopping: ${bestKey} did not improve for ${a.early_stopping_patience} evaluations` });
-        break;
-      }
-    }
+  /** Writes checkpoint-N (the Trainer's files), applies save_total_limit, tells the callbacks. */
+  private async save(run: Run): Promise<void> {
+    const a = this.args;
+    const { state } = run;
     await this.engine.sync();
-    const saveOnCancel = typeof this.o.saveOnCancel === 'function' ? this.o.saveOnCancel() : this.o.saveOnCancel;
-    if (cancelled && saveOnCancel && state.global_step > startStep) await save();
+    const dir = join(a.output_dir!, checkpointName(state.global_step));
+    state.stateful_callbacks = run.early ? run.early.entry() : {};
+    const plateau = run.lrs.stateDict();
+    const contents: CheckpointContents = {
+      config: this.engine.config,
+      weights: this.engine.weights,
+      optimizer: this.engine.optimizer.state,
+      scheduler: {
+        last_epoch: this.engine.optimizer.state.step,
+        base_lr: a.learning_rate,
+        type: a.lr_scheduler_type,
+        warmup_steps: run.schedule.warmupSteps,
+        total_steps: run.plan.totalSteps,
+        ...(plateau ? { plateau } : {}),
+      },
+      rng: { seed: a.seed, sampler: run.sampler.state(), dropout_runs: this.engine.runCount },
+      state,
+      ...(this.engine.scaler ? { scaler: this.engine.scaler.stateDict() } : {}),
+      trainingArgs: { ...publicArgs(a) },
+      ...(this.o.tokenizerFiles ? { tokenizerFiles: this.o.tokenizerFiles } : {}),
+    };
+    await writeCheckpoint(dir, contents);
+    // Only checkpoint-N folders of this output folder (Finetune's) are ever removed.
+    const remove = run.rotation.add(dir, state.best_model_checkpoint);
+    for (const r of remove) await rm(r, { recursive: true, force: true });
+    this.o.emit({ type: 'checkpoint', step: state.global_step, path: dir, removed: remove });
+    await notify(this.callbacks, 'onSave', dir, state, run.epochEnded);
+  }
 
+  /** load_best_model_at_end, the train_* metrics, the last log_history entry. */
+  private async finish(run: Run, cancelled: boolean): Promise<TrainResult> {
+    const a = this.args;
+    const { state } = run;
     if (a.load_best_model_at_end && state.best_model_checkpoint && !cancelled) {
       const best = await loadPretrained(state.best_model_checkpoint);
       this.engine.loadWeights(best.weights);
-      emit({ type: 'info', message: `loaded the best model from ${state.best_model_checkpoint} (${bestKey} = ${state.best_metric})` });
+      this.o.emit({ type: 'info', message: `loaded the best model from ${state.best_model_checkpoint} (${metricForBest(a)} = ${state.best_metric})` });
     }
-    const runtime = (performance.now() - t0) / 1000;
-    const stepsDone = state.global_step - startStep;
+    const runtime = (performance.now() - run.t0) / 1000;
+    const stepsDone = state.global_step - run.startStep;
     const metrics: Record<string, number> = {
       epoch: state.epoch,
-      train_loss: stepsDone > 0 ? totalLoss / stepsDone : 0,
+      train_loss: stepsDone > 0 ? run.totalLoss / stepsDone : 0,
       train_runtime: Math.round(runtime * 1e4) / 1e4,
-      train_samples: train.size,
-      train_samples_per_second: Math.round((samplesSeen / runtime) * 1e3) / 1e3,
+      train_samples: this.o.encoded.train.size,
+      train_samples_per_second: Math.round((run.samplesSeen / runtime) * 1e3) / 1e3,
       train_steps_per_second: Math.round((stepsDone / runtime) * 1e3) / 1e3,
     };
     state.log_history.push({ ...metrics, step: state.global_step });
-    return { metrics, state, stoppedEarly, cancelled, diverged, bestCheckpoint: state.best_model_checkpoint };
+    await notify(this.callbacks, 'onTrainEnd', state, metrics);
+    return { metrics, state, stoppedEarly: run.stoppedEarly, cancelled, bestCheckpoint: state.best_model_checkpoint };
   }
 
-  /** Loss and metrics over a split, batches sorted by length; keys prefixed (eval_, test_). */
+  /** Loss, metrics and every row's logits over a split, batches sorted by length; keys prefixed (eval_, test_). */
   async evaluate(split: EncodedSplit, prefix: 'eval' | 'test' = 'eval'): Promise<EvalResult> {
     if (!split.labels) throw new Error(`the ${split.name} split has no labels to evaluate against`);
     const a = this.args;
     const data = this.o.data;
     const acc = createMetrics(data.problemType, data.numLabels, { average: data.numLabels === 2 ? 'binary' : a.average, labelNames: data.labels });
+    const logits = new RowOrder(split.size, this.engine.config.num_labels);
     const t0 = performance.now();
     const batches = evalBatches(split.lengths(), a.per_device_eval_batch_size);
     let lossSum = 0;
     for (const indices of batches) {
       const batch = collate(split, indices);
-      const { loss, logits } = await this.engine.evaluate(batch);
-      lossSum += loss * batch.batch;
-      acc.add(logits.data as Float32Array, batch.labels!);
+      const out = await this.engine.evaluate(batch);
+      lossSum += out.loss * batch.batch;
+      acc.add(out.logits.data as Float32Array, batch.labels!);
+      logits.add(indices, out.logits.data as Float32Array);
     }
     const runtime = (performance.now() - t0) / 1000;
     const r = acc.compute();
@@ -438,7 +497,7 @@ export class Trainer {
     metrics[`${prefix}_runtime`] = Math.round(runtime * 1e4) / 1e4;
     metrics[`${prefix}_samples_per_second`] = Math.round((split.size / runtime) * 1e3) / 1e3;
     metrics[`${prefix}_steps_per_second`] = Math.round((batches.length / runtime) * 1e3) / 1e3;
-    return { metrics, ...(r.confusionMatrix ? { confusionMatrix: r.confusionMatrix } : {}), ...(r.perClass ? { perClass: r.perClass } : {}) };
+    return { metrics, logits, ...(r.confusionMatrix ? { confusionMatrix: r.confusionMatrix } : {}), ...(r.perClass ? { perClass: r.perClass } : {}) };
   }
 
   /** Logits of every row of a split, in row order. */

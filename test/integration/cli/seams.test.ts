@@ -8,6 +8,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DEFAULT_TOKEN, FakeHub } from '../../helpers/fake-hub.js';
+import { readEvent, readRecords } from '../../helpers/tfevents.js';
 import { jsonEvents, prng, runCli, tempDir, writeCsv, writeSmallVocab } from './support.js';
 
 const root = tempDir('seams');
@@ -425,5 +426,91 @@ describe('--push_to_hub', () => {
     const titles = [...hub.repo('alice/end')!.commits.values()].map((c) => c.title);
     assert.ok(!titles.some((t) => t.startsWith('Training in progress')));
     assert.ok(titles.includes('End of training'));
+  });
+});
+
+describe('--report_to tensorboard and reduce_lr_on_plateau through a run', () => {
+  test('event files under output_dir/runs/ with train/* at each log and eval/* at each evaluation', async () => {
+    const model = join(root, 'tb-model');
+    await createModel(model, 'negative,positive');
+    const train = writeCsv(join(root, 'tb.csv'), rows(40, ['negative', 'positive'], 9));
+    const out = join(root, 'tb-run');
+    const r = await runCli([
+      'train',
+      '--model_name_or_path',
+      model,
+      '--train_file',
+      train,
+      '--output_dir',
+      out,
+      '--max_steps',
+      '4',
+      '--logging_steps',
+      '1',
+      '--eval_strategy',
+      'steps',
+      '--eval_steps',
+      '2',
+      '--report_to',
+      'tensorboard',
+      ...FAST,
+    ]);
+    assert.equal(r.code, 0, r.err);
+    const [run] = readdirSync(join(out, 'runs'));
+    const [file] = readdirSync(join(out, 'runs', run!));
+    assert.match(file!, /^events\.out\.tfevents\.\d{10}\./);
+    const events = readRecords(readFileSync(join(out, 'runs', run!, file!))).map(readEvent);
+    const steps = (tag: string): number[] => events.filter((e) => e.tag === tag).map((e) => e.step);
+    assert.deepEqual(steps('train/loss'), [1, 2, 3, 4]);
+    assert.deepEqual(steps('eval/loss'), [2, 4]);
+    assert.deepEqual(steps('train/train_runtime'), [4]);
+    const history = readJson(join(out, 'trainer_state.json')).log_history as Record<string, number>[];
+    const loss2 = history.find((h) => h.step === 2 && 'loss' in h)!.loss!;
+    assert.equal(events.find((e) => e.tag === 'train/loss' && e.step === 2)!.value, Math.fround(loss2));
+    assert.ok(events.some((e) => e.tag === 'args/text_summary' && e.text!.includes('"learning_rate"')));
+  });
+
+  test('reduce_lr_on_plateau lowers the rate after evaluations without improvement, and its state is in scheduler.json', async () => {
+    const model = join(root, 'plateau-model');
+    await createModel(model, 'negative,positive');
+    const train = writeCsv(join(root, 'plateau.csv'), rows(40, ['negative', 'positive'], 10));
+    const out = join(root, 'plateau-run');
+    const r = await runCli([
+      'train',
+      '--model_name_or_path',
+      model,
+      '--train_file',
+      train,
+      '--output_dir',
+      out,
+      '--max_steps',
+      '6',
+      '--logging_steps',
+      '1',
+      '--eval_strategy',
+      'steps',
+      '--eval_steps',
+      '1',
+      '--save_steps',
+      '6',
+      '--learning_rate',
+      '1e-4',
+      '--lr_scheduler_type',
+      'reduce_lr_on_plateau',
+      '--lr_scheduler_kwargs',
+      '{"patience": 0, "factor": 0.5, "threshold": 0.5}',
+      ...FAST,
+    ]);
+    assert.equal(r.code, 0, r.err);
+    const history = readJson(join(out, 'trainer_state.json')).log_history as Record<string, number>[];
+    // With threshold 0.5 (relative) no later loss counts as better than the first: each evaluation halves the
+    // rate (patience 0), from the step after the first one. (torch skips a reduction smaller than eps 1e-8.)
+    const rates = history.filter((h) => 'loss' in h).map((h) => h.learning_rate!);
+    assert.deepEqual(
+      rates.map((x) => Math.round(x / 1e-4 / 0.03125)),
+      [32, 32, 16, 8, 4, 2],
+    );
+    const sched = readJson(join(out, 'checkpoint-6', 'scheduler.json')) as { plateau: { _last_lr: number[] } };
+    assert.ok(Math.abs(sched.plateau._last_lr[0]! - 1e-4 / 32) < 1e-18, 'the sixth evaluation halved it once more');
   });
 });
