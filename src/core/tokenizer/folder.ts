@@ -1,7 +1,9 @@
 /**
  * Reading a tokenizer from a local folder laid out as on the Hugging Face Hub: tokenizer.json
- * (preferred, as transformers' fast tokenizers do) or vocab.txt, plus the optional
- * tokenizer_config.json and special_tokens_map.json. Only the local file system is read.
+ * (preferred, as transformers' fast tokenizers do), else vocab.txt, else a SentencePiece model
+ * (spm.model, sentencepiece.bpe.model, spiece.model, with added_tokens.json and the config.json
+ * model_type to pick the converter), plus the optional tokenizer_config.json and
+ * special_tokens_map.json. Only the local file system is read.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,7 +13,22 @@ import { SPECIAL_TOKEN_ROLES, specialTokenName } from './vocab.js';
 
 export type TokenizerFolderContents =
   | { kind: 'tokenizer.json'; path: string; tokenizerJson: TokenizerJson; config: TokenizerConfigJson }
-  | { kind: 'vocab.txt'; path: string; vocabText: string; config: TokenizerConfigJson };
+  | { kind: 'vocab.txt'; path: string; vocabText: string; config: TokenizerConfigJson }
+  | {
+      kind: 'sentencepiece';
+      path: string;
+      modelBytes: Uint8Array;
+      config: TokenizerConfigJson;
+      /** special_tokens_map.json as read (bos/eos/additional special tokens). */
+      specialTokensMap?: Record<string, unknown>;
+      /** added_tokens.json as read: token -> id. */
+      addedTokens?: Record<string, unknown>;
+      /** config.json `model_type`, when the folder has a config.json. */
+      modelType?: string;
+    };
+
+/** The SentencePiece model files transformers' tokenizers read, in the order they are looked for. */
+export const SENTENCEPIECE_FILES = ['spm.model', 'sentencepiece.bpe.model', 'spiece.model'] as const;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -132,8 +149,9 @@ export async function readTokenizerFolder(dir: string): Promise<TokenizerFolderC
   const configPath = join(dir, 'tokenizer_config.json');
   const mapPath = join(dir, 'special_tokens_map.json');
   const config: TokenizerConfigJson = (await exists(configPath)) ? await readJsonObject(configPath) : {};
+  let map: Record<string, unknown> | undefined;
   if (await exists(mapPath)) {
-    const map = await readJsonObject(mapPath);
+    map = await readJsonObject(mapPath);
     for (const role of SPECIAL_TOKEN_ROLES) {
       const name = specialTokenName(map[role]);
       if (config[role] === undefined && name !== undefined) config[role] = name;
@@ -149,5 +167,39 @@ export async function readTokenizerFolder(dir: string): Promise<TokenizerFolderC
   if (await exists(vocabPath)) {
     return { kind: 'vocab.txt', path: vocabPath, vocabText: await readText(vocabPath), config };
   }
-  throw new TokenizerError('missing-path', `No tokenizer in ${dir}: expected ${jsonPath} or ${vocabPath}.`, { path: jsonPath });
+  for (const name of SENTENCEPIECE_FILES) {
+    const path = join(dir, name);
+    if (await exists(path)) return readSentencePieceFolder(dir, path, config, map);
+  }
+  throw new TokenizerError(
+    'missing-path',
+    `No tokenizer in ${dir}: expected ${jsonPath}, ${vocabPath} or a SentencePiece model (${SENTENCEPIECE_FILES.join(', ')}).`,
+    {
+      path: jsonPath,
+    },
+  );
+}
+
+async function readSentencePieceFolder(
+  dir: string,
+  path: string,
+  config: TokenizerConfigJson,
+  specialTokensMap: Record<string, unknown> | undefined,
+): Promise<TokenizerFolderContents> {
+  let modelBytes: Uint8Array;
+  try {
+    modelBytes = await readFile(path);
+  } catch (e) {
+    throw new TokenizerError('malformed-file', `Cannot read ${path}: ${(e as Error).message}`, { path, cause: e });
+  }
+  const addedPath = join(dir, 'added_tokens.json');
+  const addedTokens = (await exists(addedPath)) ? await readJsonObject(addedPath) : undefined;
+  // The model type picks the converter only when tokenizer_config.json names no tokenizer class.
+  const modelConfigPath = join(dir, 'config.json');
+  let modelType: string | undefined;
+  if (typeof config.tokenizer_class !== 'string' && (await exists(modelConfigPath))) {
+    const modelConfig = await readJsonObject(modelConfigPath);
+    if (typeof modelConfig.model_type === 'string') modelType = modelConfig.model_type;
+  }
+  return { kind: 'sentencepiece', path, modelBytes, config, specialTokensMap, addedTokens, modelType };
 }

@@ -88,10 +88,14 @@ export interface SpecialTokensMapJson {
   [key: string]: unknown;
 }
 
-/** The files `Tokenizer.saveFiles()` returns, by file name. `vocab.txt` only for WordPiece models. */
-export interface TokenizerFiles {
+/**
+ * The files `Tokenizer.saveFiles()` returns, by file name. `vocab.txt` only for WordPiece models;
+ * a tokenizer converted from a SentencePiece model also has the model file (bytes) and, when it has
+ * added tokens beyond the model's vocabulary, added_tokens.json.
+ */
+export type TokenizerFiles = Record<string, string | Uint8Array> & {
   'tokenizer.json': string;
   'tokenizer_config.json': string;
   'special_tokens_map.json': string;
   'vocab.txt'?: string;
-}
+};

@@ -340,7 +340,7 @@ export async function runClassification(args: RunArgs, ctx: RunContext): Promise
     });
   }
 
-  const tokenizerFiles = tokenizer.saveFiles() as unknown as Record<string, string>;
+  const tokenizerFiles = tokenizer.saveFiles();
   const trainer = new Trainer({
     args: { ...args, output_dir: outputDir },
     model,

@@ -44,7 +44,7 @@ export interface TrainerOptions {
   emit: EventSink;
   signal?: AbortSignal;
   /** Written into every checkpoint (tokenizer.json, ...). */
-  tokenizerFiles?: Record<string, string>;
+  tokenizerFiles?: Record<string, string | Uint8Array>;
   /** Per-class loss weights (single-label). */
   classWeights?: Float32Array;
   /** Resume from this checkpoint folder. */
