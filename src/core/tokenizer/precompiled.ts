@@ -105,7 +105,7 @@ export class PrecompiledCharsmap {
   normalize(text: string): string {
     if (text.length === 0) return text;
     let out = '';
-    for (const { segment } of segmenter.segment(text)) {
+    for (const segment of graphemes(text)) {
       if (graphemeUtf8Length(segment) < 6) {
         const whole = this.transform(segment);
         if (whole !== null) {
@@ -116,6 +116,21 @@ export class PrecompiledCharsmap {
       for (const ch of segment) out += this.transform(ch) ?? ch;
     }
     return out;
+  }
+}
+
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** Extended grapheme clusters (Unicode's rules, as Rust's unicode-segmentation); in ASCII text each
+ * character is one, except CR LF. */
+function* graphemes(text: string): Generator<string> {
+  if (!ASCII.test(text)) {
+    for (const { segment } of segmenter.segment(text)) yield segment;
+    return;
+  }
+  for (let i = 0; i < text.length; i++) {
+    if (text.charCodeAt(i) === 13 && text.charCodeAt(i + 1) === 10) yield text.slice(i, ++i + 1);
+    else yield text[i] as string;
   }
 }
 

@@ -24,8 +24,11 @@ export class UnigramModel {
   private readonly ids = new Map<string, number>();
   private readonly scores: Float64Array;
   private readonly unkScore: number;
-  /** The longest vocabulary entry, in UTF-16 units: candidates are looked up by length (in place of Rust's trie). */
-  private readonly maxLength: number;
+  /**
+   * In place of Rust's trie: for each first code point, the lengths (UTF-16 units, ascending) of
+   * the entries starting with it; the candidates at a position are looked up by those lengths.
+   */
+  private readonly lengthsByFirst = new Map<number, number[]>();
   private readonly cache = new Map<string, UnigramPiece[]>();
 
   constructor(
@@ -35,15 +38,23 @@ export class UnigramModel {
   ) {
     this.scores = new Float64Array(vocab.length);
     let min = Infinity;
-    let maxLength = 0;
+    const lengths = new Map<number, Set<number>>();
     vocab.forEach(([token, score], id) => {
       this.ids.set(token, id); // a repeated token keeps its last id, as Rust's map does
       this.scores[id] = score;
       if (score < min) min = score;
-      if (token.length > maxLength) maxLength = token.length;
+      const first = token.codePointAt(0);
+      if (first === undefined) return;
+      let set = lengths.get(first);
+      if (!set) lengths.set(first, (set = new Set()));
+      set.add(token.length);
     });
+    for (const [first, set] of lengths)
+      this.lengthsByFirst.set(
+        first,
+        [...set].sort((a, b) => a - b),
+      );
     this.unkScore = min - UNK_PENALTY;
-    this.maxLength = maxLength;
   }
 
   tokenToId(token: string): number | undefined {
@@ -90,16 +101,16 @@ export class UnigramModel {
     };
     let start = 0;
     while (start < size) {
-      const charLength = (text.codePointAt(start) as number) > 0xffff ? 2 : 1;
+      const first = text.codePointAt(start) as number;
+      const charLength = first > 0xffff ? 2 : 1;
       let hasSingle = false;
       // Every entry that starts here, shortest first (the order of Rust's trie search).
-      const limit = Math.min(size, start + this.maxLength);
-      for (let end = start; end < limit;) {
-        end += (text.codePointAt(end) as number) > 0xffff ? 2 : 1;
-        const id = this.ids.get(text.slice(start, end));
+      for (const length of this.lengthsByFirst.get(first) ?? []) {
+        if (start + length > size) break;
+        const id = this.ids.get(text.slice(start, start + length));
         if (id !== undefined) {
-          consider(start, end, id, this.scores[id] as number);
-          if (end - start === charLength) hasSingle = true;
+          consider(start, start + length, id, this.scores[id] as number);
+          if (length === charLength) hasSingle = true;
         }
       }
       if (!hasSingle) consider(start, start + charLength, this.unkId, this.unkScore);
