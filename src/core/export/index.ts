@@ -37,7 +37,7 @@ export interface ExportOptions {
 
 /** Every file of an exported model folder, by relative path. */
 export function exportFiles(opts: ExportOptions): Record<string, string | Uint8Array> {
-  const files: Record<string, string | Uint8Array> = { ...(opts.tokenizerFiles as Record<string, string> | undefined), ...opts.extraFiles };
+  const files: Record<string, string | Uint8Array> = { ...opts.tokenizerFiles, ...opts.extraFiles };
   files['README.md'] = modelCard(opts.config, opts.card ?? {});
   if (opts.onnx ?? true) files['onnx/model.onnx'] = exportOnnx(opts.config, opts.weights);
   if (opts.quantized ?? true) files['onnx/model_quantized.onnx'] = exportOnnx(opts.config, opts.weights, { quantize: true });

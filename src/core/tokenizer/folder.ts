@@ -1,8 +1,10 @@
 /**
  * Reading a tokenizer from a local folder laid out as on the Hugging Face Hub: tokenizer.json
  * (preferred, as transformers' fast tokenizers do), else vocab.json + merges.txt (byte-level BPE)
- * for a RoBERTa-family folder, else vocab.txt (WordPiece), plus the optional tokenizer_config.json,
- * special_tokens_map.json and (BPE) added_tokens.json. Only the local file system is read.
+ * for a RoBERTa-family folder, else vocab.txt (WordPiece), else a SentencePiece model (spm.model,
+ * sentencepiece.bpe.model, spiece.model, with added_tokens.json and the config.json model_type to
+ * pick the converter), plus the optional tokenizer_config.json, special_tokens_map.json and
+ * added_tokens.json. Only the local file system is read.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -26,7 +28,22 @@ export type TokenizerFolderContents =
       /** tokenizer_config.json, with special_tokens_map.json's values (AddedToken objects kept) where it has none. */
       config: TokenizerConfigJson;
     }
-  | { kind: 'vocab.txt'; path: string; vocabText: string; config: TokenizerConfigJson };
+  | { kind: 'vocab.txt'; path: string; vocabText: string; config: TokenizerConfigJson }
+  | {
+      kind: 'sentencepiece';
+      path: string;
+      modelBytes: Uint8Array;
+      config: TokenizerConfigJson;
+      /** special_tokens_map.json as read (bos/eos/additional special tokens). */
+      specialTokensMap?: Record<string, unknown>;
+      /** added_tokens.json as read: token -> id. */
+      addedTokens?: Record<string, unknown>;
+      /** config.json `model_type`, when the folder has a config.json. */
+      modelType?: string;
+    };
+
+/** The SentencePiece model files transformers' tokenizers read, in the order they are looked for. */
+export const SENTENCEPIECE_FILES = ['spm.model', 'sentencepiece.bpe.model', 'spiece.model'] as const;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -130,7 +147,8 @@ export function validateTokenizerJson(value: unknown, source: string): Tokenizer
  * Reads the tokenizer files of `dir`. tokenizer_config.json wins over special_tokens_map.json for
  * the special-token names (as in transformers). Without tokenizer.json, vocab.json + merges.txt are
  * used when the folder is a RoBERTa-family one (tokenizer_config.json `tokenizer_class`, else
- * config.json `model_type`, as AutoTokenizer decides) or when it has no vocab.txt; else vocab.txt.
+ * config.json `model_type`, as AutoTokenizer decides) or when it has no vocab.txt; else vocab.txt;
+ * else a SentencePiece model.
  */
 export async function readTokenizerFolder(dir: string): Promise<TokenizerFolderContents> {
   await checkFolder(dir);
@@ -159,10 +177,15 @@ export async function readTokenizerFolder(dir: string): Promise<TokenizerFolderC
   const bpe = await readBpeFiles(dir, paths, rawConfig, map, hasVocabTxt);
   if (bpe) return bpe;
   if (hasVocabTxt) return { kind: 'vocab.txt', path: paths.vocabTxt, vocabText: await readText(paths.vocabTxt), config };
+  for (const name of SENTENCEPIECE_FILES) {
+    const path = join(dir, name);
+    if (await exists(path)) return readSentencePieceFolder(dir, path, config, (await exists(mapPath)) ? map : undefined);
+  }
   throw new TokenizerError(
     'missing-path',
     `No tokenizer in ${dir}: expected ${paths.json}, or ${paths.vocabJson} + ${paths.merges} (byte-level BPE, RoBERTa family), ` +
-      `or ${paths.vocabTxt} (WordPiece, BERT family); tokenizer_config.json, special_tokens_map.json and added_tokens.json are read beside them.`,
+      `or ${paths.vocabTxt} (WordPiece, BERT family), or a SentencePiece model (${SENTENCEPIECE_FILES.join(', ')}; DeBERTa-v2/v3, XLM-R); ` +
+      'tokenizer_config.json, special_tokens_map.json and added_tokens.json are read beside them.',
     { path: paths.json },
   );
 }
@@ -178,9 +201,13 @@ async function checkFolder(dir: string): Promise<void> {
     throw e;
   }
   if (!info.isDirectory()) {
-    throw new TokenizerError('missing-path', `Not a folder: ${dir} (expected a folder holding tokenizer.json, vocab.json + merges.txt, or vocab.txt).`, {
-      path: dir,
-    });
+    throw new TokenizerError(
+      'missing-path',
+      `Not a folder: ${dir} (expected a folder holding tokenizer.json, vocab.json + merges.txt, vocab.txt or a SentencePiece .model).`,
+      {
+        path: dir,
+      },
+    );
   }
 }
 
@@ -239,4 +266,28 @@ async function readBpeFiles(
     ...(hasAdded ? { addedTokensText: await readText(paths.addedTokens) } : {}),
     config: config as TokenizerConfigJson,
   };
+}
+
+async function readSentencePieceFolder(
+  dir: string,
+  path: string,
+  config: TokenizerConfigJson,
+  specialTokensMap: Record<string, unknown> | undefined,
+): Promise<TokenizerFolderContents> {
+  let modelBytes: Uint8Array;
+  try {
+    modelBytes = await readFile(path);
+  } catch (e) {
+    throw new TokenizerError('malformed-file', `Cannot read ${path}: ${(e as Error).message}`, { path, cause: e });
+  }
+  const addedPath = join(dir, 'added_tokens.json');
+  const addedTokens = (await exists(addedPath)) ? await readJsonObject(addedPath) : undefined;
+  // The model type picks the converter only when tokenizer_config.json names no tokenizer class.
+  const modelConfigPath = join(dir, 'config.json');
+  let modelType: string | undefined;
+  if (typeof config.tokenizer_class !== 'string' && (await exists(modelConfigPath))) {
+    const modelConfig = await readJsonObject(modelConfigPath);
+    if (typeof modelConfig.model_type === 'string') modelType = modelConfig.model_type;
+  }
+  return { kind: 'sentencepiece', path, modelBytes, config, specialTokensMap, addedTokens, modelType };
 }

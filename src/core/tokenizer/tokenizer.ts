@@ -2,12 +2,14 @@
  * The tokenizer the trainer uses: Hugging Face tokenization (Tokenizers.js, through backend.ts, for
  * text -> word piece ids) with Hugging Face's truncation and special tokens done here on the id lists.
  */
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { createLibraryTokenizer, type LibraryTokenizer } from './backend.js';
 import { bpeVocabFiles, convertRobertaBpe, savesBpeVocabFiles, type ByteLevelBpeFiles, type ByteLevelBpeSources } from './bpe.js';
 import { TokenizerError } from './errors.js';
 import { readTokenizerFolder, validateTokenizerJson } from './folder.js';
 import { planFromPostProcessor, type Parity, type SpecialTokensPlan } from './postprocess.js';
+import { chooseConverter, convertSentencePiece, SPM_FILE_NAMES } from './sentencepiece.js';
+import { parseSentencePieceModel } from './spm-model.js';
 import { truncateIds, type TruncationSide, type TruncationStrategy } from './truncation.js';
 import type { SpecialTokensMapJson, TokenizerConfigJson, TokenizerFiles, TokenizerJson } from './types.js';
 import { convertBertVocab, sortKeys, SPECIAL_TOKEN_ROLES, specialTokenName, type SpecialTokenRole } from './vocab.js';
@@ -93,18 +95,32 @@ function computeVocabSize(json: TokenizerJson): number {
   return size;
 }
 
-/** tokenizer.json text with a WordPiece/BPE vocabulary written in id order (JS objects would put
- * integer-like tokens such as "0" or "1997" first) and BPE merges one to a line. */
+/** A Unigram score as Rust's serde_json writes an f64 (an integral value keeps a ".0"). */
+function formatScore(score: number): string {
+  return Number.isInteger(score) ? score.toFixed(1) : JSON.stringify(score);
+}
+
+/**
+ * tokenizer.json text, indented as `tokenizers` saves it, with the vocabulary written in id order
+ * (a JS object would put integer-like tokens such as "0" or "1997" first) Unigram scores as
+ * Rust writes them, and BPE merges one to a line.
+ */
 function stringifyTokenizerJson(json: TokenizerJson): string {
   const vocab = json.model.vocab;
-  if (!isObject(vocab)) return JSON.stringify(json, null, 2);
+  if (!isObject(vocab) && !Array.isArray(vocab)) return JSON.stringify(json, null, 2);
   const marker = '\u0000vocab\u0000';
   const mergesMarker = '\u0000merges\u0000';
   const merges = json.model.merges;
   const model = { ...json.model, vocab: marker, ...(Array.isArray(merges) ? { merges: mergesMarker } : {}) };
   const text = JSON.stringify({ ...json, model }, null, 2);
-  const entries = Object.entries(vocab as Record<string, number>).sort((x, y) => x[1] - y[1]);
-  const body = entries.length === 0 ? '{}' : `{\n${entries.map(([token, id]) => `      ${JSON.stringify(token)}: ${id}`).join(',\n')}\n    }`;
+  let body: string;
+  if (Array.isArray(vocab)) {
+    const entries = (vocab as [string, number][]).map(([piece, score]) => `      [\n        ${JSON.stringify(piece)},\n        ${formatScore(score)}\n      ]`);
+    body = entries.length === 0 ? '[]' : `[\n${entries.join(',\n')}\n    ]`;
+  } else {
+    const entries = Object.entries(vocab as Record<string, number>).sort((x, y) => x[1] - y[1]);
+    body = entries.length === 0 ? '{}' : `{\n${entries.map(([token, id]) => `      ${JSON.stringify(token)}: ${id}`).join(',\n')}\n    }`;
+  }
   const mergesBody = !Array.isArray(merges) || merges.length === 0 ? '[]' : `[\n${merges.map((m) => `      ${JSON.stringify(m)}`).join(',\n')}\n    ]`;
   return text.replace(JSON.stringify(marker), () => body).replace(JSON.stringify(mergesMarker), () => mergesBody);
 }
@@ -128,9 +144,18 @@ export class Tokenizer {
   private readonly lib: LibraryTokenizer;
   private readonly plan: SpecialTokensPlan;
   private readonly defaultSide: TruncationSide;
+  /** Files saved besides the JSON ones (a SentencePiece model and its added_tokens.json). */
+  private readonly extraFiles: Readonly<Record<string, string | Uint8Array>>;
 
-  private constructor(json: TokenizerJson, config: TokenizerConfigJson, lib: LibraryTokenizer, source: string) {
+  private constructor(
+    json: TokenizerJson,
+    config: TokenizerConfigJson,
+    lib: LibraryTokenizer,
+    source: string,
+    extraFiles: Record<string, string | Uint8Array>,
+  ) {
     this.json = json;
+    this.extraFiles = extraFiles;
     this.lib = lib;
     this.source = source;
     this.plan = planFromPostProcessor(json.post_processor, source);
@@ -173,7 +198,9 @@ export class Tokenizer {
    * Loads the tokenizer of a local folder: tokenizer.json if there is one, else vocab.json +
    * merges.txt for a RoBERTa-family folder (converted to the equivalent byte-level BPE
    * tokenizer.json), else vocab.txt (converted to the equivalent BERT WordPiece tokenizer.json),
-   * with tokenizer_config.json and special_tokens_map.json when present. Never touches the network.
+   * else a SentencePiece model (converted as transformers does for DeBERTa-v2/v3 and XLM-R), with
+   * tokenizer_config.json, special_tokens_map.json and added_tokens.json when present. Never
+   * touches the network.
    */
   static async fromFolder(dir: string): Promise<Tokenizer> {
     const contents = await readTokenizerFolder(dir);
@@ -187,6 +214,10 @@ export class Tokenizer {
         config: join(dirname(contents.path), 'tokenizer_config.json'),
       };
       return Tokenizer.fromBpeFiles(files, contents.config, { sources });
+    }
+    if (contents.kind === 'sentencepiece') {
+      const { modelBytes, config, path, specialTokensMap, addedTokens, modelType } = contents;
+      return Tokenizer.fromSentencePiece(modelBytes, config, { source: path, specialTokensMap, addedTokens, modelType });
     }
     return Tokenizer.create(contents.tokenizerJson, contents.config, contents.path);
   }
@@ -207,6 +238,28 @@ export class Tokenizer {
   }
 
   /**
+   * A tokenizer from the bytes of a SentencePiece model (spm.model, sentencepiece.bpe.model...),
+   * converted to the tokenizer.json transformers' fast tokenizer builds from it. The converter
+   * (DeBERTa-v2 or XLM-R) follows `config.tokenizer_class`, else `options.modelType` (config.json),
+   * else the file name in `source`. `saveFiles()` then also returns the model file (under the name
+   * the tokenizer class saves it as) and added_tokens.json.
+   */
+  static async fromSentencePiece(
+    modelBytes: Uint8Array,
+    config: TokenizerConfigJson = {},
+    options: { source?: string; specialTokensMap?: Record<string, unknown>; addedTokens?: Record<string, unknown>; modelType?: string } = {},
+  ): Promise<Tokenizer> {
+    const source = options.source ?? 'spm.model';
+    const model = parseSentencePieceModel(modelBytes, source);
+    const kind = chooseConverter(basename(source), config.tokenizer_class, options.modelType, source);
+    const converted = convertSentencePiece(model, kind, { config, specialTokensMap: options.specialTokensMap, addedTokens: options.addedTokens }, source);
+    const extraFiles: Record<string, string | Uint8Array> = { [SPM_FILE_NAMES[kind]]: modelBytes };
+    const beyond = converted.tokenizerJson.added_tokens.filter((t) => t.id >= converted.modelVocabSize).sort((a, b) => (a.content < b.content ? -1 : 1));
+    if (beyond.length > 0) extraFiles['added_tokens.json'] = `${JSON.stringify(Object.fromEntries(beyond.map((t) => [t.content, t.id])), null, 2)}\n`;
+    return Tokenizer.create(converted.tokenizerJson, converted.tokenizerConfig, source, extraFiles);
+  }
+
+  /**
    * A BERT WordPiece tokenizer from the text of a vocab.txt and an optional tokenizer_config.json
    * object (do_lower_case, tokenize_chinese_chars, strip_accents, special-token names,
    * model_max_length...). `source` names the vocab file in errors.
@@ -223,18 +276,19 @@ export class Tokenizer {
     return Tokenizer.create(validateTokenizerJson(tokenizerJson, source), config, source);
   }
 
-  private static create(json: TokenizerJson, config: TokenizerConfigJson, source: string): Tokenizer {
+  private static create(json: TokenizerJson, config: TokenizerConfigJson, source: string, extraFiles: Record<string, string | Uint8Array> = {}): Tokenizer {
     planFromPostProcessor(json.post_processor, source); // reject unsupported post-processors before building
     let lib: LibraryTokenizer;
     try {
-      lib = createLibraryTokenizer(json, config);
+      lib = createLibraryTokenizer(json, config, source);
     } catch (e) {
+      if (e instanceof TokenizerError) throw e;
       throw new TokenizerError('malformed-file', `${source} could not be loaded as a tokenizer: ${(e as Error).message}`, {
         path: source,
         cause: e,
       });
     }
-    return new Tokenizer(json, config, lib, source);
+    return new Tokenizer(json, config, lib, source, extraFiles);
   }
 
   /** Number of special tokens `encode` adds (HF `num_special_tokens_to_add`). */
@@ -330,10 +384,12 @@ export class Tokenizer {
   /**
    * The files to write next to a saved model, by name: what a fast tokenizer's save_pretrained
    * writes. vocab.txt for WordPiece models; vocab.json + merges.txt (+ added_tokens.json) for
-   * RoBERTa-family / GPT-2 byte-level BPE models.
+   * RoBERTa-family byte-level BPE models; the SentencePiece model (and added_tokens.json) for a
+   * tokenizer converted from one.
    */
   saveFiles(): TokenizerFiles {
     const files: TokenizerFiles = {
+      ...this.extraFiles,
       'tokenizer.json': stringifyTokenizerJson(this.json),
       'tokenizer_config.json': `${JSON.stringify(this.config, null, 2)}\n`,
       'special_tokens_map.json': `${JSON.stringify(this.specialTokensMap(), null, 2)}\n`,

@@ -90,15 +90,15 @@ export interface SpecialTokensMapJson {
 
 /**
  * The files `Tokenizer.saveFiles()` returns, by file name. `vocab.txt` only for WordPiece models;
- * `vocab.json` + `merges.txt` (and `added_tokens.json` for tokens beyond the vocabulary) only for
- * RoBERTa-family / GPT-2 byte-level BPE models.
+ * `vocab.json` + `merges.txt` (and `added_tokens.json` for tokens beyond the vocabulary) for
+ * RoBERTa-family byte-level BPE models; a tokenizer converted from a SentencePiece model also has the
+ * model file (bytes) and, when it has added tokens beyond the model's vocabulary, added_tokens.json.
  */
-export interface TokenizerFiles {
+export type TokenizerFiles = Record<string, string | Uint8Array> & {
   'tokenizer.json': string;
   'tokenizer_config.json': string;
   'special_tokens_map.json': string;
   'vocab.txt'?: string;
   'vocab.json'?: string;
   'merges.txt'?: string;
-  'added_tokens.json'?: string;
-}
+};

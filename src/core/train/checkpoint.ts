@@ -61,7 +61,7 @@ export interface CheckpointContents {
   /** Mixed precision: the loss scaler's state (torch GradScaler.state_dict()). */
   scaler?: GradScalerState;
   trainingArgs: Record<string, unknown>;
-  tokenizerFiles?: Record<string, string>;
+  tokenizerFiles?: Record<string, string | Uint8Array>;
 }
 
 export const checkpointName = (step: number): string => `checkpoint-${step}`;

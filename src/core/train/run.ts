@@ -387,7 +387,7 @@ export async function runClassification(args: RunArgs, runCtx: RunContext): Prom
     });
   }
 
-  const tokenizerFiles = tokenizer.saveFiles() as unknown as Record<string, string>;
+  const tokenizerFiles = tokenizer.saveFiles();
   const hub: HubPushContext = {
     args: { ...args, output_dir: outputDir },
     token: args.hub_token ?? runCtx.token,

@@ -53,7 +53,7 @@ export interface TrainerOptions {
   emit: EventSink;
   signal?: AbortSignal;
   /** Written into every checkpoint (tokenizer.json, ...). */
-  tokenizerFiles?: Record<string, string>;
+  tokenizerFiles?: Record<string, string | Uint8Array>;
   /** Per-class loss weights (single-label). */
   classWeights?: Float32Array;
   /** Listeners of the run (TensorBoard, Hub pushes, ...). */
