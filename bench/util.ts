@@ -1,4 +1,5 @@
 /** Shared benchmark helpers: timing statistics, tables, child-process runs for peak RSS. */
+import { parseArgv } from '../src/core/train/flags.js';
 import { spawnSync } from 'node:child_process';
 import { GraphBuilder } from '../src/core/engine/graph.js';
 import { serialize } from '../src/core/engine/onnx/serialize.js';
@@ -6,8 +7,8 @@ import { createSession } from '../src/core/engine/runtime.js';
 
 /** The value after `--name` on the command line, or `fallback`. */
 export function arg(argv: string[], name: string, fallback: string): string {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] ? argv[i + 1]! : fallback;
+  const value = parseArgv(argv, [{ name, type: 'string' }], { passthrough: true }).values.get(name);
+  return typeof value === 'string' ? value : fallback;
 }
 
 /** Median milliseconds of `steps` calls of `step`, after `warmup` untimed ones. */

@@ -3,6 +3,8 @@
  * about one row or one column, that row (1-based line, or record for JSON arrays) and column, and
  * its message says what to do about it.
  */
+import { UserError } from '../errors.js';
+export { didYouMean, editDistance } from '../errors.js';
 export type DataErrorCode =
   /** The file does not exist or cannot be read. */
   | 'file-not-found'
@@ -40,7 +42,7 @@ export interface DataErrorDetails {
   cause?: unknown;
 }
 
-export class DataError extends Error {
+export class DataError extends UserError {
   override readonly name = 'DataError';
   readonly code: DataErrorCode;
   /** The file the error is about, as the caller named it. */
@@ -55,39 +57,6 @@ export class DataError extends Error {
     this.row = details.row;
     this.column = details.column;
   }
-}
-
-/** Levenshtein distance, for "did you mean" suggestions. */
-export function editDistance(a: string, b: string): number {
-  if (a === b) return 0;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      cur.push(Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost));
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
-
-/** The candidate closest to `name` (case and surrounding spaces ignored first), if close enough. */
-export function didYouMean(name: string, candidates: readonly string[]): string | undefined {
-  const norm = (s: string): string => s.trim().toLowerCase();
-  const exact = candidates.find((c) => norm(c) === norm(name));
-  if (exact !== undefined) return exact;
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(norm(name), norm(c));
-    if (d < bestD) {
-      bestD = d;
-      best = c;
-    }
-  }
-  const limit = Math.max(1, Math.min(3, Math.floor(name.length / 3)));
-  return bestD <= limit ? best : undefined;
 }
 
 /** `"a", "b", "c"` (at most `max` names, then "and N more"). */

@@ -4,6 +4,8 @@
  * model.safetensors, tokenizer files, README.md model card, and onnx/model.onnx plus
  * onnx/model_quantized.onnx (dynamic int8) — written atomically.
  */
+import { readdir } from 'node:fs/promises';
+import { ArgError } from '../errors.js';
 import type { ModelConfig } from '../model/config.js';
 import type { Weights } from '../model/params.js';
 import { modelFolderFiles, writeFolderAtomic } from '../model/save.js';
@@ -49,4 +51,45 @@ export async function exportModel(dir: string, opts: ExportOptions): Promise<str
   const files = exportFiles(opts);
   await writeFolderAtomic(dir, files);
   return Object.keys(files).sort();
+}
+
+/** What a model folder holds (save_pretrained / export); anything else in a folder is someone else's. */
+export const MODEL_FOLDER_ENTRIES: ReadonlySet<string> = new Set([
+  'config.json',
+  'model.safetensors',
+  'README.md',
+  'onnx',
+  'generation_config.json',
+  'tokenizer.json',
+  'tokenizer_config.json',
+  'special_tokens_map.json',
+  'vocab.txt',
+  'vocab.json',
+  'merges.txt',
+  'added_tokens.json',
+  'sentencepiece.bpe.model',
+  'spiece.model',
+  'spm.model',
+  'calibration.json',
+]);
+
+/**
+ * A folder export or create-model may replace whole: missing, empty, or holding only a model. One
+ * holding anything else (a training run's checkpoints and results, a git clone, a user's files) is
+ * refused, naming what would be lost: Finetune never deletes files it did not write.
+ */
+export async function checkReplaceable(dir: string, command: string, flag = '--output_dir'): Promise<void> {
+  let entries: string[];
+  try {
+    entries = await readdir(dir);
+  } catch {
+    return;
+  }
+  const foreign = entries.filter((e) => !MODEL_FOLDER_ENTRIES.has(e)).sort();
+  if (foreign.length) {
+    throw new ArgError(
+      flag,
+      `${flag} ${dir} holds ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? `, ... (${foreign.length} entries)` : ''}, which ${command} would delete: it replaces the folder whole. Choose a new or empty folder (or one holding only a model)`,
+    );
+  }
 }

@@ -7,40 +7,13 @@
  */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type ClassificationData, type DataOptions, type DataSplit, loadClassificationData } from '../data/index.js';
+import { type ClassificationData, type DataSplit, loadClassificationData } from '../data/index.js';
 import { Tokenizer } from '../tokenizer/index.js';
 import type { RunArgs } from '../train/args.js';
-
-/** The data options of a training run, as `finetune train` reads its data (core/train/run.ts). */
-export function exportDataOptions(a: RunArgs): DataOptions {
-  const cols = a.text_column_names;
-  const delimiter = a.text_column_delimiter !== null ? { textColumnDelimiter: a.text_column_delimiter } : {};
-  const columns = !cols
-    ? delimiter
-    : cols.length === 2 && a.text_column_delimiter === null
-      ? { textColumns: [cols[0]!], pairColumn: cols[1]! }
-      : { textColumns: cols, ...delimiter };
-  const wantsValidation = a.do_eval || a.eval_strategy !== 'no';
-  return {
-    ...columns,
-    trainFile: a.train_file!,
-    ...(a.validation_file ? { validationFile: a.validation_file } : {}),
-    ...(a.test_file ? { testFile: a.test_file } : {}),
-    ...(a.label_column_name !== null ? { labelColumn: a.label_column_name } : {}),
-    ...(a.label_delimiter !== null ? { labelDelimiter: a.label_delimiter } : {}),
-    task: a.do_regression === true ? 'regression' : a.task,
-    ...(a.do_regression === false ? { noRegression: true } : {}),
-    hasHeader: !a.no_header,
-    seed: a.seed,
-    validationSplitPercentage: wantsValidation && !a.validation_file ? a.validation_split_percentage : 0,
-    ...(a.max_train_samples ? { maxTrainSamples: a.max_train_samples } : {}),
-    ...(a.max_eval_samples ? { maxEvalSamples: a.max_eval_samples } : {}),
-    ...(a.max_predict_samples ? { maxPredictSamples: a.max_predict_samples } : {}),
-  };
-}
+import { trainDataOptions } from '../train/data-options.js';
 
 export async function loadExportData(a: RunArgs): Promise<ClassificationData> {
-  return loadClassificationData(exportDataOptions(a));
+  return loadClassificationData(trainDataOptions(a));
 }
 
 /** The shortest decimal that reads back as the same float32 (the value Finetune trains on). */

@@ -6,6 +6,7 @@
  * Messages never contain the access token: every message that could carry text from elsewhere
  * (a server's error body, a library's error) goes through `scrub` first.
  */
+import { UserError } from '../errors.js';
 
 export type HubErrorKind =
   /** 401: no token, or the token was rejected (the Hub also answers 401 for a private or missing repo without a token). */
@@ -50,7 +51,7 @@ export interface HubErrorDetails {
   cause?: unknown;
 }
 
-export class HubError extends Error {
+export class HubError extends UserError {
   override readonly name = 'HubError';
   readonly kind: HubErrorKind;
   /** The HTTP status, when the error came from an HTTP answer. */

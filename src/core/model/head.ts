@@ -6,9 +6,10 @@
  * `positive` row train the `negative` logit. Data with labels the model lacks is refused, listing both
  * sets, unless `ignore_mismatched_sizes` asks for a new head (as transformers' flag of that name).
  */
+import { UserError } from '../errors.js';
 import { type ModelConfig, type ProblemType, resolveProblemType } from './config.js';
 
-export class HeadMismatchError extends Error {
+export class HeadMismatchError extends UserError {
   readonly flag = '--ignore_mismatched_sizes';
   constructor(message: string) {
     super(message);

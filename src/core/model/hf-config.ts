@@ -3,10 +3,11 @@
  * with each config class's defaults, whatever `architectures` says (a MaskedLM, PreTraining or base
  * checkpoint becomes a sequence classifier). Unknown fields are kept and written back.
  */
+import { UserError } from '../errors.js';
 import { ARCHITECTURES } from './architectures/index.js';
 import { BERT_DEFAULTS, MODEL_TYPES, type ModelConfig, type ModelType, type ProblemType, defaultLabels, validateConfig } from './config.js';
 
-export class ConfigError extends Error {
+export class ConfigError extends UserError {
   constructor(
     readonly file: string,
     message: string,

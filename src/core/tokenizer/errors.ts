@@ -2,6 +2,7 @@
  * Errors raised by the tokenizer module. Every error that is about a file names that file
  * (`path`), and the message says what is wrong with it, so a user can fix it without a debugger.
  */
+import { UserError } from '../errors.js';
 export type TokenizerErrorCode =
   /** A folder or file that should exist does not. */
   | 'missing-path'
@@ -16,7 +17,7 @@ export type TokenizerErrorCode =
   /** A caller passed an invalid argument (e.g. a non-string text). */
   | 'invalid-argument';
 
-export class TokenizerError extends Error {
+export class TokenizerError extends UserError {
   override readonly name = 'TokenizerError';
   readonly code: TokenizerErrorCode;
   /** The file or folder the error is about, when there is one. */

@@ -4,7 +4,9 @@
  * so). One table drives CLI parsing, `--config run.json`, validation, `--help` and the export of
  * an equivalent Python script.
  */
+import { ArgError, didYouMean } from '../errors.js';
 import { SCHEDULER_TYPES, ScheduleError, type SchedulerKwargs, type SchedulerType, validateSchedulerKwargs } from './schedule.js';
+import { parseArgv } from './flags.js';
 import { unsupportedReason } from './unsupported-args.js';
 
 /** json: a JSON object (a string on the command line, an object in --config). */
@@ -426,15 +428,7 @@ export interface RunArgs {
   execution_provider: 'auto' | 'cpu' | 'cuda' | 'webgpu';
 }
 
-export class ArgError extends Error {
-  constructor(
-    readonly flag: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ArgError';
-  }
-}
+export { ArgError };
 
 export function defaultArgs(): RunArgs {
   return Object.fromEntries(ARG_SPECS.map((s) => [s.name, s.default])) as unknown as RunArgs;
@@ -447,7 +441,7 @@ for (const s of ARG_SPECS) for (const a of s.aliases ?? []) SPEC_BY_NAME.set(a, 
 function unknownFlag(name: string, where: string, names: readonly string[]): ArgError {
   const reason = unsupportedReason(name);
   if (reason) return new ArgError(`--${name}`, `${where}--${name} is not supported: ${reason}`);
-  const hint = closest(name, names);
+  const hint = didYouMean(name, names);
   return new ArgError(`--${name}`, `${where}unknown option --${name}${hint ? ` (did you mean --${hint}?)` : ''}; see --help`);
 }
 
@@ -456,30 +450,6 @@ export function publicArgs(a: RunArgs): RunArgs {
   const out = { ...a } as unknown as Record<string, unknown>;
   for (const s of ARG_SPECS) if (s.secret && out[s.name] !== null && out[s.name] !== undefined) out[s.name] = `<${s.name.toUpperCase()}>`;
   return out as unknown as RunArgs;
-}
-
-function closest(name: string, names: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const n of names) {
-    const d = editDistance(name, n);
-    if (d < bestD) {
-      bestD = d;
-      best = n;
-    }
-  }
-  return bestD <= Math.max(2, name.length / 4) ? best : undefined;
-}
-
-export function editDistance(a: string, b: string): number {
-  const dp = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) dp[0]![j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      dp[i]![j] = Math.min(dp[i - 1]![j]! + 1, dp[i]![j - 1]! + 1, dp[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-  }
-  return dp[a.length]![b.length]!;
 }
 
 /** Converts one value (a CLI string or a JSON value) to the flag's type, or throws an ArgError naming the flag. */
@@ -549,7 +519,7 @@ export function applyConfigObject(args: RunArgs, obj: unknown, file: string): vo
     if (!spec) {
       const reason = unsupportedReason(k);
       if (reason) throw new ArgError('--config', `${file}: the setting "${k}" is not supported: ${reason}`);
-      const hint = closest(k, [...SPEC_BY_NAME.keys()]);
+      const hint = didYouMean(k, [...SPEC_BY_NAME.keys()]);
       throw new ArgError('--config', `${file}: unknown setting "${k}"${hint ? ` (did you mean "${hint}"?)` : ''}`);
     }
     (args as unknown as Record<string, unknown>)[spec.name] = coerceArg(spec, v);
@@ -557,42 +527,20 @@ export function applyConfigObject(args: RunArgs, obj: unknown, file: string): vo
 }
 
 /**
- * Parses `--name value`, `--name=value` and bare boolean flags into `args`; returns positionals.
- * `allowed` limits the flags a command accepts.
+ * Parses run flags (the table's, with their aliases) into `args` with the one flag parser
+ * (flags.ts); returns positionals and a `--config` file when one is given. `allowed` limits the
+ * flags a command accepts.
  */
 export function parseFlags(argv: readonly string[], args: RunArgs, allowed?: ReadonlySet<string>): { positionals: string[]; configFile?: string } {
-  const positionals: string[] = [];
-  let configFile: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (!a.startsWith('--')) {
-      positionals.push(a);
-      continue;
-    }
-    const eq = a.indexOf('=');
-    const name = (eq >= 0 ? a.slice(2, eq) : a.slice(2)).replace(/-/g, '_');
-    const inline = eq >= 0 ? a.slice(eq + 1) : undefined;
-    if (name === 'config') {
-      configFile = inline ?? argv[++i];
-      if (!configFile) throw new ArgError('--config', '--config: expects a JSON file');
-      continue;
-    }
-    const spec = SPEC_BY_NAME.get(name);
-    if (!spec || (allowed && !allowed.has(spec.name))) throw unknownFlag(name, '', allowed ? [...allowed] : [...SPEC_BY_NAME.keys()]);
-    let raw: string | undefined = inline;
-    if (raw === undefined) {
-      const next = argv[i + 1];
-      if (spec.type === 'bool') {
-        if (next !== undefined && /^(true|false|1|0|yes|no)$/i.test(next)) raw = argv[++i];
-        else raw = 'true';
-      } else {
-        if (next === undefined || (next.startsWith('--') && next.length > 2)) throw new ArgError(`--${name}`, `--${name}: expects a value`);
-        raw = argv[++i];
-      }
-    }
-    (args as unknown as Record<string, unknown>)[spec.name] = coerceArg(spec, raw);
+  const specs = ARG_SPECS.filter((s) => !allowed || allowed.has(s.name));
+  const names = specs.flatMap((s) => [s.name, ...(s.aliases ?? [])]);
+  const parsed = parseArgv(argv, [...specs, { name: 'config', type: 'string' }], { unknown: (name) => unknownFlag(name, '', names) });
+  for (const s of specs) {
+    const raw = parsed.values.get(s.name);
+    if (raw !== undefined) (args as unknown as Record<string, unknown>)[s.name] = coerceArg(s, raw);
   }
-  return { positionals, ...(configFile ? { configFile } : {}) };
+  const configFile = parsed.values.get('config') as string | undefined;
+  return { positionals: parsed.positionals, ...(configFile ? { configFile } : {}) };
 }
 
 /** Cross-flag checks, as TrainingArguments.__post_init__ makes them. */

@@ -10,7 +10,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SamplerState } from '../data/index.js';
 import type { HostTensor } from '../engine/tensor.js';
-import { readSafetensors, serializeSafetensors } from '../model/checkpoint/index.js';
+import { CheckpointError, readSafetensors, serializeSafetensors } from '../model/checkpoint/index.js';
 import type { ModelConfig } from '../model/config.js';
 import { toHfConfig } from '../model/hf-config.js';
 import type { Weights } from '../model/params.js';
@@ -101,12 +101,12 @@ async function readJson<T>(file: string): Promise<T> {
   try {
     text = await readFile(file, 'utf8');
   } catch {
-    throw new Error(`${file} is missing: this checkpoint cannot be resumed exactly (was it written by Finetune?)`);
+    throw new CheckpointError(file, `${file} is missing: this checkpoint cannot be resumed exactly (was it written by Finetune?)`);
   }
   try {
     return JSON.parse(text) as T;
   } catch (e) {
-    throw new Error(`${file} is not valid JSON (${(e as Error).message}); the checkpoint is damaged`);
+    throw new CheckpointError(file, `${file} is not valid JSON (${(e as Error).message}); the checkpoint is damaged`);
   }
 }
 

@@ -19,8 +19,8 @@ import {
 } from '../data/index.js';
 import { exportFiles } from '../export/index.js';
 import { type PullResult, pullModel } from '../hub/index.js';
-import type { ModelConfig } from '../model/config.js';
-import { decideHead } from '../model/head.js';
+import { type ModelConfig, resolveProblemType } from '../model/config.js';
+import { decideHead, modelLabels } from '../model/head.js';
 import { toHfConfig } from '../model/hf-config.js';
 import { loadPretrained, readModelConfig } from '../model/load.js';
 import { checkVocabulary } from '../model/pretrained.js';
@@ -28,6 +28,7 @@ import { PRESETS, type Model, type PresetName, createModel } from '../model/pres
 import { writeFilesInto } from '../model/save.js';
 import { Tokenizer } from '../tokenizer/index.js';
 import { ArgError, type RunArgs, publicArgs, validateArgs } from './args.js';
+import { columnOptions, trainDataOptions } from './data-options.js';
 import { pushCheckpoint, pushRun, type HubPushContext } from './hub-push.js';
 import { listCheckpoints } from './checkpoint.js';
 import { predictionsCsv } from './predictions.js';
@@ -127,13 +128,6 @@ export function classWeightsFor(spec: string | null, data: ClassificationData): 
   return Float32Array.from(parts);
 }
 
-function dataColumns(args: RunArgs): { textColumns?: string[]; pairColumn?: string; textColumnDelimiter?: string } {
-  const cols = args.text_column_names;
-  if (!cols) return args.text_column_delimiter !== null ? { textColumnDelimiter: args.text_column_delimiter } : {};
-  if (cols.length === 2 && args.text_column_delimiter === null) return { textColumns: [cols[0]!], pairColumn: cols[1]! };
-  return { textColumns: cols, ...(args.text_column_delimiter !== null ? { textColumnDelimiter: args.text_column_delimiter } : {}) };
-}
-
 /** The output folder: a non-empty one needs --overwrite_output_dir, unless it holds checkpoints to resume. */
 async function checkOutputDir(args: RunArgs, emit: EventSink): Promise<string | undefined> {
   const dir = args.output_dir!;
@@ -197,34 +191,17 @@ async function checkResumeFolder(path: string): Promise<string> {
 
 /** Reads the data a run needs: training data (with its own label list), or one file for a trained model. */
 async function readData(args: RunArgs, config: ModelConfig | undefined, ctx: RunContext): Promise<ClassificationData> {
+  if (args.do_train) return loadClassificationData(trainDataOptions(args, ctx.signal));
   const common = {
-    ...dataColumns(args),
-    ...(args.label_column_name !== null ? { labelColumn: args.label_column_name } : {}),
-    ...(args.label_delimiter !== null ? { labelDelimiter: args.label_delimiter } : {}),
-    hasHeader: !args.no_header,
+    ...columnOptions(args),
     seed: args.seed,
     ...(args.max_eval_samples ? { maxEvalSamples: args.max_eval_samples } : {}),
     ...(args.max_predict_samples ? { maxPredictSamples: args.max_predict_samples } : {}),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
   };
-  if (args.do_train) {
-    const wantsValidation = args.do_eval || args.eval_strategy !== 'no';
-    return loadClassificationData({
-      ...common,
-      trainFile: args.train_file!,
-      ...(args.validation_file ? { validationFile: args.validation_file } : {}),
-      ...(args.test_file ? { testFile: args.test_file } : {}),
-      task: args.do_regression === true ? 'regression' : args.task,
-      ...(args.do_regression === false ? { noRegression: true } : {}),
-      validationSplitPercentage: wantsValidation && !args.validation_file ? args.validation_split_percentage : 0,
-      ...(args.max_train_samples ? { maxTrainSamples: args.max_train_samples } : {}),
-    });
-  }
   const c = config!;
-  const labels = Object.keys(c.id2label)
-    .sort((a, b) => Number(a) - Number(b))
-    .map((k) => c.id2label[k]!);
-  const problemType = c.problem_type ?? (c.num_labels === 1 ? 'regression' : 'single_label_classification');
+  const labels = modelLabels(c);
+  const problemType = resolveProblemType(c);
   const file = args.do_eval ? args.validation_file : args.test_file;
   if (!file)
     throw new ArgError(

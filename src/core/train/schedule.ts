@@ -9,6 +9,7 @@
  * each evaluation, and the learning rate changes only then: the `ReduceLROnPlateau` class below,
  * whose `stateDict()` / `loadStateDict()` let a resumed run continue exactly.
  */
+import { UserError } from '../errors.js';
 
 export const SCHEDULER_TYPES = [
   'linear',
@@ -81,7 +82,7 @@ export interface ScheduleOptions {
 }
 
 /** A user's mistake in `lr_scheduler_kwargs`, naming the key. */
-export class ScheduleError extends Error {
+export class ScheduleError extends UserError {
   constructor(
     readonly key: string,
     message: string,

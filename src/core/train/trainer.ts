@@ -11,6 +11,7 @@
  * learning rates; callbacks (callbacks.ts) carry logs, evaluations and checkpoints to whoever
  * listens (TensorBoard, Hub pushes).
  */
+import { UserError } from '../errors.js';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EventSink } from '../../protocol/events.js';
@@ -25,6 +26,7 @@ import {
   collate,
   evalBatches,
 } from '../data/index.js';
+import { CheckpointError } from '../model/checkpoint/index.js';
 import { loadPretrained } from '../model/load.js';
 import type { Model } from '../model/presets.js';
 import { ArgError, type RunArgs, greaterIsBetter, metricForBest, publicArgs, schedulerKwargs } from './args.js';
@@ -86,7 +88,7 @@ export interface EvalResult {
   logits: RowOrder;
 }
 
-export class TrainingStopped extends Error {}
+export class TrainingStopped extends UserError {}
 
 const round4 = (x: number): number => Math.round(x * 1e4) / 1e4;
 
@@ -276,7 +278,8 @@ export class Trainer {
       );
     }
     for (const n of loaded.optimizer.m.keys()) {
-      if (!this.engine.optimizer.state.m.has(n)) throw new Error(`${dir}: optimizer state for unknown parameter ${n}`);
+      if (!this.engine.optimizer.state.m.has(n))
+        throw new CheckpointError(dir, `${dir}: optimizer state for a parameter this model does not have (${n}); the checkpoint belongs to another model`);
     }
     this.engine.optimizer.load(loaded.optimizer.step, loaded.optimizer.m, loaded.optimizer.v);
     this.engine.setRunCount(loaded.rng.dropout_runs);

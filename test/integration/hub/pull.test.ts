@@ -34,6 +34,12 @@ function modelFiles(extra: Record<string, string | Uint8Array> = {}): Record<str
 
 const FAST: PullOptions['retry'] = { baseDelayMs: 5, maxDelayMs: 20 };
 
+/** The start of a `bytes=N-` Range header. */
+function resumedFrom(range: string | undefined): number {
+  const m = /^bytes=(\d+)-$/.exec(range ?? '');
+  return m ? Number(m[1]) : -1;
+}
+
 let hub: FakeHub;
 let cache: string;
 let events: HubProgressEvent[];
@@ -251,7 +257,9 @@ describe('pull: resume, retry, verification', () => {
     const cdn = hub.requestsTo('/lfs/', 'GET');
     assert.equal(cdn.length, 2);
     assert.equal(cdn[0]?.headers['range'], undefined);
-    assert.equal(cdn[1]?.headers['range'], 'bytes=200000-');
+    // The server cut after 200000 bytes; the client resumes from what it had written (bytes still
+    // queued in the stream when the connection broke are not on disk, so it may be a little less).
+    assert.ok(resumedFrom(cdn[1]?.headers['range']) > 0 && resumedFrom(cdn[1]?.headers['range']) <= 200_000, String(cdn[1]?.headers['range']));
     assert.equal(cdn[1]?.status, 206);
     assert.ok(logs().some((m) => /download interrupted/.test(m)));
   });
@@ -261,10 +269,12 @@ describe('pull: resume, retry, verification', () => {
     hub.fail({ server: 'cdn', path: '/lfs/', cutAfterBytes: 100_000, times: 4 });
     const r = await pullModel(id, opts({ retry: { ...FAST, maxRetries: 1 } }));
     assert.deepEqual(readFileSync(join(r.folder, 'model.safetensors')), WEIGHTS);
-    assert.deepEqual(
-      hub.requestsTo('/lfs/', 'GET').map((q) => q.headers['range']),
-      [undefined, 'bytes=100000-', 'bytes=200000-', 'bytes=300000-', 'bytes=400000-'],
-    );
+    const ranges = hub.requestsTo('/lfs/', 'GET').map((q) => q.headers['range']);
+    assert.equal(ranges.length, 5);
+    assert.equal(ranges[0], undefined);
+    // Each cut (after 100000 bytes of its answer) made progress, so the retries were not used up.
+    const starts = ranges.slice(1).map(resumedFrom);
+    starts.forEach((s, i) => assert.ok(s > (i ? starts[i - 1]! : 0) && s <= (i + 1) * 100_000, `resume ${i + 1} from ${s}`));
   });
 
   test('a partial file left by an earlier pull is resumed by the next one', async () => {
@@ -277,13 +287,14 @@ describe('pull: resume, retry, verification', () => {
     );
     assert.equal(err.file, 'model.safetensors');
     const incomplete = join(cache, `models--${id.replace('/', '--')}`, 'blobs', `${sha256Hex(WEIGHTS)}.incomplete`);
-    assert.equal(statSync(incomplete).size, 123_456);
+    const kept = statSync(incomplete).size;
+    assert.ok(kept > 0 && kept <= 123_456, `kept ${kept} bytes`);
     hub.clearRequests();
     const r = await pullModel(id, opts());
     assert.deepEqual(readFileSync(join(r.folder, 'model.safetensors')), WEIGHTS);
     const cdn = hub.requestsTo('/lfs/', 'GET');
     assert.equal(cdn.length, 1);
-    assert.equal(cdn[0]?.headers['range'], 'bytes=123456-');
+    assert.equal(cdn[0]?.headers['range'], `bytes=${kept}-`);
     assert.ok(!existsSync(incomplete));
   });
 

@@ -1,6 +1,7 @@
 /** The one error type every checkpoint reader and writer throws for bad or unsupported input. */
+import { UserError } from '../../errors.js';
 
-export class CheckpointError extends Error {
+export class CheckpointError extends UserError {
   /** The file (or folder) the problem is in, as the caller named it. */
   readonly file: string;
 

@@ -1,0 +1,96 @@
+/** train / evaluate / predict: a classification run (core/train/run.ts) with its events on the terminal or as JSON. */
+import { ArgError, UsageError } from '../../core/errors.js';
+import { resolveProblemType } from '../../core/model/config.js';
+import { ARG_SPECS, type RunArgs } from '../../core/train/args.js';
+import { Predictor } from '../../core/train/predictor.js';
+import { resolveModelFolder, runClassification } from '../../core/train/run.js';
+import { pyFloat } from '../format.js';
+import { type GlobalOptions, type Out, cancelOnSigint, reporter } from '../io.js';
+import type { ParsedCommand } from '../parse.js';
+import type { Command } from './types.js';
+
+/** The run flags evaluate and predict take: model, data, evaluation and runtime ones (no training flags). */
+export const RUN_FLAGS_EVAL = ARG_SPECS.filter(
+  (s) => ['model', 'data', 'evaluation', 'runtime'].includes(s.group) || s.name === 'output_dir' || s.name === 'seed',
+).map((s) => s.name);
+
+async function runFromArgs(args: RunArgs, io: Out, g: GlobalOptions): Promise<number> {
+  const emit = reporter(io, g.json);
+  const sig = cancelOnSigint(io);
+  try {
+    const r = await runClassification(args, { emit, signal: sig.signal, env: process.env, token: process.env.HF_TOKEN, saveOnCancel: true });
+    return r.cancelled ? 130 : 0;
+  } finally {
+    sig.dispose();
+  }
+}
+
+function noPositionals(p: ParsedCommand): void {
+  if (p.positionals.length) throw new UsageError(`unexpected argument "${p.positionals[0]}"`);
+}
+
+export const train: Command = {
+  name: 'train',
+  summary: 'fine-tune a model on a CSV/TSV/JSON/JSONL file (run_classification.py)',
+  usage: 'finetune train --model_name_or_path ORG/NAME|DIR|preset:bert-tiny --train_file FILE --output_dir DIR [flags]',
+  flags: { run: 'all' },
+  run: (p, io, g) => {
+    noPositionals(p);
+    return runFromArgs({ ...p.args, do_train: true }, io, g);
+  },
+};
+
+export const evaluate: Command = {
+  name: 'evaluate',
+  summary: 'evaluate a trained model on a labelled file',
+  usage: 'finetune evaluate --model_name_or_path DIR --validation_file FILE [--output_dir DIR]',
+  flags: { run: RUN_FLAGS_EVAL },
+  run: (p, io, g) => {
+    noPositionals(p);
+    // Without --output_dir it prints the metrics and writes nothing (not into the working directory).
+    return runFromArgs({ ...p.args, do_eval: true }, io, g);
+  },
+};
+
+export const predict: Command = {
+  name: 'predict',
+  summary: 'classify a file (predict_results.csv) or sentences given with --text',
+  usage: 'finetune predict --model_name_or_path DIR (--test_file FILE --output_dir DIR | --text "..." [--text "..."] [--text_pair "..."])',
+  flags: {
+    run: RUN_FLAGS_EVAL,
+    own: [
+      { name: 'text', type: 'string', repeat: true, help: 'a sentence to classify (repeatable)' },
+      { name: 'text_pair', type: 'string', repeat: true, help: 'the second sentence of a pair (one per --text)' },
+    ],
+  },
+  run: (p, io, g) => {
+    noPositionals(p);
+    const texts = (p.own.text as string[] | undefined) ?? [];
+    if (texts.length) return predictTexts(p.args, texts, (p.own.text_pair as string[] | undefined) ?? [], io, g);
+    if (!p.args.output_dir)
+      throw new ArgError('--output_dir', 'predict: give --output_dir (where predict_results.csv goes), or --text "..." to classify sentences');
+    return runFromArgs({ ...p.args, do_predict: true }, io, g);
+  },
+};
+
+async function predictTexts(args: RunArgs, texts: string[], pairs: string[], io: Out, g: GlobalOptions): Promise<number> {
+  if (!args.model_name_or_path) throw new ArgError('--model_name_or_path', 'predict: give --model_name_or_path (a trained model folder or Hub id)');
+  if (pairs.length && pairs.length !== texts.length)
+    throw new ArgError('--text_pair', `--text_pair: give one per --text (${texts.length} texts, ${pairs.length} pairs)`);
+  const dir = await resolveModelFolder(args.model_name_or_path, args, { emit: () => undefined, token: args.token ?? process.env.HF_TOKEN });
+  const predictor = await Predictor.load(dir, { ...(args.threads ? { threads: args.threads } : {}), executionProvider: args.execution_provider });
+  try {
+    const scores = await predictor.predict(texts, pairs.length ? pairs : undefined, args.max_seq_length);
+    const regression = resolveProblemType(predictor.config) === 'regression';
+    texts.forEach((text, i) => {
+      const s = scores[i]!;
+      if (g.json)
+        io.out.write(`${JSON.stringify(regression ? { text, prediction: s[0]!.score } : { text, label: s[0]!.label, score: s[0]!.score, scores: s })}\n`);
+      else if (regression) io.out.write(`${pyFloat(s[0]!.score)}\t${text}\n`);
+      else io.out.write(`${s[0]!.label}\t${s[0]!.score.toFixed(4)}\t${text}\n`);
+    });
+    return 0;
+  } finally {
+    await predictor.dispose();
+  }
+}
