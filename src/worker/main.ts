@@ -7,10 +7,7 @@
 import { parseHostMessage, type HostToWorker, type WorkerToHost } from '../protocol/worker.js';
 import { Predictor } from '../core/train/predictor.js';
 import { runClassification } from '../core/train/run.js';
-import { exportModel } from '../core/export/index.js';
-import { loadPretrained } from '../core/model/load.js';
-import { checkVocabulary } from '../core/model/pretrained.js';
-import { Tokenizer } from '../core/tokenizer/index.js';
+import { exportModelFolder } from '../core/export/index.js';
 import { analyzeDataset } from './analyze.js';
 
 function send(m: WorkerToHost): void {
@@ -79,10 +76,7 @@ async function task(requestId: number, work: () => Promise<unknown>): Promise<vo
 }
 
 async function exportFolder(model: string, outputDir: string, onnx: boolean): Promise<string[]> {
-  const { config, weights } = await loadPretrained(model);
-  const tok = await Tokenizer.fromFolder(model);
-  checkVocabulary(tok, config, model);
-  return exportModel(outputDir, { config, weights, tokenizerFiles: tok.saveFiles(), onnx, quantized: onnx, card: { baseModel: model } });
+  return exportModelFolder(model, outputDir, { onnx });
 }
 
 process.on('message', (raw) => {

@@ -2,10 +2,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ArgError, UsageError } from '../../core/errors.js';
-import { checkReplaceable, exportModel } from '../../core/export/index.js';
+import { checkReplaceable, exportModelFolder } from '../../core/export/index.js';
 import { exportScript } from '../../core/export/script.js';
 import type { ProblemType } from '../../core/model/config.js';
-import { loadModelAndTokenizer } from '../../core/model/pretrained.js';
 import { PRESETS, type PresetName, createModel } from '../../core/model/presets.js';
 import { saveModel } from '../../core/model/save.js';
 import { Tokenizer } from '../../core/tokenizer/index.js';
@@ -27,11 +26,8 @@ export const exportCommand: Command = {
     const model = own.model_name_or_path as string | undefined;
     const out = own.output_dir as string | undefined;
     if (!model || !out) throw new UsageError('export needs --model_name_or_path and --output_dir');
-    await checkReplaceable(out, 'export');
     const dir = await resolveModelFolder(model, { revision: 'main', cache_dir: null }, { emit: () => undefined, token: process.env.HF_TOKEN });
-    const { model: m, tokenizer } = await loadModelAndTokenizer(dir);
-    const onnx = own.no_onnx !== true;
-    const files = await exportModel(out, { ...m, tokenizerFiles: tokenizer.saveFiles(), onnx, quantized: onnx, card: { baseModel: model } });
+    const files = await exportModelFolder(dir, out, { onnx: own.no_onnx !== true, baseModel: model });
     io.out.write(`wrote ${out}: ${files.join(', ')}\n`);
     return 0;
   },

@@ -3,7 +3,7 @@
  * trained from and on, the hyperparameters, the metrics, and how to use it from Python
  * `transformers` and from Transformers.js.
  */
-import type { ModelConfig } from '../model/config.js';
+import { type ModelConfig, resolveProblemType } from '../model/config.js';
 
 export interface ModelCardInfo {
   /** The Hub repo id the card will live at, if pushed (used in the usage snippets). */
@@ -43,10 +43,7 @@ export function modelCard(config: ModelConfig, info: ModelCardInfo): string {
       `${info.dataset ? ` on \`${info.dataset}\`` : ''}, trained with Finetune (TypeScript on ONNX Runtime).`,
     '',
   );
-  lines.push(
-    `Labels (${config.num_labels}): ${labels.map((l) => `\`${l}\``).join(', ')}. Problem type: \`${config.problem_type ?? 'single_label_classification'}\`.`,
-    '',
-  );
+  lines.push(`Labels (${config.num_labels}): ${labels.map((l) => `\`${l}\``).join(', ')}. Problem type: \`${resolveProblemType(config)}\`.`, '');
   if (info.metrics && Object.keys(info.metrics).length) {
     lines.push('## Evaluation results', '', '| metric | value |', '|---|---|');
     for (const [k, v] of Object.entries(info.metrics)) lines.push(`| ${k} | ${Number.isInteger(v) ? v : v.toFixed(4)} |`);

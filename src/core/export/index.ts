@@ -7,6 +7,7 @@
 import { readdir } from 'node:fs/promises';
 import { ArgError } from '../errors.js';
 import type { ModelConfig } from '../model/config.js';
+import { loadModelAndTokenizer } from '../model/pretrained.js';
 import type { Weights } from '../model/params.js';
 import { modelFolderFiles, writeFolderAtomic } from '../model/save.js';
 import type { TokenizerFiles } from '../tokenizer/index.js';
@@ -92,4 +93,16 @@ export async function checkReplaceable(dir: string, command: string, flag = '--o
       `${flag} ${dir} holds ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? `, ... (${foreign.length} entries)` : ''}, which ${command} would delete: it replaces the folder whole. Choose a new or empty folder (or one holding only a model)`,
     );
   }
+}
+
+/**
+ * `finetune export` and the extension's Export Model: a model folder (a run's output, a checkpoint)
+ * written as a Hugging Face folder with onnx/ into `outDir`, which is replaced whole only when it is
+ * new, empty or holds only a model (checkReplaceable).
+ */
+export async function exportModelFolder(modelDir: string, outDir: string, opts: { onnx?: boolean; baseModel?: string } = {}): Promise<string[]> {
+  await checkReplaceable(outDir, 'export');
+  const { model, tokenizer } = await loadModelAndTokenizer(modelDir);
+  const onnx = opts.onnx ?? true;
+  return exportModel(outDir, { ...model, tokenizerFiles: tokenizer.saveFiles(), onnx, quantized: onnx, card: { baseModel: opts.baseModel ?? modelDir } });
 }

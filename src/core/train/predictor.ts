@@ -5,9 +5,8 @@
  * the weights as initializers (as the exported ONNX model does), so a run feeds only ids and masks
  * and ONNX Runtime can fold and pre-pack the weights (`npm run bench -- inference`).
  */
-import { loadPretrained } from '../model/load.js';
-import { checkVocabulary } from '../model/pretrained.js';
-import type { ModelConfig } from '../model/config.js';
+import { type ModelConfig, resolveProblemType } from '../model/config.js';
+import { loadModelAndTokenizer } from '../model/pretrained.js';
 import { Tokenizer } from '../tokenizer/index.js';
 import { createSession, type ProviderChoice, type Session } from '../engine/runtime.js';
 import type { HostTensor } from '../engine/tensor.js';
@@ -27,9 +26,8 @@ export class Predictor {
   ) {}
 
   static async load(dir: string, opts: { threads?: number; executionProvider?: ProviderChoice } = {}): Promise<Predictor> {
-    const { config, weights } = await loadPretrained(dir);
-    const tokenizer = await Tokenizer.fromFolder(dir);
-    checkVocabulary(tokenizer, config, dir);
+    const { model: m, tokenizer } = await loadModelAndTokenizer(dir);
+    const { config, weights } = m;
     // The encoder on the real tokens only: a batch of sentences of mixed lengths pads to its longest.
     const { model } = buildGraph({ kind: 'infer', config, weights, packTokens: true });
     const session = await createSession(model, {
@@ -72,7 +70,7 @@ export class Predictor {
     if (this.session.inputNames.includes('token_type_ids')) feeds.token_type_ids = { dtype: 'int64', dims, data: batch.tokenTypeIds };
     const logits = (await this.session.run(feeds, ['logits'])).logits!.data as Float32Array;
     const C = this.config.num_labels;
-    const problem = this.config.problem_type ?? (C === 1 ? 'regression' : 'single_label_classification');
+    const problem = resolveProblemType(this.config);
     const labels = this.labels;
     return texts.map((_, i) => {
       const z = Array.from(logits.subarray(i * C, i * C + C));

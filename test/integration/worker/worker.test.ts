@@ -4,7 +4,7 @@
  * predictions come back, and a killed worker is reported while the host carries on.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -93,6 +93,19 @@ describe('training worker', () => {
     assert.deepEqual(p!.scores.map((s) => s.label).sort(), ['neg', 'pos']);
     assert.ok(Math.abs(p!.scores.reduce((a, s) => a + s.score, 0) - 1) < 1e-5);
     await assert.rejects(w.predict(join(dir, 'no-such-model'), ['x']), /does not exist/);
+  });
+
+  test('export into a folder holding other files is refused and leaves them all (as the CLI)', async () => {
+    const target = join(dir, 'export-target');
+    mkdirSync(target);
+    writeFileSync(join(target, 'notes.md'), 'mine');
+    writeFileSync(join(target, 'data.csv'), 'a,b');
+    await assert.rejects(w.exportModel(join(dir, 'run-1'), target, false), /export-target holds data\.csv, notes\.md, which export would delete/);
+    assert.deepEqual(readdirSync(target).sort(), ['data.csv', 'notes.md']);
+    assert.equal(readFileSync(join(target, 'notes.md'), 'utf8'), 'mine');
+    const fresh = join(dir, 'export-fresh');
+    const files = await w.exportModel(join(dir, 'run-1'), fresh, false);
+    assert.ok(files.includes('model.safetensors') && files.includes('config.json'));
   });
 
   test('cancel stops at a step boundary and saves a checkpoint', async () => {
