@@ -27,16 +27,6 @@ export function append(el: Element, ...children: Child[]): void {
   }
 }
 
-export function byId<T extends HTMLElement = HTMLElement>(id: string, root: ParentNode = document): T {
-  const el = root.querySelector<T>(`#${CSS.escape(id)}`);
-  if (!el) throw new Error(`finetune webview: #${id} is missing`);
-  return el;
-}
-
-export function clear(el: Element): void {
-  el.replaceChildren();
-}
-
 /** Reads a `--vscode-*` theme variable, trimmed ('' when the theme does not define it). */
 export function themeVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || getComputedStyle(document.body).getPropertyValue(name).trim();
