@@ -1,16 +1,13 @@
 /**
- * The webview side of the host <-> webview protocol (src/protocol/webview.ts).
+ * A page's connection to VS Code: the typed protocol client (ipc.ts) on `acquireVsCodeApi()`,
+ * plus the UI state.
  *
- * - `post()` sends a command (fire and forget);
- * - `request()` sends a request with a fresh `requestId` and resolves with the `result` of the
- *   matching `response` (rejects with the host's message when `ok` is false);
  * - `start()` installs the message listener and sends `ready`; the host answers with `bootstrap`.
- *
- * The host owns data and metrics; `getState()` / `setState()` keep only UI state (form edits,
- * the chosen overlay, the predict box's text) across a reload of the view.
+ * - The host owns data and metrics; `getState()` / `patchState()` keep only UI state (form edits,
+ *   the chosen overlay, the predict box's text) across a reload of the view.
  */
-import type { DatasetInfo, DatasetPreviewState, HostMessage, LabelScore, PageKind, ViewMessage } from '../src/protocol/webview.js';
-import type { TrainingEvent } from '../src/protocol/events.js';
+import type { AnyPage } from '../src/protocol/webviews/ipc.js';
+import { IpcClient } from './ipc.js';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -22,61 +19,21 @@ declare global {
   function acquireVsCodeApi(): VsCodeApi;
 }
 
-type RequestMessage = Extract<ViewMessage, { requestId: number }>;
-type RequestType = RequestMessage['type'];
-type WithoutId<T> = T extends unknown ? Omit<T, 'requestId'> : never;
-export type RequestParams<K extends RequestType> = WithoutId<Extract<RequestMessage, { type: K }>>;
-
-/** What each request's `response.result` holds (the protocol leaves `result` as `unknown`). */
-export interface RequestResults {
-  /** The chosen file's columns, or nothing when the person cancelled the dialog. */
-  pickDataset: DatasetInfo | null | undefined;
-  /** The chosen folder, or nothing when cancelled. */
-  pickFolder: string | null | undefined;
-  startRun: { runId?: string } | null | undefined;
-  overlay: { events: TrainingEvent[] };
-  analyze: DatasetPreviewState;
-  predict: LabelScore[];
-}
-
-/** A host message of one `type`. */
-export type HostMessageOf<K extends HostMessage['type']> = Extract<HostMessage, { type: K }>;
-export type Bootstrap<P extends PageKind> = Extract<HostMessage, { type: 'bootstrap'; page: P }>;
-
-export class Api<UiState extends object = Record<string, unknown>> {
+export class Api<P extends AnyPage, UiState extends object = Record<string, unknown>> extends IpcClient<P> {
   private readonly vscode: VsCodeApi;
-  private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  private readonly handlers: ((m: HostMessage) => void)[] = [];
   private started = false;
 
-  constructor(vscode: VsCodeApi = acquireVsCodeApi()) {
+  constructor(protocol: P, vscode: VsCodeApi = acquireVsCodeApi()) {
+    super(protocol, vscode);
     this.vscode = vscode;
   }
 
-  post(message: ViewMessage): void {
-    this.vscode.postMessage(message);
-  }
-
-  request<K extends RequestType>(message: RequestParams<K>): Promise<RequestResults[K]> {
-    const requestId = this.nextId++;
-    return new Promise<RequestResults[K]>((resolve, reject) => {
-      this.pending.set(requestId, { resolve: resolve as (v: unknown) => void, reject });
-      this.post({ ...message, requestId } as ViewMessage);
-    });
-  }
-
-  /** Handlers see every host message except responses (those resolve `request()`s). */
-  onMessage(handler: (m: HostMessage) => void): void {
-    this.handlers.push(handler);
-  }
-
   /** Listens for host messages, then announces the page (`ready`): the host answers `bootstrap`. */
-  start(page: PageKind): void {
+  start(): void {
     if (this.started) return;
     this.started = true;
-    window.addEventListener('message', (e: MessageEvent<unknown>) => this.dispatch(e.data));
-    this.post({ type: 'ready', page });
+    window.addEventListener('message', (e: MessageEvent<unknown>) => this.receive(e.data));
+    this.ready();
   }
 
   getState(): Partial<UiState> {
@@ -87,25 +44,5 @@ export class Api<UiState extends object = Record<string, unknown>> {
   /** Merges `patch` into the saved UI state. */
   patchState(patch: Partial<UiState>): void {
     this.vscode.setState({ ...this.getState(), ...patch });
-  }
-
-  private dispatch(data: unknown): void {
-    if (typeof data !== 'object' || data === null || typeof (data as { type?: unknown }).type !== 'string') return;
-    const m = data as HostMessage;
-    if (m.type === 'response') {
-      const p = this.pending.get(m.requestId);
-      if (!p) return;
-      this.pending.delete(m.requestId);
-      if (m.ok) p.resolve(m.result);
-      else p.reject(new Error(m.error));
-      return;
-    }
-    for (const h of this.handlers) {
-      try {
-        h(m);
-      } catch (err) {
-        console.error(`finetune webview: handling ${m.type} failed`, err);
-      }
-    }
   }
 }

@@ -20,6 +20,7 @@ import {
   type ChartType,
   type DefaultDataPoint,
 } from 'chart.js';
+import type { ChartColor } from './chart-colors.js';
 import { onThemeChange, themeVar } from './dom.js';
 
 Chart.register(LineController, LineElement, PointElement, BarController, BarElement, LinearScale, LogarithmicScale, CategoryScale, Legend, Tooltip, Decimation);
@@ -30,9 +31,7 @@ export { Chart };
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- chart.js's generics do not unify across chart types
 export type AnyChart = Chart<any, any, any>;
 
-/** The theme's chart colours (VS Code >= 1.62 defines all of them). */
-export type ChartColor = 'blue' | 'orange' | 'green' | 'purple' | 'red' | 'yellow' | 'foreground' | 'lines';
-export const SERIES_COLORS: readonly ChartColor[] = ['blue', 'orange', 'green', 'purple', 'yellow', 'red'];
+export { SERIES_COLORS, type ChartColor } from './chart-colors.js';
 
 export function chartColor(c: ChartColor): string {
   return themeVar(`--vscode-charts-${c}`) || themeVar('--vscode-foreground') || 'gray';

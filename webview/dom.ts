@@ -1,4 +1,4 @@
-/** Small DOM and formatting helpers shared by the pages (no framework). */
+/** Small DOM helpers shared by the pages (no framework); text helpers are in format.ts. */
 
 type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | null | undefined | EventListener>;
@@ -25,31 +25,6 @@ export function append(el: Element, ...children: Child[]): void {
     if (c === null || c === undefined || c === false) continue;
     el.append(typeof c === 'number' ? String(c) : c);
   }
-}
-
-export function byId<T extends HTMLElement = HTMLElement>(id: string, root: ParentNode = document): T {
-  const el = root.querySelector<T>(`#${CSS.escape(id)}`);
-  if (!el) throw new Error(`finetune webview: #${id} is missing`);
-  return el;
-}
-
-export function clear(el: Element): void {
-  el.replaceChildren();
-}
-
-export function percent(x: number, digits = 1): string {
-  return `${(x * 100).toFixed(digits)}%`;
-}
-
-/** The file name of a path (either separator). */
-export function baseName(path: string): string {
-  const parts = path.split(/[\\/]/).filter(Boolean);
-  return parts[parts.length - 1] ?? path;
-}
-
-/** A model as a person reads it: Hub ids (`org/name`, `preset:x`) as they are, folders by their name. */
-export function shortModel(model: string): string {
-  return /^[\w.-]+\/[\w.-]+$/.test(model) || !/[\\/]/.test(model) ? model : baseName(model);
 }
 
 /** Reads a `--vscode-*` theme variable, trimmed ('' when the theme does not define it). */
@@ -87,5 +62,3 @@ export function frameThrottle(fn: () => void): () => void {
     });
   };
 }
-
-export { clock, metricText, pyDict, pyFloat } from '../src/protocol/format.js';

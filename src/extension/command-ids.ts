@@ -17,6 +17,17 @@ export const COMMAND_IDS = {
 } as const;
 
 export type CommandName = keyof typeof COMMAND_IDS;
+
+/** The sidebar view (contributes.views) and the editor panels' view types, under the same prefix. */
+export const VIEW_IDS = {
+  training: `${PREFIX}.training`,
+  dashboard: `${PREFIX}.dashboard`,
+  dataset: `${PREFIX}.dataset`,
+  predict: `${PREFIX}.predict`,
+} as const;
+
+/** VS Code's own command that reveals the sidebar view. */
+export const FOCUS_TRAINING_VIEW = `${VIEW_IDS.training}.focus`;
 export type CommandId = (typeof COMMAND_IDS)[CommandName];
 
 /** Titles as the palette shows them (category "Finetune"). */

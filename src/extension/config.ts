@@ -1,5 +1,6 @@
 /** The extension's settings (contributes.configuration in package.json), read in one place. */
 import * as vscode from 'vscode';
+import { PREFIX } from './command-ids.js';
 
 export type ProviderSetting = 'auto' | 'cpu' | 'cuda' | 'webgpu';
 
@@ -12,7 +13,7 @@ export interface Settings {
   outputDirectory: string;
 }
 
-export const SECTION = 'finetune';
+export const SECTION = PREFIX;
 
 export function readSettings(): Settings {
   const c = vscode.workspace.getConfiguration(SECTION);

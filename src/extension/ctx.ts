@@ -6,6 +6,7 @@ import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import { detectColumns, readTable } from '../core/data/index.js';
 import type { DatasetInfo, FormField, RunSummary } from '../protocol/webview.js';
+import { COMMAND_IDS } from './command-ids.js';
 import { readSettings, type Settings } from './config.js';
 import { argsFromForm, formFields, runName } from './form.js';
 import { RunManager } from './runs.js';
@@ -127,7 +128,7 @@ export class Ctx implements vscode.Disposable {
     await this.context.workspaceState.update(FORM_KEY, saved);
     await this.context.globalState.update(RECENT_KEY, [model, ...this.recentModels().filter((m) => m !== model)].slice(0, 10));
     const run = await this.runs.start(args, name, await this.hubToken());
-    void vscode.commands.executeCommand('finetune.openDashboard', run.runId);
+    void vscode.commands.executeCommand(COMMAND_IDS.openDashboard, run.runId);
     return run;
   }
 

@@ -3,10 +3,10 @@
  * provider, and the command table registered under one prefix.
  */
 import * as vscode from 'vscode';
-import { COMMAND_IDS, type CommandName } from './command-ids.js';
-import { commandTable } from './commands.js';
+import { commandTable, registerCommands } from './commands/index.js';
+import { PREFIX } from './command-ids.js';
 import { Ctx } from './ctx.js';
-import { TrainingViewProvider } from './webviews/panels.js';
+import { TrainingViewProvider } from './webviews/sidebar.js';
 
 export function activate(context: vscode.ExtensionContext): void {
   const ctx = new Ctx(context);
@@ -15,12 +15,9 @@ export function activate(context: vscode.ExtensionContext): void {
     ctx,
     sidebar,
     vscode.window.registerWebviewViewProvider(TrainingViewProvider.viewType, sidebar, { webviewOptions: { retainContextWhenHidden: true } }),
+    ...registerCommands(commandTable(ctx, sidebar)),
   );
-  const table = commandTable(ctx, sidebar);
-  for (const name of Object.keys(COMMAND_IDS) as CommandName[]) {
-    context.subscriptions.push(vscode.commands.registerCommand(COMMAND_IDS[name], table[name]));
-  }
-  void vscode.commands.executeCommand('setContext', 'finetune.activated', true);
+  void vscode.commands.executeCommand('setContext', `${PREFIX}.activated`, true);
 }
 
 export function deactivate(): void {

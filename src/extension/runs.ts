@@ -11,6 +11,7 @@ import type { RunArgs } from '../core/train/args.js';
 import type { TrainingEvent } from '../protocol/events.js';
 import type { RunSummary } from '../protocol/webview.js';
 import { WorkerClient } from '../worker/client.js';
+import { COMMAND_IDS, PREFIX } from './command-ids.js';
 
 const STATE_KEY = 'finetune.runs';
 const MAX_EVENTS = 50_000;
@@ -39,9 +40,9 @@ export class RunManager implements vscode.Disposable {
     this.runs = (deps.memento.get<RunSummary[]>(STATE_KEY) ?? []).map((r) =>
       r.status === 'running' ? { ...r, status: 'failed', error: 'VS Code closed while it ran' } : r,
     );
-    this.status = vscode.window.createStatusBarItem('finetune.run', vscode.StatusBarAlignment.Left, 50);
+    this.status = vscode.window.createStatusBarItem(`${PREFIX}.run`, vscode.StatusBarAlignment.Left, 50);
     this.status.name = 'Finetune training';
-    this.status.command = 'finetune.openDashboard';
+    this.status.command = COMMAND_IDS.openDashboard;
   }
 
   get active(): RunSummary | undefined {
@@ -172,8 +173,8 @@ export class RunManager implements vscode.Disposable {
               'Push to Hub',
             )
             .then((choice) => {
-              if (choice === 'Open Predict Box') void vscode.commands.executeCommand('finetune.openPredictBox', runId);
-              if (choice === 'Push to Hub') void vscode.commands.executeCommand('finetune.pushModel', run.modelDir);
+              if (choice === 'Open Predict Box') void vscode.commands.executeCommand(COMMAND_IDS.openPredictBox, runId);
+              if (choice === 'Push to Hub') void vscode.commands.executeCommand(COMMAND_IDS.pushModel, run.modelDir);
             });
         }
       } else if (e.type === 'error') {

@@ -1,6 +1,6 @@
 /** Training events as the CLI prints them (the Trainer's log dicts, checkpoint lines, messages). */
 import type { TrainingEvent } from '../../src/protocol/events.js';
-import { metricText, pyDict } from '../dom.js';
+import { metricText, pyDict } from '../format.js';
 
 export type LineKind = 'info' | 'log' | 'eval' | 'checkpoint' | 'stage' | 'warning' | 'error' | 'done';
 

@@ -3,14 +3,17 @@
  * for sentence-pair models), Predict (or Ctrl/Cmd+Enter) → every label with its probability,
  * sorted, the top one highlighted.
  *
- * Messages: bootstrap(PredictState) and `models` → the model list. Request: predict →
- * LabelScore[]. UI state: the texts and the chosen model survive a reload.
+ * Protocol (src/protocol/webviews/predict.ts): bootstrap(PredictState) and `models` → the model
+ * list. Request: predict → LabelScore[]. UI state: the texts and the chosen model survive a reload.
  */
 import type { VscodeSingleSelect, VscodeTextarea } from '@vscode-elements/elements';
-import type { HostMessage, LabelScore, PredictState } from '../../src/protocol/webview.js';
+import { Models, Predict, predictProtocol, type PredictProtocol, type PredictState } from '../../src/protocol/webviews/predict.js';
 import { Api } from '../api.js';
 import { formRow, setChoices, singleSelect } from '../controls.js';
-import { byId, h, percent } from '../dom.js';
+import { h } from '../dom.js';
+import { loading } from '../layout.js';
+import { Results } from './results.js';
+import { pickModel, predictProblem } from './view-model.js';
 
 interface UiState {
   text: string;
@@ -18,143 +21,118 @@ interface UiState {
   model: string;
 }
 
-export function mountPredict(root: HTMLElement, api: Api<UiState> = new Api<UiState>()): void {
-  let state: PredictState | undefined;
-  let model = '';
-  let text = api.getState().text ?? '';
-  let pair = api.getState().pair ?? '';
-  let latest = 0;
+export type PredictApi = Api<PredictProtocol, UiState>;
 
-  function showError(msg: string): void {
-    const el = byId('error', root);
-    el.textContent = msg;
-    el.hidden = !msg;
-  }
+/** The page's parts, built at the first model list. */
+class PredictView {
+  readonly model: VscodeSingleSelect;
+  readonly pairRow: HTMLElement;
+  readonly noModels = h('p', { id: 'no-models', class: 'muted', hidden: true }, 'No trained model yet: finish a run first.');
+  readonly button = h('vscode-button', { id: 'predict' }, 'Predict') as HTMLElement & { disabled: boolean };
+  readonly busy = h('vscode-progress-ring', { id: 'busy', hidden: true });
+  readonly error = h('div', { id: 'error', class: 'error', role: 'alert', hidden: true });
+  readonly results = new Results();
 
-  function renderResults(scores: LabelScore[]): void {
-    const sorted = [...scores].sort((a, b) => b.score - a.score);
-    const box = byId('results', root);
-    box.replaceChildren(
-      ...sorted.map((s, i) => {
-        const bar = h('div', { class: 'bar' });
-        bar.style.width = `${Math.max(0, Math.min(100, s.score * 100)).toFixed(2)}%`;
-        return h(
-          'div',
-          { class: `result${i === 0 ? ' top' : ''}`, 'data-label': s.label, role: 'listitem' },
-          h('div', { class: 'result-label', title: s.label }, s.label),
-          h('div', { class: 'bar-track' }, bar),
-          h('div', { class: 'pct' }, percent(s.score)),
-        );
-      }),
-    );
-    box.hidden = sorted.length === 0;
-  }
-
-  async function predict(): Promise<void> {
-    showError('');
-    if (!model) return showError('No model to predict with: train one first.');
-    if (!text.trim()) return showError('Type a text to classify.');
-    if (state?.pairs && !pair.trim()) return showError('This model takes sentence pairs: type the second text too.');
-    const req = ++latest;
-    byId('busy', root).hidden = false;
-    byId<HTMLElement & { disabled: boolean }>('predict', root).disabled = true;
-    try {
-      const scores = await api.request<'predict'>({ type: 'predict', model, text, ...(state?.pairs ? { pair } : {}) });
-      if (req !== latest) return;
-      renderResults(scores);
-    } catch (err) {
-      if (req !== latest) return;
-      renderResults([]);
-      showError((err as Error).message);
-    } finally {
-      if (req === latest) {
-        byId('busy', root).hidden = true;
-        byId<HTMLElement & { disabled: boolean }>('predict', root).disabled = false;
-      }
-    }
-  }
-
-  function onKey(e: KeyboardEvent): void {
-    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
-      e.preventDefault();
-      void predict();
-    }
-  }
-
-  function textArea(id: string, value: string, placeholder: string, set: (v: string) => void): VscodeTextarea {
-    const ta = h('vscode-textarea', { id, rows: 4, resize: 'vertical', placeholder }) as VscodeTextarea;
-    ta.value = value;
-    ta.addEventListener('input', () => {
-      set(ta.value);
-    });
-    ta.addEventListener('keydown', onKey);
-    return ta;
-  }
-
-  function modelChoices(s: PredictState): { value: string; label: string; description: string }[] {
-    return s.models.map((m) => ({ value: m.id, label: m.label, description: m.dir }));
-  }
-
-  function applyModels(s: PredictState): void {
-    state = s;
-    const saved = api.getState().model;
-    const pick = [s.selected, model, saved].find((id) => id && s.models.some((m) => m.id === id)) ?? s.models[0]?.id ?? '';
-    model = pick;
-    setChoices(byId<VscodeSingleSelect>('model', root), modelChoices(s), model);
-    byId('pair-row', root).hidden = !s.pairs;
-    byId('no-models', root).hidden = s.models.length > 0;
-  }
-
-  function build(): void {
+  constructor(root: HTMLElement, page: PredictPage) {
+    this.model = singleSelect('model', [], undefined, (v) => page.set('model', v));
+    this.button.addEventListener('click', () => void page.predict());
+    const area = (id: 'text' | 'pair', placeholder: string): VscodeTextarea => {
+      const ta = h('vscode-textarea', { id, rows: 4, resize: 'vertical', placeholder }) as VscodeTextarea;
+      ta.value = page.ui[id];
+      ta.addEventListener('input', () => page.set(id, ta.value));
+      ta.addEventListener('keydown', (e: KeyboardEvent) => {
+        if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+          e.preventDefault();
+          void page.predict();
+        }
+      });
+      return ta;
+    };
+    this.pairRow = h('div', { id: 'pair-row', hidden: true }, formRow('pair', 'Second text', area('pair', 'The second sentence of the pair…')));
     root.replaceChildren(
       h('header', { class: 'page-header' }, h('h2', null, 'Try the model')),
-      formRow(
-        'model',
-        'Model',
-        singleSelect('model', [], undefined, (v) => {
-          model = v;
-          api.patchState({ model: v });
-        }),
-      ),
-      h('p', { id: 'no-models', class: 'muted', hidden: true }, 'No trained model yet: finish a run first.'),
-      formRow(
-        'text',
-        'Text',
-        textArea('text', text, 'Type a sentence…', (v) => {
-          text = v;
-          api.patchState({ text: v });
-        }),
-      ),
-      h(
-        'div',
-        { id: 'pair-row', hidden: true },
-        formRow(
-          'pair',
-          'Second text',
-          textArea('pair', pair, 'The second sentence of the pair…', (v) => {
-            pair = v;
-            api.patchState({ pair: v });
-          }),
-        ),
-      ),
-      h(
-        'div',
-        { class: 'actions' },
-        h('vscode-button', { id: 'predict', onclick: () => void predict() }, 'Predict'),
-        h('span', { class: 'muted hint' }, 'Ctrl+Enter'),
-        h('vscode-progress-ring', { id: 'busy', hidden: true }),
-      ),
-      h('div', { id: 'error', class: 'error', role: 'alert', hidden: true }),
-      h('div', { id: 'results', class: 'results', role: 'list', 'data-testid': 'results', hidden: true }),
+      formRow('model', 'Model', this.model),
+      this.noModels,
+      formRow('text', 'Text', area('text', 'Type a sentence…')),
+      this.pairRow,
+      h('div', { class: 'actions' }, this.button, h('span', { class: 'muted hint' }, 'Ctrl+Enter'), this.busy),
+      this.error,
+      this.results.el,
     );
   }
 
-  api.onMessage((m: HostMessage) => {
-    if ((m.type === 'bootstrap' && m.page === 'predict') || m.type === 'models') {
-      if (!state) build();
-      applyModels(m.state);
+  showError(msg: string): void {
+    this.error.textContent = msg;
+    this.error.hidden = !msg;
+  }
+
+  setBusy(busy: boolean): void {
+    this.busy.hidden = !busy;
+    this.button.disabled = busy;
+  }
+}
+
+class PredictPage {
+  private state: PredictState | undefined;
+  private view: PredictView | undefined;
+  /** The model, texts as shown (the texts start from the saved UI state). */
+  readonly ui: UiState;
+  private latest = 0;
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly api: PredictApi,
+  ) {
+    const saved = api.getState();
+    this.ui = { model: '', text: saved.text ?? '', pair: saved.pair ?? '' };
+  }
+
+  set(key: keyof UiState, value: string): void {
+    this.ui[key] = value;
+    this.api.patchState({ [key]: value });
+  }
+
+  /** The model list (bootstrap or pushed). */
+  showModels(s: PredictState): void {
+    const view = (this.view ??= new PredictView(this.root, this));
+    this.state = s;
+    this.ui.model = pickModel(s, this.ui.model, this.api.getState().model);
+    setChoices(
+      view.model,
+      s.models.map((m) => ({ value: m.id, label: m.label, description: m.dir })),
+      this.ui.model,
+    );
+    view.pairRow.hidden = !s.pairs;
+    view.noModels.hidden = s.models.length > 0;
+  }
+
+  async predict(): Promise<void> {
+    const view = this.view!;
+    const { model, text, pair } = this.ui;
+    const pairs = this.state?.pairs === true;
+    view.showError('');
+    const problem = predictProblem(model, text, pair, pairs);
+    if (problem) return view.showError(problem);
+    const req = ++this.latest;
+    view.setBusy(true);
+    try {
+      const scores = await this.api.request(Predict, { model, text, ...(pairs ? { pair } : {}) });
+      if (req !== this.latest) return;
+      view.results.render(scores);
+    } catch (err) {
+      if (req !== this.latest) return;
+      view.results.render([]);
+      view.showError((err as Error).message);
+    } finally {
+      if (req === this.latest) view.setBusy(false);
     }
-  });
-  root.replaceChildren(h('div', { class: 'loading muted' }, h('vscode-progress-ring'), 'Loading…'));
-  api.start('predict');
+  }
+}
+
+export function mountPredict(root: HTMLElement, api: PredictApi = new Api(predictProtocol)): void {
+  const page = new PredictPage(root, api);
+  api.on(predictProtocol.bootstrap, ({ state }) => page.showModels(state));
+  api.on(Models, ({ state }) => page.showModels(state));
+  root.replaceChildren(loading());
+  api.start();
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { PageKind } from '../../../src/protocol/webview.js';
 import { WebviewHarness, webviewBundle } from '../../helpers/webview-harness.js';
-import { datasetState, runEvents, runSummary } from './fixtures.js';
+import { datasetState, runEvents, runSummary } from '../../helpers/webview-fixtures.js';
 
 interface ChartsWin {
   __finetune: { charts: Record<string, { data: { datasets: { label: string; borderColor: unknown }[] } }> };

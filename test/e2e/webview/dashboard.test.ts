@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { TrainingEvent } from '../../../src/protocol/events.js';
 import type { DashboardState } from '../../../src/protocol/webview.js';
 import { WebviewHarness, type ChartSnapshot, type WebviewPage } from '../../helpers/webview-harness.js';
-import { evalEvent, logEvent, progress, runEvents, runSummary, startEvent } from './fixtures.js';
+import { evalEvent, logEvent, progress, runEvents, runSummary, startEvent } from '../../helpers/webview-fixtures.js';
 
 function state(events: TrainingEvent[], over: Partial<DashboardState> = {}): DashboardState {
   return { run: runSummary(), events, otherRuns: [runSummary({ runId: 'run-b', name: 'bert-mini', status: 'done' })], ...over };

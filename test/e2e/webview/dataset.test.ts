@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WebviewHarness, type WebviewPage } from '../../helpers/webview-harness.js';
-import { datasetState } from './fixtures.js';
+import { datasetState } from '../../helpers/webview-fixtures.js';
 
 describe('dataset preview page', () => {
   let h: WebviewHarness;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { SidebarState } from '../../../src/protocol/webview.js';
 import { WebviewHarness, type WebviewPage } from '../../helpers/webview-harness.js';
-import { formFields, runSummary } from './fixtures.js';
+import { formFields, runSummary } from '../../helpers/webview-fixtures.js';
 
 const VIEWPORT = { width: 380, height: 1000 };
 

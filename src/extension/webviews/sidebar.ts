@@ -1,0 +1,79 @@
+/** The "Training" sidebar view: the run form and the workspace's runs. */
+import * as vscode from 'vscode';
+import { Dataset, Runs, sidebarProtocol, type DatasetInfo, type SidebarProtocol, type SidebarState } from '../../protocol/webviews/sidebar.js';
+import { COMMAND_IDS, VIEW_IDS } from '../command-ids.js';
+import type { Ctx } from '../ctx.js';
+import { pageHtml, webviewOptions } from '../html.js';
+import { type PageHandlers, WebviewHost } from './host.js';
+
+export class TrainingViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+  static readonly viewType = VIEW_IDS.training;
+  private host: WebviewHost<SidebarProtocol> | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private dataset: DatasetInfo | undefined;
+
+  constructor(private readonly ctx: Ctx) {
+    this.disposables.push(
+      ctx.runs.onDidChangeRuns((runs) => this.host?.notify(Runs, { runs, ...(ctx.runs.activeId ? { activeRunId: ctx.runs.activeId } : {}) })),
+    );
+  }
+
+  /** Sets the dataset (explorer "Train on This File") and tells the view. */
+  async setDataset(file: string): Promise<void> {
+    this.dataset = await this.ctx.datasetInfo(file);
+    this.host?.notify(Dataset, { dataset: this.dataset });
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    view.webview.options = webviewOptions(this.ctx.extensionUri);
+    this.host?.dispose();
+    this.host = new WebviewHost(view.webview, sidebarProtocol, this.handlers(), this.ctx.log);
+    view.webview.html = pageHtml(view.webview, this.ctx.extensionUri, 'sidebar', 'Training');
+    this.disposables.push(view.onDidDispose(() => this.host?.dispose()));
+  }
+
+  private state(): SidebarState {
+    const ctx = this.ctx;
+    return {
+      fields: ctx.formFields(),
+      recentModels: ctx.recentModels(),
+      ...(this.dataset ? { dataset: this.dataset } : {}),
+      runs: ctx.runs.list(),
+      ...(ctx.runs.activeId ? { activeRunId: ctx.runs.activeId } : {}),
+    };
+  }
+
+  private handlers(): PageHandlers<SidebarProtocol> {
+    const ctx = this.ctx;
+    const run = (id: string, ...args: unknown[]): void => void vscode.commands.executeCommand(id, ...args);
+    return {
+      bootstrap: () => this.state(),
+      requests: {
+        pickDataset: async () => {
+          const file = await ctx.pickDatasetFile();
+          if (!file) return null;
+          this.dataset = await ctx.datasetInfo(file);
+          return this.dataset;
+        },
+        pickFolder: async ({ purpose }) => (await ctx.pickFolder(purpose)) ?? null,
+        startRun: ({ args }) => ctx.startRun(args),
+      },
+      commands: {
+        cancelRun: ({ runId }) => {
+          ctx.runs.cancel(runId);
+        },
+        openDashboard: ({ runId }) => run(COMMAND_IDS.openDashboard, runId),
+        openPredict: ({ runId }) => run(COMMAND_IDS.openPredictBox, runId),
+        previewDataset: ({ file }) => {
+          const target = file || this.dataset?.file;
+          run(COMMAND_IDS.previewDataset, target ? vscode.Uri.file(target) : undefined);
+        },
+      },
+    };
+  }
+
+  dispose(): void {
+    this.host?.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+}

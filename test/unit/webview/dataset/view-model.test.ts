@@ -1,0 +1,96 @@
+/** What the dataset preview shows, and the analyze request its form makes. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { TokenLengths } from '../../../../src/protocol/webview.js';
+import {
+  analyzeParams,
+  columnRole,
+  fileInfo,
+  labelSummary,
+  lengthLabels,
+  lengthSummary,
+  maxLengthSlot,
+  pickRoles,
+  rowsTitle,
+  truncatedBucket,
+} from '../../../../webview/dataset/view-model.js';
+import { datasetState } from '../../../helpers/webview-fixtures.js';
+
+const LENGTHS: TokenLengths = {
+  buckets: [16, 32, 64, 128],
+  counts: [1, 2, 3, 4],
+  maxSeqLength: 48,
+  truncatedShare: 0.2,
+  p50: 20,
+  p95: 90,
+  max: 120,
+  tokenizer: 't',
+};
+
+describe('roles', () => {
+  test("the host's roles, else the first and last columns", () => {
+    assert.deepEqual(pickRoles(datasetState(3)), { text: 'review', pair: '', label: 'label' });
+    assert.deepEqual(pickRoles(datasetState(3, { textColumn: 'gone', pairColumn: 'title', labelColumn: undefined })), {
+      text: 'id',
+      pair: 'title',
+      label: 'label',
+    });
+    assert.deepEqual(pickRoles(datasetState(0, { columns: [] })), { text: '', pair: '', label: '' });
+  });
+
+  test('column roles in the table', () => {
+    const r = { text: 'review', pair: 'title', label: 'label' };
+    assert.deepEqual(
+      ['id', 'review', 'title', 'label'].map((c) => columnRole(c, r)),
+      ['', 'text', 'pair', 'label'],
+    );
+  });
+});
+
+describe('analyzeParams', () => {
+  const table: [string, Parameters<typeof analyzeParams>[0], ReturnType<typeof analyzeParams>][] = [
+    [
+      'everything',
+      { text: 'review', pair: 'title', label: 'label', tokenizer: ' hfl/rbt3 ', maxSeqLength: '64.7' },
+      { textColumn: 'review', pairColumn: 'title', labelColumn: 'label', tokenizer: 'hfl/rbt3', maxSeqLength: 64 },
+    ],
+    ['empty fields left out', { text: 'review', pair: '', label: '', tokenizer: ' ', maxSeqLength: '' }, { textColumn: 'review' }],
+    ['max_seq_length below 2 left out', { text: '', pair: '', label: '', tokenizer: '', maxSeqLength: '1' }, {}],
+    ['max_seq_length not a number left out', { text: '', pair: '', label: '', tokenizer: '', maxSeqLength: 'x' }, {}],
+  ];
+  for (const [name, form, want] of table) test(name, () => assert.deepEqual(analyzeParams(form), want));
+});
+
+describe('summaries', () => {
+  test('file, rows, labels', () => {
+    assert.equal(fileInfo(datasetState(3)), '12,000 rows · 4 columns · single_label_classification');
+    assert.equal(fileInfo(datasetState(3, { problemType: undefined })), '12,000 rows · 4 columns');
+    assert.equal(rowsTitle(datasetState(10_000)), 'Rows (first 10,000 of 12,000)');
+    assert.equal(rowsTitle(datasetState(5, { totalRows: 5 })), 'Rows (5)');
+    assert.equal(labelSummary(datasetState(3)), '2 labels · 0 33.3% · 1 66.7%');
+    assert.equal(labelSummary(datasetState(3, { labelCounts: undefined, problemType: 'regression' })), 'Regression: the label is a number.');
+    assert.equal(labelSummary(datasetState(3, { labelCounts: {} })), 'No label column.');
+    const many = Object.fromEntries(Array.from({ length: 13 }, (_, i) => [`c${i}`, 1]));
+    assert.match(labelSummary(datasetState(3, { labelCounts: many })), /^13 labels · c0 7\.7% .* c11 7\.7% · …$/);
+  });
+
+  test('token lengths', () => {
+    assert.deepEqual(lengthLabels(LENGTHS), ['≤16', '17–32', '33–64', '65–128']);
+    assert.deepEqual(lengthLabels(undefined), []);
+    assert.equal(lengthSummary(LENGTHS), 'max_seq_length 48: 20.0% of rows truncated · median 20 · p95 90 · longest 120');
+    assert.equal(lengthSummary(undefined), 'Choose a tokenizer to see token lengths.');
+    // buckets whose rows are all longer than max_seq_length are drawn red
+    assert.deepEqual(
+      [0, 1, 2, 3].map((i) => truncatedBucket(LENGTHS, i)),
+      [false, false, false, true],
+    );
+    assert.equal(truncatedBucket(undefined, 3), false);
+  });
+
+  test('where max_seq_length falls on the histogram', () => {
+    assert.deepEqual(maxLengthSlot(LENGTHS), { index: 2, frac: 0.5 });
+    assert.deepEqual(maxLengthSlot({ ...LENGTHS, maxSeqLength: 8 }), { index: 0, frac: 0.5 });
+    assert.deepEqual(maxLengthSlot({ ...LENGTHS, maxSeqLength: 128 }), { index: 3, frac: 1 });
+    assert.deepEqual(maxLengthSlot({ ...LENGTHS, maxSeqLength: 512 }), { index: 3, frac: 1 });
+  });
+});

@@ -1,0 +1,47 @@
+/** The predict box's model choice, input checks and result rows. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { PredictState } from '../../../../src/protocol/webview.js';
+import { pickModel, predictProblem, resultRows } from '../../../../webview/predict/view-model.js';
+
+const MODELS: PredictState = {
+  models: [
+    { id: 'final', label: 'final', dir: '/o' },
+    { id: 'ckpt', label: 'ckpt', dir: '/o/checkpoint-4' },
+  ],
+};
+
+describe('pickModel', () => {
+  const table: [string, PredictState, string, string | undefined, string][] = [
+    ["the host's choice first", { ...MODELS, selected: 'ckpt' }, 'final', 'final', 'ckpt'],
+    ['else the one shown', MODELS, 'ckpt', 'final', 'ckpt'],
+    ['else the saved one', MODELS, '', 'ckpt', 'ckpt'],
+    ['models that are gone are skipped', { ...MODELS, selected: 'gone' }, 'old', 'older', 'final'],
+    ['no models', { models: [] }, 'final', 'final', ''],
+  ];
+  for (const [name, s, current, saved, want] of table) test(name, () => assert.equal(pickModel(s, current, saved), want));
+});
+
+test('predictProblem', () => {
+  assert.equal(predictProblem('', 'x', '', false), 'No model to predict with: train one first.');
+  assert.equal(predictProblem('m', ' ', '', false), 'Type a text to classify.');
+  assert.equal(predictProblem('m', 'x', ' ', true), 'This model takes sentence pairs: type the second text too.');
+  assert.equal(predictProblem('m', 'x', '', false), '');
+  assert.equal(predictProblem('m', 'x', 'y', true), '');
+});
+
+test('resultRows: best first, bars clamped to 0..100%', () => {
+  assert.deepEqual(
+    resultRows([
+      { label: 'neg', score: 0.0712 },
+      { label: 'pos', score: 0.8867 },
+      { label: 'odd', score: 1.2 },
+    ]),
+    [
+      { label: 'odd', width: '100.00%', percent: '120.0%', top: true },
+      { label: 'pos', width: '88.67%', percent: '88.7%', top: false },
+      { label: 'neg', width: '7.12%', percent: '7.1%', top: false },
+    ],
+  );
+  assert.deepEqual(resultRows([]), []);
+});

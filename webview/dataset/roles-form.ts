@@ -1,0 +1,57 @@
+/** The column roles, the tokenizer and max_seq_length: any change asks the host to analyse again. */
+import type { VscodeSingleSelect, VscodeTextfield } from '@vscode-elements/elements';
+import type { DatasetPreviewState } from '../../src/protocol/webviews/dataset.js';
+import { formRow, setChoices, singleSelect, type Choice } from '../controls.js';
+import { h } from '../dom.js';
+import { pickRoles, type Roles, type RolesForm as RolesValues } from './view-model.js';
+
+export class RolesForm {
+  readonly el: HTMLElement;
+  /** What the form holds now. */
+  readonly values: RolesValues = { text: '', pair: '', label: '', tokenizer: '', maxSeqLength: '' };
+  private readonly selects: Record<keyof Roles, VscodeSingleSelect>;
+  private readonly tokenizer = h('vscode-textfield', { id: 'tokenizer', placeholder: 'the model’s tokenizer (Hub id or folder)' }) as VscodeTextfield;
+  private readonly maxSeqLength = h('vscode-textfield', { id: 'max-seq-length', type: 'number', min: 2, step: 1 }) as VscodeTextfield;
+  private readonly busy = h('vscode-progress-ring', { id: 'busy', hidden: true });
+
+  constructor(analyze: () => void) {
+    const role = (id: string, key: keyof Roles): VscodeSingleSelect => singleSelect(id, [], undefined, (v) => ((this.values[key] = v), analyze()));
+    this.selects = { text: role('text-column', 'text'), pair: role('pair-column', 'pair'), label: role('label-column', 'label') };
+    this.tokenizer.addEventListener('input', () => (this.values.tokenizer = this.tokenizer.value));
+    this.tokenizer.addEventListener('keydown', (e: KeyboardEvent) => {
+      if (e.key === 'Enter') analyze();
+    });
+    this.maxSeqLength.addEventListener('input', () => (this.values.maxSeqLength = this.maxSeqLength.value));
+    this.maxSeqLength.addEventListener('change', () => analyze());
+    this.el = h(
+      'section',
+      { class: 'roles' },
+      formRow('text-column', 'Text column', this.selects.text),
+      formRow('pair-column', 'Second text column', this.selects.pair),
+      formRow('label-column', 'Label column', this.selects.label),
+      formRow('tokenizer', 'Tokenizer', this.tokenizer),
+      formRow('max-seq-length', 'max_seq_length', this.maxSeqLength),
+      h('div', { class: 'actions analyze-row' }, h('vscode-button', { id: 'analyze', secondary: true, onclick: () => analyze() }, 'Analyze'), this.busy),
+    );
+  }
+
+  /** Takes the roles (and the tokenizer and max_seq_length, when measured) of a new preview. */
+  render(s: DatasetPreviewState): Roles {
+    Object.assign(this.values, pickRoles(s));
+    if (s.lengths) {
+      this.values.tokenizer = s.lengths.tokenizer;
+      this.values.maxSeqLength = String(s.lengths.maxSeqLength);
+    }
+    const cols: Choice[] = s.columns.map((c) => ({ value: c.name, description: c.kind }));
+    setChoices(this.selects.text, cols, this.values.text);
+    setChoices(this.selects.pair, [{ value: '', label: '(none)' }, ...cols], this.values.pair);
+    setChoices(this.selects.label, cols, this.values.label);
+    this.tokenizer.value = this.values.tokenizer;
+    this.maxSeqLength.value = this.values.maxSeqLength;
+    return this.values;
+  }
+
+  setBusy(busy: boolean): void {
+    this.busy.hidden = !busy;
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * What the dataset preview shows, computed from the host's preview state with no DOM (unit-tested
+ * in Node): the column roles, the summaries under the charts, the histogram's labels, where
+ * max_seq_length falls on it, and the analyze request the roles form makes.
+ */
+import type { AnalyzeParams, DatasetPreviewState, TokenLengths } from '../../src/protocol/webviews/dataset.js';
+import { count, percent } from '../format.js';
+
+export interface Roles {
+  text: string;
+  pair: string;
+  label: string;
+}
+
+/** What the roles form holds: the roles, and the tokenizer and max_seq_length as typed. */
+export interface RolesForm extends Roles {
+  tokenizer: string;
+  maxSeqLength: string;
+}
+
+/** The roles the host chose (else the first column for the text and the last for the label). */
+export function pickRoles(s: DatasetPreviewState): Roles {
+  const has = (c: string | undefined): c is string => !!c && s.columns.some((p) => p.name === c);
+  return {
+    text: has(s.textColumn) ? s.textColumn : (s.columns[0]?.name ?? ''),
+    pair: has(s.pairColumn) ? s.pairColumn : '',
+    label: has(s.labelColumn) ? s.labelColumn : (s.columns[s.columns.length - 1]?.name ?? ''),
+  };
+}
+
+/** A column's role in the table ('' for none). */
+export function columnRole(name: string, r: Roles): string {
+  return name === r.text ? 'text' : name === r.pair ? 'pair' : name === r.label ? 'label' : '';
+}
+
+/** The analyze request for the form: empty fields left out, max_seq_length only when it is a number >= 2. */
+export function analyzeParams(f: RolesForm): AnalyzeParams {
+  const n = Number(f.maxSeqLength);
+  return {
+    ...(f.text ? { textColumn: f.text } : {}),
+    ...(f.pair ? { pairColumn: f.pair } : {}),
+    ...(f.label ? { labelColumn: f.label } : {}),
+    ...(f.tokenizer.trim() ? { tokenizer: f.tokenizer.trim() } : {}),
+    ...(f.maxSeqLength.trim() && Number.isFinite(n) && n >= 2 ? { maxSeqLength: Math.floor(n) } : {}),
+  };
+}
+
+export function fileInfo(s: DatasetPreviewState): string {
+  return [`${count(s.totalRows)} rows`, `${s.columns.length} columns`, s.problemType].filter(Boolean).join(' · ');
+}
+
+export function rowsTitle(s: DatasetPreviewState): string {
+  return s.rows.length < s.totalRows ? `Rows (first ${count(s.rows.length)} of ${count(s.totalRows)})` : `Rows (${count(s.rows.length)})`;
+}
+
+/** The label distribution's summary: each label's share (the first 12). */
+export function labelSummary(s: DatasetPreviewState): string {
+  const counts = Object.entries(s.labelCounts ?? {});
+  if (!counts.length) return s.problemType === 'regression' ? 'Regression: the label is a number.' : 'No label column.';
+  const total = counts.reduce((a, [, v]) => a + v, 0);
+  const shares = counts
+    .map(([k, v]) => `${k} ${percent(total ? v / total : 0)}`)
+    .slice(0, 12)
+    .join(' · ');
+  return `${counts.length} labels · ${shares}${counts.length > 12 ? ' · …' : ''}`;
+}
+
+/** The histogram's bucket labels: ≤16, 17–32, ... */
+export function lengthLabels(l: TokenLengths | undefined): string[] {
+  return l ? l.buckets.map((b, i) => (i === 0 ? `≤${b}` : `${l.buckets[i - 1]! + 1}–${b}`)) : [];
+}
+
+export function lengthSummary(l: TokenLengths | undefined): string {
+  return l
+    ? `max_seq_length ${l.maxSeqLength}: ${percent(l.truncatedShare)} of rows truncated · median ${l.p50} · p95 ${l.p95} · longest ${l.max}`
+    : 'Choose a tokenizer to see token lengths.';
+}
+
+/** A bucket whose rows are all longer than max_seq_length (drawn red: they get truncated). */
+export function truncatedBucket(l: TokenLengths | undefined, i: number): boolean {
+  const lo = i > 0 ? (l?.buckets[i - 1] ?? 0) : 0;
+  return !!l && lo >= l.maxSeqLength;
+}
+
+/**
+ * Where max_seq_length falls on the histogram, in bucket slots: the bucket it falls in and how far
+ * into it (0..1); past the last bucket, the end of the last one.
+ */
+export function maxLengthSlot(l: TokenLengths): { index: number; frac: number } {
+  const k = l.buckets.findIndex((b) => b >= l.maxSeqLength);
+  if (k < 0) return { index: l.buckets.length - 1, frac: 1 };
+  const lo = k > 0 ? l.buckets[k - 1]! : 0;
+  const hi = l.buckets[k]!;
+  return { index: k, frac: hi > lo ? (l.maxSeqLength - lo) / (hi - lo) : 1 };
+}
