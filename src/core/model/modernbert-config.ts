@@ -4,7 +4,7 @@
  * hidden_activation). Reads both the transformers 4.48-4.x form (`global_rope_theta`,
  * `local_rope_theta`) and the 5.x form (`layer_types`, `rope_parameters`).
  */
-import type { ModelConfig } from './config.js';
+import { BERT_DEFAULTS, type ModelConfig } from './config.js';
 
 /** The activations ACT2FN names that ModernBERT configs use, implemented here. */
 export const MODERNBERT_ACTIVATIONS = ['gelu', 'gelu_new', 'gelu_pytorch_tanh', 'relu', 'silu', 'swish', 'tanh'] as const;
@@ -225,4 +225,15 @@ export function modernBertHfFields(config: ModelConfig): Json {
   // ModernBERT arrived in transformers 4.48.
   if (!('transformers_version' in raw)) out.transformers_version = '4.48.0';
   return out;
+}
+
+/** A random-init ModernBERT's config fields (the labels and sizes aside): ModernBertConfig's defaults, with `settings`. */
+export function modernBertPresetBase(layers: number, settings: Partial<ModernBertSettings>): typeof BERT_DEFAULTS & Pick<ModelConfig, 'modernbert'> {
+  const s = { ...MODERNBERT_DEFAULTS, ...settings };
+  return {
+    ...BERT_DEFAULTS,
+    ...MODERNBERT_TYPE_DEFAULTS,
+    model_type: 'modernbert',
+    modernbert: { ...s, layer_types: settings.layer_types ?? defaultLayerTypes(layers, s.global_attn_every_n_layers) },
+  };
 }
