@@ -4,7 +4,9 @@
  * Both use the same thread count; PyTorch with OMP_WAIT_POLICY=PASSIVE and Debian's OpenBLAS.
  * Each configuration runs in its own process, so each side's peak RSS is its own.
  *
- *   npm run bench -- compare [--threads 2] [--steps 5] [--rounds 3] [--presets bert-tiny,bert-mini,bert-small] [--batches 8,32]
+ *   npm run bench -- compare [--threads 2] [--steps 5] [--rounds 3] [--presets bert-tiny,bert-mini,bert-small] [--batches 8,32] [--seq 128]
+ *     (--presets modernbert-tiny: ModernBERT on both sides, bench/torch_bert.py's PyTorch ModernBERT written
+ *      from transformers' modeling code: eager attention with transformers' [seq, seq] sliding-window mask)
  *   npm run bench -- compare --finetune [--seeds 42,43,44] [--modes shuffled,random]
  *     (the waimai_10k fine-tune, 1 epoch, batch 64, both sides on the same split)
  *
@@ -63,6 +65,7 @@ export async function main(argv: string[]): Promise<void> {
   const rounds = Math.max(1, Number(arg(argv, 'rounds', '3')));
   const presets = arg(argv, 'presets', 'bert-tiny,bert-mini,bert-small').split(',');
   const batches = arg(argv, 'batches', '8,32').split(',').map(Number);
+  const seq = arg(argv, 'seq', '128');
   const peak = inChild<{ gflops: number }>('engine', ['--peak-child', '--threads', String(threads)]);
   const rows: (string | number)[][] = [];
   for (const preset of presets) {
@@ -85,13 +88,13 @@ export async function main(argv: string[]): Promise<void> {
             '--steps',
             String(steps),
             '--seq',
-            '128',
+            seq,
           ]),
         );
       };
       const runTorch = (): void => {
         torch.push(
-          torchRun<{ ms_per_step: number; rss_mb: number }>(['--preset', preset, '--batch', String(batch), '--seq', '128', '--steps', String(steps)], threads),
+          torchRun<{ ms_per_step: number; rss_mb: number }>(['--preset', preset, '--batch', String(batch), '--seq', seq, '--steps', String(steps)], threads),
         );
       };
       for (let r = 0; r < rounds; r++) {
@@ -119,7 +122,7 @@ export async function main(argv: string[]): Promise<void> {
     }
   }
   console.log(
-    `sequence 128, float32, ${threads} threads; ONNX Runtime MatMul peak ${peak.gflops.toFixed(1)} GFLOP/s; ms/step: median of ${steps} steps after 2 warm-up, ` +
+    `sequence ${seq}, float32, ${threads} threads; ONNX Runtime MatMul peak ${peak.gflops.toFixed(1)} GFLOP/s; ms/step: median of ${steps} steps after 2 warm-up, ` +
       `then the median over ${rounds} round${rounds > 1 ? 's' : ''} (the sides alternate each round); ratio: median of the rounds' samples/s ratios`,
   );
   console.log(

@@ -12,6 +12,8 @@
  *                           [--packs on,off]   (encoder on the real tokens only, default on as in the
  *                                               engine; these batches have no padding, so this is its overhead)
  */
+import type { ModelConfig } from '../src/core/model/config.js';
+import { isLocalLayer } from '../src/core/model/modernbert-config.js';
 import { createModel, type PresetName } from '../src/core/model/presets.js';
 import { type Batch, type StepMode, TrainingEngine } from '../src/core/train/engine.js';
 import { arg, inChild, matmulPeak, medianMs, peakRssMB, table } from './util.js';
@@ -32,6 +34,15 @@ interface Result {
 export function stepFlops(L: number, H: number, I: number, B: number, S: number, labels = 2): number {
   const perTokenLayer = 2 * (4 * H * H + 2 * H * I) + 2 * 2 * S * H;
   const forward = B * S * L * perTokenLayer + B * 2 * (H * H + H * labels);
+  return 3 * forward;
+}
+
+/** The same for ModernBERT: Wqkv + Wo (4 H^2), GeGLU Wi + Wo (3 H I), scores over the sequence or the 3r-key window. */
+export function modernbertStepFlops(c: ModelConfig, B: number, S: number): number {
+  const { hidden_size: H, intermediate_size: I, num_hidden_layers: L } = c;
+  const r = Math.floor(c.modernbert!.local_attention / 2);
+  let forward = B * 2 * (H * H + H * c.num_labels);
+  for (let i = 0; i < L; i++) forward += B * S * (2 * (4 * H * H + 3 * H * I) + 2 * 2 * (isLocalLayer(c.modernbert!, i) ? 3 * r : S) * H);
   return 3 * forward;
 }
 
@@ -76,7 +87,7 @@ async function runOne(
   const ms = await medianMs(() => engine.trainStep([data], 2e-5), steps);
   await engine.dispose();
   const c = model.config;
-  const flops = stepFlops(c.num_hidden_layers, c.hidden_size, c.intermediate_size, batch, seq);
+  const flops = c.modernbert ? modernbertStepFlops(c, batch, seq) : stepFlops(c.num_hidden_layers, c.hidden_size, c.intermediate_size, batch, seq);
   return {
     preset,
     batch,
