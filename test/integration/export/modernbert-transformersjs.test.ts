@@ -4,7 +4,7 @@
  * sentences longer than the model's sliding window; the int8 export agrees on the label.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -76,11 +76,15 @@ describe('export: a ModernBERT classifier in Transformers.js', () => {
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
-  test('the rows are longer than the sliding window', () => {
+  test('the rows are longer than the sliding window; the ONNX model stores each weight once', () => {
     const lengths = testRows.map((r) => tok.encode(r.text).inputIds.length);
     assert.ok(Math.min(...lengths) > 32, `shortest row ${Math.min(...lengths)} tokens`);
     const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
     assert.deepEqual([config.architectures, config.local_attention], [['ModernBertForSequenceClassification'], 32]);
+    // Wqkv and Wi are split into blocks on the host: each weight is stored once.
+    const params = [...engine.weights.values()].reduce((a, w) => a + w.data.length, 0);
+    const bytes = statSync(join(dir, 'onnx', 'model.onnx')).size;
+    assert.ok(bytes > 4 * params && bytes < 4.02 * params, `model.onnx ${bytes} bytes for ${params} parameters`);
   });
 
   test('Transformers.js pipeline loads it offline and agrees with Finetune (fp32 to 1e-4; int8 on >= 95% of labels)', async (t) => {

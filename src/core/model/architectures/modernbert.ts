@@ -13,7 +13,7 @@
  */
 import type { Dim, GraphBuilder, Value } from '../../engine/graph.js';
 import { axisSize, split } from '../../engine/slicing.js';
-import { tensor } from '../../engine/tensor.js';
+import { type HostTensor, tensor } from '../../engine/tensor.js';
 import { type ModelConfig, classifierDropout } from '../config.js';
 import { type ModernBertActivation, type ModernBertSettings, MODERNBERT_DEFAULTS, defaultLayerTypes, isLocalLayer } from '../modernbert-config.js';
 import type { ParamSpec } from '../params.js';
@@ -109,6 +109,8 @@ interface Context {
   /** int64 [groups, length] tags for the sliding window (see banding). */
   tags: Value;
   ropes: Map<number, Rope>;
+  /** Fused parameters split into blocks (see fusedParts). */
+  parts: Map<string, Value[]>;
   band?: Banding;
 }
 
@@ -132,6 +134,32 @@ function rope(x: Context, theta: number): Rope {
     x.ropes.set(theta, r);
   }
   return r;
+}
+
+/**
+ * The row blocks of a fused parameter (Wqkv -> q, k, v; Wi -> input, gate): one Linear per block,
+ * so no activation-sized split. Split in the graph (its gradient concatenates the blocks'), or on
+ * the host when the parameter is a constant (an exported model: the blocks stay initializers, as
+ * int8 quantization needs; the fused one is then unused and not written).
+ */
+function fusedParts(x: Context, name: string, sizes: number[]): Value[] {
+  const hit = x.parts.get(name);
+  if (hit) return hit;
+  const { g } = x;
+  const p = x.P(name);
+  const data = g.constantData(p);
+  let out: Value[];
+  if (data) {
+    const width = p.shape.slice(1).reduce<number>((a, b) => a * (b as number), 1);
+    let row = 0;
+    out = sizes.map((n, i) => {
+      const part = { dtype: data.dtype, dims: [n, ...data.dims.slice(1)], data: data.data.slice(row * width, (row + n) * width) } as HostTensor;
+      row += n;
+      return g.initializer(`${name}.${i}`, part);
+    });
+  } else out = split(g, p, 0, sizes);
+  x.parts.set(name, out);
+  return out;
 }
 
 /** Dropout of the attention probabilities (attention_dropout), for an explicit keep-mask shape. */
@@ -176,25 +204,25 @@ function attention(x: Context, i: number, h: Value, first: Value | undefined): V
   const p = `model.layers.${i}.attn`;
   const local = isLocalLayer(s, i);
   const theta = s.layer_types[i] === 'sliding_attention' ? s.local_rope_theta : s.global_rope_theta;
-  const [q0, k0, v0] = split(g, linear(x, h, `${p}.Wqkv`, s.attention_bias), -1, [H, H, H]);
+  const [wq, wk, wv] = fusedParts(x, `${p}.Wqkv.weight`, [H, H, H]);
+  const [bq, bk, bv] = s.attention_bias ? fusedParts(x, `${p}.Wqkv.bias`, [H, H, H]) : [];
   const r = rope(x, theta);
-  const k = applyRope(g, heads(x, k0!), r);
-  const v = heads(x, v0!);
+  const k = applyRope(g, heads(x, g.linear(h, wk!, bk)), r);
+  const v = heads(x, g.linear(h, wv!, bv));
   const dropMask = probsDropout(x);
   const dropFull = (probs: Value): Value => (dropMask ? g.mul(probs, dropMask(probs.shape)) : probs);
   let ctx: Value;
   if (first) {
     // The first token sits at position 0, where rope is the identity (cos 1, sin 0).
-    const q = g.transpose(g.reshape(linear(x, first, `${p}.Wqkv`, s.attention_bias), [x.batch, 1, 3 * nh, hd]), [0, 2, 1, 3]);
-    const qFirst = split(g, q, 1, [nh, nh, nh])[0]!;
-    ctx = g.reshape(g.transpose(attend(g, qFirst, batchHeadsFirst(x, k), batchHeadsFirst(x, v), firstMask(x, local), dropFull), [0, 2, 1, 3]), [x.batch, H]);
-  } else if (local) {
-    ctx = slidingWindow(x, applyRope(g, heads(x, q0!), r), k, v, dropMask);
+    const q = g.transpose(g.reshape(g.linear(first, wq!, bq), [x.batch, 1, nh, hd]), [0, 2, 1, 3]);
+    ctx = g.reshape(g.transpose(attend(g, q, batchHeadsFirst(x, k), batchHeadsFirst(x, v), firstMask(x, local), dropFull), [0, 2, 1, 3]), [x.batch, H]);
   } else {
-    const q = batchHeadsFirst(x, applyRope(g, heads(x, q0!), r));
-    const out = g.transpose(attend(g, q, batchHeadsFirst(x, k), batchHeadsFirst(x, v), x.padMask, dropFull), [0, 2, 1, 3]);
-    ctx = x.packing ? packTokens(g, out, x.packing) : out;
-    ctx = g.reshape(ctx, [...h.shape.slice(0, -1), H]);
+    const q = applyRope(g, heads(x, g.linear(h, wq!, bq)), r);
+    if (local) ctx = slidingWindow(x, q, k, v, dropMask);
+    else {
+      const out = g.transpose(attend(g, batchHeadsFirst(x, q), batchHeadsFirst(x, k), batchHeadsFirst(x, v), x.padMask, dropFull), [0, 2, 1, 3]);
+      ctx = g.reshape(x.packing ? packTokens(g, out, x.packing) : out, [...h.shape.slice(0, -1), H]);
+    }
   }
   return x.drop.apply(linear(x, ctx, `${p}.Wo`, s.attention_bias), c.attention_probs_dropout_prob);
 }
@@ -224,8 +252,12 @@ function firstMask(x: Context, local: boolean): Value {
 function mlp(x: Context, i: number, h: Value): Value {
   const { g, c, s } = x;
   const p = `model.layers.${i}.mlp`;
-  const [input, gate] = split(g, linear(x, h, `${p}.Wi`, s.mlp_bias), -1, [c.intermediate_size, c.intermediate_size]);
-  const act = x.drop.apply(g.mul(activation(g, input!, s.hidden_activation), gate!), c.hidden_dropout_prob);
+  const I = c.intermediate_size;
+  const [wIn, wGate] = fusedParts(x, `${p}.Wi.weight`, [I, I]);
+  const [bIn, bGate] = s.mlp_bias ? fusedParts(x, `${p}.Wi.bias`, [I, I]) : [];
+  const input = g.linear(h, wIn!, bIn);
+  const gate = g.linear(h, wGate!, bGate);
+  const act = x.drop.apply(g.mul(activation(g, input, s.hidden_activation), gate), c.hidden_dropout_prob);
   return linear(x, act, `${p}.Wo`, s.mlp_bias);
 }
 
@@ -265,7 +297,22 @@ function context(g: GraphBuilder, c: ModelConfig, inputs: ModelInputs, opts: For
     positions = g.range(seq);
     tags = g.sub(inputs.attentionMask, g.scalarConst('int64', 1)); // 0 real, -1 padding
   }
-  return { g, c, s: modernbertSettings(c), P: opts.param, drop, train: opts.train, batch, seq, packing, padMask, positions, tags, ropes: new Map() };
+  return {
+    g,
+    c,
+    s: modernbertSettings(c),
+    P: opts.param,
+    drop,
+    train: opts.train,
+    batch,
+    seq,
+    packing,
+    padMask,
+    positions,
+    tags,
+    ropes: new Map(),
+    parts: new Map(),
+  };
 }
 
 /**
