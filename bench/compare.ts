@@ -48,6 +48,7 @@ function torchRun<T>(args: string[], threads: number): T {
 
 interface OursStep {
   msPerStep: number;
+  cpuMsPerStep: number;
   samplesPerSec: number;
   gflops: number;
   rssMB: number;
@@ -73,7 +74,7 @@ export async function main(argv: string[]): Promise<void> {
       // Rounds alternate the two sides (and which goes first), so a change in the machine's speed
       // during the run lands on both: the ratio is the median of the rounds' ratios.
       const ours: OursStep[] = [];
-      const torch: { ms_per_step: number; rss_mb: number }[] = [];
+      const torch: { ms_per_step: number; cpu_ms_per_step: number; rss_mb: number }[] = [];
       const runOurs = (): void => {
         ours.push(
           inChild<OursStep>('engine', [
@@ -94,7 +95,10 @@ export async function main(argv: string[]): Promise<void> {
       };
       const runTorch = (): void => {
         torch.push(
-          torchRun<{ ms_per_step: number; rss_mb: number }>(['--preset', preset, '--batch', String(batch), '--seq', seq, '--steps', String(steps)], threads),
+          torchRun<{ ms_per_step: number; cpu_ms_per_step: number; rss_mb: number }>(
+            ['--preset', preset, '--batch', String(batch), '--seq', seq, '--steps', String(steps)],
+            threads,
+          ),
         );
       };
       for (let r = 0; r < rounds; r++) {
@@ -105,6 +109,7 @@ export async function main(argv: string[]): Promise<void> {
       const oursMs = median(ours.map((o) => o.msPerStep));
       const torchMs = median(torch.map((t) => t.ms_per_step));
       const gflops = median(ours.map((o) => o.gflops));
+      const cpuRatio = median(ours.map((o, r) => torch[r]!.cpu_ms_per_step / o.cpuMsPerStep));
       rows.push([
         preset,
         batch,
@@ -117,13 +122,15 @@ export async function main(argv: string[]): Promise<void> {
         `${((100 * gflops) / peak.gflops).toFixed(0)}%`,
         Math.max(...ours.map((o) => o.rssMB)).toFixed(0),
         Math.max(...torch.map((t) => t.rss_mb)).toFixed(0),
+        `${cpuRatio.toFixed(2)}x`,
       ]);
       console.error(`done ${preset} b${batch}: ratios ${ratios.map((x) => x.toFixed(2)).join(', ')}`);
     }
   }
   console.log(
     `sequence ${seq}, float32, ${threads} threads; ONNX Runtime MatMul peak ${peak.gflops.toFixed(1)} GFLOP/s; ms/step: median of ${steps} steps after 2 warm-up, ` +
-      `then the median over ${rounds} round${rounds > 1 ? 's' : ''} (the sides alternate each round); ratio: median of the rounds' samples/s ratios`,
+      `then the median over ${rounds} round${rounds > 1 ? 's' : ''} (the sides alternate each round); ratio: median of the rounds' samples/s ratios; ` +
+      `CPU-time ratio: the same for CPU time (user + system) per step, steadier than wall time on a shared machine (with --threads 1 it is the work each side does)`,
   );
   console.log(
     table(
@@ -139,6 +146,7 @@ export async function main(argv: string[]): Promise<void> {
         'of MatMul peak',
         'Finetune RSS (MB)',
         'PyTorch RSS (MB)',
+        'CPU-time ratio',
       ],
       rows,
     ),

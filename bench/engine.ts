@@ -16,7 +16,7 @@ import type { ModelConfig } from '../src/core/model/config.js';
 import { isLocalLayer } from '../src/core/model/modernbert-config.js';
 import { createModel, type PresetName } from '../src/core/model/presets.js';
 import { type Batch, type StepMode, TrainingEngine } from '../src/core/train/engine.js';
-import { arg, inChild, matmulPeak, medianMs, peakRssMB, table } from './util.js';
+import { arg, inChild, matmulPeak, median, medianMs, peakRssMB, table } from './util.js';
 
 interface Result {
   preset: string;
@@ -24,6 +24,8 @@ interface Result {
   seq: number;
   mode: string;
   msPerStep: number;
+  /** CPU time (user + system) of a step: with one thread, what the step costs on a shared machine. */
+  cpuMsPerStep: number;
   samplesPerSec: number;
   gflops: number;
   rssMB: number;
@@ -84,7 +86,13 @@ async function runOne(
     packTokens: pack,
   });
   const data = randomBatch(batch, seq, vocab);
-  const ms = await medianMs(() => engine.trainStep([data], 2e-5), steps);
+  const cpu: number[] = [];
+  const ms = await medianMs(async () => {
+    const start = process.cpuUsage();
+    await engine.trainStep([data], 2e-5);
+    const used = process.cpuUsage(start);
+    cpu.push((used.user + used.system) / 1000);
+  }, steps);
   await engine.dispose();
   const c = model.config;
   const flops = c.modernbert ? modernbertStepFlops(c, batch, seq) : stepFlops(c.num_hidden_layers, c.hidden_size, c.intermediate_size, batch, seq);
@@ -94,6 +102,7 @@ async function runOne(
     seq,
     mode: pack ? mode : `${mode}, padded`,
     msPerStep: ms,
+    cpuMsPerStep: median(cpu.slice(-steps)),
     samplesPerSec: (batch * 1000) / ms,
     gflops: flops / (ms / 1000) / 1e9,
     rssMB: peakRssMB(),

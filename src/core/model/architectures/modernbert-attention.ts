@@ -11,7 +11,7 @@
  * integer tags (the sequence a position belongs to; -1 for none).
  */
 import { type Dim, type GraphBuilder, type Value } from '../../engine/graph.js';
-import { TO_END, axisPads, axisSize, intVector, padConstant, slice, split } from '../../engine/slicing.js';
+import { TO_END, axisPads, axisSize, intVector, padConstant, slice } from '../../engine/slicing.js';
 import { tensor } from '../../engine/tensor.js';
 import { FLOAT32_MIN } from './common.js';
 
@@ -44,12 +44,20 @@ export function ropeTables(g: GraphBuilder, positions: Value, theta: number, hea
   return { cos: g.unary('Cos', emb), sin: g.unary('Sin', emb) };
 }
 
-/** x * cos + rotate_half(x) * sin, rotate_half(x) = cat(-x2, x1) on the last axis. */
+/**
+ * x * cos + rotate_half(x) * sin, rotate_half(x) = cat(-x2, x1) on the last axis, as x @ R with a
+ * constant signed permutation R (exact: one nonzero term per output): one MatMul forward and
+ * backward instead of split / negate / concatenate passes.
+ */
 export function applyRope(g: GraphBuilder, x: Value, rope: Rope): Value {
   const d = x.shape[x.shape.length - 1] as number;
-  const [x1, x2] = split(g, x, -1, [d / 2, d / 2]);
-  const rotated = g.concat([g.neg(x2!), x1!], -1);
-  return g.add(g.mul(x, rope.cos), g.mul(rotated, rope.sin));
+  const r = new Array<number>(d * d).fill(0);
+  for (let j = 0; j < d / 2; j++) {
+    r[(j + d / 2) * d + j] = -1; // out[j] = -x[j + d/2]
+    r[j * d + j + d / 2] = 1; // out[j + d/2] = x[j]
+  }
+  const rotate = g.constant(tensor(x.dtype === 'float64' ? 'float64' : 'float32', [d, d], r), 'rotate_half');
+  return g.add(g.mul(x, rope.cos), g.mul(g.matmul(x, rotate), rope.sin));
 }
 
 /** A dropout applied by the caller's rule (ratio in (0, 1)), or none. */
