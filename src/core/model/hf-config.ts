@@ -1,5 +1,5 @@
 /**
- * Hugging Face `config.json` in and out for bert, roberta, xlm-roberta, distilbert and electra,
+ * Hugging Face `config.json` in and out for bert, roberta, xlm-roberta, distilbert, electra and modernbert,
  * with each config class's defaults, whatever `architectures` says (a MaskedLM, PreTraining or base
  * checkpoint becomes a sequence classifier). Unknown fields are kept and written back.
  */
