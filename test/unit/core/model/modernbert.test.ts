@@ -149,6 +149,25 @@ describe('ModernBERT parity with the transformers reference (scripts/make_modern
     }
   });
 
+  test('a ModernBertModel checkpoint (keys without the model. prefix) loads its body; head and classifier start fresh', async () => {
+    const src = join(ROOT, 'modernbert-cls');
+    const full = await loadPretrained(src);
+    const dir = await mkdtemp(join(tmpdir(), 'finetune-modernbert-base-'));
+    try {
+      const config = JSON.parse(await readFile(join(src, 'config.json'), 'utf8')) as Record<string, unknown>;
+      await writeFile(join(dir, 'config.json'), JSON.stringify({ ...config, architectures: ['ModernBertModel'] }));
+      const body = [...full.weights].filter(([n]) => n.startsWith('model.')).map(([n, w]) => [n.slice('model.'.length), w] as const);
+      await writeFile(join(dir, 'model.safetensors'), serializeSafetensors(new Map(body)));
+      const logs: string[] = [];
+      const base = await loadPretrained(dir, { log: (m) => logs.push(m) });
+      assert.equal(logs.length, 1, logs.join('\n'));
+      assert.match(logs[0]!, /newly initialized: \[head\.dense\.weight, head\.norm\.weight, classifier\.weight, classifier\.bias\]/);
+      for (const [n, w] of full.weights) if (n.startsWith('model.')) assert.deepEqual(base.weights.get(n)!.data, w.data, n);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a sharded safetensors checkpoint (2 shards + index) loads the same weights', async () => {
     const src = join(ROOT, 'modernbert-cls');
     const single = await loadPretrained(src);
