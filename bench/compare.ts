@@ -4,7 +4,9 @@
  * Both use the same thread count; PyTorch with OMP_WAIT_POLICY=PASSIVE and Debian's OpenBLAS.
  * Each configuration runs in its own process, so each side's peak RSS is its own.
  *
- *   npm run bench -- compare [--threads 2] [--steps 5] [--rounds 3] [--presets bert-tiny,bert-mini,bert-small] [--batches 8,32]
+ *   npm run bench -- compare [--threads 2] [--steps 5] [--rounds 3] [--presets bert-tiny,bert-mini,bert-small] [--batches 8,32] [--seq 128]
+ *     (--presets modernbert-tiny: ModernBERT on both sides, bench/torch_bert.py's PyTorch ModernBERT written
+ *      from transformers' modeling code: eager attention with transformers' [seq, seq] sliding-window mask)
  *   npm run bench -- compare --finetune [--seeds 42,43,44] [--modes shuffled,random]
  *     (the waimai_10k fine-tune, 1 epoch, batch 64, both sides on the same split)
  *
@@ -46,6 +48,7 @@ function torchRun<T>(args: string[], threads: number): T {
 
 interface OursStep {
   msPerStep: number;
+  cpuMsPerStep: number;
   samplesPerSec: number;
   gflops: number;
   rssMB: number;
@@ -63,6 +66,7 @@ export async function main(argv: string[]): Promise<void> {
   const rounds = Math.max(1, Number(arg(argv, 'rounds', '3')));
   const presets = arg(argv, 'presets', 'bert-tiny,bert-mini,bert-small').split(',');
   const batches = arg(argv, 'batches', '8,32').split(',').map(Number);
+  const seq = arg(argv, 'seq', '128');
   const peak = inChild<{ gflops: number }>('engine', ['--peak-child', '--threads', String(threads)]);
   const rows: (string | number)[][] = [];
   for (const preset of presets) {
@@ -70,7 +74,7 @@ export async function main(argv: string[]): Promise<void> {
       // Rounds alternate the two sides (and which goes first), so a change in the machine's speed
       // during the run lands on both: the ratio is the median of the rounds' ratios.
       const ours: OursStep[] = [];
-      const torch: { ms_per_step: number; rss_mb: number }[] = [];
+      const torch: { ms_per_step: number; cpu_ms_per_step: number; rss_mb: number }[] = [];
       const runOurs = (): void => {
         ours.push(
           inChild<OursStep>('engine', [
@@ -85,13 +89,16 @@ export async function main(argv: string[]): Promise<void> {
             '--steps',
             String(steps),
             '--seq',
-            '128',
+            seq,
           ]),
         );
       };
       const runTorch = (): void => {
         torch.push(
-          torchRun<{ ms_per_step: number; rss_mb: number }>(['--preset', preset, '--batch', String(batch), '--seq', '128', '--steps', String(steps)], threads),
+          torchRun<{ ms_per_step: number; cpu_ms_per_step: number; rss_mb: number }>(
+            ['--preset', preset, '--batch', String(batch), '--seq', seq, '--steps', String(steps)],
+            threads,
+          ),
         );
       };
       for (let r = 0; r < rounds; r++) {
@@ -102,6 +109,7 @@ export async function main(argv: string[]): Promise<void> {
       const oursMs = median(ours.map((o) => o.msPerStep));
       const torchMs = median(torch.map((t) => t.ms_per_step));
       const gflops = median(ours.map((o) => o.gflops));
+      const cpuRatio = median(ours.map((o, r) => torch[r]!.cpu_ms_per_step / o.cpuMsPerStep));
       rows.push([
         preset,
         batch,
@@ -114,13 +122,15 @@ export async function main(argv: string[]): Promise<void> {
         `${((100 * gflops) / peak.gflops).toFixed(0)}%`,
         Math.max(...ours.map((o) => o.rssMB)).toFixed(0),
         Math.max(...torch.map((t) => t.rss_mb)).toFixed(0),
+        `${cpuRatio.toFixed(2)}x`,
       ]);
       console.error(`done ${preset} b${batch}: ratios ${ratios.map((x) => x.toFixed(2)).join(', ')}`);
     }
   }
   console.log(
-    `sequence 128, float32, ${threads} threads; ONNX Runtime MatMul peak ${peak.gflops.toFixed(1)} GFLOP/s; ms/step: median of ${steps} steps after 2 warm-up, ` +
-      `then the median over ${rounds} round${rounds > 1 ? 's' : ''} (the sides alternate each round); ratio: median of the rounds' samples/s ratios`,
+    `sequence ${seq}, float32, ${threads} threads; ONNX Runtime MatMul peak ${peak.gflops.toFixed(1)} GFLOP/s; ms/step: median of ${steps} steps after 2 warm-up, ` +
+      `then the median over ${rounds} round${rounds > 1 ? 's' : ''} (the sides alternate each round); ratio: median of the rounds' samples/s ratios; ` +
+      `CPU-time ratio: the same for CPU time (user + system) per step, steadier than wall time on a shared machine (with --threads 1 it is the work each side does)`,
   );
   console.log(
     table(
@@ -136,6 +146,7 @@ export async function main(argv: string[]): Promise<void> {
         'of MatMul peak',
         'Finetune RSS (MB)',
         'PyTorch RSS (MB)',
+        'CPU-time ratio',
       ],
       rows,
     ),

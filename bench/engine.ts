@@ -12,9 +12,11 @@
  *                           [--packs on,off]   (encoder on the real tokens only, default on as in the
  *                                               engine; these batches have no padding, so this is its overhead)
  */
+import type { ModelConfig } from '../src/core/model/config.js';
+import { isLocalLayer } from '../src/core/model/modernbert-config.js';
 import { createModel, type PresetName } from '../src/core/model/presets.js';
 import { type Batch, type StepMode, TrainingEngine } from '../src/core/train/engine.js';
-import { arg, inChild, matmulPeak, medianMs, peakRssMB, table } from './util.js';
+import { arg, inChild, matmulPeak, median, medianMs, peakRssMB, table } from './util.js';
 
 interface Result {
   preset: string;
@@ -22,6 +24,8 @@ interface Result {
   seq: number;
   mode: string;
   msPerStep: number;
+  /** CPU time (user + system) of a step: with one thread, what the step costs on a shared machine. */
+  cpuMsPerStep: number;
   samplesPerSec: number;
   gflops: number;
   rssMB: number;
@@ -32,6 +36,15 @@ interface Result {
 export function stepFlops(L: number, H: number, I: number, B: number, S: number, labels = 2): number {
   const perTokenLayer = 2 * (4 * H * H + 2 * H * I) + 2 * 2 * S * H;
   const forward = B * S * L * perTokenLayer + B * 2 * (H * H + H * labels);
+  return 3 * forward;
+}
+
+/** The same for ModernBERT: Wqkv + Wo (4 H^2), GeGLU Wi + Wo (3 H I), scores over the sequence or the 3r-key window. */
+export function modernbertStepFlops(c: ModelConfig, B: number, S: number): number {
+  const { hidden_size: H, intermediate_size: I, num_hidden_layers: L } = c;
+  const r = Math.floor(c.modernbert!.local_attention / 2);
+  let forward = B * 2 * (H * H + H * c.num_labels);
+  for (let i = 0; i < L; i++) forward += B * S * (2 * (4 * H * H + 3 * H * I) + 2 * 2 * (isLocalLayer(c.modernbert!, i) ? 3 * r : S) * H);
   return 3 * forward;
 }
 
@@ -73,16 +86,23 @@ async function runOne(
     packTokens: pack,
   });
   const data = randomBatch(batch, seq, vocab);
-  const ms = await medianMs(() => engine.trainStep([data], 2e-5), steps);
+  const cpu: number[] = [];
+  const ms = await medianMs(async () => {
+    const start = process.cpuUsage();
+    await engine.trainStep([data], 2e-5);
+    const used = process.cpuUsage(start);
+    cpu.push((used.user + used.system) / 1000);
+  }, steps);
   await engine.dispose();
   const c = model.config;
-  const flops = stepFlops(c.num_hidden_layers, c.hidden_size, c.intermediate_size, batch, seq);
+  const flops = c.modernbert ? modernbertStepFlops(c, batch, seq) : stepFlops(c.num_hidden_layers, c.hidden_size, c.intermediate_size, batch, seq);
   return {
     preset,
     batch,
     seq,
     mode: pack ? mode : `${mode}, padded`,
     msPerStep: ms,
+    cpuMsPerStep: median(cpu.slice(-steps)),
     samplesPerSec: (batch * 1000) / ms,
     gflops: flops / (ms / 1000) / 1e9,
     rssMB: peakRssMB(),

@@ -6,6 +6,7 @@
  *   inference  batch throughput and latency of the predictor against the Transformers.js pipeline
  *   compare    Finetune against PyTorch eager (bench/torch_bert.py) at equal shapes, and on the fine-tune
  *   gpu        the GPU providers that work here (WebGPU weights on the device, CUDA) against the CPU
+ *   window     ModernBERT's sliding-window attention against global attention as the sequence grows
  */
 const benches: Record<string, () => Promise<{ main(argv: string[]): Promise<void> }>> = {
   engine: () => import('./engine.js'),
@@ -14,6 +15,7 @@ const benches: Record<string, () => Promise<{ main(argv: string[]): Promise<void
   profile: () => import('./profile.js'),
   inference: () => import('./inference.js'),
   gpu: () => import('./gpu.js'),
+  window: () => import('./window.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -3,6 +3,9 @@
 semantics written out in plain PyTorch (eager attention, exact GELU, post-LN, tanh pooler,
 dropout 0.1), one training step = forward + cross-entropy + backward + clip_grad_norm_(1.0) +
 torch.optim.AdamW(weight_decay 0.01 without biases/LayerNorm). Prints one JSON line.
+--preset modernbert-tiny: transformers' ModernBertForSequenceClassification the same way (its eager
+attention path on CPU: rotary q/k, an additive [seq, seq] sliding-window mask on local layers, GeGLU,
+pre-norm without biases, [CLS] pooling, head; ModernBertConfig's dropouts, all 0).
 
 usage: torch_bert.py --preset bert-small --batch 32 --seq 128 --threads 2 --steps 5
        torch_bert.py --finetune waimai_10k.csv --vocab vocab.txt ...  (see --help)
@@ -22,6 +25,10 @@ PRESETS = {
     "bert-mini": (4, 256, 4, 1024),
     "bert-small": (4, 512, 8, 2048),
     "bert-base": (12, 768, 12, 3072),
+}
+# layers, hidden, heads, intermediate, local_attention, global_attn_every_n_layers (src/core/model/presets.ts)
+MODERNBERT_PRESETS = {
+    "modernbert-tiny": (4, 128, 4, 192, 32, 2),
 }
 
 
@@ -71,6 +78,69 @@ class Bert(nn.Module):
         return self.classifier(self.drop(torch.tanh(self.pooler(x[:, 0]))))
 
 
+def rotate_half(x):
+    h = x.shape[-1] // 2
+    return torch.cat((-x[..., h:], x[..., :h]), dim=-1)
+
+
+class MBLayer(nn.Module):
+    """ModernBertEncoderLayer (eager attention, no biases)."""
+
+    def __init__(self, i, h, heads, inter, local):
+        super().__init__()
+        self.heads, self.hd, self.local = heads, h // heads, local
+        self.attn_norm = nn.Identity() if i == 0 else nn.LayerNorm(h, eps=1e-5)
+        self.Wqkv, self.Wo = nn.Linear(h, 3 * h, bias=False), nn.Linear(h, h, bias=False)
+        self.mlp_norm = nn.LayerNorm(h, eps=1e-5)
+        self.Wi, self.Wo2 = nn.Linear(h, 2 * inter, bias=False), nn.Linear(inter, h, bias=False)
+
+    def forward(self, x, global_mask, window_mask, cos, sin):
+        b, s, h = x.shape
+        q, k, v = self.Wqkv(self.attn_norm(x)).view(b, s, 3, self.heads, self.hd).transpose(3, 1).unbind(dim=2)
+        q, k = q * cos + rotate_half(q) * sin, k * cos + rotate_half(k) * sin
+        scores = torch.matmul(q, k.transpose(2, 3)) * self.hd ** -0.5 + (window_mask if self.local else global_mask)
+        ctx = torch.matmul(F.softmax(scores, dim=-1, dtype=torch.float32), v).transpose(1, 2).reshape(b, s, h)
+        x = x + self.Wo(ctx)
+        inp, gate = self.Wi(self.mlp_norm(x)).chunk(2, dim=-1)
+        return x + self.Wo2(F.gelu(inp) * gate)
+
+
+class ModernBert(nn.Module):
+    def __init__(self, vocab, layers, h, heads, inter, window, every, labels=2):
+        super().__init__()
+        self.window, self.hd = window, h // heads
+        self.tok, self.emb_norm = nn.Embedding(vocab, h, padding_idx=0), nn.LayerNorm(h, eps=1e-5)
+        self.layers = nn.ModuleList([MBLayer(i, h, heads, inter, i % every != 0) for i in range(layers)])
+        self.final_norm = nn.LayerNorm(h, eps=1e-5)
+        self.dense, self.head_norm = nn.Linear(h, h, bias=False), nn.LayerNorm(h, eps=1e-5)
+        self.classifier = nn.Linear(h, labels)
+        for m in self.modules():
+            if isinstance(m, (nn.Linear, nn.Embedding)):
+                nn.init.trunc_normal_(m.weight, std=0.02, a=-0.04, b=0.04)
+        # torch 1.13's LayerNorm has no bias=False: ModernBERT's norms have none
+        for m in self.modules():
+            if isinstance(m, nn.LayerNorm):
+                m.bias = None
+
+    def rope(self, s, theta):
+        inv = 1.0 / (theta ** (torch.arange(0, self.hd, 2).float() / self.hd))
+        emb = torch.cat([torch.outer(torch.arange(s).float(), inv)] * 2, dim=-1)
+        return emb.cos()[None, None], emb.sin()[None, None]
+
+    def forward(self, ids, mask, types=None):
+        s = ids.shape[1]
+        x = self.emb_norm(self.tok(ids))
+        minimum = torch.finfo(torch.float32).min
+        global_mask = (1.0 - mask[:, None, None, :].float()) * minimum
+        rows = torch.arange(s).unsqueeze(0)
+        window_mask = global_mask.masked_fill((torch.abs(rows - rows.T) > self.window // 2)[None, None], minimum)
+        tables = {True: self.rope(s, 10000.0), False: self.rope(s, 160000.0)}
+        for layer in self.layers:
+            x = layer(x, global_mask, window_mask, *tables[layer.local])
+        cls = self.final_norm(x)[:, 0]
+        return self.classifier(self.head_norm(F.gelu(self.dense(cls))))
+
+
 def optimizer(model, lr, wd=0.01):
     decay = [p for n, p in model.named_parameters() if not (n.endswith("bias") or "norm" in n)]
     rest = [p for n, p in model.named_parameters() if n.endswith("bias") or "norm" in n]
@@ -92,8 +162,10 @@ def rss_mb():
 
 def bench_step(a):
     torch.manual_seed(0)
-    layers, h, heads, inter = PRESETS[a.preset]
-    model = Bert(30522, layers, h, heads, inter)
+    if a.preset in MODERNBERT_PRESETS:
+        model = ModernBert(30522, *MODERNBERT_PRESETS[a.preset])
+    else:
+        model = Bert(30522, *PRESETS[a.preset])
     model.train()
     opt = optimizer(model, 2e-5)
     g = torch.Generator().manual_seed(1)
@@ -104,13 +176,16 @@ def bench_step(a):
     labels = torch.arange(a.batch) % 2
     for _ in range(2):
         step(model, opt, ids, mask, types, labels)
-    times = []
+    times, cpu = [], []
     for _ in range(a.steps):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         step(model, opt, ids, mask, types, labels)
         times.append((time.perf_counter() - t) * 1000)
+        cpu.append((time.process_time() - c) * 1000)
     times.sort()
-    print(json.dumps({"ms_per_step": times[len(times) // 2], "rss_mb": rss_mb(), "threads": torch.get_num_threads(), "torch": torch.__version__}))
+    cpu.sort()
+    print(json.dumps({"ms_per_step": times[len(times) // 2], "cpu_ms_per_step": cpu[len(cpu) // 2], "rss_mb": rss_mb(),
+                      "threads": torch.get_num_threads(), "torch": torch.__version__}))
 
 
 def bench_finetune(a):
@@ -190,7 +265,7 @@ def bench_finetune(a):
 
 if __name__ == "__main__":
     p = argparse.ArgumentParser()
-    p.add_argument("--preset", default="bert-tiny", choices=PRESETS)
+    p.add_argument("--preset", default="bert-tiny", choices=[*PRESETS, *MODERNBERT_PRESETS])
     p.add_argument("--batch", type=int, default=8)
     p.add_argument("--seq", type=int, default=128)
     p.add_argument("--threads", type=int, default=2)

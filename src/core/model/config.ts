@@ -3,11 +3,13 @@
  * defaults, and the classification problem type resolved as `*ForSequenceClassification` does.
  */
 
+import type { ModernBertSettings } from './modernbert-config.js';
+
 export type ProblemType = 'single_label_classification' | 'multi_label_classification' | 'regression';
 
-export type ModelType = 'bert' | 'roberta' | 'xlm-roberta' | 'distilbert' | 'electra';
+export type ModelType = 'bert' | 'roberta' | 'xlm-roberta' | 'distilbert' | 'electra' | 'modernbert';
 
-export const MODEL_TYPES: readonly ModelType[] = ['bert', 'roberta', 'xlm-roberta', 'distilbert', 'electra'];
+export const MODEL_TYPES: readonly ModelType[] = ['bert', 'roberta', 'xlm-roberta', 'distilbert', 'electra', 'modernbert'];
 
 export interface ModelConfig {
   model_type: ModelType;
@@ -32,6 +34,8 @@ export interface ModelConfig {
   id2label: Record<string, string>;
   label2id: Record<string, number>;
   problem_type: ProblemType | null;
+  /** ModernBERT's own settings (model_type modernbert; see modernbert-config.ts). */
+  modernbert?: ModernBertSettings;
   /** The config.json this came from, kept so saving preserves fields Finetune does not use. */
   raw?: Record<string, unknown>;
 }

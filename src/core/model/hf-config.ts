@@ -1,10 +1,11 @@
 /**
- * Hugging Face `config.json` in and out for bert, roberta, xlm-roberta, distilbert and electra,
+ * Hugging Face `config.json` in and out for bert, roberta, xlm-roberta, distilbert, electra and modernbert,
  * with each config class's defaults, whatever `architectures` says (a MaskedLM, PreTraining or base
  * checkpoint becomes a sequence classifier). Unknown fields are kept and written back.
  */
 import { UserError } from '../errors.js';
 import { ARCHITECTURES } from './architectures/index.js';
+import { MODERNBERT_FIELDS, MODERNBERT_TYPE_DEFAULTS, modernBertHfFields, modernBertSource, parseModernBertSettings } from './modernbert-config.js';
 import { BERT_DEFAULTS, MODEL_TYPES, type ModelConfig, type ModelType, type ProblemType, defaultLabels, validateConfig } from './config.js';
 
 export class ConfigError extends UserError {
@@ -36,6 +37,7 @@ const TYPE_DEFAULTS: Record<ModelType, Partial<ModelConfig>> = {
     classifier_dropout: 0.2,
     type_vocab_size: 0,
   },
+  modernbert: MODERNBERT_TYPE_DEFAULTS,
 };
 
 /** DistilBertConfig's own field names for the shared fields. */
@@ -77,7 +79,7 @@ export function parseHfConfig(json: unknown, file = 'config.json'): ModelConfig 
   if (!(MODEL_TYPES as readonly string[]).includes(type)) {
     throw new ConfigError(
       file,
-      `model_type "${type}" is not supported (supported: ${MODEL_TYPES.join(', ')}); choose a BERT, RoBERTa, XLM-R, DistilBERT or ELECTRA checkpoint`,
+      `model_type "${type}" is not supported (supported: ${MODEL_TYPES.join(', ')}); choose a BERT, RoBERTa, XLM-R, DistilBERT, ELECTRA or ModernBERT checkpoint`,
     );
   }
   const modelType = type as ModelType;
@@ -87,6 +89,7 @@ export function parseHfConfig(json: unknown, file = 'config.json'): ModelConfig 
     for (const [ours, theirs] of DISTIL_FIELDS) if (theirs in j) source[ours] = j[theirs];
     if (j.sinusoidal_pos_embds === true) throw new ConfigError(file, 'sinusoidal position embeddings (sinusoidal_pos_embds: true) are not supported');
   }
+  if (modelType === 'modernbert') Object.assign(source, modernBertSource(j));
   const pet = j.position_embedding_type;
   if (pet !== undefined && pet !== 'absolute') throw new ConfigError(file, `position_embedding_type "${String(pet)}" is not supported (only "absolute")`);
   const act = source.hidden_act ?? d.hidden_act;
@@ -117,6 +120,11 @@ export function parseHfConfig(json: unknown, file = 'config.json'): ModelConfig 
     raw: j,
   };
   if (modelType === 'electra') config.embedding_size = num(source, 'embedding_size', file, d.embedding_size);
+  if (modelType === 'modernbert') {
+    config.modernbert = parseModernBertSettings(j, config, (m) => {
+      throw new ConfigError(file, m);
+    });
+  }
 
   // Labels: id2label wins (transformers derives num_labels from it).
   if (j.id2label !== undefined) {
@@ -177,6 +185,13 @@ export function toHfConfig(config: ModelConfig): Json {
   if (config.model_type === 'distilbert') {
     for (const [ours, theirs] of DISTIL_FIELDS) set(theirs, config[ours]);
     for (const [ours] of DISTIL_FIELDS) if (!(ours in (config.raw ?? {}))) delete out[ours];
+  } else if (config.model_type === 'modernbert') {
+    set('hidden_size', config.hidden_size);
+    set('num_hidden_layers', config.num_hidden_layers);
+    set('num_attention_heads', config.num_attention_heads);
+    set('intermediate_size', config.intermediate_size);
+    Object.assign(out, modernBertHfFields(config));
+    for (const [ours] of MODERNBERT_FIELDS) if (!(ours in (config.raw ?? {}))) delete out[ours];
   } else {
     for (const k of [
       'hidden_size',

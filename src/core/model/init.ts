@@ -84,8 +84,13 @@ export function initParam(spec: ParamSpec, config: ModelConfig, rand: Random): H
   const data = new Float32Array(n);
   if (spec.init === 'ones') data.fill(1);
   else if (spec.init === 'normal' || spec.init === 'embedding') {
-    const std = config.initializer_range;
-    for (let i = 0; i < n; i++) data[i] = rand.normal() * std;
+    const std = spec.std ?? config.initializer_range;
+    const bound = spec.cutoff;
+    for (let i = 0; i < n; i++) {
+      let z = rand.normal();
+      if (bound !== undefined) while (Math.abs(z) > bound) z = rand.normal();
+      data[i] = z * std;
+    }
     if (spec.init === 'embedding' && config.pad_token_id >= 0 && config.pad_token_id < spec.shape[0]!) {
       const w = spec.shape[1]!;
       data.fill(0, config.pad_token_id * w, (config.pad_token_id + 1) * w);

@@ -1,9 +1,11 @@
 /**
  * Random-init models for the demo, the tests and the benchmarks (no network needed): the sizes of
- * Google's BERT miniatures (Turc et al. 2019) and BERT-base, with any vocabulary.
+ * Google's BERT miniatures (Turc et al. 2019) and BERT-base, with any vocabulary; and a tiny
+ * ModernBERT (ModernBertConfig's defaults but the sizes, a 32-token window, global every 2nd layer).
  */
 import { BERT_DEFAULTS, type ModelConfig, type ProblemType, defaultLabels, validateConfig } from './config.js';
 import { initWeights } from './init.js';
+import { modernBertPresetBase } from './modernbert-config.js';
 import type { Weights } from './params.js';
 
 export const PRESETS = {
@@ -11,6 +13,7 @@ export const PRESETS = {
   'bert-mini': { num_hidden_layers: 4, hidden_size: 256, num_attention_heads: 4, intermediate_size: 1024 },
   'bert-small': { num_hidden_layers: 4, hidden_size: 512, num_attention_heads: 8, intermediate_size: 2048 },
   'bert-base': { num_hidden_layers: 12, hidden_size: 768, num_attention_heads: 12, intermediate_size: 3072 },
+  'modernbert-tiny': { model_type: 'modernbert', num_hidden_layers: 4, hidden_size: 128, num_attention_heads: 4, intermediate_size: 192 },
 } as const;
 
 export type PresetName = keyof typeof PRESETS;
@@ -44,15 +47,16 @@ export function presetConfig(opts: CreateModelOptions): ModelConfig {
         label2id: Object.fromEntries(opts.labels.map((l, i) => [l, i])),
       }
     : defaultLabels(numLabels);
+  const base = 'model_type' in preset ? modernBertPresetBase(preset.num_hidden_layers, { local_attention: 32, global_attn_every_n_layers: 2 }) : BERT_DEFAULTS;
   const config: ModelConfig = {
-    ...BERT_DEFAULTS,
+    ...base,
     ...preset,
     vocab_size: opts.vocabSize,
     num_labels: numLabels,
     ...labels,
     problem_type: opts.problemType ?? null,
     pad_token_id: opts.padTokenId ?? 0,
-    max_position_embeddings: opts.maxPositionEmbeddings ?? 512,
+    max_position_embeddings: opts.maxPositionEmbeddings ?? base.max_position_embeddings,
     ...opts.overrides,
   };
   validateConfig(config, `preset ${opts.preset}`);

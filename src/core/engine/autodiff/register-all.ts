@@ -9,3 +9,4 @@ import './rules/softmax.js';
 import './rules/layernorm.js';
 import './rules/gather.js';
 import './rules/losses.js';
+import './rules/slicing.js';

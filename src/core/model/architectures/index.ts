@@ -6,6 +6,7 @@ import { bertLogits, bertParamSpecs } from './bert.js';
 import type { ForwardOptions, ModelInputs } from './common.js';
 import { distilbertLogits, distilbertParamSpecs } from './distilbert.js';
 import { electraLogits, electraParamSpecs } from './electra.js';
+import { modernbertLogits, modernbertParamSpecs } from './modernbert.js';
 import { robertaLogits, robertaParamSpecs } from './roberta.js';
 
 export type { ForwardOptions, ModelInputs } from './common.js';
@@ -63,6 +64,14 @@ export const ARCHITECTURES: Record<ModelType, Architecture> = {
     headPrefixes: ['classifier.'],
     paramSpecs: electraParamSpecs,
     logits: electraLogits,
+  },
+  modernbert: {
+    className: 'ModernBertForSequenceClassification',
+    usesTokenTypes: false,
+    prefix: 'model',
+    headPrefixes: ['classifier.', 'head.'],
+    paramSpecs: modernbertParamSpecs,
+    logits: modernbertLogits,
   },
 };
 

@@ -15,6 +15,7 @@ import { GraphBuilder, type Node, type Value, attr } from '../../../../src/core/
 import { serialize } from '../../../../src/core/engine/onnx/serialize.js';
 import { createSession } from '../../../../src/core/engine/runtime.js';
 import { type DType, type HostTensor, ONNX_DTYPE, numel, tensor } from '../../../../src/core/engine/tensor.js';
+import { TO_END, padConstant, slice, split } from '../../../../src/core/engine/slicing.js';
 import { type InputSpec, checkSession, gradcheck, randn, rng } from '../../../helpers/gradcheck.js';
 
 const TOL = 1e-6;
@@ -264,6 +265,27 @@ for (const padding of ['zeros', 'any'] as const) {
     },
   );
 }
+
+// Slicing: Slice <-> Pad, Split <-> Concat, with constant and run-time bounds.
+row('Slice [2,5,3] axis 1 [1:-1]', ['Slice'], [f('x', [2, 5, 3])], (g, { x }) => slice(g, x!, 1, 1, -1, 3));
+row('Slice [2,5,3] axis 2 [0:2]', ['Slice'], [f('x', [2, 5, 3])], (g, { x }) => slice(g, x!, 2, 0, 2, 2));
+row('Slice [2,5,3] axis 1 [3:] (to the end)', ['Slice'], [f('x', [2, 5, 3])], (g, { x }) => slice(g, x!, 1, 3, TO_END, 2));
+row('Slice [4,3] axis 0 [1:end] with a run-time end', ['Slice'], [f('x', [4, 3]), int64Input('end', [1], [3])], (g, { x, end }) => slice(g, x!, 0, 1, end!, 2));
+row('Pad [2,3] constant pads, value 0', ['Pad'], [f('x', [2, 3])], (g, { x }) =>
+  g.mul(padConstant(g, x!, [0, 1, 2, 0], [4, 4]), g.scalarConst('float64', 1.5)),
+);
+row('Pad [2,3] run-time pads, value -1', ['Pad'], [f('x', [2, 3]), int64Input('pads', [4], [1, 0, 0, 2])], (g, { x, pads }) =>
+  padConstant(g, x!, pads!, [3, 5], -1),
+);
+row('Concat [2,3] + [2,1] + [2,2] axis 1 (times a weight)', ['Concat'], [f('a', [2, 3]), f('b', [2, 1]), f('c', [2, 2]), f('w', [6])], (g, { a, b, c, w }) =>
+  g.mul(g.concat([a!, b!, c!], 1), w!),
+);
+row('Concat [1,2] + [3,2] axis 0 (one input reused)', ['Concat'], [f('a', [1, 2]), f('b', [3, 2])], (g, { a, b }) => g.concat([a!, b!, a!], 0));
+row('Split [2,6] axis 1 into 4 + 2', ['Split'], [f('x', [2, 6])], (g, { x }) => {
+  const [p, q] = split(g, x!, 1, [4, 2]);
+  return g.mul(g.reduceSum(p!, [1], true), q!);
+});
+row('Split [5,2] axis 0 into 2 + 3, the second unused', ['Split'], [f('x', [5, 2])], (g, { x }) => g.tanh(split(g, x!, 0, [2, 3])[0]!));
 
 // Losses.
 row('SoftmaxCrossEntropy', ['SoftmaxCrossEntropy'], [f('logits', [4, 3], normal(12, 2)), int64Input('labels', [4], [2, 0, 2, 1])], (g, { logits, labels }) =>
