@@ -14,11 +14,13 @@
  *
  * so the default is `grads`: gradients come out of the graph into pre-allocated float32 buffers
  * (ONNX Runtime writes into them, no copy) and AdamW runs in place in one WebAssembly SIMD pass
- * per parameter (./wasm-kernels.ts). Each mode is a class in ./step-modes.ts; the engine holds the
- * weights, sessions and dropout masks and delegates its optimizer steps to its mode. The fused graph loses because ONNX Runtime runs each
+ * per parameter (./wasm-kernels.ts). The fused graph loses because ONNX Runtime runs each
  * elementwise AdamW op as its own pass over every parameter with a fresh allocation (about 15
  * passes where the kernel makes one), and its weights and moments must be double-buffered
  * (peak RSS +100 to +500 MB). `mode: 'fused'` stays for comparison.
+ *
+ * Each mode is a class in ./step-modes.ts; the engine holds the weights, the sessions and the
+ * dropout masks, and delegates its optimizer steps to its mode.
  */
 import { type DropoutMaskInput, evalDim } from '../engine/graph.js';
 import { createSession, type ProviderChoice, type Session } from '../engine/runtime.js';
