@@ -132,20 +132,6 @@ export function dimProduct(dims: readonly Dim[]): Dim {
   return fromMonomial(m);
 }
 
-/** a / b for monomials, when b divides a; undefined otherwise. */
-export function dimQuotient(a: Dim, b: Dim): Dim | undefined {
-  const ma = toMonomial(a);
-  const mb = toMonomial(b);
-  if (mb.coef === 0 || ma.coef % mb.coef !== 0) return undefined;
-  const syms = [...ma.syms];
-  for (const s of mb.syms) {
-    const i = syms.indexOf(s);
-    if (i < 0) return undefined;
-    syms.splice(i, 1);
-  }
-  return fromMonomial({ coef: ma.coef / mb.coef, syms });
-}
-
 export function sameDim(a: Dim, b: Dim): boolean {
   if (typeof a === 'number' && typeof b === 'number') return a === b;
   return fromMonomialKey(a) === fromMonomialKey(b);

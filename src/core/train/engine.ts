@@ -18,18 +18,21 @@
  * elementwise AdamW op as its own pass over every parameter with a fresh allocation (about 15
  * passes where the kernel makes one), and its weights and moments must be double-buffered
  * (peak RSS +100 to +500 MB). `mode: 'fused'` stays for comparison.
+ *
+ * Each mode is a class in ./step-modes.ts; the engine holds the weights, the sessions and the
+ * dropout masks, and delegates its optimizer steps to its mode.
  */
-import { DeviceDownloader } from '../engine/device.js';
 import { type DropoutMaskInput, evalDim } from '../engine/graph.js';
 import { createSession, type ProviderChoice, type Session } from '../engine/runtime.js';
-import { type DeviceTensor, type HostTensor, isDeviceTensor } from '../engine/tensor.js';
+import type { HostTensor } from '../engine/tensor.js';
 import { architecture } from '../model/architectures/index.js';
 import { type ModelConfig, resolveProblemType } from '../model/config.js';
-import type { Weights } from '../model/params.js';
-import { buildGraph, type GraphKind, gradName, mName, newMName, newParamName, newVName, vName } from './graphs.js';
+import type { ParamSpec, Weights } from '../model/params.js';
+import { buildGraph, type GraphKind } from './graphs.js';
 import { MaskDrawer, keepThreshold, maskKey } from './dropout-masks.js';
 import { GradScaler, type GradScalerOptions } from './grad-scaler.js';
-import { ADAMW_DEFAULTS, AdamW, type AdamWOptions, adamwScalars } from './optimizer.js';
+import { ADAMW_DEFAULTS, AdamW, type AdamWOptions } from './optimizer.js';
+import { createStepMode, defaultStepMode, type Feeds, HostGradsStep, type StepContext, type StepStrategy, stepsOnHost } from './step-modes.js';
 import { WasmArena } from './wasm-kernels.js';
 
 export interface Batch {
@@ -43,6 +46,7 @@ export interface Batch {
 }
 
 /**
+ * The step modes (classes in ./step-modes.ts):
  * - `grads`: gradients out, AdamW in place on the host (the CPU default);
  * - `fused`: clip + AdamW in the graph, weights and moments in and out every step;
  * - `device`: the fused graph with its new weights and moments kept on the GPU (WebGPU) and fed
@@ -116,64 +120,102 @@ export class TrainingEngine {
   readonly optimizer: AdamW;
   readonly paramNames: string[];
   readonly trainable: string[];
-  private params: Map<string, Float32Array>;
-  private spare: Map<string, Float32Array> | undefined;
-  private grads = new Map<string, Float32Array>();
-  private readonly arena: WasmArena | null;
-  private scratch: Map<string, Float32Array> | undefined;
+  /** The live weights of every parameter (the fused mode swaps in new buffers each step). */
+  private readonly params: Map<string, Float32Array>;
   private readonly shapes = new Map<string, readonly number[]>();
   private readonly sessions = new Map<GraphKind, Promise<Session>>();
   private readonly maskSites = new Map<GraphKind, readonly DropoutMaskInput[]>();
   private readonly maskDrawer = new MaskDrawer();
   private runs: number;
   private readonly usesTokenTypes: boolean;
-  /** `device` mode: the GPU copies of weights and moments (newer than the host buffers while `stale`). */
-  private readonly device = new Map<string, DeviceTensor>();
-  private stale = false;
-  private downloader: DeviceDownloader | undefined;
-  private deviceFallback = false;
+  /** Gradients out + AdamW on the host: the `grads` mode, and every mode's gradient accumulation. */
+  private readonly hostGrads: HostGradsStep;
+  /** The mode the optimizer steps are delegated to. */
+  private readonly step: StepStrategy;
   /** Mixed precision's loss scaler (undefined in float32, or once fp16 was turned off on the CPU). */
   scaler: GradScaler | undefined;
 
   constructor(private readonly opts: EngineOptions) {
     this.config = opts.config;
-    this.mode = opts.mode ?? (opts.executionProvider === 'webgpu' ? 'device' : 'grads');
+    this.mode = opts.mode ?? defaultStepMode(opts.executionProvider);
     const arch = architecture(opts.config);
     this.usesTokenTypes = arch.usesTokenTypes;
     const specs = arch.paramSpecs(opts.config);
     this.paramNames = specs.map((s) => s.name);
     this.trainable = this.paramNames.filter((n) => opts.trainable?.(n) ?? true);
-    this.params = new Map();
     // Trainable weights, their gradients and the Adam moments go into one WebAssembly arena
     // (ONNX Runtime reads/writes there directly; AdamW runs in a SIMD kernel) when possible.
     const trainableSet = new Set(this.trainable);
     const sizes = specs.filter((s) => trainableSet.has(s.name)).map((s) => s.shape.reduce((a, b) => a * b, 1));
-    this.arena = this.mode === 'grads' && opts.wasm !== false ? WasmArena.create([...sizes, ...sizes, ...sizes, ...sizes]) : null;
+    const arena = stepsOnHost(this.mode) && opts.wasm !== false ? WasmArena.create([...sizes, ...sizes, ...sizes, ...sizes]) : null;
+    const grads = new Map<string, Float32Array>();
+    this.params = this.takeWeights(specs, trainableSet, arena, grads);
+    this.optimizer = new AdamW(
+      { ...ADAMW_DEFAULTS, ...opts.adam },
+      this.trainable.map((n) => [n, this.params.get(n)!.length]),
+      arena,
+    );
+    this.runs = opts.runCount ?? 0;
+    this.scaler = opts.mixedPrecision === 'fp16' ? new GradScaler(opts.gradScaler) : undefined;
+    const ctx = this.stepContext();
+    this.hostGrads = new HostGradsStep(ctx, grads, arena);
+    this.step = createStepMode(this.mode, ctx, this.hostGrads);
+  }
+
+  /**
+   * Checks the initial weights against the specs and takes them over; with an arena, the trainable
+   * ones are copied into it (next to their gradient buffers, added to `grads`).
+   */
+  private takeWeights(
+    specs: readonly ParamSpec[],
+    trainable: ReadonlySet<string>,
+    arena: WasmArena | null,
+    grads: Map<string, Float32Array>,
+  ): Map<string, Float32Array> {
+    const params = new Map<string, Float32Array>();
     for (const s of specs) {
-      const w = opts.weights.get(s.name);
+      const w = this.opts.weights.get(s.name);
       if (!w) throw new Error(`weights: missing parameter ${s.name}`);
       if (w.dims.join(',') !== s.shape.join(',')) {
         throw new Error(`weights: ${s.name} has shape [${w.dims.join(', ')}], the config needs [${s.shape.join(', ')}]`);
       }
       if (!(w.data instanceof Float32Array)) throw new Error(`weights: ${s.name} must be float32`);
-      if (this.arena && trainableSet.has(s.name)) {
-        const buf = this.arena.alloc(w.data.length);
+      if (arena && trainable.has(s.name)) {
+        const buf = arena.alloc(w.data.length);
         buf.set(w.data);
-        this.params.set(s.name, buf);
+        params.set(s.name, buf);
         // The caller's map now points at the live buffer (as it does without the arena), so the
         // original array is not kept as a second copy (bert-small: 115 MB).
-        opts.weights.set(s.name, { dtype: 'float32', dims: w.dims, data: buf });
-        this.grads.set(s.name, this.arena.alloc(w.data.length));
-      } else this.params.set(s.name, w.data);
+        this.opts.weights.set(s.name, { dtype: 'float32', dims: w.dims, data: buf });
+        grads.set(s.name, arena.alloc(w.data.length));
+      } else params.set(s.name, w.data);
       this.shapes.set(s.name, s.shape);
     }
-    this.optimizer = new AdamW(
-      { ...ADAMW_DEFAULTS, ...opts.adam },
-      this.trainable.map((n) => [n, this.params.get(n)!.length]),
-      this.arena,
-    );
-    this.runs = opts.runCount ?? 0;
-    this.scaler = opts.mixedPrecision === 'fp16' ? new GradScaler(opts.gradScaler) : undefined;
+    return params;
+  }
+
+  /** What the step modes see of the engine. */
+  private stepContext(): StepContext {
+    const scaler = (): GradScaler | undefined => this.scaler;
+    return {
+      trainable: this.trainable,
+      shapes: this.shapes,
+      optimizer: this.optimizer,
+      get scaler() {
+        return scaler();
+      },
+      host: (kind) => (kind === 'param' ? this.params : this.optimizer.state[kind]),
+      session: (kind) => this.session(kind),
+      forgetSession: (kind) => void this.sessions.delete(kind),
+      train: async (kind, batch, run) => {
+        const session = await this.session(kind);
+        const feeds = this.feeds(batch, true);
+        this.addMasks(kind, batch, feeds);
+        const out = await run(session, feeds);
+        this.runs++;
+        return out;
+      },
+    };
   }
 
   /** Whether the graphs run in float16 mixed precision. */
@@ -181,14 +223,9 @@ export class TrainingEngine {
     return this.scaler !== undefined;
   }
 
-  /** The factor gradients carry (the loss scale; 1 in float32). */
-  private get gradScale(): number {
-    return this.scaler?.scale ?? 1;
-  }
-
   /** `device` mode: weights and moments held on the GPU (3 per trainable parameter after a device step). */
   get deviceResident(): number {
-    return this.device.size;
+    return this.step.deviceResident;
   }
 
   /** Training-graph runs so far (each micro-batch is one); saved in checkpoints for dropout. */
@@ -205,7 +242,7 @@ export class TrainingEngine {
   }
 
   /** Adds the dropout keep-masks of training run `this.runs` for the session's graph to `feeds`. */
-  private addMasks(kind: GraphKind, batch: Batch, feeds: Record<string, HostTensor | DeviceTensor>): void {
+  private addMasks(kind: GraphKind, batch: Batch, feeds: Feeds): void {
     const sites = this.maskSites.get(kind) ?? [];
     if (sites.length === 0) return;
     let tokens = 0;
@@ -222,8 +259,8 @@ export class TrainingEngine {
 
   /** Replaces the weights (e.g. with the best checkpoint's), copying into the live buffers. */
   loadWeights(weights: Weights): void {
-    if (this.stale) throw new Error('loadWeights: the weights on the GPU are newer than the host copy; call sync() first');
-    this.dropDevice();
+    if (this.step.stale) throw new Error('loadWeights: the weights on the GPU are newer than the host copy; call sync() first');
+    this.step.release();
     for (const [n, buf] of this.params) {
       const w = weights.get(n);
       if (!w || w.data.length !== buf.length) throw new Error(`loadWeights: missing or mis-sized parameter ${n}`);
@@ -233,7 +270,7 @@ export class TrainingEngine {
 
   /** The current weights (views of the live buffers). In `device` mode, call `sync()` first. */
   get weights(): Weights {
-    if (this.stale) throw new Error('weights: the weights on the GPU are newer than the host copy; call sync() first');
+    if (this.step.stale) throw new Error('weights: the weights on the GPU are newer than the host copy; call sync() first');
     const out: Weights = new Map();
     for (const [n, d] of this.params) out.set(n, { dtype: 'float32', dims: [...this.shapes.get(n)!], data: d });
     return out;
@@ -263,6 +300,7 @@ export class TrainingEngine {
         packTokens: this.opts.packTokens ?? true,
       });
       this.maskSites.set(kind, built.dropoutMasks);
+      const keepOnDevice = this.step.keepOnDevice(kind);
       return createSession(built.model, {
         threads: this.opts.threads,
         executionProvider: this.opts.executionProvider,
@@ -270,7 +308,7 @@ export class TrainingEngine {
         ...(this.opts.memoryArena !== undefined ? { memoryArena: this.opts.memoryArena } : {}),
         memoryPattern: this.opts.memoryPattern ?? false,
         ...(this.opts.profilePrefix && (kind === 'grads' || kind === 'fused') ? { profilePrefix: this.opts.profilePrefix } : {}),
-        ...(kind === 'fused' && this.mode === 'device' ? { keepOnDevice: built.trainable.flatMap((n) => [newParamName(n), newMName(n), newVName(n)]) } : {}),
+        ...(keepOnDevice ? { keepOnDevice } : {}),
       });
     };
     const session = await create();
@@ -282,14 +320,15 @@ export class TrainingEngine {
     return create();
   }
 
-  private feeds(batch: Batch, withLabels: boolean): Record<string, HostTensor | DeviceTensor> {
+  /** The batch's inputs and the weights (the mode's device copies where it holds them). */
+  private feeds(batch: Batch, withLabels: boolean): Feeds {
     const dims = [batch.batch, batch.seq];
-    const f: Record<string, HostTensor | DeviceTensor> = {
+    const f: Feeds = {
       input_ids: { dtype: 'int64', dims, data: batch.inputIds },
       attention_mask: { dtype: 'int64', dims, data: batch.attentionMask },
     };
     if (this.usesTokenTypes) f.token_type_ids = { dtype: 'int64', dims, data: batch.tokenTypeIds ?? new BigInt64Array(batch.batch * batch.seq) };
-    for (const [n, d] of this.params) f[n] = this.device.get(`p:${n}`) ?? { dtype: 'float32', dims: this.shapes.get(n)!, data: d };
+    for (const [n, d] of this.params) f[n] = this.step.deviceParam(n) ?? { dtype: 'float32', dims: this.shapes.get(n)!, data: d };
     if (withLabels) {
       if (!batch.labels) throw new Error('batch has no labels');
       const problem = resolveProblemType(this.config);
@@ -304,54 +343,19 @@ export class TrainingEngine {
     return f;
   }
 
-  private buffers(target: Map<string, Float32Array>): Record<string, HostTensor> {
-    const out: Record<string, HostTensor> = {};
-    for (const n of this.trainable) {
-      let b = target.get(n);
-      if (!b) {
-        b = new Float32Array(this.params.get(n)!.length);
-        target.set(n, b);
-      }
-      out[gradName(n)] = { dtype: 'float32', dims: this.shapes.get(n)!, data: b };
-    }
-    return out;
-  }
-
   /**
    * Forward + backward on one micro-batch; adds (or, first, writes) loss_scale * gradient into the
-   * gradient buffers.
+   * gradient buffers. In `device` mode the weights and moments come back to the host first.
    */
   async accumulate(batch: Batch, lossScale: number, first: boolean): Promise<{ loss: number; logits: HostTensor }> {
-    if (this.device.size) {
-      await this.sync();
-      this.dropDevice();
-    }
-    const feeds = this.feeds(batch, true);
-    const session = await this.session('grads');
-    this.addMasks('grads', batch, feeds);
-    feeds.loss_scale = { dtype: 'float32', dims: [], data: Float32Array.of(lossScale * this.gradScale) };
-    let into: Record<string, HostTensor>;
-    if (first) into = this.buffers(this.grads);
-    else {
-      this.scratch ??= new Map();
-      into = this.buffers(this.scratch);
-    }
-    const out = await session.run(feeds, ['loss', 'logits', ...Object.keys(into)], into);
-    this.runs++;
-    if (!first) {
-      for (const n of this.trainable) {
-        const acc = this.grads.get(n)!;
-        const add = this.scratch!.get(n)!;
-        if (this.arena?.owns(acc) && this.arena.owns(add)) this.arena.accumulate(acc, add);
-        else for (let i = 0; i < acc.length; i++) acc[i]! += add[i]!;
-      }
-    }
-    return { loss: (out.loss!.data as Float32Array)[0]!, logits: out.logits! };
+    await this.step.sync();
+    this.step.release();
+    return this.hostGrads.accumulate(batch, lossScale, first);
   }
 
   /** The accumulated gradient of a trainable parameter (after `accumulate`), read-only use. */
   gradient(name: string): Float32Array | undefined {
-    return this.grads.get(name);
+    return this.hostGrads.gradient(name);
   }
 
   /**
@@ -359,10 +363,7 @@ export class TrainingEngine {
    * (mixed precision: unscaled, and not finite when the step was skipped).
    */
   applyGradients(lr: number): number {
-    const grads = new Map(this.trainable.map((n) => [n, this.grads.get(n)!]));
-    const norm = this.optimizer.step(this.params, grads, lr, this.gradScale);
-    this.scaler?.update(!Number.isFinite(norm));
-    return norm;
+    return this.hostGrads.apply(lr);
   }
 
   /**
@@ -371,140 +372,15 @@ export class TrainingEngine {
    */
   async trainStep(microBatches: readonly Batch[], lr: number): Promise<StepResult> {
     if (microBatches.length === 0) throw new Error('trainStep: no batches');
-    if (this.mode !== 'grads' && microBatches.length === 1 && (await this.fusedUsable())) return this.fusedStep(microBatches[0]!, lr);
-    let loss = 0;
-    for (const [i, b] of microBatches.entries()) {
-      loss += (await this.accumulate(b, 1 / microBatches.length, i === 0)).loss / microBatches.length;
-    }
-    const gradNorm = this.applyGradients(lr);
-    return { loss, gradNorm, skipped: this.mixedPrecision && !Number.isFinite(gradNorm) };
-  }
-
-  /**
-   * `device` mode keeps the fused graph only while it runs on a GPU: when the provider fell back
-   * to the CPU (no adapter), gradients-out with the in-place optimizer is the faster CPU design.
-   */
-  private async fusedUsable(): Promise<boolean> {
-    if (this.mode === 'fused') return true;
-    if (this.deviceFallback) return false;
-    const session = await this.session('fused');
-    if (session.executionProvider !== 'cpu') return true;
-    this.deviceFallback = true;
-    this.sessions.delete('fused');
-    await session.dispose();
-    return false;
-  }
-
-  private async fusedStep(batch: Batch, lr: number): Promise<StepResult> {
-    const session = await this.session('fused');
-    const st = this.optimizer.state;
-    const scalars = adamwScalars(this.optimizer.options, lr, st.step + 1);
-    const feeds = this.feeds(batch, true);
-    this.addMasks('fused', batch, feeds);
-    const sc = (v: number): HostTensor => ({ dtype: 'float32', dims: [], data: Float32Array.of(v) });
-    const gradScale = this.gradScale;
-    feeds.loss_scale = sc(gradScale);
-    if (this.scaler) feeds.grad_unscale = sc(1 / gradScale);
-    feeds.adam_step_size = sc(scalars.stepSize);
-    feeds.adam_bc2_sqrt = sc(scalars.bc2Sqrt);
-    feeds.adam_decay_factor = sc(scalars.decayFactor);
-    for (const n of this.trainable) {
-      const dims = this.shapes.get(n)!;
-      feeds[mName(n)] = this.device.get(`m:${n}`) ?? { dtype: 'float32', dims, data: st.m.get(n)! };
-      feeds[vName(n)] = this.device.get(`v:${n}`) ?? { dtype: 'float32', dims, data: st.v.get(n)! };
-    }
-    const news = this.trainable.flatMap((n) => [newParamName(n), newMName(n), newVName(n)]);
-    if (this.mode === 'device') {
-      const out = await session.runOnDevice(feeds, ['loss', 'grad_norm', ...news]);
-      this.runs++;
-      const gradNorm = scalarOf(out.grad_norm!);
-      const skipped = this.stepSkipped(gradNorm);
-      for (const n of this.trainable) {
-        for (const [key, name, host] of [
-          [`p:${n}`, newParamName(n), this.params.get(n)!],
-          [`m:${n}`, newMName(n), st.m.get(n)!],
-          [`v:${n}`, newVName(n), st.v.get(n)!],
-        ] as const) {
-          const t = out[name]!;
-          this.device.get(key)?.dispose();
-          if (isDeviceTensor(t)) {
-            this.device.set(key, t);
-            this.stale = true;
-          } else {
-            // Produced by a node ONNX Runtime placed on the CPU, or the provider fell back to the CPU.
-            host.set(t.data as Float32Array);
-            this.device.delete(key);
-          }
-        }
-      }
-      return { loss: scalarOf(out.loss!), gradNorm, skipped };
-    }
-    // Double buffers: this step reads params/m/v and writes their successors into spare buffers.
-    this.spare ??= new Map();
-    const into: Record<string, HostTensor> = {};
-    for (const n of this.trainable) {
-      const dims = this.shapes.get(n)!;
-      const len = this.params.get(n)!.length;
-      for (const [key, name] of [
-        [`p.${n}`, newParamName(n)],
-        [`m.${n}`, newMName(n)],
-        [`v.${n}`, newVName(n)],
-      ] as const) {
-        let b = this.spare.get(key);
-        if (!b) {
-          b = new Float32Array(len);
-          this.spare.set(key, b);
-        }
-        into[name] = { dtype: 'float32', dims, data: b };
-      }
-    }
-    const out = await session.run(feeds, ['loss', 'grad_norm', ...news], into);
-    this.runs++;
-    const gradNorm = scalarOf(out.grad_norm!);
-    const skipped = this.stepSkipped(gradNorm);
-    for (const n of this.trainable) {
-      const [p, m, v] = [this.params.get(n)!, st.m.get(n)!, st.v.get(n)!];
-      this.params.set(n, into[newParamName(n)]!.data as Float32Array);
-      st.m.set(n, into[newMName(n)]!.data as Float32Array);
-      st.v.set(n, into[newVName(n)]!.data as Float32Array);
-      this.spare.set(`p.${n}`, p);
-      this.spare.set(`m.${n}`, m);
-      this.spare.set(`v.${n}`, v);
-    }
-    return { loss: scalarOf(out.loss!), gradNorm, skipped };
-  }
-
-  /** After a fused step: counts it, or (mixed precision, non-finite gradients) records the skip. */
-  private stepSkipped(gradNorm: number): boolean {
-    const skipped = this.scaler !== undefined && !Number.isFinite(gradNorm);
-    this.scaler?.update(skipped);
-    if (!skipped) this.optimizer.state.step++;
-    return skipped;
+    return this.step.trainStep(microBatches, lr);
   }
 
   /**
    * `device` mode: copies the weights and Adam moments from the GPU into the host buffers (before
    * saving or exporting); the GPU copies stay in use. A no-op in the other modes.
    */
-  async sync(): Promise<void> {
-    if (!this.stale) return;
-    const st = this.optimizer.state;
-    const session = await this.session('fused');
-    this.downloader ??= new DeviceDownloader(session.executionProvider);
-    const keys = [...this.device.keys()];
-    const copies = await this.downloader.download(keys.map((k) => this.device.get(k)!));
-    keys.forEach((key, i) => {
-      const [kind, n] = [key.slice(0, 1), key.slice(2)];
-      const host = kind === 'p' ? this.params.get(n)! : kind === 'm' ? st.m.get(n)! : st.v.get(n)!;
-      host.set(copies[i]!.data as Float32Array);
-    });
-    this.stale = false;
-  }
-
-  /** Frees the GPU copies (the host buffers must be current). */
-  private dropDevice(): void {
-    for (const t of this.device.values()) t.dispose();
-    this.device.clear();
+  sync(): Promise<void> {
+    return this.step.sync();
   }
 
   /** Loss and logits with dropout off. */
@@ -523,20 +399,13 @@ export class TrainingEngine {
 
   /** Ends profiling of the training session; returns the profile file. */
   async endProfiling(): Promise<string | undefined> {
-    const s = this.sessions.get(this.mode === 'grads' ? 'grads' : 'fused') ?? this.sessions.get('grads');
+    const s = this.sessions.get(this.step.graph) ?? this.sessions.get('grads');
     return s ? (await s).endProfiling() : undefined;
   }
 
   async dispose(): Promise<void> {
-    this.dropDevice();
-    this.stale = false;
-    await this.downloader?.dispose();
+    await this.step.dispose();
     for (const s of this.sessions.values()) await (await s).dispose();
     this.sessions.clear();
   }
-}
-
-function scalarOf(t: HostTensor | DeviceTensor): number {
-  if (isDeviceTensor(t)) throw new Error('expected a host scalar');
-  return (t.data as Float32Array)[0]!;
 }

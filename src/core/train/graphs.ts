@@ -14,10 +14,12 @@ import { gradients } from '../engine/autodiff/index.js';
 import { type DropoutMaskInput, GraphBuilder, type Value } from '../engine/graph.js';
 import { serialize } from '../engine/onnx/serialize.js';
 import type { FloatDType } from '../engine/tensor.js';
-import { architecture } from '../model/architectures/index.js';
+import { type Architecture, architecture } from '../model/architectures/index.js';
+import type { ModelInputs } from '../model/architectures/common.js';
 import { type ModelConfig, resolveProblemType } from '../model/config.js';
-import { decays, type Weights } from '../model/params.js';
+import { decays, type ParamSpec, type Weights } from '../model/params.js';
 import { quantizeLinears } from '../engine/quantize.js';
+import { ADAMW_DEFAULTS, type AdamWOptions } from './optimizer.js';
 
 export type GraphKind = 'grads' | 'fused' | 'eval' | 'infer';
 
@@ -56,8 +58,8 @@ export interface GraphOptions {
   packTokens?: boolean;
   /** Build for a GPU provider (GraphBuilder.target): same values, fewer ops ONNX Runtime keeps on the CPU. */
   gpu?: boolean;
-  /** Fused only. */
-  adam?: { beta1: number; beta2: number; eps: number; maxGradNorm: number };
+  /** Fused only (default ADAMW_DEFAULTS). */
+  adam?: Pick<AdamWOptions, 'beta1' | 'beta2' | 'eps' | 'maxGradNorm'>;
 }
 
 export interface BuiltGraph {
@@ -75,12 +77,22 @@ export interface BuiltGraph {
 
 const FLOAT32_MAX = 3.4028234663852886e38;
 
+/** The gradient output of a trainable parameter (`grads` graph). */
 export const gradName = (p: string): string => `grad.${p}`;
-export const newParamName = (p: string): string => `new.${p}`;
-export const newMName = (p: string): string => `new_m.${p}`;
-export const newVName = (p: string): string => `new_v.${p}`;
-export const mName = (p: string): string => `m.${p}`;
-export const vName = (p: string): string => `v.${p}`;
+
+/** What the fused graph carries for each trainable parameter: the weight and AdamW's two moments. */
+export type StateKind = 'param' | 'm' | 'v';
+export const STATE_KINDS: readonly StateKind[] = ['param', 'm', 'v'];
+
+/** The fused graph's input for one kind of a parameter's state: the parameter itself, `m.<p>`, `v.<p>`. */
+export function stateInputName(kind: StateKind, p: string): string {
+  return kind === 'param' ? p : `${kind}.${p}`;
+}
+
+/** The fused graph's output with the stepped value: `new.<p>`, `new_m.<p>`, `new_v.<p>`. */
+export function stateOutputName(kind: StateKind, p: string): string {
+  return kind === 'param' ? `new.${p}` : `new_${kind}.${p}`;
+}
 
 export function buildGraph(opts: GraphOptions): BuiltGraph {
   const { config } = opts;
@@ -88,78 +100,93 @@ export function buildGraph(opts: GraphOptions): BuiltGraph {
   const arch = architecture(config);
   const g = new GraphBuilder(`${config.model_type}-${opts.kind}`);
   if (opts.gpu) g.target = 'gpu';
-  const [batch, seq] = opts.axes ?? ['batch', 'seq'];
-  const inputIds = g.input('input_ids', 'int64', [batch, seq]);
-  const attentionMask = g.input('attention_mask', 'int64', [batch, seq]);
-  const tokenTypeIds = arch.usesTokenTypes ? g.input('token_type_ids', 'int64', [batch, seq]) : undefined;
-
+  const axes = opts.axes ?? ['batch', 'seq'];
+  const inputs = modelInputs(g, arch, axes);
   const specs = arch.paramSpecs(config);
-  const params = new Map<string, Value>();
-  for (const s of specs) {
-    const w = opts.weights?.get(s.name);
-    if (opts.weights && !w) throw new Error(`weights: missing parameter ${s.name}`);
-    params.set(s.name, w ? g.initializer(s.name, w) : g.input(s.name, dtype, s.shape));
-  }
-  const train = opts.kind === 'grads' || opts.kind === 'fused';
-  if (opts.mixedPrecision === 'fp16') g.autocast = 'float16';
-  const logits16 = arch.logits(
-    g,
-    config,
-    { inputIds, attentionMask, ...(tokenTypeIds ? { tokenTypeIds } : {}) },
-    {
-      train,
-      ...(opts.packTokens ? { packTokens: true } : {}),
-      param: (n) => {
-        const v = params.get(n);
-        if (!v) throw new Error(`architecture asked for unknown parameter ${n}`);
-        return v;
-      },
-    },
-  );
-  g.autocast = undefined;
-  // Logits (and so the loss) in float32, as autocast's fp32 policy for the losses.
-  const logits = g.cast(logits16, dtype);
-
+  const names = specs.map((s) => s.name);
+  const params = paramValues(g, specs, opts.weights, dtype);
+  const logits = forwardLogits(g, arch, opts, inputs, params, dtype);
   if (opts.kind === 'infer') {
     g.output(logits, 'logits');
     if (opts.quantize) quantizeLinears(g);
-    return finish(
-      g,
-      specs.map((s) => s.name),
-      [],
-    );
+    return finish(g, names, []);
   }
-
-  const problem = resolveProblemType(config);
-  let loss: Value;
-  if (problem === 'regression') {
-    const labels = g.input('labels', dtype, [batch]);
-    loss = g.mseLoss(g.reshape(logits, [batch]), labels);
-  } else if (problem === 'multi_label_classification') {
-    const labels = g.input('labels', dtype, [batch, config.num_labels]);
-    loss = g.bceWithLogits(logits, labels);
-  } else {
-    const labels = g.input('labels', 'int64', [batch]);
-    const weight = opts.classWeights ? g.input('class_weights', dtype, [config.num_labels]) : undefined;
-    loss = g.softmaxCrossEntropy(logits, labels, weight);
-    const eps = opts.labelSmoothing ?? 0;
-    if (eps > 0) {
-      // mean over rows of the sum over classes, over C: ReduceMean over one symbolic axis (its gradient's count is that axis).
-      const perRow = g.reduceSum(g.logSoftmax(logits, 1), [1]);
-      const smoothed = g.div(g.neg(g.reduceMean(perRow, [0])), g.scalarConst(dtype, config.num_labels));
-      loss = g.add(g.mul(loss, g.scalarConst(dtype, 1 - eps)), g.mul(smoothed, g.scalarConst(dtype, eps)));
-    }
-  }
+  const loss = lossOf(g, opts, logits, axes[0], dtype);
   g.output(loss, 'loss');
   g.output(logits, 'logits');
-  if (!train)
-    return finish(
-      g,
-      specs.map((s) => s.name),
-      [],
-    );
+  if (opts.kind === 'eval') return finish(g, names, []);
 
-  const trainable = specs.map((s) => s.name).filter((n) => opts.trainable?.(n) ?? true);
+  const trainable = names.filter((n) => opts.trainable?.(n) ?? true);
+  const gradOf = backward(g, loss, trainable, params, dtype);
+  if (opts.kind === 'grads') for (const n of trainable) g.output(gradOf(n), gradName(n));
+  else clipAndAdamW(g, opts, trainable, params, gradOf, dtype);
+  return finish(g, names, trainable);
+}
+
+/** input_ids, attention_mask (and token_type_ids where the architecture takes them), [batch, seq]. */
+function modelInputs(g: GraphBuilder, arch: Architecture, [batch, seq]: [string, string]): ModelInputs {
+  const inputIds = g.input('input_ids', 'int64', [batch, seq]);
+  const attentionMask = g.input('attention_mask', 'int64', [batch, seq]);
+  const tokenTypeIds = arch.usesTokenTypes ? g.input('token_type_ids', 'int64', [batch, seq]) : undefined;
+  return { inputIds, attentionMask, ...(tokenTypeIds ? { tokenTypeIds } : {}) };
+}
+
+/** Every parameter as a graph input named as in the state dict, or as an initializer when `weights` are embedded. */
+function paramValues(g: GraphBuilder, specs: readonly ParamSpec[], weights: Weights | undefined, dtype: FloatDType): Map<string, Value> {
+  const params = new Map<string, Value>();
+  for (const s of specs) {
+    const w = weights?.get(s.name);
+    if (weights && !w) throw new Error(`weights: missing parameter ${s.name}`);
+    params.set(s.name, w ? g.initializer(s.name, w) : g.input(s.name, dtype, s.shape));
+  }
+  return params;
+}
+
+/** The forward pass (under autocast in mixed precision; dropout on in training graphs), logits cast to `dtype`. */
+function forwardLogits(g: GraphBuilder, arch: Architecture, opts: GraphOptions, inputs: ModelInputs, params: Map<string, Value>, dtype: FloatDType): Value {
+  if (opts.mixedPrecision === 'fp16') g.autocast = 'float16';
+  const logits16 = arch.logits(g, opts.config, inputs, {
+    train: opts.kind === 'grads' || opts.kind === 'fused',
+    ...(opts.packTokens ? { packTokens: true } : {}),
+    param: (n) => {
+      const v = params.get(n);
+      if (!v) throw new Error(`architecture asked for unknown parameter ${n}`);
+      return v;
+    },
+  });
+  g.autocast = undefined;
+  // Logits (and so the loss) in float32, as autocast's fp32 policy for the losses.
+  return g.cast(logits16, dtype);
+}
+
+/** The loss of the config's problem type, with its `labels` input (and `class_weights`, label smoothing). */
+function lossOf(g: GraphBuilder, opts: GraphOptions, logits: Value, batch: string, dtype: FloatDType): Value {
+  const { config } = opts;
+  const problem = resolveProblemType(config);
+  if (problem === 'regression') {
+    const labels = g.input('labels', dtype, [batch]);
+    return g.mseLoss(g.reshape(logits, [batch]), labels);
+  }
+  if (problem === 'multi_label_classification') {
+    const labels = g.input('labels', dtype, [batch, config.num_labels]);
+    return g.bceWithLogits(logits, labels);
+  }
+  const labels = g.input('labels', 'int64', [batch]);
+  const weight = opts.classWeights ? g.input('class_weights', dtype, [config.num_labels]) : undefined;
+  const loss = g.softmaxCrossEntropy(logits, labels, weight);
+  const eps = opts.labelSmoothing ?? 0;
+  if (!(eps > 0)) return loss;
+  // mean over rows of the sum over classes, over C: ReduceMean over one symbolic axis (its gradient's count is that axis).
+  const perRow = g.reduceSum(g.logSoftmax(logits, 1), [1]);
+  const smoothed = g.div(g.neg(g.reduceMean(perRow, [0])), g.scalarConst(dtype, config.num_labels));
+  return g.add(g.mul(loss, g.scalarConst(dtype, 1 - eps)), g.mul(smoothed, g.scalarConst(dtype, eps)));
+}
+
+/**
+ * The backward pass from `loss` times the `loss_scale` input: a parameter's gradient, zeros for a
+ * trainable parameter the loss does not reach (made when first asked for).
+ */
+function backward(g: GraphBuilder, loss: Value, trainable: readonly string[], params: Map<string, Value>, dtype: FloatDType): (name: string) => Value {
   const scale = g.input('loss_scale', dtype, []);
   const grads = gradients(
     g,
@@ -167,62 +194,73 @@ export function buildGraph(opts: GraphOptions): BuiltGraph {
     trainable.map((n) => params.get(n)!),
     { seed: scale },
   );
-  const gradOf = (n: string): Value => {
-    const d = grads.get(params.get(n)!);
-    return d ?? g.zerosLike(params.get(n)!);
-  };
+  return (n) => grads.get(params.get(n)!) ?? g.zerosLike(params.get(n)!);
+}
 
-  if (opts.kind === 'grads') {
-    for (const n of trainable) g.output(gradOf(n), gradName(n));
-    return finish(
-      g,
-      specs.map((s) => s.name),
-      trainable,
-    );
-  }
-
-  // Fused: clip by the global norm, then AdamW, all in the graph.
-  const adam = opts.adam ?? { beta1: 0.9, beta2: 0.999, eps: 1e-8, maxGradNorm: 1 };
+/**
+ * The fused graph's optimizer: global-norm clipping, then AdamW per parameter with its moments as
+ * inputs and the new weights and moments as outputs (mixed precision: unscaled, and unchanged when
+ * the gradients are not finite). The step's scalars (adamwScalars) are inputs.
+ */
+function clipAndAdamW(
+  g: GraphBuilder,
+  opts: GraphOptions,
+  trainable: readonly string[],
+  params: Map<string, Value>,
+  gradOf: (name: string) => Value,
+  dtype: FloatDType,
+): void {
+  const adam = opts.adam ?? ADAMW_DEFAULTS;
   const stepSize = g.input('adam_step_size', dtype, []);
   const bc2Sqrt = g.input('adam_bc2_sqrt', dtype, []);
   const decayFactor = g.input('adam_decay_factor', dtype, []);
   const c = (v: number): Value => g.scalarConst(dtype, v);
   const gs = trainable.map(gradOf);
-  const sq = gs.map((d) => g.reduce('ReduceSumSquare', d, [...d.shape.keys()], false));
-  const mixed = opts.mixedPrecision !== undefined;
-  // Mixed precision: the gradients carry the loss scale; unscale the norm and the update.
-  const unscale = mixed ? g.input('grad_unscale', dtype, []) : undefined;
-  const scaledTotal = g.sqrt(sq.reduce((a, b) => g.add(a, b)));
-  const total = unscale ? g.mul(scaledTotal, unscale) : scaledTotal;
-  g.output(total, 'grad_norm');
-  let clip = c(1);
-  if (adam.maxGradNorm > 0 && Number.isFinite(adam.maxGradNorm)) {
-    const coef = g.div(c(adam.maxGradNorm), g.add(total, c(1e-6)));
-    clip = g.where(g.less(coef, c(1)), coef, c(1));
-  }
-  if (unscale) clip = g.mul(clip, unscale);
-  // False for an infinite or NaN norm (NaN compares false): GradScaler skips that step.
-  const finite = mixed ? g.less(total, c(FLOAT32_MAX)) : undefined;
+  const { clip, finite } = clipCoefficient(g, gs, adam.maxGradNorm, opts.mixedPrecision !== undefined, dtype);
   const keep = (next: Value, prev: Value): Value => (finite ? g.where(finite, next, prev) : next);
   trainable.forEach((n, i) => {
     const p = params.get(n)!;
-    const m = g.input(mName(n), dtype, p.shape);
-    const v = g.input(vName(n), dtype, p.shape);
+    const m = g.input(stateInputName('m', n), dtype, p.shape);
+    const v = g.input(stateInputName('v', n), dtype, p.shape);
     const gi = g.mul(gs[i]!, clip);
     const m2 = g.add(m, g.mul(c(1 - adam.beta1), g.sub(gi, m)));
     const v2 = g.add(g.mul(c(adam.beta2), v), g.mul(c(1 - adam.beta2), g.mul(gi, gi)));
     const denom = g.add(g.div(g.sqrt(v2), bc2Sqrt), c(adam.eps));
     const decayed = decays(n) ? g.mul(p, decayFactor) : p;
     const p2 = g.sub(decayed, g.mul(stepSize, g.div(m2, denom)));
-    g.output(keep(p2, p), newParamName(n));
-    g.output(keep(m2, m), newMName(n));
-    g.output(keep(v2, v), newVName(n));
+    g.output(keep(p2, p), stateOutputName('param', n));
+    g.output(keep(m2, m), stateOutputName('m', n));
+    g.output(keep(v2, v), stateOutputName('v', n));
   });
-  return finish(
-    g,
-    specs.map((s) => s.name),
-    trainable,
-  );
+}
+
+/**
+ * The global gradient norm (output `grad_norm`) and the factor the gradients are multiplied by:
+ * clip_grad_norm_'s coefficient, times `grad_unscale` in mixed precision, where `finite` is false
+ * for an infinite or NaN norm.
+ */
+function clipCoefficient(
+  g: GraphBuilder,
+  gs: readonly Value[],
+  maxGradNorm: number,
+  mixed: boolean,
+  dtype: FloatDType,
+): { clip: Value; finite: Value | undefined } {
+  const c = (v: number): Value => g.scalarConst(dtype, v);
+  const sq = gs.map((d) => g.reduce('ReduceSumSquare', d, [...d.shape.keys()], false));
+  // Mixed precision: the gradients carry the loss scale; unscale the norm and the update.
+  const unscale = mixed ? g.input('grad_unscale', dtype, []) : undefined;
+  const scaledTotal = g.sqrt(sq.reduce((a, b) => g.add(a, b)));
+  const total = unscale ? g.mul(scaledTotal, unscale) : scaledTotal;
+  g.output(total, 'grad_norm');
+  let clip = c(1);
+  if (maxGradNorm > 0 && Number.isFinite(maxGradNorm)) {
+    const coef = g.div(c(maxGradNorm), g.add(total, c(1e-6)));
+    clip = g.where(g.less(coef, c(1)), coef, c(1));
+  }
+  if (unscale) clip = g.mul(clip, unscale);
+  // False for an infinite or NaN norm (NaN compares false): GradScaler skips that step.
+  return { clip, finite: mixed ? g.less(total, c(FLOAT32_MAX)) : undefined };
 }
 
 function finish(g: GraphBuilder, params: string[], trainable: string[]): BuiltGraph {

@@ -75,132 +75,132 @@ export function countedLoop(n: number, pointers: number[], body: number[]): numb
   ];
 }
 
+/** sumsq(ptr, n4) -> f64: sum of x^2 in float64 (two f64x2 accumulations per f32x4). */
+function sumsqFunction(): number[] {
+  const [ptr, n, acc, half] = [0, 1, 2, 3];
+  // acc += promote(2 floats at ptr + offset)^2
+  const addSquares = (offset: number): number[] => [
+    ...get(acc),
+    ...get(ptr),
+    ...load64zero(offset),
+    ...simd(F64X2.promoteLow),
+    ...set(half),
+    ...get(half),
+    ...get(half),
+    ...simd(F64X2.mul),
+    ...simd(F64X2.add),
+    ...set(acc),
+  ];
+  const code = [
+    ...f64c(0),
+    ...simd(F64X2.splat),
+    ...set(acc),
+    ...countedLoop(n, [ptr], [...addSquares(0), ...addSquares(8)]),
+    ...get(acc),
+    ...simd(F64X2.extract, 0),
+    ...get(acc),
+    ...simd(F64X2.extract, 1),
+    0xa0, // f64.add
+    0x0b,
+  ];
+  return [...vec([[2, V128]]), ...code];
+}
+
+/**
+ * adamw's locals: the parameters p, g, m, v (pointers), n4, then the f32 scalars clip, decay,
+ * negStep, bc2, eps, w1, b2, w2; v128 locals 13..20 hold the scalars' splats, 21..24 temporaries.
+ */
+const ADAMW = { P: 0, G: 1, M: 2, V: 3, N: 4, scalars: [5, 6, 7, 8, 9, 10, 11, 12], splatOf: (s: number): number => s + 8, gi: 21, mi: 22, vi: 23, t: 24 };
+
+/** adamw(p, g, m, v, n4, clip, decay, negStep, bc2Sqrt, eps, w1, b2, w2) */
+function adamwFunction(): number[] {
+  const { N, P, G, M, V, scalars, splatOf } = ADAMW;
+  const code = [...scalars.flatMap((s) => [...get(s), ...simd(F32X4.splat), ...set(splatOf(s))]), ...countedLoop(N, [P, G, M, V], adamwLanes()), 0x0b];
+  return [...vec([[12, V128]]), ...code];
+}
+
+/** One pass of adamw's loop: 4 lanes of every buffer. */
+function adamwLanes(): number[] {
+  const { P, G, M, V, gi, mi, vi, t } = ADAMW;
+  const [clip, decay, negStep, bc2, eps, w1, b2, w2] = ADAMW.scalars.map(ADAMW.splatOf) as [number, number, number, number, number, number, number, number];
+  return [
+    // gi = g * clip
+    ...get(G),
+    ...v128load(),
+    ...get(clip),
+    ...simd(F32X4.mul),
+    ...set(gi),
+    // mi = m + w1 * (gi - m)
+    ...get(M),
+    ...v128load(),
+    ...set(t),
+    ...get(t),
+    ...get(w1),
+    ...get(gi),
+    ...get(t),
+    ...simd(F32X4.sub),
+    ...simd(F32X4.mul),
+    ...simd(F32X4.add),
+    ...set(mi),
+    ...get(M),
+    ...get(mi),
+    ...v128store(),
+    // vi = v * b2 + (w2 * gi) * gi
+    ...get(V),
+    ...v128load(),
+    ...get(b2),
+    ...simd(F32X4.mul),
+    ...get(w2),
+    ...get(gi),
+    ...simd(F32X4.mul),
+    ...get(gi),
+    ...simd(F32X4.mul),
+    ...simd(F32X4.add),
+    ...set(vi),
+    ...get(V),
+    ...get(vi),
+    ...v128store(),
+    // t = sqrt(vi) / bc2 + eps ; p = p * decay + negStep * (mi / t)
+    ...get(vi),
+    ...simd(F32X4.sqrt),
+    ...get(bc2),
+    ...simd(F32X4.div),
+    ...get(eps),
+    ...simd(F32X4.add),
+    ...set(t),
+    ...get(P),
+    ...get(P),
+    ...v128load(),
+    ...get(decay),
+    ...simd(F32X4.mul),
+    ...get(negStep),
+    ...get(mi),
+    ...get(t),
+    ...simd(F32X4.div),
+    ...simd(F32X4.mul),
+    ...simd(F32X4.add),
+    ...v128store(),
+  ];
+}
+
+/** accumulate(dst, src, n4): dst += src */
+function accumulateFunction(): number[] {
+  const [D, S, N] = [0, 1, 2];
+  const body = [...get(D), ...get(D), ...v128load(), ...get(S), ...v128load(), ...simd(F32X4.add), ...v128store()];
+  return [...vec([]), ...countedLoop(N, [D, S], body), 0x0b];
+}
+
+/** The optimizer kernels' module: its type section (one signature per kernel) and the three functions. */
 function buildModule(): Uint8Array {
-  // sumsq(ptr, n4) -> f64: sum of x^2 in float64 (two f64x2 accumulations per f32x4).
-  const sumsq = (() => {
-    const [ptr, n, acc] = [0, 1, 2];
-    const body = [
-      ...get(acc),
-      ...get(ptr),
-      ...load64zero(0),
-      ...simd(F64X2.promoteLow),
-      ...set(3),
-      ...get(3),
-      ...get(3),
-      ...simd(F64X2.mul),
-      ...simd(F64X2.add),
-      ...set(acc),
-      ...get(acc),
-      ...get(ptr),
-      ...load64zero(8),
-      ...simd(F64X2.promoteLow),
-      ...set(3),
-      ...get(3),
-      ...get(3),
-      ...simd(F64X2.mul),
-      ...simd(F64X2.add),
-      ...set(acc),
-    ];
-    const code = [
-      ...f64c(0),
-      ...simd(F64X2.splat),
-      ...set(acc),
-      ...countedLoop(n, [ptr], body),
-      ...get(acc),
-      ...simd(F64X2.extract, 0),
-      ...get(acc),
-      ...simd(F64X2.extract, 1),
-      0xa0, // f64.add
-      0x0b,
-    ];
-    return [...vec([[2, V128]]), ...code];
-  })();
-
-  // adamw(p, g, m, v, n4, clip, decay, negStep, bc2Sqrt, eps, w1, b2, w2)
-  const adamw = (() => {
-    const [P, G, M, V, N] = [0, 1, 2, 3, 4];
-    const scalars = [5, 6, 7, 8, 9, 10, 11, 12]; // clip, decay, negStep, bc2, eps, w1, b2, w2 (f32)
-    const vecOf = (s: number): number => s + 8; // v128 locals 13..20 hold the splats
-    const [gi, mi, vi, t] = [21, 22, 23, 24];
-    const [clip, decay, negStep, bc2, eps, w1, b2, w2] = scalars.map(vecOf);
-    const body = [
-      // gi = g * clip
-      ...get(G),
-      ...v128load(),
-      ...get(clip!),
-      ...simd(F32X4.mul),
-      ...set(gi),
-      // mi = m + w1 * (gi - m)
-      ...get(M),
-      ...v128load(),
-      ...set(t),
-      ...get(t),
-      ...get(w1!),
-      ...get(gi),
-      ...get(t),
-      ...simd(F32X4.sub),
-      ...simd(F32X4.mul),
-      ...simd(F32X4.add),
-      ...set(mi),
-      ...get(M),
-      ...get(mi),
-      ...v128store(),
-      // vi = v * b2 + (w2 * gi) * gi
-      ...get(V),
-      ...v128load(),
-      ...get(b2!),
-      ...simd(F32X4.mul),
-      ...get(w2!),
-      ...get(gi),
-      ...simd(F32X4.mul),
-      ...get(gi),
-      ...simd(F32X4.mul),
-      ...simd(F32X4.add),
-      ...set(vi),
-      ...get(V),
-      ...get(vi),
-      ...v128store(),
-      // t = sqrt(vi) / bc2 + eps ; p = p * decay + negStep * (mi / t)
-      ...get(vi),
-      ...simd(F32X4.sqrt),
-      ...get(bc2!),
-      ...simd(F32X4.div),
-      ...get(eps!),
-      ...simd(F32X4.add),
-      ...set(t),
-      ...get(P),
-      ...get(P),
-      ...v128load(),
-      ...get(decay!),
-      ...simd(F32X4.mul),
-      ...get(negStep!),
-      ...get(mi),
-      ...get(t),
-      ...simd(F32X4.div),
-      ...simd(F32X4.mul),
-      ...simd(F32X4.add),
-      ...v128store(),
-    ];
-    const code = [...scalars.flatMap((s) => [...get(s), ...simd(F32X4.splat), ...set(vecOf(s))]), ...countedLoop(N, [P, G, M, V], body), 0x0b];
-    return [...vec([[12, V128]]), ...code];
-  })();
-
-  // accumulate(dst, src, n4): dst += src
-  const accumulate = (() => {
-    const [D, S, N] = [0, 1, 2];
-    const body = [...get(D), ...get(D), ...v128load(), ...get(S), ...v128load(), ...simd(F32X4.add), ...v128store()];
-    return [...vec([]), ...countedLoop(N, [D, S], body), 0x0b];
-  })();
-
   const types = vec([
     [0x60, ...vec([[I32], [I32]]), ...vec([[F64]])],
     [0x60, ...vec([...Array(5).fill([I32]), ...Array(8).fill([F32])]), ...vec([])],
     [0x60, ...vec([[I32], [I32], [I32]]), ...vec([])],
   ]);
   return moduleBytes(types, [
-    ['sumsq', 0, sumsq],
-    ['adamw', 1, adamw],
-    ['accumulate', 2, accumulate],
+    ['sumsq', 0, sumsqFunction()],
+    ['adamw', 1, adamwFunction()],
+    ['accumulate', 2, accumulateFunction()],
   ]);
 }
 
@@ -351,9 +351,4 @@ export class WasmArena {
   accumulate(dst: Float32Array, src: Float32Array): void {
     this.kernels.accumulate(dst.byteOffset, src.byteOffset, Math.ceil(dst.length / 4));
   }
-}
-
-/** Whether the SIMD kernels can run here. */
-export function wasmKernelsAvailable(): boolean {
-  return module() !== null;
 }
