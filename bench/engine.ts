@@ -15,7 +15,7 @@
 import type { ModelConfig } from '../src/core/model/config.js';
 import { isLocalLayer } from '../src/core/model/modernbert-config.js';
 import { createModel, type PresetName } from '../src/core/model/presets.js';
-import { type Batch, type StepMode, TrainingEngine } from '../src/core/train/engine.js';
+import { type Batch, type StepMode, TrainingEngine } from '../src/core/step/engine.js';
 import { arg, inChild, matmulPeak, median, medianMs, peakRssMB, table } from './util.js';
 
 interface Result {

@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { providerUnavailable } from '../src/core/engine/device.js';
 import type { ExecutionProvider } from '../src/core/engine/runtime.js';
 import { createModel, type PresetName } from '../src/core/model/presets.js';
-import { type StepMode, TrainingEngine } from '../src/core/train/engine.js';
+import { type StepMode, TrainingEngine } from '../src/core/step/engine.js';
 import { randomBatch } from './engine.js';
 import { arg, medianMs, table } from './util.js';
 

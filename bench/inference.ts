@@ -11,7 +11,7 @@ import { basename, dirname, join } from 'node:path';
 import { exportModel } from '../src/core/export/index.js';
 import { createModel, type PresetName } from '../src/core/model/presets.js';
 import { Tokenizer } from '../src/core/tokenizer/index.js';
-import { Predictor } from '../src/core/train/predictor.js';
+import { Predictor } from '../src/core/predict/predictor.js';
 import { arg, median, table } from './util.js';
 
 const WORDS = ['the', 'food', 'was', 'really', 'great', 'but', 'delivery', 'slow', 'and', 'cold', 'service', 'friendly', 'pizza', 'tasty', 'again', 'never'];

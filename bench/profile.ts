@@ -10,7 +10,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createModel, type PresetName } from '../src/core/model/presets.js';
-import { TrainingEngine } from '../src/core/train/engine.js';
+import { TrainingEngine } from '../src/core/step/engine.js';
 import { randomBatch } from './engine.js';
 import { arg, table } from './util.js';
 

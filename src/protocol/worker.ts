@@ -2,8 +2,8 @@
  * Typed messages between the extension host and the worker process that trains (or serves
  * predictions), with validation of what arrives. No vscode, no DOM.
  */
-import type { RunArgs } from '../core/train/args.js';
-import type { TrainingEvent } from './events.js';
+import type { RunArgs } from '../core/run/args.js';
+import type { TrainingEvent } from '../core/run/events.js';
 
 /** Host -> worker. */
 export type HostToWorker =

@@ -5,8 +5,8 @@
  * for the predict box and "classify selection" with models kept loaded.
  */
 import { parseHostMessage, type HostToWorker, type WorkerToHost } from '../protocol/worker.js';
-import { Predictor } from '../core/train/predictor.js';
-import { runClassification } from '../core/train/run.js';
+import { Predictor } from '../core/predict/predictor.js';
+import { runClassification } from '../core/run/run.js';
 import { exportModelFolder } from '../core/export/index.js';
 import { analyzeDataset } from './analyze.js';
 

@@ -1,5 +1,5 @@
 /** Synthetic padded batches for engine tests. */
-import type { Batch } from '../../src/core/train/engine.js';
+import type { Batch } from '../../src/core/step/engine.js';
 import { rng } from './gradcheck.js';
 
 export interface SyntheticBatchOptions {

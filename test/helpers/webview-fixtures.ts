@@ -1,6 +1,6 @@
 /** Host-side data for the webview page tests (Chromium and Node): form fields from the real run table, runs, events. */
-import { ARG_SPECS } from '../../src/core/train/args.js';
-import type { EvalEvent, LogEvent, ProgressEvent, StartEvent, TrainingEvent } from '../../src/protocol/events.js';
+import { ARG_SPECS } from '../../src/core/run/args.js';
+import type { EvalEvent, LogEvent, ProgressEvent, StartEvent, TrainingEvent } from '../../src/core/run/events.js';
 import type { DatasetPreviewState, FormField, RunSummary } from '../../src/protocol/webview.js';
 
 /** The flags the sidebar shows outside "Advanced" (as the host is expected to mark them). */

@@ -1,7 +1,7 @@
 /** pull / push / deploy-space: the Hugging Face Hub. */
 import { UsageError } from '../../core/errors.js';
 import { deploySpace, pullModel, pushFolder } from '../../core/hub/index.js';
-import { ignoredAtEnd } from '../../core/train/hub-push.js';
+import { ignoredAtEnd } from '../../core/run/hub-push.js';
 import { cancelOnSigint, hubToken } from '../io.js';
 import type { Command } from './types.js';
 

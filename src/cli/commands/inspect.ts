@@ -2,9 +2,9 @@
 import { type DatasetStats, datasetStats, encodeDataset, loadClassificationData } from '../../core/data/index.js';
 import { ArgError } from '../../core/errors.js';
 import { Tokenizer } from '../../core/tokenizer/index.js';
-import { ARG_SPECS } from '../../core/train/args.js';
-import { columnOptions, taskOptions } from '../../core/train/data-options.js';
-import { resolveModelFolder } from '../../core/train/run.js';
+import { ARG_SPECS } from '../../core/run/args.js';
+import { columnOptions, taskOptions } from '../../core/run/data-options.js';
+import { resolveModelFolder } from '../../core/run/run.js';
 import { pyFloat } from '../format.js';
 import type { Out } from '../io.js';
 import type { Command } from './types.js';

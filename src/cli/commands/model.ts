@@ -8,7 +8,7 @@ import type { ProblemType } from '../../core/model/config.js';
 import { PRESETS, type PresetName, createModel } from '../../core/model/presets.js';
 import { saveModel } from '../../core/model/save.js';
 import { Tokenizer } from '../../core/tokenizer/index.js';
-import { resolveModelFolder } from '../../core/train/run.js';
+import { resolveModelFolder } from '../../core/run/run.js';
 import type { Command } from './types.js';
 
 export const exportCommand: Command = {

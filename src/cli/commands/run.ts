@@ -1,9 +1,9 @@
-/** train / evaluate / predict: a classification run (core/train/run.ts) with its events on the terminal or as JSON. */
+/** train / evaluate / predict: a classification run (core/run/run.ts) with its events on the terminal or as JSON. */
 import { ArgError, UsageError } from '../../core/errors.js';
 import { resolveProblemType } from '../../core/model/config.js';
-import { ARG_SPECS, type RunArgs } from '../../core/train/args.js';
-import { Predictor } from '../../core/train/predictor.js';
-import { resolveModelFolder, runClassification } from '../../core/train/run.js';
+import { ARG_SPECS, type RunArgs } from '../../core/run/args.js';
+import { Predictor } from '../../core/predict/predictor.js';
+import { resolveModelFolder, runClassification } from '../../core/run/run.js';
 import { pyFloat } from '../format.js';
 import { type GlobalOptions, type Out, cancelOnSigint, reporter } from '../io.js';
 import type { ParsedCommand } from '../parse.js';

@@ -4,7 +4,7 @@
  * labels as the engine's `Batch` wants them (int64 class ids, float32 multi-hot [B*C], float32
  * targets [B]).
  */
-import type { Batch } from '../train/engine.js';
+import type { Batch } from '../step/engine.js';
 import type { EncodedSplit } from './encode.js';
 
 export interface CollateOptions {

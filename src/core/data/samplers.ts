@@ -14,7 +14,7 @@
  * Evaluation uses `evalBatches` (sorted by length, longest first) and `RowOrder` to put outputs
  * back in row order.
  */
-import { Random } from '../model/init.js';
+import { Random } from '../random.js';
 import { permutation } from './split.js';
 
 export type SamplerKind = 'sequential' | 'random' | 'length-grouped' | 'length-shuffled';

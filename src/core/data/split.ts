@@ -5,7 +5,7 @@
  * remainders, ties broken at random); every class keeps at least one training row. Regression and
  * multi-label data fall back to a seeded random split. Each part keeps the file's row order.
  */
-import { Random } from '../model/init.js';
+import { Random } from '../random.js';
 
 export interface SplitSizes {
   /** Fraction of the rows (0 <= f < 1) for validation. */

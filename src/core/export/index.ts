@@ -11,7 +11,7 @@ import { loadModelAndTokenizer } from '../model/pretrained.js';
 import type { Weights } from '../model/params.js';
 import { modelFolderFiles, writeFolderAtomic } from '../model/save.js';
 import type { TokenizerFiles } from '../tokenizer/index.js';
-import { buildGraph } from '../train/graphs.js';
+import { buildGraph } from '../step/graphs.js';
 import { type ModelCardInfo, modelCard } from './card.js';
 
 export { modelCard, type ModelCardInfo } from './card.js';

@@ -15,8 +15,8 @@ import type { ModelConfig } from '../model/config.js';
 import { toHfConfig } from '../model/hf-config.js';
 import type { Weights } from '../model/params.js';
 import { writeFolderAtomic } from '../model/save.js';
-import type { GradScalerState } from './grad-scaler.js';
-import type { AdamWState } from './optimizer.js';
+import type { GradScalerState } from '../step/grad-scaler.js';
+import type { AdamWState } from '../step/adamw.js';
 import type { PlateauState } from './schedule.js';
 
 export type LogEntry = Record<string, number>;

@@ -14,7 +14,7 @@
 import { UserError } from '../errors.js';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EventSink } from '../../protocol/events.js';
+import type { EventSink } from '../run/events.js';
 import {
   BatchSampler,
   type ClassificationData,
@@ -29,7 +29,7 @@ import {
 import { CheckpointError } from '../model/checkpoint/index.js';
 import { loadPretrained } from '../model/load.js';
 import type { Model } from '../model/presets.js';
-import { ArgError, type RunArgs, greaterIsBetter, metricForBest, publicArgs, schedulerKwargs } from './args.js';
+import { ArgError, type RunArgs, greaterIsBetter, metricForBest, publicArgs, schedulerKwargs } from '../run/args.js';
 import { type Evaluation, type TrainerCallback, notify } from './callbacks.js';
 import {
   CheckpointRotation,
@@ -42,7 +42,7 @@ import {
   writeCheckpoint,
 } from './checkpoint.js';
 import { EarlyStopping, isImprovement } from './early-stopping.js';
-import { TrainingEngine } from './engine.js';
+import { TrainingEngine } from '../step/engine.js';
 import { evalInterval, stepControl } from './flow.js';
 import { createMetrics } from './metrics.js';
 import { LearningRates, type ScheduleOptions, warmupSteps } from './schedule.js';

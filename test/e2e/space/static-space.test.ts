@@ -23,7 +23,7 @@ import { exportModel } from '../../../src/core/export/index.js';
 import { renderSpaceTemplate, type SpaceFile } from '../../../src/core/hub/space-template.js';
 import { createModel } from '../../../src/core/model/presets.js';
 import { Tokenizer } from '../../../src/core/tokenizer/index.js';
-import { Predictor, type LabelScore } from '../../../src/core/train/predictor.js';
+import { Predictor, type LabelScore } from '../../../src/core/predict/predictor.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const OUTPUT = join(ROOT, '.test-output', 'space');

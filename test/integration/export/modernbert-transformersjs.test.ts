@@ -12,7 +12,7 @@ import type { HostTensor } from '../../../src/core/engine/tensor.js';
 import { exportModel } from '../../../src/core/export/index.js';
 import { createModel } from '../../../src/core/model/presets.js';
 import { Tokenizer } from '../../../src/core/tokenizer/index.js';
-import { type Batch, TrainingEngine } from '../../../src/core/train/engine.js';
+import { type Batch, TrainingEngine } from '../../../src/core/step/engine.js';
 import { sentimentSentences } from '../../helpers/sentences.js';
 
 /** Sentences of 35-50 tokens: the sentiment sentence, then filler past the 32-token window. */

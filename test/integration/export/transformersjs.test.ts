@@ -13,7 +13,7 @@ import { exportModel } from '../../../src/core/export/index.js';
 import { loadPretrained } from '../../../src/core/model/load.js';
 import { createModel } from '../../../src/core/model/presets.js';
 import { Tokenizer } from '../../../src/core/tokenizer/index.js';
-import { type Batch, TrainingEngine } from '../../../src/core/train/engine.js';
+import { type Batch, TrainingEngine } from '../../../src/core/step/engine.js';
 import { sentimentSentences } from '../../helpers/sentences.js';
 
 function toBatch(tok: Tokenizer, rows: { text: string; label?: number }[]): Batch {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createModel } from '../../../src/core/model/presets.js';
-import { TrainingEngine } from '../../../src/core/train/engine.js';
+import { TrainingEngine } from '../../../src/core/step/engine.js';
 import { syntheticBatch } from '../../helpers/batches.js';
 import { webgpuUnavailable } from '../../helpers/webgpu.js';
 

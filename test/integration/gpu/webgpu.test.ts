@@ -8,7 +8,7 @@ import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { createModel } from '../../../src/core/model/presets.js';
-import { type Batch, TrainingEngine } from '../../../src/core/train/engine.js';
+import { type Batch, TrainingEngine } from '../../../src/core/step/engine.js';
 import { syntheticBatch } from '../../helpers/batches.js';
 import { readSafetensors } from '../../../src/core/model/checkpoint/index.js';
 import { jsonEvents, reviewRows, runCli, tempDir, writeCsv, writeSmallVocab } from '../cli/support.js';

@@ -12,7 +12,7 @@ import {
   type ClassificationData,
 } from '../../../../src/core/data/index.js';
 import { Tokenizer } from '../../../../src/core/tokenizer/index.js';
-import type { Batch } from '../../../../src/core/train/engine.js';
+import type { Batch } from '../../../../src/core/step/engine.js';
 import { fixture, TempFiles, TOKENIZERS } from './helpers.js';
 
 const tmp = new TempFiles();

@@ -14,10 +14,10 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ClassificationData, DataSplit } from '../../../../src/core/data/index.js';
 import { exportScript, trainOrder, trainingArgumentsFor } from '../../../../src/core/export/script.js';
-import { type RunArgs, defaultArgs, parseFlags } from '../../../../src/core/train/args.js';
+import { type RunArgs, defaultArgs, parseFlags } from '../../../../src/core/run/args.js';
 import { type Average, createMetrics } from '../../../../src/core/train/metrics.js';
-import { classWeightsFor } from '../../../../src/core/train/run.js';
-import { predictionsCsv } from '../../../../src/core/train/predictions.js';
+import { classWeightsFor } from '../../../../src/core/run/run.js';
+import { predictionsCsv } from '../../../../src/core/predict/predictions.js';
 
 const PY = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const hasNumpy = spawnSync(PY, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { FLAG_USE, checkExportable, exportScript, trainOrder, trainingArgumentsFor } from '../../../../src/core/export/script.js';
-import { ARG_SPECS, ArgError, type RunArgs, defaultArgs, parseFlags } from '../../../../src/core/train/args.js';
+import { ARG_SPECS, ArgError, type RunArgs, defaultArgs, parseFlags } from '../../../../src/core/run/args.js';
 
 const FIXTURES = join(import.meta.dirname, '../../../fixtures/transformers');
 const FIELDS_5 = new Set(JSON.parse(readFileSync(join(FIXTURES, 'training_args_fields_5.x.json'), 'utf8')) as string[]);

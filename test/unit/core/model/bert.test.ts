@@ -6,7 +6,7 @@ import { bertParamSpecs } from '../../../../src/core/model/architectures/bert.js
 import { BERT_DEFAULTS, type ModelConfig, type ProblemType, defaultLabels } from '../../../../src/core/model/config.js';
 import { initWeights } from '../../../../src/core/model/init.js';
 import { createModel, PRESETS } from '../../../../src/core/model/presets.js';
-import { buildGraph, gradName } from '../../../../src/core/train/graphs.js';
+import { buildGraph, gradName } from '../../../../src/core/step/graphs.js';
 import { syntheticBatch } from '../../../helpers/batches.js';
 import { rng } from '../../../helpers/gradcheck.js';
 

@@ -17,7 +17,7 @@ import { DropoutSites } from '../../../../src/core/model/architectures/common.js
 import { resolveProblemType } from '../../../../src/core/model/config.js';
 import { loadPretrained } from '../../../../src/core/model/load.js';
 import type { Weights } from '../../../../src/core/model/params.js';
-import { buildGraph, gradName } from '../../../../src/core/train/graphs.js';
+import { buildGraph, gradName } from '../../../../src/core/step/graphs.js';
 
 const ROOT = 'test/fixtures/reference';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createModel } from '../../../../src/core/model/presets.js';
-import { type Batch, type StepMode, TrainingEngine } from '../../../../src/core/train/engine.js';
-import { createStepMode, defaultStepMode, DeviceStep, FusedStep, HostGradsStep, type StepContext, stepsOnHost } from '../../../../src/core/train/step-modes.js';
+import { type Batch, type StepMode, TrainingEngine } from '../../../../src/core/step/engine.js';
+import { createStepMode, defaultStepMode, DeviceStep, FusedStep, HostGradsStep, type StepContext, stepsOnHost } from '../../../../src/core/step/modes.js';
 import { syntheticBatch } from '../../../helpers/batches.js';
 
 const VOCAB = 90;

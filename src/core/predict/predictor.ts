@@ -10,7 +10,7 @@ import { loadModelAndTokenizer } from '../model/pretrained.js';
 import { Tokenizer } from '../tokenizer/index.js';
 import { createSession, type ProviderChoice, type Session } from '../engine/runtime.js';
 import type { HostTensor } from '../engine/tensor.js';
-import { buildGraph } from './graphs.js';
+import { buildGraph } from '../step/graphs.js';
 
 export interface LabelScore {
   label: string;

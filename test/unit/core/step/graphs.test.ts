@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createModel } from '../../../../src/core/model/presets.js';
-import { buildGraph, gradName, STATE_KINDS, stateInputName, stateOutputName } from '../../../../src/core/train/graphs.js';
-import { ADAMW_DEFAULTS } from '../../../../src/core/train/optimizer.js';
+import { buildGraph, gradName, STATE_KINDS, stateInputName, stateOutputName } from '../../../../src/core/step/graphs.js';
+import { ADAMW_DEFAULTS } from '../../../../src/core/step/adamw.js';
 
 const config = createModel({ preset: 'bert-tiny', vocabSize: 40, numLabels: 2, seed: 1 }).config;
 

@@ -19,7 +19,7 @@ import type { ModelInputs } from '../model/architectures/common.js';
 import { type ModelConfig, resolveProblemType } from '../model/config.js';
 import { decays, type ParamSpec, type Weights } from '../model/params.js';
 import { quantizeLinears } from '../engine/quantize.js';
-import { ADAMW_DEFAULTS, type AdamWOptions } from './optimizer.js';
+import { ADAMW_DEFAULTS, type AdamWOptions } from './adamw.js';
 
 export type GraphKind = 'grads' | 'fused' | 'eval' | 'infer';
 

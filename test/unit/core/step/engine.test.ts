@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { HostTensor } from '../../../../src/core/engine/tensor.js';
 import { createModel } from '../../../../src/core/model/presets.js';
-import { type Batch, TrainingEngine } from '../../../../src/core/train/engine.js';
+import { type Batch, TrainingEngine } from '../../../../src/core/step/engine.js';
 import { syntheticBatch } from '../../../helpers/batches.js';
 
 const VOCAB = 120;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createModel } from '../../../../src/core/model/presets.js';
-import { TrainingEngine } from '../../../../src/core/train/engine.js';
+import { TrainingEngine } from '../../../../src/core/step/engine.js';
 import { syntheticBatch } from '../../../helpers/batches.js';
 
 const noDropout = { hidden_dropout_prob: 0, attention_probs_dropout_prob: 0 };

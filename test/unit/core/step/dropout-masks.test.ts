@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { MaskDrawer, fillMaskScalar, keepThreshold, maskKernelAvailable, maskKey } from '../../../../src/core/train/dropout-masks.js';
+import { MaskDrawer, fillMaskScalar, keepThreshold, maskKernelAvailable, maskKey } from '../../../../src/core/step/dropout-masks.js';
 
 /** The hash spelled out once more, independently of the module: lowbias32. */
 function lowbias32(x: number): number {

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createModel } from '../../../../src/core/model/presets.js';
-import { type StepMode, TrainingEngine } from '../../../../src/core/train/engine.js';
+import { type StepMode, TrainingEngine } from '../../../../src/core/step/engine.js';
 import { syntheticBatch } from '../../../helpers/batches.js';
 import { updateDistance } from '../../../helpers/weights.js';
 

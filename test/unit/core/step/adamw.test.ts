@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { AdamW, clipCoefficient, globalNorm } from '../../../../src/core/train/optimizer.js';
+import { AdamW, clipCoefficient, globalNorm } from '../../../../src/core/step/adamw.js';
 import { learningRate, lrLambda, type ScheduleOptions, warmupSteps } from '../../../../src/core/train/schedule.js';
 
 describe('learning-rate schedules (transformers get_scheduler semantics)', () => {

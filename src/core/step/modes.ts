@@ -16,7 +16,7 @@ import { type DeviceTensor, type HostTensor, isDeviceTensor } from '../engine/te
 import type { Batch, StepMode, StepResult } from './engine.js';
 import type { GradScaler } from './grad-scaler.js';
 import { type GraphKind, gradName, STATE_KINDS, type StateKind, stateInputName, stateOutputName } from './graphs.js';
-import { type AdamW, adamwScalars } from './optimizer.js';
+import { type AdamW, adamwScalars } from './adamw.js';
 import type { WasmArena } from './wasm-kernels.js';
 
 export type Feeds = Record<string, HostTensor | DeviceTensor>;

@@ -31,8 +31,8 @@ import type { ParamSpec, Weights } from '../model/params.js';
 import { buildGraph, type GraphKind } from './graphs.js';
 import { MaskDrawer, keepThreshold, maskKey } from './dropout-masks.js';
 import { GradScaler, type GradScalerOptions } from './grad-scaler.js';
-import { ADAMW_DEFAULTS, AdamW, type AdamWOptions } from './optimizer.js';
-import { createStepMode, defaultStepMode, type Feeds, HostGradsStep, type StepContext, type StepStrategy, stepsOnHost } from './step-modes.js';
+import { ADAMW_DEFAULTS, AdamW, type AdamWOptions } from './adamw.js';
+import { createStepMode, defaultStepMode, type Feeds, HostGradsStep, type StepContext, type StepStrategy, stepsOnHost } from './modes.js';
 import { WasmArena } from './wasm-kernels.js';
 
 export interface Batch {

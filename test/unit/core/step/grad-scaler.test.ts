@@ -1,7 +1,7 @@
 /** GradScaler: torch.amp.GradScaler's defaults and its scale update rule. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { GradScaler } from '../../../../src/core/train/grad-scaler.js';
+import { GradScaler } from '../../../../src/core/step/grad-scaler.js';
 
 describe('GradScaler', () => {
   test("torch's defaults: 2^16, x2 every 2000 finite steps, x0.5 on overflow", () => {

@@ -6,7 +6,7 @@
  */
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EventSink } from '../../protocol/events.js';
+import type { EventSink } from './events.js';
 import {
   type ClassificationData,
   type EncodedDataset,
@@ -30,11 +30,11 @@ import { Tokenizer } from '../tokenizer/index.js';
 import { ArgError, type RunArgs, publicArgs, validateArgs } from './args.js';
 import { columnOptions, trainDataOptions } from './data-options.js';
 import { pushCheckpoint, pushRun, type HubPushContext } from './hub-push.js';
-import { listCheckpoints } from './checkpoint.js';
-import { predictionsCsv } from './predictions.js';
-import type { TrainerCallback } from './callbacks.js';
-import { tensorBoardCallback } from './tensorboard.js';
-import { Trainer } from './trainer.js';
+import { listCheckpoints } from '../train/checkpoint.js';
+import { predictionsCsv } from '../predict/predictions.js';
+import type { TrainerCallback } from '../train/callbacks.js';
+import { tensorBoardCallback } from '../train/tensorboard.js';
+import { Trainer } from '../train/trainer.js';
 
 export interface RunContext {
   emit: EventSink;
