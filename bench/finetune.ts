@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { type DataSplit, encodeDataset, loadClassificationData } from '../src/core/data/index.js';
 import { createModel } from '../src/core/model/presets.js';
 import { Tokenizer } from '../src/core/tokenizer/index.js';
-import { defaultArgs } from '../src/core/run/args.js';
+import { defaultArgs } from '../src/core/contract/args.js';
 import { Trainer } from '../src/core/train/trainer.js';
 import { arg, inChild, median, peakRssMB, table } from './util.js';
 

@@ -1,5 +1,5 @@
 /** Shared benchmark helpers: timing statistics, tables, child-process runs for peak RSS. */
-import { parseArgv } from '../src/core/run/flags.js';
+import { parseArgv } from '../src/core/contract/flags.js';
 import { spawnSync } from 'node:child_process';
 import { GraphBuilder } from '../src/core/engine/graph.js';
 import { serialize } from '../src/core/engine/onnx/serialize.js';

@@ -1,5 +1,5 @@
 /** Terminal output for the CLI: Python-style log dicts (as the Trainer prints them) and a tqdm-like bar. */
-import type { TrainingEvent } from '../core/run/events.js';
+import type { TrainingEvent } from '../core/contract/events.js';
 import { clock, metricText, pyDict, pyFloat } from '../protocol/format.js';
 
 export { clock, metricText, pyDict, pyFloat };

@@ -1,6 +1,6 @@
 /** `finetune --help` and `finetune <command> --help`, written from the command table and the run-argument table. */
-import { ARG_SPECS, type ArgSpec } from '../core/run/args.js';
-import { UNSUPPORTED_ARGS } from '../core/run/unsupported-args.js';
+import { ARG_SPECS, type ArgSpec } from '../core/contract/args.js';
+import { UNSUPPORTED_ARGS } from '../core/contract/unsupported-args.js';
 import { COMMANDS, type Command } from './commands/index.js';
 import { type OwnFlag, runFlagNames } from './parse.js';
 

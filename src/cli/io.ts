@@ -1,5 +1,5 @@
 /** What every command gets: the output streams, the global options, the event reporter, Ctrl-C handling. */
-import type { TrainingEvent } from '../core/run/events.js';
+import type { TrainingEvent } from '../core/contract/events.js';
 import { UsageError } from '../core/errors.js';
 import { TextReporter } from './format.js';
 

@@ -9,7 +9,7 @@
  */
 import { resolve } from 'node:path';
 import { ArgError, UsageError, UserError } from '../core/errors.js';
-import { parseArgv } from '../core/run/flags.js';
+import { parseArgv } from '../core/contract/flags.js';
 import { COMMANDS, findCommand } from './commands/index.js';
 import { help } from './help.js';
 import type { GlobalOptions, Out } from './io.js';

@@ -1,12 +1,12 @@
 /**
- * A command's flags through the one parser (core/run/flags.ts): the run-argument table's flags the
+ * A command's flags through the one parser (core/contract/flags.ts): the run-argument table's flags the
  * command takes (with `--config run.json` read first, flags on top), plus its own flags.
  */
 import { readFile } from 'node:fs/promises';
 import { ArgError } from '../core/errors.js';
-import { ARG_SPECS, type ArgSpec, type RunArgs, applyConfigObject, coerceArg, defaultArgs, parseFlags } from '../core/run/args.js';
-import { type FlagSpec, parseArgv } from '../core/run/flags.js';
-import { unsupportedReason } from '../core/run/unsupported-args.js';
+import { ARG_SPECS, type ArgSpec, type RunArgs, applyConfigObject, coerceArg, defaultArgs, parseFlags } from '../core/contract/args.js';
+import { type FlagSpec, parseArgv } from '../core/contract/flags.js';
+import { unsupportedReason } from '../core/contract/unsupported-args.js';
 import { didYouMean } from '../core/errors.js';
 
 /** A command's own flag (not a run argument). */

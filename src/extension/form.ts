@@ -2,7 +2,7 @@
  * The sidebar's training form: which run flags it shows (common / advanced), their UI defaults,
  * and turning the submitted values into validated RunArgs. Pure (no vscode), so it is unit-tested.
  */
-import { ARG_SPECS, ArgError, type RunArgs, coerceArg, defaultArgs, validateArgs } from '../core/run/args.js';
+import { ARG_SPECS, ArgError, type RunArgs, coerceArg, defaultArgs, validateArgs } from '../core/contract/args.js';
 import type { FormField } from '../protocol/webview.js';
 
 export const COMMON_FIELDS = [

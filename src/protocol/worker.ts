@@ -2,8 +2,8 @@
  * Typed messages between the extension host and the worker process that trains (or serves
  * predictions), with validation of what arrives. No vscode, no DOM.
  */
-import type { RunArgs } from '../core/run/args.js';
-import type { TrainingEvent } from '../core/run/events.js';
+import type { RunArgs } from '../core/contract/args.js';
+import type { TrainingEvent } from '../core/contract/events.js';
 
 /** Host -> worker. */
 export type HostToWorker =

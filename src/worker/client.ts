@@ -4,10 +4,10 @@
  * No vscode import: the extension adapts it (CancellationToken, notifications).
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import type { TrainingEvent } from '../core/run/events.js';
+import type { TrainingEvent } from '../core/contract/events.js';
 import type { DatasetPreviewState } from '../protocol/webview.js';
 import { type AnalyzeRequest, type HostToWorker, type Prediction, parseWorkerMessage } from '../protocol/worker.js';
-import type { RunArgs } from '../core/run/args.js';
+import type { RunArgs } from '../core/contract/args.js';
 
 export interface WorkerClientOptions {
   /** The worker entry: dist/worker.cjs, or src/worker/main.ts with execArgv ['--import', 'tsx']. */

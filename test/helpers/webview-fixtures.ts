@@ -1,6 +1,6 @@
 /** Host-side data for the webview page tests (Chromium and Node): form fields from the real run table, runs, events. */
-import { ARG_SPECS } from '../../src/core/run/args.js';
-import type { EvalEvent, LogEvent, ProgressEvent, StartEvent, TrainingEvent } from '../../src/core/run/events.js';
+import { ARG_SPECS } from '../../src/core/contract/args.js';
+import type { EvalEvent, LogEvent, ProgressEvent, StartEvent, TrainingEvent } from '../../src/core/contract/events.js';
 import type { DatasetPreviewState, FormField, RunSummary } from '../../src/protocol/webview.js';
 
 /** The flags the sidebar shows outside "Advanced" (as the host is expected to mark them). */

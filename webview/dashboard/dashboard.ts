@@ -9,7 +9,7 @@
  * onto the series the charts hold, one `chart.update('none')` per animation frame); `run` → the
  * summary (status). Request: overlay → {events}. Command: cancelRun. UI state: the overlaid run.
  */
-import type { TrainingEvent } from '../../src/core/run/events.js';
+import type { TrainingEvent } from '../../src/core/contract/events.js';
 import type { RunSummary } from '../../src/protocol/webviews/base.js';
 import { CancelRun } from '../../src/protocol/webviews/base.js';
 import { Events, Overlay, Run, dashboardProtocol, type DashboardProtocol, type DashboardState } from '../../src/protocol/webviews/dashboard.js';

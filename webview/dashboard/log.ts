@@ -1,5 +1,5 @@
 /** Training events as the CLI prints them (the Trainer's log dicts, checkpoint lines, messages). */
-import type { TrainingEvent } from '../../src/core/run/events.js';
+import type { TrainingEvent } from '../../src/core/contract/events.js';
 import { metricText, pyDict } from '../format.js';
 
 export type LineKind = 'info' | 'log' | 'eval' | 'checkpoint' | 'stage' | 'warning' | 'error' | 'done';

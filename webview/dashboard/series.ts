@@ -2,7 +2,7 @@
  * A run's training events folded into chart series (plain {x: step, y} arrays that the charts
  * hold by reference, so appending a point is all an update needs) and the latest state.
  */
-import type { DoneEvent, ErrorEvent, EvalEvent, ProgressEvent, StageEvent, StartEvent, TrainingEvent } from '../../src/core/run/events.js';
+import type { DoneEvent, ErrorEvent, EvalEvent, ProgressEvent, StageEvent, StartEvent, TrainingEvent } from '../../src/core/contract/events.js';
 
 export interface Point {
   x: number;

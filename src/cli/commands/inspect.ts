@@ -2,7 +2,7 @@
 import { type DatasetStats, datasetStats, encodeDataset, loadClassificationData } from '../../core/data/index.js';
 import { ArgError } from '../../core/errors.js';
 import { Tokenizer } from '../../core/tokenizer/index.js';
-import { ARG_SPECS } from '../../core/run/args.js';
+import { ARG_SPECS } from '../../core/contract/args.js';
 import { columnOptions, taskOptions } from '../../core/run/data-options.js';
 import { resolveModelFolder } from '../../core/run/run.js';
 import { pyFloat } from '../format.js';

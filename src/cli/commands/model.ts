@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ArgError, UsageError } from '../../core/errors.js';
 import { checkReplaceable, exportModelFolder } from '../../core/export/index.js';
-import { exportScript } from '../../core/export/script.js';
+import { exportScript } from '../../core/run/script/script.js';
 import type { ProblemType } from '../../core/model/config.js';
 import { PRESETS, type PresetName, createModel } from '../../core/model/presets.js';
 import { saveModel } from '../../core/model/save.js';

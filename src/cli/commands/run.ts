@@ -1,7 +1,7 @@
 /** train / evaluate / predict: a classification run (core/run/run.ts) with its events on the terminal or as JSON. */
 import { ArgError, UsageError } from '../../core/errors.js';
 import { resolveProblemType } from '../../core/model/config.js';
-import { ARG_SPECS, type RunArgs } from '../../core/run/args.js';
+import { ARG_SPECS, type RunArgs } from '../../core/contract/args.js';
 import { Predictor } from '../../core/predict/predictor.js';
 import { resolveModelFolder, runClassification } from '../../core/run/run.js';
 import { pyFloat } from '../format.js';

@@ -3,7 +3,7 @@
  * defaults, and the classification problem type resolved as `*ForSequenceClassification` does.
  */
 
-import type { ModernBertSettings } from './modernbert-config.js';
+import type { ModernBertSettings } from './modernbert-settings.js';
 
 export type ProblemType = 'single_label_classification' | 'multi_label_classification' | 'regression';
 

@@ -5,7 +5,7 @@
  * preview and `export-script`.
  */
 import type { DataOptions } from '../data/index.js';
-import type { RunArgs } from './args.js';
+import type { RunArgs } from '../contract/args.js';
 
 type Columns = Pick<DataOptions, 'textColumns' | 'pairColumn' | 'textColumnDelimiter' | 'labelColumn' | 'labelDelimiter' | 'hasHeader'>;
 

@@ -6,7 +6,7 @@
  */
 import { basename, resolve } from 'node:path';
 import { HubError, type PushResult, pushFolder } from '../hub/index.js';
-import type { RunArgs } from './args.js';
+import type { RunArgs } from '../contract/args.js';
 
 export type HubStrategy = RunArgs['hub_strategy'];
 

@@ -6,7 +6,7 @@
  */
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EventSink } from './events.js';
+import type { EventSink } from '../contract/events.js';
 import {
   type ClassificationData,
   type EncodedDataset,
@@ -27,7 +27,7 @@ import { checkVocabulary } from '../model/pretrained.js';
 import { PRESETS, type Model, type PresetName, createModel } from '../model/presets.js';
 import { writeFilesInto } from '../model/save.js';
 import { Tokenizer } from '../tokenizer/index.js';
-import { ArgError, type RunArgs, publicArgs, validateArgs } from './args.js';
+import { ArgError, type RunArgs, publicArgs, validateArgs } from '../contract/args.js';
 import { columnOptions, trainDataOptions } from './data-options.js';
 import { pushCheckpoint, pushRun, type HubPushContext } from './hub-push.js';
 import { listCheckpoints } from '../train/checkpoint.js';

@@ -34,28 +34,9 @@ import { GradScaler, type GradScalerOptions } from './grad-scaler.js';
 import { ADAMW_DEFAULTS, AdamW, type AdamWOptions } from './adamw.js';
 import { createStepMode, defaultStepMode, type Feeds, HostGradsStep, type StepContext, type StepStrategy, stepsOnHost } from './modes.js';
 import { WasmArena } from './wasm-kernels.js';
+import type { Batch, StepMode, StepResult } from './types.js';
 
-export interface Batch {
-  batch: number;
-  seq: number;
-  inputIds: BigInt64Array;
-  attentionMask: BigInt64Array;
-  tokenTypeIds?: BigInt64Array;
-  /** int64 class ids (single-label), float32 [batch, labels] multi-hot (multi-label) or float32 targets (regression). */
-  labels?: BigInt64Array | Float32Array;
-}
-
-/**
- * The step modes (classes in ./step-modes.ts):
- * - `grads`: gradients out, AdamW in place on the host (the CPU default);
- * - `fused`: clip + AdamW in the graph, weights and moments in and out every step;
- * - `device`: the fused graph with its new weights and moments kept on the GPU (WebGPU) and fed
- *   back as the next step's inputs: between steps only ids, masks, labels, scalars and the loss
- *   cross (with the dropout keep-masks, drawn on the host: see ./dropout-masks.ts). The default on
- *   WebGPU. Gradient accumulation (more than one micro-batch per step) runs the `grads`
- *   graph on host copies instead.
- */
-export type StepMode = 'grads' | 'fused' | 'device';
+export type { Batch, StepMode, StepResult } from './types.js';
 
 export interface EngineOptions {
   config: ModelConfig;
@@ -103,15 +84,6 @@ export interface EngineOptions {
    * faster per step with 40% less memory; length-grouped batches (81% real) no slower.
    */
   packTokens?: boolean;
-}
-
-export interface StepResult {
-  /** Mean loss over the micro-batches. */
-  loss: number;
-  /** Global gradient norm before clipping (unscaled; not finite on a skipped step). */
-  gradNorm: number;
-  /** Mixed precision: the gradients were not finite, so the optimizer step was skipped. */
-  skipped: boolean;
 }
 
 export class TrainingEngine {

@@ -13,7 +13,7 @@
 import { DeviceDownloader } from '../engine/device.js';
 import type { ProviderChoice, Session } from '../engine/runtime.js';
 import { type DeviceTensor, type HostTensor, isDeviceTensor } from '../engine/tensor.js';
-import type { Batch, StepMode, StepResult } from './engine.js';
+import type { Batch, StepMode, StepResult } from './types.js';
 import type { GradScaler } from './grad-scaler.js';
 import { type GraphKind, gradName, STATE_KINDS, type StateKind, stateInputName, stateOutputName } from './graphs.js';
 import { type AdamW, adamwScalars } from './adamw.js';

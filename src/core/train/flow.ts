@@ -3,7 +3,7 @@
  * step that just ended, as transformers' DefaultFlowCallback decides it (on_step_end with the
  * `steps` strategies, on_epoch_end with the `epoch` ones). The loop does what it says.
  */
-import type { RunArgs } from '../run/args.js';
+import type { RunArgs } from '../contract/args.js';
 
 export type FlowArgs = Pick<RunArgs, 'logging_strategy' | 'logging_steps' | 'eval_strategy' | 'eval_steps' | 'save_strategy' | 'save_steps'>;
 

@@ -14,7 +14,7 @@
 import { UserError } from '../errors.js';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EventSink } from '../run/events.js';
+import type { EventSink } from '../contract/events.js';
 import {
   BatchSampler,
   type ClassificationData,
@@ -29,7 +29,7 @@ import {
 import { CheckpointError } from '../model/checkpoint/index.js';
 import { loadPretrained } from '../model/load.js';
 import type { Model } from '../model/presets.js';
-import { ArgError, type RunArgs, greaterIsBetter, metricForBest, publicArgs, schedulerKwargs } from '../run/args.js';
+import { ArgError, type RunArgs, greaterIsBetter, metricForBest, publicArgs, schedulerKwargs } from '../contract/args.js';
 import { type Evaluation, type TrainerCallback, notify } from './callbacks.js';
 import {
   CheckpointRotation,

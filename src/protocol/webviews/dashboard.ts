@@ -2,7 +2,7 @@
  * The run dashboard's protocol: the run and every event so far at bootstrap, then appended events
  * and summary changes; another run's events to overlay; Cancel and Predict.
  */
-import type { TrainingEvent } from '../../core/run/events.js';
+import type { TrainingEvent } from '../../core/contract/events.js';
 import { CancelRun, OpenPredict, page, type RunSummary } from './base.js';
 import { notification, request, shape, string } from './ipc.js';
 

@@ -2,7 +2,7 @@
  * The "Training" sidebar's protocol: the run form (fields from the run table, recent models, the
  * data file and its columns), the runs of the workspace, starting and cancelling a run.
  */
-import type { ArgSpec, RunArgs } from '../../core/run/args.js';
+import type { ArgSpec, RunArgs } from '../../core/contract/args.js';
 import { CancelRun, OpenPredict, page, type RunSummary } from './base.js';
 import { command, notification, oneOf, optional, record, request, shape, string } from './ipc.js';
 

@@ -1,7 +1,7 @@
 /** The run dashboard in real Chromium under the host's CSP: live charts, confusion matrix, log, overlay. */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { TrainingEvent } from '../../../src/core/run/events.js';
+import type { TrainingEvent } from '../../../src/core/contract/events.js';
 import type { DashboardState } from '../../../src/protocol/webview.js';
 import { WebviewHarness, type ChartSnapshot, type WebviewPage } from '../../helpers/webview-harness.js';
 import { evalEvent, logEvent, progress, runEvents, runSummary, startEvent } from '../../helpers/webview-fixtures.js';

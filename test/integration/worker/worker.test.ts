@@ -8,8 +8,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import type { TrainingEvent } from '../../../src/core/run/events.js';
-import { defaultArgs, type RunArgs } from '../../../src/core/run/args.js';
+import type { TrainingEvent } from '../../../src/core/contract/events.js';
+import { defaultArgs, type RunArgs } from '../../../src/core/contract/args.js';
 import { WorkerClient } from '../../../src/worker/client.js';
 import { sentimentSentences } from '../../helpers/sentences.js';
 

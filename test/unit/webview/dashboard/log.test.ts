@@ -1,7 +1,7 @@
 /** Training events as the dashboard's log prints them (the CLI's lines). */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { TrainingEvent } from '../../../../src/core/run/events.js';
+import type { TrainingEvent } from '../../../../src/core/contract/events.js';
 import { eventLines } from '../../../../webview/dashboard/log.js';
 import { evalEvent, logEvent, progress, startEvent } from '../../../helpers/webview-fixtures.js';
 

@@ -1,7 +1,7 @@
 /** What the dashboard shows, from a run summary and its series. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { TrainingEvent } from '../../../../src/core/run/events.js';
+import type { TrainingEvent } from '../../../../src/core/contract/events.js';
 import type { RunSummary } from '../../../../src/protocol/webview.js';
 import { RunSeries } from '../../../../webview/dashboard/series.js';
 import { confusionView, MetricColors, metricChips, progressView, runStatus } from '../../../../webview/dashboard/view-model.js';

@@ -9,10 +9,10 @@
  */
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { ClassificationData, DataSplit } from '../data/index.js';
-import { ArgError, type RunArgs } from '../run/args.js';
-import { readModelConfig } from '../model/load.js';
-import { chooseHead, classWeightsFor } from '../run/run.js';
+import type { ClassificationData, DataSplit } from '../../data/index.js';
+import { ArgError, type RunArgs } from '../../contract/args.js';
+import { readModelConfig } from '../../model/load.js';
+import { chooseHead, classWeightsFor } from '../run.js';
 import { checkExportable, trainOrder, trainingArgumentsFor } from './script-args.js';
 import { dataFiles, isLocalFolder, loadExportData, tokenizerSource } from './script-data.js';
 import { REQUIREMENTS, TRAIN_PY_BODY, TRANSFORMERS_RANGE, accelerateConfig, py } from './script-python.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ArgError, type RunArgs, applyConfigObject, defaultArgs, parseFlags, schedulerKwargs, validateArgs } from '../../../../src/core/run/args.js';
+import { ArgError, type RunArgs, applyConfigObject, defaultArgs, parseFlags, schedulerKwargs, validateArgs } from '../../../../src/core/contract/args.js';
 
 const BASE = ['--model_name_or_path', 'm/x', '--train_file', '/d.csv', '--output_dir', '/out', '--do_train'];
 

@@ -7,7 +7,7 @@
  * Every flag of ARG_SPECS has a row in FLAG_USE, so a flag added to the run table without a
  * decision here fails the unit test.
  */
-import { ArgError, type RunArgs, greaterIsBetter, validateArgs } from '../run/args.js';
+import { ArgError, type RunArgs, greaterIsBetter, validateArgs } from '../../contract/args.js';
 
 /** How train.py reproduces a flag. */
 export type FlagUse =

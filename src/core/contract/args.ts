@@ -5,7 +5,7 @@
  * an equivalent Python script.
  */
 import { ArgError, didYouMean } from '../errors.js';
-import { SCHEDULER_TYPES, ScheduleError, type SchedulerKwargs, type SchedulerType, validateSchedulerKwargs } from '../train/schedule.js';
+import { SCHEDULER_TYPES, ScheduleError, type SchedulerKwargs, type SchedulerType, validateSchedulerKwargs } from './schedule-args.js';
 import { parseArgv } from './flags.js';
 import { unsupportedReason } from './unsupported-args.js';
 

@@ -9,10 +9,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { FLAG_USE, checkExportable, exportScript, trainOrder, trainingArgumentsFor } from '../../../../src/core/export/script.js';
-import { ARG_SPECS, ArgError, type RunArgs, defaultArgs, parseFlags } from '../../../../src/core/run/args.js';
+import { FLAG_USE, checkExportable, exportScript, trainOrder, trainingArgumentsFor } from '../../../../../src/core/run/script/script.js';
+import { ARG_SPECS, ArgError, type RunArgs, defaultArgs, parseFlags } from '../../../../../src/core/contract/args.js';
 
-const FIXTURES = join(import.meta.dirname, '../../../fixtures/transformers');
+const FIXTURES = join(import.meta.dirname, '../../../../fixtures/transformers');
 const FIELDS_5 = new Set(JSON.parse(readFileSync(join(FIXTURES, 'training_args_fields_5.x.json'), 'utf8')) as string[]);
 /** Names transformers 5 removed, or deprecated and later removed (5.15): train.py must not pass them. */
 const GONE_IN_5 = ['overwrite_output_dir', 'evaluation_strategy', 'warmup_ratio', 'logging_dir', 'group_by_length', 'per_gpu_train_batch_size', 'no_cuda'];

@@ -12,19 +12,19 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { ClassificationData, DataSplit } from '../../../../src/core/data/index.js';
-import { exportScript, trainOrder, trainingArgumentsFor } from '../../../../src/core/export/script.js';
-import { type RunArgs, defaultArgs, parseFlags } from '../../../../src/core/run/args.js';
-import { type Average, createMetrics } from '../../../../src/core/train/metrics.js';
-import { classWeightsFor } from '../../../../src/core/run/run.js';
-import { predictionsCsv } from '../../../../src/core/predict/predictions.js';
+import type { ClassificationData, DataSplit } from '../../../../../src/core/data/index.js';
+import { exportScript, trainOrder, trainingArgumentsFor } from '../../../../../src/core/run/script/script.js';
+import { type RunArgs, defaultArgs, parseFlags } from '../../../../../src/core/contract/args.js';
+import { type Average, createMetrics } from '../../../../../src/core/train/metrics.js';
+import { classWeightsFor } from '../../../../../src/core/run/run.js';
+import { predictionsCsv } from '../../../../../src/core/predict/predictions.js';
 
 const PY = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const hasNumpy = spawnSync(PY, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
 const hasTorch = hasNumpy && spawnSync(PY, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
 const skip = hasNumpy ? false : 'python3 with numpy is not installed: train.py is not checked';
 
-const FIXTURES = join(import.meta.dirname, '../../../fixtures/transformers');
+const FIXTURES = join(import.meta.dirname, '../../../../fixtures/transformers');
 const fields = (v: string): string[] => JSON.parse(readFileSync(join(FIXTURES, `training_args_fields_${v}.json`), 'utf8')) as string[];
 
 const root = mkdtempSync(join(tmpdir(), 'export-script-py-'));

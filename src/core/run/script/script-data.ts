@@ -7,10 +7,10 @@
  */
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type ClassificationData, type DataSplit, loadClassificationData } from '../data/index.js';
-import { Tokenizer } from '../tokenizer/index.js';
-import type { RunArgs } from '../run/args.js';
-import { trainDataOptions } from '../run/data-options.js';
+import { type ClassificationData, type DataSplit, loadClassificationData } from '../../data/index.js';
+import { Tokenizer } from '../../tokenizer/index.js';
+import type { RunArgs } from '../../contract/args.js';
+import { trainDataOptions } from '../data-options.js';
 
 export async function loadExportData(a: RunArgs): Promise<ClassificationData> {
   return loadClassificationData(trainDataOptions(a));
