@@ -7,6 +7,7 @@
 import { ArgError, didYouMean } from '../errors.js';
 import { SCHEDULER_TYPES, ScheduleError, type SchedulerKwargs, type SchedulerType, validateSchedulerKwargs } from './schedule-args.js';
 import { parseArgv } from './flags.js';
+import { higherIsBetter } from './metrics.js';
 import { unsupportedReason } from './unsupported-args.js';
 
 /** json: a JSON object (a string on the command line, an object in --config). */
@@ -581,11 +582,10 @@ export function validateArgs(a: RunArgs): void {
   if (a.do_train && !a.output_dir) throw new ArgError('--output_dir', '--do_train needs --output_dir');
 }
 
-/** transformers' rule for greater_is_better when unset. */
+/** greater_is_better, else the metric's own direction (the metric table; transformers' rule for other names). */
 export function greaterIsBetter(a: RunArgs): boolean {
   if (a.greater_is_better !== null) return a.greater_is_better;
-  const m = metricForBest(a);
-  return !/loss|mse|mae|error/.test(m);
+  return higherIsBetter(metricForBest(a));
 }
 
 /** metric_for_best_model with the eval_ prefix, default eval_loss. */

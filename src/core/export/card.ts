@@ -3,6 +3,7 @@
  * trained from and on, the hyperparameters, the metrics, and how to use it from Python
  * `transformers` and from Transformers.js.
  */
+import { metricInfo, metricKeys } from '../contract/metrics.js';
 import { type ModelConfig, resolveProblemType } from '../model/config.js';
 
 export interface ModelCardInfo {
@@ -30,9 +31,9 @@ export function modelCard(config: ModelConfig, info: ModelCardInfo): string {
   if (info.baseModel) front.push(`base_model: ${yamlString(info.baseModel)}`);
   if (info.language?.length) front.push('language:', ...info.language.map((l) => `- ${yamlString(l)}`));
   front.push('tags:', '- text-classification', '- finetune', `- ${config.model_type}`);
-  const metricNames = Object.keys(info.metrics ?? {})
-    .filter((k) => /^eval_(accuracy|f1|precision|recall|mse|mae|r2|pearson)/.test(k))
-    .map((k) => k.replace(/^eval_/, ''));
+  const metricNames = [
+    ...new Set(metricKeys(Object.keys(info.metrics ?? {}).filter((k) => k.startsWith('eval_') && k !== 'eval_loss')).map((k) => metricInfo(k)!.cardTag)),
+  ];
   if (metricNames.length) front.push('metrics:', ...metricNames.map((m) => `- ${m}`));
   front.push('---', '');
 

@@ -29,6 +29,7 @@ import { writeFilesInto } from '../model/save.js';
 import { Tokenizer } from '../tokenizer/index.js';
 import { ArgError, type RunArgs, publicArgs, validateArgs } from '../contract/args.js';
 import { columnOptions, trainDataOptions } from './data-options.js';
+import { metricKeys } from '../contract/metrics.js';
 import { pushCheckpoint, pushRun, type HubPushContext } from './hub-push.js';
 import { listCheckpoints } from '../train/checkpoint.js';
 import { predictionsCsv } from '../predict/predictions.js';
@@ -405,7 +406,7 @@ export async function runClassification(args: RunArgs, runCtx: RunContext): Prom
           .map((e) => ({
             epoch: e.epoch!,
             step: e.step!,
-            ...Object.fromEntries(Object.entries(e).filter(([k]) => /^eval_(loss|accuracy|f1|mse|r2)$/.test(k))),
+            ...Object.fromEntries(Object.entries(e).filter(([k]) => metricKeys([k], { headline: true }).length > 0)),
           }));
         const files = exportFiles({
           config: trainer.engine.config,
