@@ -96,11 +96,129 @@ export interface DownloadResult {
   resumedFrom: number;
 }
 
+/** One attempt's bookkeeping: bytes on disk when it started and after it. */
+interface Attempt {
+  startOffset: number;
+  loaded: number;
+}
+
+/** Copies a response body into the open partial file, hashing and counting as it goes. */
+async function copyBody(
+  res: Response,
+  handle: FileHandle,
+  spec: DownloadSpec,
+  ctx: HubContext,
+  check: Check | undefined,
+  tracker: ProgressTracker,
+  a: Attempt,
+): Promise<void> {
+  if (!res.body) return;
+  const reader = res.body.getReader();
+  try {
+    for (;;) {
+      const chunk = await reader.read().catch((err: unknown) => {
+        throw new BodyError(err);
+      });
+      if (chunk.done) break;
+      const bytes = chunk.value;
+      if (a.loaded + bytes.byteLength > spec.size) {
+        throw new HubError(
+          'integrity',
+          `${spec.file}: the server sent more than the ${spec.size} bytes the Hub advertised; the file was not put in the cache`,
+          {
+            repoId: ctx.repoId,
+            file: spec.file,
+          },
+        );
+      }
+      await writeAll(handle, bytes);
+      check?.hash.update(bytes);
+      a.loaded += bytes.byteLength;
+      tracker.update(spec.file, a.loaded);
+    }
+  } finally {
+    // Stops the transfer when we leave early (too many bytes, a write error); a no-op after the end.
+    await reader.cancel().catch(() => undefined);
+  }
+}
+
+/**
+ * One request from `offset`: 'refused' (416) or 'wrong-range' (a range not asked for) when the
+ * server's answer means starting over, else the bytes land in the partial file (a cut throws BodyError).
+ */
+async function transfer(
+  spec: DownloadSpec,
+  offset: number,
+  ctx: HubContext,
+  hubFetch: typeof fetch,
+  check: Check | undefined,
+  tracker: ProgressTracker,
+  a: Attempt,
+): Promise<'refused' | 'wrong-range' | 'done'> {
+  const incomplete = `${spec.dest}.incomplete`;
+  const res = await openResponse(spec, offset, ctx, hubFetch);
+  const wrongRange = res.status === 206 && rangeStart(res.headers.get('content-range')) !== offset;
+  if (res.status === 416 || wrongRange) {
+    await res.body?.cancel().catch(() => undefined);
+    await rm(incomplete, { force: true });
+    return res.status === 416 ? 'refused' : 'wrong-range';
+  }
+  if (res.status === 200 && offset > 0) {
+    ctx.log(`${spec.file}: the server ignored the Range request; downloading from the start`);
+    offset = 0;
+    a.loaded = 0;
+  }
+  a.startOffset = offset;
+  if (offset > 0) ctx.log(`${spec.file}: resuming at byte ${offset} of ${spec.size}`);
+  await hashPrefix(incomplete, offset, check, ctx.signal);
+  const handle = await open(incomplete, offset > 0 ? 'a' : 'w');
+  try {
+    tracker.update(spec.file, a.loaded, true);
+    await copyBody(res, handle, spec, ctx, check, tracker, a);
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+  if (a.loaded < spec.size) throw new BodyError(new Error(`connection closed after ${a.loaded} of ${spec.size} bytes`));
+  return 'done';
+}
+
+/** After a failed attempt: true to try again (after a delay), else the error to give up with. */
+async function retryAfter(err: unknown, spec: DownloadSpec, ctx: HubContext, a: Attempt, attempt: { n: number }): Promise<true> {
+  if (ctx.signal?.aborted) throw abortError(ctx.signal);
+  if (err instanceof HubError && err.kind === 'integrity') {
+    await rm(`${spec.dest}.incomplete`, { force: true });
+    throw err;
+  }
+  if (!(err instanceof BodyError || isNetworkError(err))) throw err;
+  const inner = err instanceof BodyError ? err.inner : err;
+  // A cut after some progress does not use up the retries: only cuts that bring nothing do.
+  if (err instanceof BodyError && a.loaded > a.startOffset) attempt.n = 0;
+  if (err instanceof BodyError && attempt.n < ctx.retry.maxRetries) {
+    const delay = retryDelay(attempt.n, ctx.retry) ?? ctx.retry.baseDelayMs;
+    attempt.n++;
+    ctx.log(
+      `${spec.file}: download interrupted (${scrub(messageOf(inner), ctx.token)}); resuming in ${formatDelay(delay)} (retry ${attempt.n} of ${ctx.retry.maxRetries})`,
+    );
+    await sleep(delay, ctx.signal);
+    return true;
+  }
+  if (err instanceof HubError) throw err;
+  throw new HubError(
+    'network',
+    `${spec.file}: the download was interrupted (${scrub(messageOf(inner), ctx.token)}); the partial file is kept and the next pull resumes it: check the connection or set HF_HUB_OFFLINE=1 to use the cache`,
+    { repoId: ctx.repoId, file: spec.file, url: spec.url, cause: safeCause(inner, ctx.token) },
+  );
+}
+
+/**
+ * Downloads one file into the cache with resume (from a partial `.incomplete` file), retries of
+ * cuts that make progress, and a sha256 / git-sha1 check before it is renamed into place.
+ */
 export async function downloadVerified(spec: DownloadSpec, ctx: HubContext, hubFetch: typeof fetch, tracker: ProgressTracker): Promise<DownloadResult> {
   const incomplete = `${spec.dest}.incomplete`;
   const firstResume = Math.min((await fileSize(incomplete)) ?? 0, spec.size);
   let restartedFromScratch = false;
-  let attempt = 0;
+  const attempt = { n: 0 };
   for (;;) {
     if (ctx.signal?.aborted) throw abortError(ctx.signal);
     let offset = (await fileSize(incomplete)) ?? 0;
@@ -109,102 +227,20 @@ export async function downloadVerified(spec: DownloadSpec, ctx: HubContext, hubF
       offset = 0;
     }
     const check = newCheck(spec);
-    let handle: FileHandle | undefined;
-    let loaded = offset;
-    let startOffset = offset;
+    const a: Attempt = { startOffset: offset, loaded: offset };
     try {
-      if (offset === spec.size && offset > 0) {
-        // A partial file that is already complete (e.g. cut just before the rename): check it as is.
-        await hashPrefix(incomplete, offset, check, ctx.signal);
-      } else {
-        const res = await openResponse(spec, offset, ctx, hubFetch);
-        if (res.status === 416) {
-          await res.body?.cancel().catch(() => undefined);
-          await rm(incomplete, { force: true });
-          if (offset === 0 || attempt++ >= ctx.retry.maxRetries) {
-            throw new HubError('http', `${spec.file}: the server refused the byte range`, { repoId: ctx.repoId, file: spec.file, status: 416 });
-          }
-          continue;
-        }
-        if (res.status === 206 && rangeStart(res.headers.get('content-range')) !== offset) {
-          // A range we did not ask for: start again from the beginning.
-          await res.body?.cancel().catch(() => undefined);
-          await rm(incomplete, { force: true });
-          if (attempt++ >= ctx.retry.maxRetries)
-            throw new HubError('http', `${spec.file}: the server answered a wrong byte range`, { repoId: ctx.repoId, file: spec.file });
-          continue;
-        }
-        if (res.status === 200 && offset > 0) {
-          ctx.log(`${spec.file}: the server ignored the Range request; downloading from the start`);
-          offset = 0;
-          loaded = 0;
-        }
-        startOffset = offset;
-        if (offset > 0) ctx.log(`${spec.file}: resuming at byte ${offset} of ${spec.size}`);
-        await hashPrefix(incomplete, offset, check, ctx.signal);
-        handle = await open(incomplete, offset > 0 ? 'a' : 'w');
-        tracker.update(spec.file, loaded, true);
-        if (res.body) {
-          const reader = res.body.getReader();
-          try {
-            for (;;) {
-              const chunk = await reader.read().catch((err: unknown) => {
-                throw new BodyError(err);
-              });
-              if (chunk.done) break;
-              const bytes = chunk.value;
-              if (loaded + bytes.byteLength > spec.size) {
-                throw new HubError(
-                  'integrity',
-                  `${spec.file}: the server sent more than the ${spec.size} bytes the Hub advertised; the file was not put in the cache`,
-                  {
-                    repoId: ctx.repoId,
-                    file: spec.file,
-                  },
-                );
-              }
-              await writeAll(handle, bytes);
-              check?.hash.update(bytes);
-              loaded += bytes.byteLength;
-              tracker.update(spec.file, loaded);
-            }
-          } finally {
-            // Stops the transfer when we leave early (too many bytes, a write error); a no-op after the end.
-            await reader.cancel().catch(() => undefined);
-          }
-        }
-        await handle.close();
-        handle = undefined;
-        if (loaded < spec.size) throw new BodyError(new Error(`connection closed after ${loaded} of ${spec.size} bytes`));
+      // A partial file that is already complete (e.g. cut just before the rename): check it as is.
+      if (offset === spec.size && offset > 0) await hashPrefix(incomplete, offset, check, ctx.signal);
+      else {
+        const r = await transfer(spec, offset, ctx, hubFetch, check, tracker, a);
+        if (r === 'refused' && (offset === 0 || attempt.n++ >= ctx.retry.maxRetries))
+          throw new HubError('http', `${spec.file}: the server refused the byte range`, { repoId: ctx.repoId, file: spec.file, status: 416 });
+        if (r === 'wrong-range' && attempt.n++ >= ctx.retry.maxRetries)
+          throw new HubError('http', `${spec.file}: the server answered a wrong byte range`, { repoId: ctx.repoId, file: spec.file });
+        if (r !== 'done') continue;
       }
     } catch (err) {
-      await handle?.close().catch(() => undefined);
-      if (ctx.signal?.aborted) throw abortError(ctx.signal);
-      if (err instanceof HubError && err.kind === 'integrity') {
-        await rm(incomplete, { force: true });
-        throw err;
-      }
-      if (err instanceof BodyError || isNetworkError(err)) {
-        const inner = err instanceof BodyError ? err.inner : err;
-        // A cut after some progress does not use up the retries: only cuts that bring nothing do.
-        if (err instanceof BodyError && loaded > startOffset) attempt = 0;
-        if (err instanceof BodyError && attempt < ctx.retry.maxRetries) {
-          const delay = retryDelay(attempt, ctx.retry) ?? ctx.retry.baseDelayMs;
-          attempt++;
-          ctx.log(
-            `${spec.file}: download interrupted (${scrub(messageOf(inner), ctx.token)}); resuming in ${formatDelay(delay)} (retry ${attempt} of ${ctx.retry.maxRetries})`,
-          );
-          await sleep(delay, ctx.signal);
-          continue;
-        }
-        if (err instanceof HubError) throw err;
-        throw new HubError(
-          'network',
-          `${spec.file}: the download was interrupted (${scrub(messageOf(inner), ctx.token)}); the partial file is kept and the next pull resumes it: check the connection or set HF_HUB_OFFLINE=1 to use the cache`,
-          { repoId: ctx.repoId, file: spec.file, url: spec.url, cause: safeCause(inner, ctx.token) },
-        );
-      }
-      throw err;
+      if (await retryAfter(err, spec, ctx, a, attempt)) continue;
     }
     const actual = check ? check.hash.digest('hex') : undefined;
     if (check && actual !== check.expected) {

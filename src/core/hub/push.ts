@@ -143,6 +143,99 @@ export async function pushFolder(folder: string, repoId: string, options: PushFo
   return pushFiles(repoId, 'model', files, options);
 }
 
+/** Refuses unsafe or repeated paths, and any file holding the token, before anything is sent. */
+async function checkUploads(files: UploadFile[], repoId: string, token: string | undefined, signal: AbortSignal | undefined): Promise<void> {
+  if (!token) throw new HubError('unauthorized', `pushing to ${repoId} needs a token with write access: ${ADVICE.setToken}`, { repoId });
+  validateRepoId(repoId);
+  const seen = new Set<string>();
+  for (const f of files) {
+    assertSafeRepoPath(f.path, { repoId, where: 'upload' });
+    if (seen.has(f.path)) throw new HubError('invalid-argument', `${f.path} is given twice`, { repoId, file: f.path });
+    seen.add(f.path);
+  }
+  // The token must never reach the Hub inside a file (a config, a log, a model card).
+  for (const f of files) {
+    throwIfAborted(signal);
+    if (f.path.includes(token) || (await blobContains(f.content, token))) {
+      throw new HubError(
+        'token-in-file',
+        `refusing to upload ${scrub(f.path, token)}: it contains your Hugging Face access token; remove the token from the file and push again`,
+        { repoId, file: scrub(f.path, token) },
+      );
+    }
+  }
+}
+
+/** The repo's full id (the token's owner as namespace when none is given), created when missing; false when it existed. */
+async function ensureRepo(ctx: HubContext, type: HubRepoType, repoId: string, hubFetch: typeof fetch, options: PushOptions & { sdk?: 'gradio' | 'static' }) {
+  let fullId = repoId;
+  if (!repoId.includes('/')) {
+    const me = await whoAmI({ hubUrl: ctx.endpoint, fetch: hubFetch, ...CREDENTIALS_VIA_FETCH });
+    fullId = `${me.name}/${repoId}`;
+    validateRepoId(fullId);
+    ctx.repoId = fullId;
+  }
+  throwIfAborted(ctx.signal);
+  try {
+    await createRepo({
+      repo: { type, name: fullId },
+      ...(options.private ? { visibility: 'private' as const } : {}),
+      ...(type === 'space' ? { sdk: options.sdk ?? 'static' } : {}),
+      hubUrl: ctx.endpoint,
+      fetch: hubFetch,
+      ...CREDENTIALS_VIA_FETCH,
+    });
+    ctx.log(`created ${type} repo ${fullId}${options.private ? ' (private)' : ''}`);
+    return { fullId, created: true };
+  } catch (err) {
+    if (!(err instanceof HubApiError && err.statusCode === 409)) throw err;
+    ctx.log(`${type} repo ${fullId} already exists; committing to it`);
+    return { fullId, created: false };
+  }
+}
+
+/** The commit itself (preupload, LFS, NDJSON commit) with byte progress. */
+async function commitFiles(
+  ctx: HubContext,
+  type: HubRepoType,
+  fullId: string,
+  files: UploadFile[],
+  hubFetch: typeof fetch,
+  options: PushOptions,
+): Promise<CommitOutput | undefined> {
+  const tracker = new ProgressTracker(options.onProgress, options.progressIntervalMs);
+  const sizes = new Map(files.map((f) => [f.path, f.content.size]));
+  for (const f of files) tracker.addFile(f.path, f.content.size);
+  const operations: CommitOperation[] = files.map((f) => ({ operation: 'addOrUpdate', path: f.path, content: f.content }));
+  const iterator = commitIter({
+    repo: { type, name: fullId },
+    operations,
+    title: options.commitMessage ?? (type === 'space' ? 'Deploy demo Space with Finetune' : 'Upload model with Finetune'),
+    ...(options.commitDescription ? { description: options.commitDescription } : {}),
+    ...(options.branch ? { branch: options.branch } : {}),
+    hubUrl: ctx.endpoint,
+    fetch: hubFetch,
+    ...(options.signal ? { abortSignal: options.signal } : {}),
+    useXet: options.useXet ?? false,
+  });
+  for (;;) {
+    const step = await iterator.next();
+    if (step.done) {
+      for (const f of files) {
+        tracker.update(f.path, f.content.size, true);
+        tracker.done(f.path, false);
+      }
+      return step.value;
+    }
+    const ev = step.value;
+    if (ev.event === 'phase') {
+      const phase = { preuploading: 'checking which files need LFS', uploadingLargeFiles: 'uploading large files', committing: 'committing' }[ev.phase];
+      ctx.log(`${fullId}: ${phase}`);
+    } else if (ev.state === 'uploading') tracker.update(ev.path, Math.round(ev.progress * (sizes.get(ev.path) ?? 0)));
+    else if (ev.state === 'error') throw new HubError('http', `${fullId}: uploading ${ev.path} failed`, { repoId: fullId, file: ev.path });
+  }
+}
+
 /**
  * Uploads `files` to a repo of `type` in one commit, creating the repo when needed (a Space with
  * `sdk`). Shared by pushFolder and deploySpace.
@@ -164,88 +257,11 @@ export async function pushFiles(
     repoId,
   };
   try {
-    if (!token) throw new HubError('unauthorized', `pushing to ${repoId} needs a token with write access: ${ADVICE.setToken}`, { repoId });
-    validateRepoId(repoId);
-    const seen = new Set<string>();
-    for (const f of files) {
-      assertSafeRepoPath(f.path, { repoId, where: 'upload' });
-      if (seen.has(f.path)) throw new HubError('invalid-argument', `${f.path} is given twice`, { repoId, file: f.path });
-      seen.add(f.path);
-    }
-    // The token must never reach the Hub inside a file (a config, a log, a model card).
-    for (const f of files) {
-      throwIfAborted(ctx.signal);
-      if (f.path.includes(token) || (await blobContains(f.content, token))) {
-        throw new HubError(
-          'token-in-file',
-          `refusing to upload ${scrub(f.path, token)}: it contains your Hugging Face access token; remove the token from the file and push again`,
-          { repoId, file: scrub(f.path, token) },
-        );
-      }
-    }
+    await checkUploads(files, repoId, token, ctx.signal);
     const hubFetch = createHubFetch(ctx);
-    let fullId = repoId;
-    if (!repoId.includes('/')) {
-      const me = await whoAmI({ hubUrl: ctx.endpoint, fetch: hubFetch, ...CREDENTIALS_VIA_FETCH });
-      fullId = `${me.name}/${repoId}`;
-      validateRepoId(fullId);
-      ctx.repoId = fullId;
-    }
-    throwIfAborted(ctx.signal);
-    let created = true;
-    try {
-      await createRepo({
-        repo: { type, name: fullId },
-        ...(options.private ? { visibility: 'private' as const } : {}),
-        ...(type === 'space' ? { sdk: options.sdk ?? 'static' } : {}),
-        hubUrl: ctx.endpoint,
-        fetch: hubFetch,
-        ...CREDENTIALS_VIA_FETCH,
-      });
-      ctx.log(`created ${type} repo ${fullId}${options.private ? ' (private)' : ''}`);
-    } catch (err) {
-      if (!(err instanceof HubApiError && err.statusCode === 409)) throw err;
-      created = false;
-      ctx.log(`${type} repo ${fullId} already exists; committing to it`);
-    }
-
-    const tracker = new ProgressTracker(options.onProgress, options.progressIntervalMs);
-    const sizes = new Map(files.map((f) => [f.path, f.content.size]));
-    for (const f of files) tracker.addFile(f.path, f.content.size);
-    const operations: CommitOperation[] = files.map((f) => ({ operation: 'addOrUpdate', path: f.path, content: f.content }));
-    const iterator = commitIter({
-      repo: { type, name: fullId },
-      operations,
-      title: options.commitMessage ?? (type === 'space' ? 'Deploy demo Space with Finetune' : 'Upload model with Finetune'),
-      ...(options.commitDescription ? { description: options.commitDescription } : {}),
-      ...(options.branch ? { branch: options.branch } : {}),
-      hubUrl: ctx.endpoint,
-      fetch: hubFetch,
-      ...(options.signal ? { abortSignal: options.signal } : {}),
-      useXet: options.useXet ?? false,
-    });
-    let output: CommitOutput | undefined;
-    for (;;) {
-      const step = await iterator.next();
-      if (step.done) {
-        output = step.value;
-        break;
-      }
-      const ev = step.value;
-      if (ev.event === 'phase') {
-        const phase = { preuploading: 'checking which files need LFS', uploadingLargeFiles: 'uploading large files', committing: 'committing' }[ev.phase];
-        ctx.log(`${fullId}: ${phase}`);
-      } else if (ev.state === 'uploading') {
-        tracker.update(ev.path, Math.round(ev.progress * (sizes.get(ev.path) ?? 0)));
-      } else if (ev.state === 'error') {
-        throw new HubError('http', `${fullId}: uploading ${ev.path} failed`, { repoId: fullId, file: ev.path });
-      }
-    }
+    const { fullId, created } = await ensureRepo(ctx, type, repoId, hubFetch, options);
+    const output = await commitFiles(ctx, type, fullId, files, hubFetch, options);
     if (!output) throw new HubError('http', `${fullId}: the Hub did not answer the commit`, { repoId: fullId });
-    for (const f of files) {
-      tracker.update(f.path, f.content.size, true);
-      tracker.done(f.path, false);
-    }
     return {
       url: `${ctx.endpoint}/${repoUrlPath(fullId, type)}`,
       repoId: fullId,

@@ -93,56 +93,39 @@ function addedToken(id: number, content: string): AddedTokenJson {
  * [SEP] or [PAD] (or the names the config gives them) is not in the vocabulary. A missing [MASK]
  * is allowed; it is then left out of the special tokens.
  */
-export function convertBertVocab(vocabText: string, config: TokenizerConfigJson = {}, source = 'vocab.txt'): ConvertedBertTokenizer {
-  const vocab = parseVocab(vocabText);
-  if (vocab.size === 0) {
-    throw new TokenizerError('malformed-file', `${source} is empty: a WordPiece vocabulary needs one token per line.`, {
-      path: source,
-    });
-  }
-  const options = bertVocabOptions(config);
+/** The ids of the special tokens in the vocabulary; [UNK], [CLS], [SEP] and [PAD] must be there. */
+function specialTokenIds(vocab: Map<string, number>, options: BertVocabOptions, source: string): Partial<Record<SpecialTokenRole, number>> {
   const specialIds: Partial<Record<SpecialTokenRole, number>> = {};
   for (const role of SPECIAL_TOKEN_ROLES) {
     const token = options.specialTokens[role];
     const id = vocab.get(token);
-    if (id === undefined) {
-      if (REQUIRED_BERT_ROLES.includes(role)) {
-        throw new TokenizerError(
-          'missing-token',
-          `${source} has no ${token} token (the ${role}); a BERT WordPiece vocabulary needs ` +
-            `${REQUIRED_BERT_ROLES.map((r) => options.specialTokens[r]).join(', ')} each on its own line.`,
-          { path: source, token },
-        );
-      }
-      continue;
+    if (id !== undefined) specialIds[role] = id;
+    else if (REQUIRED_BERT_ROLES.includes(role)) {
+      throw new TokenizerError(
+        'missing-token',
+        `${source} has no ${token} token (the ${role}); a BERT WordPiece vocabulary needs ` +
+          `${REQUIRED_BERT_ROLES.map((r) => options.specialTokens[r]).join(', ')} each on its own line.`,
+        { path: source, token },
+      );
     }
-    specialIds[role] = id;
   }
-  const { unk_token: unk, cls_token: cls, sep_token: sep } = options.specialTokens;
-  const clsId = specialIds.cls_token as number;
-  const sepId = specialIds.sep_token as number;
+  return specialIds;
+}
 
+/** The tokenizer.json BertConverter builds: WordPiece model, BERT normalizer and pre-tokenizer, [CLS] A [SEP] (B [SEP]) template. */
+function bertTokenizerJson(
+  vocab: Map<string, number>,
+  options: BertVocabOptions,
+  specialIds: Partial<Record<SpecialTokenRole, number>>,
+  addedTokens: AddedTokenJson[],
+): TokenizerJson {
+  const { unk_token: unk, cls_token: cls, sep_token: sep } = options.specialTokens;
   // The vocabulary as a null-prototype object (tokens like "__proto__" or "constructor" must stay
   // plain keys), ids ascending.
   const vocabObject = Object.create(null) as Record<string, number>;
   for (const [token, id] of [...vocab].sort((a, b) => a[1] - b[1])) vocabObject[token] = id;
-
-  // added_tokens: the special tokens, ids ascending, as PreTrainedTokenizerFast serializes them.
-  const added = new Map<number, string>();
-  for (const role of SPECIAL_TOKEN_ROLES) {
-    const id = specialIds[role];
-    if (id !== undefined) added.set(id, options.specialTokens[role]);
-  }
-  const addedTokens = [...added].sort((a, b) => a[0] - b[0]).map(([id, content]) => addedToken(id, content));
-
-  const model: WordPieceModelJson = {
-    type: 'WordPiece',
-    unk_token: unk,
-    continuing_subword_prefix: '##',
-    max_input_chars_per_word: 100,
-    vocab: vocabObject,
-  };
-  const tokenizerJson: TokenizerJson = {
+  const model: WordPieceModelJson = { type: 'WordPiece', unk_token: unk, continuing_subword_prefix: '##', max_input_chars_per_word: 100, vocab: vocabObject };
+  return {
     version: '1.0',
     truncation: null,
     padding: null,
@@ -166,15 +149,22 @@ export function convertBertVocab(vocabText: string, config: TokenizerConfigJson 
         { SpecialToken: { id: sep, type_id: 1 } },
       ],
       special_tokens: {
-        [cls]: { id: cls, ids: [clsId], tokens: [cls] },
-        [sep]: { id: sep, ids: [sepId], tokens: [sep] },
+        [cls]: { id: cls, ids: [specialIds.cls_token as number], tokens: [cls] },
+        [sep]: { id: sep, ids: [specialIds.sep_token as number], tokens: [sep] },
       },
     },
     decoder: { type: 'WordPiece', prefix: '##', cleanup: true },
     model: model as unknown as TokenizerJson['model'],
   };
+}
 
-  const specialTokensMap = bertSpecialTokensMap(options.specialTokens, specialIds);
+/** What BertTokenizerFast.save_pretrained writes as tokenizer_config.json; the caller's other keys (model_max_length, ...) are kept. */
+function bertTokenizerConfig(
+  config: TokenizerConfigJson,
+  options: BertVocabOptions,
+  addedTokens: AddedTokenJson[],
+  specialTokensMap: SpecialTokensMapJson,
+): TokenizerConfigJson {
   const addedTokensDecoder: Record<string, Omit<AddedTokenJson, 'id'>> = {};
   for (const t of addedTokens) {
     addedTokensDecoder[String(t.id)] = {
@@ -186,9 +176,7 @@ export function convertBertVocab(vocabText: string, config: TokenizerConfigJson 
       special: t.special,
     };
   }
-  // What BertTokenizerFast.save_pretrained writes; keys the caller's config has beyond these
-  // (model_max_length, padding_side, ...) are kept.
-  const tokenizerConfig: TokenizerConfigJson = sortKeys({
+  return sortKeys({
     ...config,
     added_tokens_decoder: addedTokensDecoder,
     clean_up_tokenization_spaces: typeof config.clean_up_tokenization_spaces === 'boolean' ? config.clean_up_tokenization_spaces : true,
@@ -200,8 +188,28 @@ export function convertBertVocab(vocabText: string, config: TokenizerConfigJson 
     tokenizer_class: typeof config.tokenizer_class === 'string' ? config.tokenizer_class : 'BertTokenizer',
     ...specialTokensMap,
   });
+}
+
+export function convertBertVocab(vocabText: string, config: TokenizerConfigJson = {}, source = 'vocab.txt'): ConvertedBertTokenizer {
+  const vocab = parseVocab(vocabText);
+  if (vocab.size === 0) {
+    throw new TokenizerError('malformed-file', `${source} is empty: a WordPiece vocabulary needs one token per line.`, {
+      path: source,
+    });
+  }
+  const options = bertVocabOptions(config);
+  const specialIds = specialTokenIds(vocab, options, source);
+  // added_tokens: the special tokens, ids ascending, as PreTrainedTokenizerFast serializes them.
+  const added = new Map<number, string>();
+  for (const role of SPECIAL_TOKEN_ROLES) {
+    const id = specialIds[role];
+    if (id !== undefined) added.set(id, options.specialTokens[role]);
+  }
+  const addedTokens = [...added].sort((a, b) => a[0] - b[0]).map(([id, content]) => addedToken(id, content));
+  const specialTokensMap = bertSpecialTokensMap(options.specialTokens, specialIds);
+  const tokenizerConfig = bertTokenizerConfig(config, options, addedTokens, specialTokensMap);
   if (specialIds.mask_token === undefined) delete tokenizerConfig.mask_token;
-  return { tokenizerJson, tokenizerConfig, specialTokensMap };
+  return { tokenizerJson: bertTokenizerJson(vocab, options, specialIds, addedTokens), tokenizerConfig, specialTokensMap };
 }
 
 function bertSpecialTokensMap(names: Record<SpecialTokenRole, string>, ids: Partial<Record<SpecialTokenRole, number>>): SpecialTokensMapJson {

@@ -253,91 +253,123 @@ async function sniff(path: string): Promise<Uint8Array> {
   }
 }
 
+/** Refuses what is not a torch.save zip archive, saying what it is instead. */
+function checkZipHead(path: string, head: Uint8Array): void {
+  if (head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) return;
+  if (head.length === LEGACY_MAGIC.length && head.every((b, i) => b === LEGACY_MAGIC[i])) {
+    throw fail(
+      path,
+      'this is the legacy (pre-1.6, non-zip) PyTorch format, which is not supported: re-save it with a current PyTorch (torch.save) or convert it to safetensors',
+    );
+  }
+  if (head[0] === 0x80) {
+    throw fail(path, 'this is a bare pickle, not a PyTorch zip checkpoint: re-save it with a current PyTorch (torch.save) or convert it to safetensors');
+  }
+  if (head.length === 0) throw fail(path, 'the file is empty');
+  if (new TextDecoder('latin1').decode(head.subarray(0, 8)) === 'version ') {
+    throw fail(path, 'this is a Git LFS pointer file, not the weights: fetch the real file (e.g. `git lfs pull`)');
+  }
+  if (head.length < 4) throw fail(path, `the file is too short (${head.length} bytes) to be a PyTorch checkpoint (truncated?)`);
+  throw fail(path, 'not a PyTorch checkpoint (not a zip archive)');
+}
+
+/** The archive's <prefix>/data.pkl and its byte order. */
+async function findPickle(path: string, zip: ZipReader): Promise<{ pkl: ZipEntry; prefix: string; bigEndian: boolean }> {
+  let pkl: ZipEntry | undefined;
+  let prefix = '';
+  for (const e of zip.entries.values()) {
+    const m = /^([^/]+)\/data\.pkl$/.exec(e.name);
+    if (m) {
+      if (pkl) throw fail(path, `the archive holds two pickles ("${pkl.name}", "${e.name}")`);
+      pkl = e;
+      prefix = m[1] as string;
+    }
+  }
+  if (!pkl) throw fail(path, 'the zip archive has no <archive>/data.pkl: not a PyTorch (torch.save) checkpoint');
+  let bigEndian = false;
+  const bo = zip.entries.get(`${prefix}/byteorder`);
+  if (bo) {
+    const order = new TextDecoder().decode(await zip.read(bo)).trim();
+    if (order !== 'little' && order !== 'big') throw fail(path, `unknown byteorder "${order}"`);
+    bigEndian = order === 'big';
+  }
+  return { pkl, prefix, bigEndian };
+}
+
+/** The state dict's (name, tensor) pairs, refusing anything else in the pickle. */
+function stateDictItems(path: string, member: string, root: unknown): [string, Tensor][] {
+  if (!(root instanceof PyDict)) throw fail(path, `${member} holds a ${describe(root)}, not a state dict`);
+  const items: [string, Tensor][] = [];
+  for (const [k, v] of root.map) {
+    if (typeof k !== 'string') throw fail(path, `state dict key ${String(k)} is not a string`);
+    if (!(v instanceof Tensor)) throw fail(path, `state dict entry "${k}" is a ${describe(v)}, not a tensor`);
+    items.push([k, v]);
+  }
+  return items;
+}
+
+/** A tensor's view must stay inside its storage. */
+function checkBounds(path: string, name: string, t: Tensor, numel: number): void {
+  if (t.size.reduce((a, b) => a * b, 1) === 0) return;
+  let last = t.offset;
+  for (let d = 0; d < t.size.length; d++) last += ((t.size[d] as number) - 1) * (t.stride[d] as number);
+  if (last >= numel) {
+    throw fail(
+      path,
+      `tensor "${name}" (size [${t.size.join(', ')}], stride [${t.stride.join(', ')}], offset ${t.offset}) reaches past its storage of ${numel} elements`,
+    );
+  }
+}
+
+/** Reads each storage once and drops it after its last tensor. */
+class StorageCache {
+  private readonly uses = new Map<string, number>();
+  private readonly cache = new Map<string, Uint8Array>();
+  constructor(
+    private readonly path: string,
+    private readonly zip: ZipReader,
+    private readonly prefix: string,
+    private readonly bigEndian: boolean,
+    items: [string, Tensor][],
+  ) {
+    for (const [, t] of items) this.uses.set(t.storage.key, (this.uses.get(t.storage.key) ?? 0) + 1);
+  }
+
+  /** The storage's bytes, and how many tensors still need them after this one. */
+  async take(name: string, t: Tensor): Promise<{ bytes: Uint8Array; remaining: number }> {
+    const { key, kind, numel } = t.storage;
+    const size = ELEMENT_SIZE[kind];
+    let bytes = this.cache.get(key);
+    if (!bytes) {
+      const entry = this.zip.entries.get(`${this.prefix}/data/${key}`);
+      if (!entry) throw fail(this.path, `storage "${key}" of tensor "${name}" is missing from the archive (${this.prefix}/data/${key})`);
+      if (entry.size < numel * size) throw fail(this.path, `storage "${key}" has ${entry.size} bytes, ${numel} ${kind} elements need ${numel * size}`);
+      bytes = await this.zip.read(entry);
+      if (bytes.byteLength !== numel * size) bytes = bytes.subarray(0, numel * size);
+      if (this.bigEndian) byteSwap(bytes, size);
+      this.cache.set(key, bytes);
+    }
+    const remaining = (this.uses.get(key) as number) - 1;
+    this.uses.set(key, remaining);
+    if (remaining === 0) this.cache.delete(key);
+    return { bytes, remaining };
+  }
+}
+
 /** Read a `torch.save` zip checkpoint (a state dict: names -> tensors). */
 export async function readPytorchCheckpoint(path: string, options: ReadOptions = {}): Promise<Map<string, HostTensor>> {
-  const head = await sniff(path);
-  const isZip = head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04;
-  if (!isZip) {
-    if (head.length === LEGACY_MAGIC.length && head.every((b, i) => b === LEGACY_MAGIC[i])) {
-      throw fail(
-        path,
-        'this is the legacy (pre-1.6, non-zip) PyTorch format, which is not supported: re-save it with a current PyTorch (torch.save) or convert it to safetensors',
-      );
-    }
-    if (head[0] === 0x80) {
-      throw fail(path, 'this is a bare pickle, not a PyTorch zip checkpoint: re-save it with a current PyTorch (torch.save) or convert it to safetensors');
-    }
-    if (head.length === 0) throw fail(path, 'the file is empty');
-    if (new TextDecoder('latin1').decode(head.subarray(0, 8)) === 'version ') {
-      throw fail(path, 'this is a Git LFS pointer file, not the weights: fetch the real file (e.g. `git lfs pull`)');
-    }
-    if (head.length < 4) throw fail(path, `the file is too short (${head.length} bytes) to be a PyTorch checkpoint (truncated?)`);
-    throw fail(path, 'not a PyTorch checkpoint (not a zip archive)');
-  }
+  checkZipHead(path, await sniff(path));
   const zip = await ZipReader.open(path, 'PyTorch checkpoint');
   try {
-    let pkl: ZipEntry | undefined;
-    let prefix = '';
-    for (const e of zip.entries.values()) {
-      const m = /^([^/]+)\/data\.pkl$/.exec(e.name);
-      if (m) {
-        if (pkl) throw fail(path, `the archive holds two pickles ("${pkl.name}", "${e.name}")`);
-        pkl = e;
-        prefix = m[1] as string;
-      }
-    }
-    if (!pkl) throw fail(path, 'the zip archive has no <archive>/data.pkl: not a PyTorch (torch.save) checkpoint');
-    let bigEndian = false;
-    const bo = zip.entries.get(`${prefix}/byteorder`);
-    if (bo) {
-      const order = new TextDecoder().decode(await zip.read(bo)).trim();
-      if (order !== 'little' && order !== 'big') throw fail(path, `unknown byteorder "${order}"`);
-      bigEndian = order === 'big';
-    }
-
-    const member = pkl.name;
-    const root = unpickle(await zip.read(pkl), torchHooks(path, member), path, member);
-    if (!(root instanceof PyDict)) throw fail(path, `${member} holds a ${describe(root)}, not a state dict`);
-    const items: [string, Tensor][] = [];
-    for (const [k, v] of root.map) {
-      if (typeof k !== 'string') throw fail(path, `state dict key ${String(k)} is not a string`);
-      if (!(v instanceof Tensor)) throw fail(path, `state dict entry "${k}" is a ${describe(v)}, not a tensor`);
-      items.push([k, v]);
-    }
-
-    // Read each storage once; drop it after its last tensor.
-    const uses = new Map<string, number>();
-    for (const [, t] of items) uses.set(t.storage.key, (uses.get(t.storage.key) ?? 0) + 1);
-    const cache = new Map<string, Uint8Array>();
+    const { pkl, prefix, bigEndian } = await findPickle(path, zip);
+    const items = stateDictItems(path, pkl.name, unpickle(await zip.read(pkl), torchHooks(path, pkl.name), path, pkl.name));
+    const storages = new StorageCache(path, zip, prefix, bigEndian, items);
     const out = new Map<string, HostTensor>();
     for (const [name, t] of items) {
-      const { key, kind, numel } = t.storage;
-      const size = ELEMENT_SIZE[kind];
-      let bytes = cache.get(key);
-      if (!bytes) {
-        const entry = zip.entries.get(`${prefix}/data/${key}`);
-        if (!entry) throw fail(path, `storage "${key}" of tensor "${name}" is missing from the archive (${prefix}/data/${key})`);
-        if (entry.size < numel * size) {
-          throw fail(path, `storage "${key}" has ${entry.size} bytes, ${numel} ${kind} elements need ${numel * size}`);
-        }
-        bytes = await zip.read(entry);
-        if (bytes.byteLength !== numel * size) bytes = bytes.subarray(0, numel * size);
-        if (bigEndian) byteSwap(bytes, size);
-        cache.set(key, bytes);
-      }
+      const size = ELEMENT_SIZE[t.storage.kind];
+      const { bytes, remaining } = await storages.take(name, t);
+      checkBounds(path, name, t, t.storage.numel);
       const n = t.size.reduce((a, b) => a * b, 1);
-      if (n > 0) {
-        let last = t.offset;
-        for (let d = 0; d < t.size.length; d++) last += ((t.size[d] as number) - 1) * (t.stride[d] as number);
-        if (last >= numel) {
-          throw fail(
-            path,
-            `tensor "${name}" (size [${t.size.join(', ')}], stride [${t.stride.join(', ')}], offset ${t.offset}) reaches past its storage of ${numel} elements`,
-          );
-        }
-      }
-      const remaining = (uses.get(key) as number) - 1;
-      uses.set(key, remaining);
       let data: Uint8Array;
       if (isContiguous(t)) {
         const view = bytes.subarray(t.offset * size, (t.offset + n) * size);
@@ -346,8 +378,7 @@ export async function readPytorchCheckpoint(path: string, options: ReadOptions =
       } else {
         data = gather(bytes, t, size);
       }
-      if (remaining === 0) cache.delete(key);
-      out.set(name, decodeElements(path, name, kind, data, t.size, options));
+      out.set(name, decodeElements(path, name, t.storage.kind, data, t.size, options));
     }
     return out;
   } finally {
