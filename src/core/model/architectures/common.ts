@@ -118,39 +118,41 @@ export function additiveMask(g: GraphBuilder, mask: Value, hiddenDtype: Value['d
   return g.mul(g.sub(g.scalarConst(dtype, 1), maskF), g.scalarConst(dtype, FLOAT32_MIN));
 }
 
-export interface LayerOptions {
-  /** DistilBERT: no dropout after the attention output projection. */
-  attnOutDropout: boolean;
+/** What a post-LN encoder layer (BERT family) needs besides its input. */
+export interface LayerContext {
+  g: GraphBuilder;
+  config: ModelConfig;
+  /** The additive attention mask, [batch, 1, 1, seq]. */
+  mask: Value;
+  /** Resolves a parameter by name. */
+  P: (name: string) => Value;
+  drop: DropoutSites;
+  /** Module names (BERT's by default). */
+  names?: LayerNames;
+  /** DistilBERT: no dropout after the attention output projection (default true). */
+  attnOutDropout?: boolean;
+  /** The layers run on the real tokens only (see TokenPacking). */
+  packing?: TokenPacking;
 }
 
 /**
  * One post-LN transformer layer: eager self-attention (scores = q k^T / sqrt(d) + mask, softmax,
  * dropout), output projection (+ dropout) + residual + LayerNorm, GELU MLP (+ dropout) + residual
- * + LayerNorm.
+ * + LayerNorm. `h` is [batch, seq, hidden], or [tokens, hidden] with `packing`. `firstOnly` (a
+ * classifier's last layer, whose only output read is the first token's): the query, the attention
+ * row, the output projection and the MLP run for the first token alone, and the layer returns
+ * [batch, hidden].
  */
-export function encoderLayer(
-  g: GraphBuilder,
-  c: ModelConfig,
-  h: Value,
-  mask: Value,
-  prefix: string,
-  P: (name: string) => Value,
-  drop: DropoutSites,
-  n: LayerNames = BERT_LAYER,
-  opts: LayerOptions = { attnOutDropout: true },
-  packing?: TokenPacking,
-  firstOnly = false,
-): Value {
-  // h is [batch, seq, hidden], or [tokens, hidden] with `packing`. `firstOnly` (a classifier's last
-  // layer, whose only output read is the first token's): the query, the attention row, the output
-  // projection and the MLP run for the first token alone, and the layer returns [batch, hidden].
+export function encoderLayer(x: LayerContext, h: Value, prefix: string, firstOnly = false): Value {
+  const { g, config: c, mask, P, drop, packing } = x;
+  const n = x.names ?? BERT_LAYER;
   const [B, S] = packing ? [packing.batch, packing.seq] : (h.shape as [Dim, Dim]);
   const H = c.hidden_size;
   const heads = c.num_attention_heads;
   const hd = H / heads;
-  const lin = (name: string, x: Value): Value => g.linear(x, P(`${prefix}.${name}.weight`), P(`${prefix}.${name}.bias`));
-  const norm = (name: string, x: Value): Value => g.layerNorm(x, P(`${prefix}.${name}.weight`), P(`${prefix}.${name}.bias`), c.layer_norm_eps)[0];
-  const splitHeads = (x: Value): Value => g.transpose(g.reshape(packing ? g.unpackRows(x, packing.rows, 'any') : x, [B, S, heads, hd]), [0, 2, 1, 3]);
+  const lin = (name: string, v: Value): Value => g.linear(v, P(`${prefix}.${name}.weight`), P(`${prefix}.${name}.bias`));
+  const norm = (name: string, v: Value): Value => g.layerNorm(v, P(`${prefix}.${name}.weight`), P(`${prefix}.${name}.bias`), c.layer_norm_eps)[0];
+  const splitHeads = (v: Value): Value => g.transpose(g.reshape(packing ? g.unpackRows(v, packing.rows, 'any') : v, [B, S, heads, hd]), [0, 2, 1, 3]);
   const first = firstOnly ? firstRows(g, h, packing) : undefined;
   const q = first ? g.transpose(g.reshape(lin(n.query, first), [B, 1, heads, hd]), [0, 2, 1, 3]) : splitHeads(lin(n.query, h));
   const k = splitHeads(lin(n.key, h));
@@ -160,7 +162,7 @@ export function encoderLayer(
   const probs = drop.apply(g.softmax(scores, -1), c.attention_probs_dropout_prob);
   const ctx = g.reshape(g.transpose(g.matmul(probs, v), [0, 2, 1, 3]), first ? [B, H] : [B, S, H]);
   let attn = lin(n.attnOut, packing && !first ? packTokens(g, ctx, packing) : ctx);
-  if (opts.attnOutDropout) attn = drop.apply(attn, c.hidden_dropout_prob);
+  if (x.attnOutDropout ?? true) attn = drop.apply(attn, c.hidden_dropout_prob);
   attn = norm(n.attnNorm, g.add(attn, first ?? h));
   const act = c.hidden_act === 'relu' ? g.relu(lin(n.inter, attn)) : g.gelu(lin(n.inter, attn));
   const out = drop.apply(lin(n.out, act), c.hidden_dropout_prob);
@@ -176,29 +178,39 @@ export function firstRows(g: GraphBuilder, h: Value, packing?: TokenPacking): Va
   return g.gather(h, at, 0);
 }
 
+/** An encoder stack: the layer context without its mask and packing (the stack makes them from the attention mask). */
+export interface StackOptions {
+  /** Layer i's key prefix (`bert.encoder.layer.${i}`). */
+  prefix: (i: number) => string;
+  P: (name: string) => Value;
+  drop: DropoutSites;
+  /** Run the layers on the real tokens only. */
+  pack: boolean;
+  names?: LayerNames;
+  attnOutDropout?: boolean;
+}
+
 /**
  * The encoder layers over h [batch, seq, hidden] (packed to the real tokens when `pack`); returns
  * the first token's final hidden state [batch, hidden], the only one a sequence classifier reads
  * (so the last layer computes nothing else; see encoderLayer's `firstOnly`).
  */
-export function encoderStack(
-  g: GraphBuilder,
-  c: ModelConfig,
-  h: Value,
-  attentionMask: Value,
-  prefix: (i: number) => string,
-  P: (name: string) => Value,
-  drop: DropoutSites,
-  pack: boolean,
-  n: LayerNames = BERT_LAYER,
-  opts: LayerOptions = { attnOutDropout: true },
-): Value {
-  const mask = additiveMask(g, attentionMask, h.dtype);
-  const packing = pack ? tokenPacking(g, attentionMask) : undefined;
-  let x = packing ? packTokens(g, h, packing) : h;
+export function encoderStack(g: GraphBuilder, c: ModelConfig, h: Value, attentionMask: Value, o: StackOptions): Value {
+  const packing = o.pack ? tokenPacking(g, attentionMask) : undefined;
+  const x: LayerContext = {
+    g,
+    config: c,
+    mask: additiveMask(g, attentionMask, h.dtype),
+    P: o.P,
+    drop: o.drop,
+    ...(o.names ? { names: o.names } : {}),
+    ...(o.attnOutDropout !== undefined ? { attnOutDropout: o.attnOutDropout } : {}),
+    ...(packing ? { packing } : {}),
+  };
+  let y = packing ? packTokens(g, h, packing) : h;
   const L = c.num_hidden_layers;
-  for (let i = 0; i < L; i++) x = encoderLayer(g, c, x, mask, prefix(i), P, drop, n, opts, packing, i === L - 1);
-  return L > 0 ? x : firstRows(g, x, packing);
+  for (let i = 0; i < L; i++) y = encoderLayer(x, y, o.prefix(i), i === L - 1);
+  return L > 0 ? y : firstRows(g, y, packing);
 }
 
 /** BERT-style embeddings: word + token type + position, LayerNorm, dropout. */

@@ -44,7 +44,12 @@ export function distilbertLogits(g: GraphBuilder, c: ModelConfig, inputs: ModelI
   let h = g.add(words, g.embedding(P('distilbert.embeddings.position_embeddings.weight'), g.range(inputs.inputIds.shape[1]!)));
   h = g.layerNorm(h, P('distilbert.embeddings.LayerNorm.weight'), P('distilbert.embeddings.LayerNorm.bias'), c.layer_norm_eps)[0];
   h = drop.apply(h, c.hidden_dropout_prob);
-  const cls = encoderStack(g, c, h, inputs.attentionMask, (i) => `distilbert.transformer.layer.${i}`, P, drop, !!opts.packTokens, DISTILBERT_LAYER, {
+  const cls = encoderStack(g, c, h, inputs.attentionMask, {
+    prefix: (i) => `distilbert.transformer.layer.${i}`,
+    P,
+    drop,
+    pack: !!opts.packTokens,
+    names: DISTILBERT_LAYER,
     attnOutDropout: false,
   });
   let x = g.relu(g.linear(cls, P('pre_classifier.weight'), P('pre_classifier.bias')));

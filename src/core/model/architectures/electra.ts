@@ -31,6 +31,6 @@ export function electraLogits(g: GraphBuilder, c: ModelConfig, inputs: ModelInpu
   const drop = new DropoutSites(g, opts.train);
   let h = embeddings(g, c, inputs, 'electra.embeddings', P, drop, g.range(inputs.inputIds.shape[1]!));
   if (embeddingSize(c) !== c.hidden_size) h = g.linear(h, P('electra.embeddings_project.weight'), P('electra.embeddings_project.bias'));
-  const cls = encoderStack(g, c, h, inputs.attentionMask, (i) => `electra.encoder.layer.${i}`, P, drop, !!opts.packTokens);
+  const cls = encoderStack(g, c, h, inputs.attentionMask, { prefix: (i) => `electra.encoder.layer.${i}`, P, drop, pack: !!opts.packTokens });
   return denseHead(g, c, cls, P, drop, 'gelu');
 }
