@@ -219,8 +219,10 @@ export function toHfConfig(config: ModelConfig): Json {
   set('id2label', raw?.id2label ?? config.id2label);
   set('label2id', raw?.label2id ?? config.label2id);
   set('problem_type', config.problem_type ?? (config.num_labels === 1 ? 'regression' : 'single_label_classification'));
-  set('torch_dtype', 'float32');
-  if (!('transformers_version' in out)) set('transformers_version', '4.44.2');
+  // transformers 5 writes `dtype` (4.56+ read it; older versions ignore it and load float32 anyway).
+  delete out.torch_dtype;
+  set('dtype', 'float32');
+  if (!('transformers_version' in out)) set('transformers_version', '5.0.0');
   // Stable key order, as save_pretrained writes (sorted).
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
 }
