@@ -174,7 +174,7 @@ export const ARG_SPECS: readonly ArgSpec[] = [
     default: null,
     group: 'evaluation',
     choices: ['accuracy', 'f1', 'precision', 'recall', 'mse', 'mae', 'r2', 'pearson'],
-    help: 'headline metric (default: accuracy, or mse for regression, f1 for multi-label)',
+    help: "the metric the run headlines after its evaluation (run_classification.py's metric_name; every metric is computed and saved anyway; default: accuracy, mse for regression, f1 for multi-label)",
   },
   {
     name: 'average',

@@ -225,6 +225,25 @@ function runCallbacks(args: RunArgs, outputDir: string, config: ModelConfig, hub
   return out;
 }
 
+/** run_classification.py's metric_name: the one metric the run headlines (it computes them all); its default per task. */
+function headlineMetric(args: RunArgs, data: ClassificationData): string {
+  if (args.metric_name) return args.metric_name;
+  return data.problemType === 'regression' ? 'mse' : data.problemType === 'multi_label_classification' ? 'f1' : 'accuracy';
+}
+
+/** --metric_name must be a metric this task reports (accuracy / precision / recall / f1 for classes, mse / mae / r2 / pearson for regression). */
+function checkMetricName(args: RunArgs, data: ClassificationData): void {
+  const m = args.metric_name;
+  if (!m) return;
+  const regression = ['mse', 'mae', 'r2', 'pearson'].includes(m);
+  if (regression !== (data.problemType === 'regression')) {
+    throw new ArgError(
+      '--metric_name',
+      `--metric_name ${m}: this data is ${data.problemType.replace(/_/g, ' ')}, whose metrics are ${data.problemType === 'regression' ? 'mse, mae, r2, pearson' : 'accuracy, precision, recall, f1'}`,
+    );
+  }
+}
+
 /** Label smoothing is the Trainer's LabelSmoother: single-label classification, and not mixed with class weights. */
 function checkLossOptions(args: RunArgs, data: ClassificationData): void {
   if (!(args.label_smoothing_factor > 0) || !args.do_train) return;
@@ -304,6 +323,7 @@ export async function runClassification(args: RunArgs, runCtx: RunContext): Prom
   let data = await readData(args, baseConfig, ctx);
   for (const w of data.warnings) emit({ type: 'warning', message: w });
   checkLossOptions(args, data);
+  checkMetricName(args, data);
   const dropped = data.train.dropped.emptyText + data.train.dropped.emptyLabel;
   if (args.do_train && dropped > 0) {
     emit({
@@ -442,6 +462,9 @@ export async function runClassification(args: RunArgs, runCtx: RunContext): Prom
         ...(ev.perClass ? { perClass: ev.perClass } : {}),
       });
       Object.assign(results, metrics);
+      const headline = headlineMetric(args, data);
+      if (ev.metrics[`eval_${headline}`] !== undefined)
+        emit({ type: 'info', message: `eval_${headline} = ${ev.metrics[`eval_${headline}`]} (--metric_name ${headline})` });
       // `finetune evaluate` without --output_dir prints the metrics and writes nothing (not into the working directory).
       if (args.output_dir !== null) await writeFile(join(outputDir, 'eval_results.json'), json({ ...metrics, eval_samples: encoded.validation.size }));
     }

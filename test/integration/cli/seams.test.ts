@@ -514,3 +514,42 @@ describe('--report_to tensorboard and reduce_lr_on_plateau through a run', () =>
     assert.ok(Math.abs(sched.plateau._last_lr[0]! - 1e-4 / 32) < 1e-18, 'the sixth evaluation halved it once more');
   });
 });
+
+describe('--metric_name', () => {
+  test('headlines the chosen metric after evaluation; a metric of another task is refused', async () => {
+    const model = join(root, 'metric-model');
+    await createModel(model, 'negative,positive');
+    const train = writeCsv(join(root, 'metric.csv'), rows(40, ['negative', 'positive'], 11));
+    const r = await runCli([
+      'train',
+      '--model_name_or_path',
+      model,
+      '--train_file',
+      train,
+      '--output_dir',
+      join(root, 'metric-run'),
+      '--max_steps',
+      '2',
+      '--do_eval',
+      '--metric_name',
+      'f1',
+      ...FAST,
+    ]);
+    assert.equal(r.code, 0, r.err);
+    assert.ok(jsonEvents(r.out).some((e) => e.type === 'info' && /^eval_f1 = [\d.]+ \(--metric_name f1\)$/.test(String(e.message))));
+    const bad = await runCli([
+      'train',
+      '--model_name_or_path',
+      model,
+      '--train_file',
+      train,
+      '--output_dir',
+      join(root, 'metric-bad'),
+      '--metric_name',
+      'mse',
+      ...FAST,
+    ]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /--metric_name mse: this data is single label classification, whose metrics are accuracy, precision, recall, f1/);
+  });
+});
