@@ -178,3 +178,20 @@ export function detectColumns(
   }
   return Object.fromEntries(Object.entries(roles).filter(([, v]) => v !== undefined)) as ColumnRoles;
 }
+
+/**
+ * Whether a CSV/TSV's first line looks like a data row rather than a header: a column name that
+ * reads like running text (long, with spaces), or one that is also one of the column's values
+ * (`ham` heading a column of ham / spam). The answer is a warning naming the flag (--no_header), not
+ * a decision: transformers' CSV loader also takes the first line as the header.
+ */
+export function headerLooksLikeData(columns: readonly string[], rows: readonly (readonly unknown[])[]): string | undefined {
+  for (let c = 0; c < columns.length; c++) {
+    const name = columns[c]!;
+    if (name.length > 40 && /\s/.test(name)) return `the column name ${JSON.stringify(name.length > 60 ? `${name.slice(0, 60)}...` : name)} reads like text`;
+    const hits = rows.reduce<number>((n, r) => n + (typeof r[c] === 'string' && (r[c] as string).trim() === name.trim() && name.trim() !== '' ? 1 : 0), 0);
+    if (rows.length >= 10 && hits >= Math.max(2, rows.length * 0.01))
+      return `the column name ${JSON.stringify(name)} is also a value in ${hits} of its first ${rows.length} rows`;
+  }
+  return undefined;
+}

@@ -4,7 +4,7 @@
  * text or label (counted by reason), detect the task, build the sorted label list, map labels to
  * ids, and carve validation/test out of the train file when they have no file of their own.
  */
-import { DETECT_ROWS, LABEL_NAMES, detectColumns, labelColumnByName } from './columns.js';
+import { DETECT_ROWS, LABEL_NAMES, detectColumns, headerLooksLikeData, labelColumnByName } from './columns.js';
 import { DataError, didYouMean, quoteList, show } from './errors.js';
 import {
   detectLabelKind,
@@ -21,7 +21,7 @@ import {
   type TaskOption,
   unseenLabelError,
 } from './labels.js';
-import { readTable, type ReadOptions, type Table, whereRow } from './read.js';
+import { readTable, type ReadOptions, resolveFormat, type Table, whereRow } from './read.js';
 import { randomSplit, type SplitIndices, stratifiedSplit } from './split.js';
 
 export type SplitName = 'train' | 'validation' | 'test';
@@ -478,6 +478,10 @@ export async function loadClassificationData(o: DataOptions): Promise<Classifica
   if (o.labelDelimiter === '') throw new DataError('bad-option', o.trainFile, `${o.trainFile}: the label delimiter must not be empty.`);
 
   const trainTable = await readTable(o.trainFile, o);
+  if ((o.hasHeader ?? true) && ['csv', 'tsv'].includes(resolveFormat(o.trainFile, o.format))) {
+    const why = headerLooksLikeData(trainTable.columns, trainTable.rows.slice(0, DETECT_ROWS));
+    if (why) warnings.push(`${o.trainFile}: the first line is read as the header, but ${why}; if the file has no header row, pass --no_header`);
+  }
   const choice = chooseColumns(trainTable, o);
   const train = extract(trainTable, choice, o, true);
   let kind = detectLabelKind(train.raw!, o.task ?? 'auto', o.labelDelimiter);

@@ -1,7 +1,7 @@
 /** The one column-role rule shared by the CLI, the dataset preview and the training form. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { type ColumnRoles, detectColumns } from '../../../../src/core/data/columns.js';
+import { type ColumnRoles, detectColumns, headerLooksLikeData } from '../../../../src/core/data/columns.js';
 
 const reviews = (n: number, label: (i: number) => unknown): unknown[][] => Array.from({ length: n }, (_, i) => [label(i), `很好吃 送餐也快 第${i}次点了`]);
 
@@ -75,4 +75,23 @@ describe('detectColumns', () => {
       assert.deepEqual(detectColumns(c.columns, c.rows ?? [], c.given ?? {}), c.expect);
     });
   }
+});
+
+describe('headerLooksLikeData', () => {
+  const spam = Array.from({ length: 20 }, (_, i) => [i % 3 ? 'ham' : 'spam', `message number ${i}`]);
+  test('a header cell that is also a value of its column (sms_spam.tsv without a header)', () => {
+    assert.match(headerLooksLikeData(['ham', 'Go until jurong point'], spam) ?? '', /"ham" is also a value in 13 of its first 20 rows/);
+  });
+  test('a header cell that reads like running text', () => {
+    assert.match(headerLooksLikeData(['label', 'Free entry in 2 a wkly comp to win FA Cup final tkts 21st May'], []) ?? '', /reads like text/);
+  });
+  test('a real header is left alone', () => {
+    assert.equal(
+      headerLooksLikeData(
+        ['label', 'text'],
+        spam.map(([l, t]) => [l, t]),
+      ),
+      undefined,
+    );
+  });
 });
