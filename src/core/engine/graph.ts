@@ -95,7 +95,14 @@ interface Monomial {
 
 function toMonomial(d: Dim): Monomial {
   if (typeof d === 'number') return { coef: d, syms: [] };
-  return { coef: 1, syms: d.split('*').sort() };
+  // Numeric factors ('3*batch*seq', as dimProduct writes a product with a number) go into the coefficient.
+  const m: Monomial = { coef: 1, syms: [] };
+  for (const f of d.split('*')) {
+    if (/^\d+$/.test(f)) m.coef *= Number(f);
+    else m.syms.push(f);
+  }
+  m.syms.sort();
+  return m;
 }
 
 function fromMonomial(m: Monomial): Dim {
@@ -575,6 +582,14 @@ export class GraphBuilder {
     const ax = normAxis(axis, data.shape.length);
     const shape = [...data.shape.slice(0, ax), ...indices.shape, ...data.shape.slice(ax + 1)];
     return this.one('Gather', [data, indices], { axis: attr.int(ax) }, data.dtype, shape);
+  }
+
+  /**
+   * ONNX GatherElements: out[..., i, ...] = data[..., indices[..., i, ...], ...] along `axis`; indices
+   * (int64) have data's rank, and the output their shape. The gradient scatter-adds (ScatterElements).
+   */
+  gatherElements(data: Value, indices: Value, axis: number): Value {
+    return this.one('GatherElements', [data, indices], { axis: attr.int(normAxis(axis, data.shape.length)) }, data.dtype, indices.shape);
   }
 
   shape(x: Value): Value {

@@ -1,10 +1,11 @@
 /**
- * Hugging Face `config.json` in and out for bert, roberta, xlm-roberta, distilbert and electra,
+ * Hugging Face `config.json` in and out for bert, roberta, xlm-roberta, distilbert, electra and deberta-v2,
  * with each config class's defaults, whatever `architectures` says (a MaskedLM, PreTraining or base
  * checkpoint becomes a sequence classifier). Unknown fields are kept and written back.
  */
 import { ARCHITECTURES } from './architectures/index.js';
 import { BERT_DEFAULTS, MODEL_TYPES, type ModelConfig, type ModelType, type ProblemType, defaultLabels, validateConfig } from './config.js';
+import { DEBERTA_V2_DEFAULTS, debertaSharedFields, parseDebertaFields, writeDebertaFields } from './deberta-config.js';
 
 export class ConfigError extends Error {
   constructor(
@@ -35,6 +36,7 @@ const TYPE_DEFAULTS: Record<ModelType, Partial<ModelConfig>> = {
     classifier_dropout: 0.2,
     type_vocab_size: 0,
   },
+  'deberta-v2': DEBERTA_V2_DEFAULTS,
 };
 
 /** DistilBertConfig's own field names for the shared fields. */
@@ -76,7 +78,7 @@ export function parseHfConfig(json: unknown, file = 'config.json'): ModelConfig 
   if (!(MODEL_TYPES as readonly string[]).includes(type)) {
     throw new ConfigError(
       file,
-      `model_type "${type}" is not supported (supported: ${MODEL_TYPES.join(', ')}); choose a BERT, RoBERTa, XLM-R, DistilBERT or ELECTRA checkpoint`,
+      `model_type "${type}" is not supported (supported: ${MODEL_TYPES.join(', ')}); choose a BERT, RoBERTa, XLM-R, DistilBERT, ELECTRA or DeBERTa-v2/v3 checkpoint`,
     );
   }
   const modelType = type as ModelType;
@@ -86,6 +88,7 @@ export function parseHfConfig(json: unknown, file = 'config.json'): ModelConfig 
     for (const [ours, theirs] of DISTIL_FIELDS) if (theirs in j) source[ours] = j[theirs];
     if (j.sinusoidal_pos_embds === true) throw new ConfigError(file, 'sinusoidal position embeddings (sinusoidal_pos_embds: true) are not supported');
   }
+  if (modelType === 'deberta-v2') Object.assign(source, debertaSharedFields(j));
   const pet = j.position_embedding_type;
   if (pet !== undefined && pet !== 'absolute') throw new ConfigError(file, `position_embedding_type "${String(pet)}" is not supported (only "absolute")`);
   const act = source.hidden_act ?? d.hidden_act;
@@ -116,6 +119,12 @@ export function parseHfConfig(json: unknown, file = 'config.json'): ModelConfig 
     raw: j,
   };
   if (modelType === 'electra') config.embedding_size = num(source, 'embedding_size', file, d.embedding_size);
+  if (modelType === 'deberta-v2') {
+    if (j.embedding_size !== undefined && j.embedding_size !== null) config.embedding_size = num(source, 'embedding_size', file, undefined);
+    config.deberta = parseDebertaFields(j, config, (message) => {
+      throw new ConfigError(file, message);
+    });
+  }
 
   // Labels: id2label wins (transformers derives num_labels from it).
   if (j.id2label !== undefined) {
@@ -194,6 +203,7 @@ export function toHfConfig(config: ModelConfig): Json {
     if (config.embedding_size !== undefined) set('embedding_size', config.embedding_size);
     set('position_embedding_type', 'absolute');
   }
+  if (config.model_type === 'deberta-v2') writeDebertaFields(out, config);
   set('vocab_size', config.vocab_size);
   set('max_position_embeddings', config.max_position_embeddings);
   set('initializer_range', config.initializer_range);

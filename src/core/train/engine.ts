@@ -23,7 +23,7 @@ import { DeviceDownloader } from '../engine/device.js';
 import { type DropoutMaskInput, evalDim } from '../engine/graph.js';
 import { createSession, type ProviderChoice, type Session } from '../engine/runtime.js';
 import { type DeviceTensor, type HostTensor, isDeviceTensor } from '../engine/tensor.js';
-import { architecture } from '../model/architectures/index.js';
+import { architecture, takesTokenTypes } from '../model/architectures/index.js';
 import { type ModelConfig, resolveProblemType } from '../model/config.js';
 import type { Weights } from '../model/params.js';
 import { buildGraph, type GraphKind, gradName, mName, newMName, newParamName, newVName, vName } from './graphs.js';
@@ -139,7 +139,7 @@ export class TrainingEngine {
     this.config = opts.config;
     this.mode = opts.mode ?? (opts.executionProvider === 'webgpu' ? 'device' : 'grads');
     const arch = architecture(opts.config);
-    this.usesTokenTypes = arch.usesTokenTypes;
+    this.usesTokenTypes = takesTokenTypes(opts.config);
     const specs = arch.paramSpecs(opts.config);
     this.paramNames = specs.map((s) => s.name);
     this.trainable = this.paramNames.filter((n) => opts.trainable?.(n) ?? true);

@@ -14,7 +14,7 @@ import { gradients } from '../engine/autodiff/index.js';
 import { type DropoutMaskInput, GraphBuilder, type Value } from '../engine/graph.js';
 import { serialize } from '../engine/onnx/serialize.js';
 import type { FloatDType } from '../engine/tensor.js';
-import { architecture } from '../model/architectures/index.js';
+import { architecture, takesTokenTypes } from '../model/architectures/index.js';
 import { type ModelConfig, resolveProblemType } from '../model/config.js';
 import { decays, type Weights } from '../model/params.js';
 import { quantizeLinears } from '../engine/quantize.js';
@@ -91,7 +91,7 @@ export function buildGraph(opts: GraphOptions): BuiltGraph {
   const [batch, seq] = opts.axes ?? ['batch', 'seq'];
   const inputIds = g.input('input_ids', 'int64', [batch, seq]);
   const attentionMask = g.input('attention_mask', 'int64', [batch, seq]);
-  const tokenTypeIds = arch.usesTokenTypes ? g.input('token_type_ids', 'int64', [batch, seq]) : undefined;
+  const tokenTypeIds = takesTokenTypes(config) ? g.input('token_type_ids', 'int64', [batch, seq]) : undefined;
 
   const specs = arch.paramSpecs(config);
   const params = new Map<string, Value>();

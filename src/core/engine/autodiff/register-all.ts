@@ -8,4 +8,5 @@ import './rules/reduce.js';
 import './rules/softmax.js';
 import './rules/layernorm.js';
 import './rules/gather.js';
+import './rules/gather-elements.js';
 import './rules/losses.js';
