@@ -115,9 +115,10 @@ def effective_max_length(max_seq_length, model_type, max_position_embeddings, pa
     return min(max_seq_length, max_position_embeddings - offset)
 
 
-# DistilBertConfig names the dropouts its own way.
+# DistilBertConfig names the dropouts its own way; DebertaV2Config the classifier's.
 DROPOUT_NAMES = {
     "distilbert": {"hidden_dropout_prob": "dropout", "attention_probs_dropout_prob": "attention_dropout", "classifier_dropout": "seq_classif_dropout"},
+    "deberta-v2": {"classifier_dropout": "cls_dropout"},
 }
 
 

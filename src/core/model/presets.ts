@@ -1,16 +1,22 @@
 /**
  * Random-init models for the demo, the tests and the benchmarks (no network needed): the sizes of
- * Google's BERT miniatures (Turc et al. 2019) and BERT-base, with any vocabulary.
+ * Google's BERT miniatures (Turc et al. 2019) and BERT-base, and DeBERTa-v3 (model_type deberta-v2,
+ * microsoft/deberta-v3-*'s attention settings) tiny and at deberta-v3-xsmall's size, with any vocabulary.
  */
 import { BERT_DEFAULTS, type ModelConfig, type ProblemType, defaultLabels, validateConfig } from './config.js';
+import { DEBERTA_V3_FIELDS } from './deberta-config.js';
 import { initWeights } from './init.js';
 import type { Weights } from './params.js';
+
+const DEBERTA_V3 = { model_type: 'deberta-v2', layer_norm_eps: 1e-7, type_vocab_size: 0, deberta: DEBERTA_V3_FIELDS } as const;
 
 export const PRESETS = {
   'bert-tiny': { num_hidden_layers: 2, hidden_size: 128, num_attention_heads: 2, intermediate_size: 512 },
   'bert-mini': { num_hidden_layers: 4, hidden_size: 256, num_attention_heads: 4, intermediate_size: 1024 },
   'bert-small': { num_hidden_layers: 4, hidden_size: 512, num_attention_heads: 8, intermediate_size: 2048 },
   'bert-base': { num_hidden_layers: 12, hidden_size: 768, num_attention_heads: 12, intermediate_size: 3072 },
+  'deberta-v3-tiny': { ...DEBERTA_V3, num_hidden_layers: 2, hidden_size: 128, num_attention_heads: 2, intermediate_size: 512 },
+  'deberta-v3-xsmall': { ...DEBERTA_V3, num_hidden_layers: 12, hidden_size: 384, num_attention_heads: 6, intermediate_size: 1536 },
 } as const;
 
 export type PresetName = keyof typeof PRESETS;

@@ -248,6 +248,17 @@ row('Gather pick(x, 1, 2) on [2,3,4] (last)', ['Gather'], [f('x', [2, 3, 4])], (
 row('Gather pick(x, 0, 1) on [2,3,4]', ['Gather'], [f('x', [2, 3, 4])], (g, { x }) => g.pick(x!, 0, 1));
 row('Gather pick(x, 2, 1) on [2,3,4]', ['Gather'], [f('x', [2, 3, 4])], (g, { x }) => g.pick(x!, 2, 1));
 
+// GatherElements (DeBERTa's relative-position terms): repeated indices sum their gradients; int32 and int64 indices.
+row(
+  'GatherElements [2,3,5] axis -1, indices [2,3,4] with repeats',
+  ['GatherElements'],
+  [f('x', [2, 3, 5]), int64Input('idx', [2, 3, 4], [0, 4, 4, 1, 2, 2, 2, 3, 1, 0, 4, 4, 3, 3, 0, 1, 2, 4, 1, 1, 0, 0, 0, 2])],
+  (g, { x, idx }) => g.gatherElements(x!, idx!, -1),
+);
+row('GatherElements [4,3] axis 0, int32 indices [2,3]', ['GatherElements'], [f('x', [4, 3]), int64Input('idx', [2, 3], [3, 0, 1, 3, 3, 2])], (g, { x, idx }) =>
+  g.gatherElements(x!, g.cast(idx!, 'int32'), 0),
+);
+
 // Token packing (the real rows of a padded batch) and unpacking: gradients of each other. 'zeros'
 // is exact everywhere; 'any' where nothing depends on the unpacked padding rows (here they are
 // packed away again).

@@ -340,11 +340,23 @@ describe('export-script: train.py under python3', { skip }, () => {
         '  T.effective_max_length(128, "bert", 512, 0), T.effective_max_length(600, "roberta", 514, 1), T.effective_max_length(600, "xlm-roberta", 514, 1),',
         '  T.dropout_overrides("distilbert", {"hidden_dropout_prob": 0.2, "attention_probs_dropout_prob": None, "classifier_dropout": 0.3}),',
         '  T.dropout_overrides("bert", {"hidden_dropout_prob": 0.2, "classifier_dropout": None}),',
+        '  T.dropout_overrides("deberta-v2", {"hidden_dropout_prob": 0.1, "classifier_dropout": 0.3}),',
         ']',
       ].join('\n'),
       {},
     );
-    assert.deepEqual(out, [[1, 0], [[0, 1, 1]], [2.5], null, 128, 512, 512, { dropout: 0.2, seq_classif_dropout: 0.3 }, { hidden_dropout_prob: 0.2 }]);
+    assert.deepEqual(out, [
+      [1, 0],
+      [[0, 1, 1]],
+      [2.5],
+      null,
+      128,
+      512,
+      512,
+      { dropout: 0.2, seq_classif_dropout: 0.3 },
+      { hidden_dropout_prob: 0.2 },
+      { hidden_dropout_prob: 0.1, cls_dropout: 0.3 },
+    ]);
   });
 
   test(
