@@ -1,5 +1,5 @@
 /**
- * Training-step benchmark: bert-tiny / mini / small at batch 8 and 32, sequence 128, float32, one
+ * Training-step benchmark: bert-tiny / mini / small (or any preset, deberta-v3-* too) at batch 8 and 32, sequence 128, float32, one
  * step = forward + loss + backward + clip + AdamW. Each configuration runs in its own process (its
  * peak RSS is its own). Also measures ONNX Runtime's MatMul peak in the same run, and the two step
  * designs: `grads` (gradients out into pre-allocated buffers, AdamW in place in JS) and `fused`
@@ -12,6 +12,8 @@
  *                           [--packs on,off]   (encoder on the real tokens only, default on as in the
  *                                               engine; these batches have no padding, so this is its overhead)
  */
+import { relativeSpan } from '../src/core/model/architectures/deberta-positions.js';
+import type { ModelConfig } from '../src/core/model/config.js';
 import { createModel, type PresetName } from '../src/core/model/presets.js';
 import { type Batch, type StepMode, TrainingEngine } from '../src/core/train/engine.js';
 import { arg, inChild, matmulPeak, medianMs, peakRssMB, table } from './util.js';
@@ -33,6 +35,19 @@ export function stepFlops(L: number, H: number, I: number, B: number, S: number,
   const perTokenLayer = 2 * (4 * H * H + 2 * H * I) + 2 * 2 * S * H;
   const forward = B * S * L * perTokenLayer + B * 2 * (H * H + H * labels);
   return 3 * forward;
+}
+
+/**
+ * DeBERTa's extra matmul FLOPs of a step (forward x 3): each relative term (c2p, p2c) multiplies the
+ * queries or keys with the window of relative positions a sequence of S reaches (2S - 1 rows at most),
+ * and each layer projects that window.
+ */
+export function debertaExtraFlops(c: ModelConfig, B: number, S: number): number {
+  if (!c.deberta?.relative_attention) return 0;
+  const H = c.hidden_size;
+  const W = Math.min(2 * S - 1, 2 * relativeSpan(c).span);
+  const perLayer = c.deberta.pos_att_type.length * (2 * B * S * W * H + 2 * W * H * H);
+  return 3 * c.num_hidden_layers * perLayer;
 }
 
 export function randomBatch(batch: number, seq: number, vocab: number): Batch {
@@ -76,7 +91,7 @@ async function runOne(
   const ms = await medianMs(() => engine.trainStep([data], 2e-5), steps);
   await engine.dispose();
   const c = model.config;
-  const flops = stepFlops(c.num_hidden_layers, c.hidden_size, c.intermediate_size, batch, seq);
+  const flops = stepFlops(c.num_hidden_layers, c.hidden_size, c.intermediate_size, batch, seq) + debertaExtraFlops(c, batch, seq);
   return {
     preset,
     batch,
