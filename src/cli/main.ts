@@ -489,7 +489,7 @@ function help(name?: string): string {
     return `${lines.join('\n')}\n`;
   }
   return [
-    'finetune: fine-tune transformer text classifiers (BERT, RoBERTa, DistilBERT, ELECTRA, MiniLM) on ONNX Runtime, no Python.',
+    'finetune: fine-tune transformer text classifiers (BERT, RoBERTa, DistilBERT, ELECTRA, MiniLM, DeBERTa-v2/v3) on ONNX Runtime, no Python.',
     '',
     'usage: finetune <command> [flags]',
     '',

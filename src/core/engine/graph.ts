@@ -584,14 +584,6 @@ export class GraphBuilder {
     return this.one('Gather', [data, indices], { axis: attr.int(ax) }, data.dtype, shape);
   }
 
-  /**
-   * ONNX GatherElements: out[..., i, ...] = data[..., indices[..., i, ...], ...] along `axis`; indices
-   * (int64) have data's rank, and the output their shape. The gradient scatter-adds (ScatterElements).
-   */
-  gatherElements(data: Value, indices: Value, axis: number): Value {
-    return this.one('GatherElements', [data, indices], { axis: attr.int(normAxis(axis, data.shape.length)) }, data.dtype, indices.shape);
-  }
-
   shape(x: Value): Value {
     return this.one('Shape', [x], {}, 'int64', [x.shape.length]);
   }
@@ -642,7 +634,7 @@ export class GraphBuilder {
     );
   }
 
-  /** Constant-mode zero padding; `pads` is an int64 [2*rank] value (begins then ends). */
+  /** Constant-mode zero padding; `pads` is an int64 [2*rank] value (begins then ends; negative ones crop). */
   pad(x: Value, pads: Value, shape: readonly Dim[]): Value {
     return this.one('Pad', [x, pads], {}, x.dtype, shape);
   }

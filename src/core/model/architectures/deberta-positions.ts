@@ -1,7 +1,6 @@
 /**
  * DeBERTa-v2's relative positions, as transformers' `build_relative_position` and
- * `make_log_bucket_position` compute them, and the index tensors the disentangled attention gathers
- * with.
+ * `make_log_bucket_position` compute them, and the relative shift the disentangled attention uses.
  *
  * Query i and key j are r = i - j apart. With position_buckets > 0, |r| above half the buckets is
  * log-bucketed (in float32, as transformers computes it); the row of the relative embeddings both
@@ -9,11 +8,13 @@
  * max_relative_positions). c2p: q_i . pos_key[row(i - j)]; p2c: k_j . pos_query[row(i - j)] (the
  * transposed gather of transformers' p2c equals this: bucket(-r) = -bucket(r)).
  *
- * Only the rows that sequences of the batch's length can reach are projected: row(r) is monotone in
- * r, so the rows of r in [-(S-1), S-1] are the window [row(1-S), row(S-1)], at most min(2S - 1,
- * 2 span) rows. The attention gathers from the window with indices row(i - j) - row(1-S).
+ * transformers projects all 2 span rows and gathers each (i, j) pair's score from them. Here each
+ * term projects the 2S + 1 rows of r = -S..S (S the batch's length; the rows repeat where buckets
+ * or the clamp make them equal), multiplies them with all queries (keys) at once and moves the
+ * scores to (i, j) with a crop-and-reshape "relative shift" (no gather, no scatter-add in the
+ * gradient). Same values; less work than 2 span rows while S <= span.
  */
-import type { Dim, GraphBuilder, Value } from '../../engine/graph.js';
+import { type Dim, type GraphBuilder, type Value, dimProduct } from '../../engine/graph.js';
 import { tensor } from '../../engine/tensor.js';
 import type { ModelConfig } from '../config.js';
 import { DEBERTA_FIELD_DEFAULTS } from '../deberta-config.js';
@@ -72,12 +73,15 @@ export function relativeRowTable(s: RelativeSpan): { reach: number; rows: number
   return { reach, rows };
 }
 
-/** The index tensors of one forward pass (they depend on the sequence length only). */
-export interface RelativeIndex {
-  /** [window] int64: the relative-embedding rows the batch's length reaches, lowest first. */
-  window: Value;
-  /** [seq, seq] int64: row(i - j) - first window row. */
-  index: Value;
+/**
+ * The relative-embedding rows of one forward pass (they depend on the sequence length S only), each
+ * a 1-D int64 index into the relative embeddings: `down` for r = S, S-1, ..., -S and `up` for
+ * r = -S, ..., S (2S + 1 rows each, dim `relr`), `first` for r = 0, -1, ..., 1 - S (the first query's).
+ */
+export interface RelativeRows {
+  down: Value;
+  up: Value;
+  first: Value;
 }
 
 /** Clamps an int64 value to [lo, hi] elementwise. */
@@ -87,17 +91,34 @@ function clampInt(g: GraphBuilder, x: Value, lo: number, hi: number): Value {
   return g.where(g.less(x, l), l, g.where(g.greater(x, h), h, x));
 }
 
-/** Builds the window and the index for sequences of length `seq` (a graph dim); the window's length becomes dim `windowDim`. */
-export function relativeIndex(g: GraphBuilder, c: ModelConfig, seq: Dim, windowDim = 'relwin'): RelativeIndex {
+/** The rows for sequences of length `seq` (a graph dim); 2S + 1 becomes dim `rowsDim`. */
+export function relativeRows(g: GraphBuilder, c: ModelConfig, seq: Dim, rowsDim = 'relr'): RelativeRows {
   const { reach, rows } = relativeRowTable(relativeSpan(c));
   const table = g.constant(tensor('int64', [rows.length], rows), 'relative_rows');
   const lookup = (r: Value): Value => g.gather(table, g.add(clampInt(g, r, -reach, reach), g.scalarConst('int64', reach)), 0);
-  const one = g.scalarConst('int64', 1);
-  const last = g.sub(g.squeeze(g.dimTensor(seq), [0]), one); // S - 1
-  const first = lookup(g.sub(g.scalarConst('int64', 0), last));
-  const window = g.addNode('Range', [first, g.add(lookup(last), one), one], {}, [{ dtype: 'int64', shape: [windowDim] }])[0]!;
-  g.defineSymbol(windowDim, window, 0);
-  const pos = g.range(seq);
-  const r = g.sub(g.unsqueeze(pos, [1]), g.unsqueeze(pos, [0]));
-  return { window, index: g.sub(lookup(r), first) };
+  const zero = g.scalarConst('int64', 0);
+  const S = g.squeeze(g.dimTensor(seq), [0]);
+  const r = g.addNode('Range', [g.sub(zero, S), g.add(S, g.scalarConst('int64', 1)), g.scalarConst('int64', 1)], {}, [
+    { dtype: 'int64', shape: [rowsDim] },
+  ])[0]!;
+  g.defineSymbol(rowsDim, r, 0);
+  return { up: lookup(r), down: lookup(g.sub(zero, r)), first: lookup(g.sub(zero, g.range(seq))) };
+}
+
+/**
+ * The relative shift: x [..., S, 2S + 1] with x[..., a, u] belonging to offset u - S from a's
+ * diagonal gives y [..., S, S], y[..., a, b] = x[..., a, S - a + b]. Cropped and reshaped, no gather:
+ * x's rows laid end to end put y[a, b] at 2S a + S + b, so dropping the first S values leaves S rows
+ * of 2S, whose first S columns are y. The gradient runs the same crops back as zero padding.
+ */
+export function relativeShift(g: GraphBuilder, x: Value, seq: Dim): Value {
+  const lead = x.shape.slice(0, -2);
+  const width = x.shape.at(-1)!;
+  const negS = g.sub(g.ints([0]), g.dimTensor(seq));
+  const zeros = (n: number): Value => g.ints(new Array<number>(n).fill(0));
+  const flat = g.reshape(x, [...lead, dimProduct([seq, width])]);
+  const n = lead.length;
+  const dropFirst = g.pad(flat, g.concat([zeros(n), negS, zeros(n + 1)], 0), [...lead, dimProduct([2, seq, seq])]);
+  const rows = g.reshape(dropFirst, [...lead, seq, dimProduct([2, seq])]);
+  return g.pad(rows, g.concat([zeros(2 * n + 3), negS], 0), [...lead, seq, seq]);
 }

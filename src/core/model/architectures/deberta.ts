@@ -10,7 +10,9 @@
  *   c2p = q_i . pos_key[row(i - j)], p2c = k_j . pos_query[row(i - j)] where the positions are the
  *   relative embeddings (LayerNorm'd by the encoder when norm_rel_ebd has "layer_norm", dropout per
  *   layer) projected by key_proj / query_proj (share_att_key) or pos_key_proj / pos_query_proj (see
- *   deberta-positions.ts for the rows); masked softmax, dropout; post-LN output and MLP as BERT's;
+ *   deberta-positions.ts for the rows and the relative shift); masked softmax, dropout; post-LN output
+ *   and MLP as BERT's. Attention runs head-major ([heads, batch, queries, keys]), so that each head's
+ *   relative terms are one matrix product over the whole batch;
  * - the ConvLayer after layer 0 when conv_kernel_size > 0 (Conv1d over the embeddings, masked,
  *   conv_act, + layer 0's output, LayerNorm, masked), written as one im2col Linear;
  * - ContextPooler on [CLS] (dropout pooler_dropout, dense, pooler_hidden_act), dropout (cls_dropout,
@@ -21,7 +23,7 @@
  * loss and gradients agree. With packTokens the Linear / LayerNorm / GELU / conv work runs on the real
  * tokens only; attention unpacks to [batch, seq] (see common.ts).
  */
-import type { Dim, GraphBuilder, Value } from '../../engine/graph.js';
+import { type Dim, type GraphBuilder, type Value, dimProduct } from '../../engine/graph.js';
 import { tensor } from '../../engine/tensor.js';
 import { type ModelConfig, classifierDropout } from '../config.js';
 import { DEBERTA_FIELD_DEFAULTS, type DebertaActivation, type DebertaFields } from '../deberta-config.js';
@@ -37,7 +39,7 @@ import {
   packTokens,
   tokenPacking,
 } from './common.js';
-import { type RelativeIndex, relativeIndex, relativeSpan } from './deberta-positions.js';
+import { type RelativeRows, relativeRows, relativeShift, relativeSpan } from './deberta-positions.js';
 
 type Params = (name: string) => Value;
 
@@ -119,12 +121,12 @@ export function debertaEmbeddings(g: GraphBuilder, c: ModelConfig, inputs: Model
 interface EncoderContext {
   batch: Dim;
   seq: Dim;
-  /** Additive key mask [batch, 1, 1, seq]. */
+  /** Additive key mask [1, batch, 1, seq] (attention runs head-major: [heads, batch, queries, keys]). */
   mask: Value;
   packing: TokenPacking | undefined;
   scale: number;
-  /** Relative attention: the (normalised) relative embeddings and the gather indices, made once. */
-  rel: { embeddings: Value; index: RelativeIndex; gatherIndex: (kind: 'c2p' | 'p2c' | 'first') => Value } | undefined;
+  /** Relative attention: the (normalised) relative embeddings and the rows each term reads, made once. */
+  rel: { embeddings: Value; rows: RelativeRows } | undefined;
 }
 
 function encoderContext(g: GraphBuilder, c: ModelConfig, attentionMask: Value, hiddenDtype: Value['dtype'], P: Params, pack: boolean): EncoderContext {
@@ -133,7 +135,7 @@ function encoderContext(g: GraphBuilder, c: ModelConfig, attentionMask: Value, h
   const ctx: EncoderContext = {
     batch: B,
     seq: S,
-    mask: additiveMask(g, attentionMask, hiddenDtype),
+    mask: g.reshape(additiveMask(g, attentionMask, hiddenDtype), [1, B, 1, S]),
     packing: pack ? tokenPacking(g, attentionMask) : undefined,
     scale: attentionScale(c),
     rel: undefined,
@@ -141,26 +143,15 @@ function encoderContext(g: GraphBuilder, c: ModelConfig, attentionMask: Value, h
   if (!f.relative_attention || f.pos_att_type.length === 0) return ctx;
   let table = P('deberta.encoder.rel_embeddings.weight');
   if (normsRelative(f)) table = g.layerNorm(table, P('deberta.encoder.LayerNorm.weight'), P('deberta.encoder.LayerNorm.bias'), c.layer_norm_eps)[0];
-  const index = relativeIndex(g, c, S);
-  const heads = c.num_attention_heads;
-  // GatherElements wants indices of the data's rank: expanded once (int32) for every layer.
-  const made = new Map<string, Value>();
-  const gatherIndex = (kind: 'c2p' | 'p2c' | 'first'): Value => {
-    let v = made.get(kind);
-    if (!v) {
-      const rows = kind === 'first' ? g.reshape(g.pick(index.index, 0, 0), [1, S]) : kind === 'p2c' ? g.transpose(index.index, [1, 0]) : index.index;
-      v = g.expand(g.cast(rows, 'int32'), [B, heads, kind === 'first' ? 1 : S, S]);
-      made.set(kind, v);
-    }
-    return v;
-  };
-  ctx.rel = { embeddings: table, index, gatherIndex };
+  ctx.rel = { embeddings: table, rows: relativeRows(g, c, S) };
   return ctx;
 }
 
 /**
- * Attention scores before the mask, [batch, heads, queries, seq]: q (already divided by the scale)
- * against the keys, plus the c2p and p2c terms. `firstOnly`: q is the first token's alone.
+ * Attention scores before the mask, [heads, batch, queries, seq]: q (already divided by the scale)
+ * against the keys, plus the c2p and p2c terms. Each term multiplies all queries (keys) of a head
+ * with the 2S + 1 projected relative rows in one matrix product and moves each score to its key
+ * (query) with relativeShift. `firstOnly`: q is the first token's alone; each key's row is read directly.
  */
 function disentangledScores(
   g: GraphBuilder,
@@ -177,29 +168,33 @@ function disentangledScores(
   const rel = ctx.rel;
   if (!rel) return scores;
   const f = fields(c);
-  const [H, heads] = [c.hidden_size, c.num_attention_heads];
-  const hd = H / heads;
+  const { batch: B, seq: S } = ctx;
+  const heads = c.num_attention_heads;
+  const hd = c.hidden_size / heads;
   const a = `${prefix}.attention.self`;
-  // pos_dropout, then only the rows this sequence length reaches.
-  const window = g.gather(drop.apply(rel.embeddings, c.hidden_dropout_prob), rel.index.window, 0);
-  const W = window.shape[0]!;
-  const project = (name: string): Value => g.linear(window, P(`${a}.${name}.weight`), P(`${a}.${name}.bias`));
-  const headsT = (x: Value, n: Dim): Value => g.transpose(g.reshape(x, [n, heads, hd]), [1, 2, 0]); // [heads, head_size, n]
+  const table = drop.apply(rel.embeddings, c.hidden_dropout_prob); // pos_dropout
+  const project = (rows: Value, name: string): Value => g.linear(g.gather(table, rows, 0), P(`${a}.${name}.weight`), P(`${a}.${name}.bias`));
+  const headsT = (x: Value): Value => g.transpose(g.reshape(x, [x.shape[0]!, heads, hd]), [1, 2, 0]); // [n, hidden] -> [heads, head_size, n]
+  const byHead = (x: Value): Value => g.reshape(x, [heads, dimProduct([B, S]), hd]); // [heads, batch, seq, head_size] as one matrix per head
+  const W = rel.rows.up.shape[0]!;
   if (f.pos_att_type.includes('c2p')) {
-    const all = g.matmul(q, headsT(project(f.share_att_key ? 'key_proj' : 'pos_key_proj'), W)); // [B, heads, queries, window]
-    scores = g.add(scores, g.gatherElements(all, rel.gatherIndex(firstOnly ? 'first' : 'c2p'), 3));
+    const name = f.share_att_key ? 'key_proj' : 'pos_key_proj';
+    if (firstOnly) {
+      scores = g.add(scores, g.unsqueeze(g.matmul(g.reshape(q, [heads, B, hd]), headsT(project(rel.rows.first, name))), [2]));
+    } else {
+      const all = g.reshape(g.matmul(byHead(q), headsT(project(rel.rows.down, name))), [heads, B, S, W]);
+      scores = g.add(scores, relativeShift(g, all, S));
+    }
   }
   if (f.pos_att_type.includes('p2c')) {
     const name = f.share_att_key ? 'query_proj' : 'pos_query_proj';
-    const scaled = (x: Value): Value => g.div(g.linear(x, P(`${a}.${name}.weight`), P(`${a}.${name}.bias`)), g.scalarConst(q.dtype, ctx.scale));
+    const scaled = (rows: Value): Value => g.div(project(rows, name), g.scalarConst(q.dtype, ctx.scale));
     if (firstOnly) {
-      // Query 0 reads pos_query[row(-j)] against key j: those rows alone, one dot product per key.
-      const rows = scaled(g.gather(window, g.pick(rel.index.index, 0, 0), 0));
-      const perKey = g.transpose(g.reshape(rows, [ctx.seq, heads, hd]), [1, 0, 2]); // [heads, seq, head_size]
+      const perKey = g.unsqueeze(g.transpose(g.reshape(scaled(rel.rows.first), [S, heads, hd]), [1, 0, 2]), [1]); // [heads, 1, seq, head_size]
       scores = g.add(scores, g.unsqueeze(g.reduceSum(g.mul(k, perKey), [3]), [2]));
     } else {
-      const all = g.matmul(k, headsT(scaled(window), W)); // [B, heads, keys, window]
-      scores = g.add(scores, g.transpose(g.gatherElements(all, rel.gatherIndex('p2c'), 3), [0, 1, 3, 2]));
+      const all = g.reshape(g.matmul(byHead(k), headsT(scaled(rel.rows.up))), [heads, B, S, W]);
+      scores = g.add(scores, g.transpose(relativeShift(g, all, S), [0, 1, 3, 2]));
     }
   }
   return scores;
@@ -221,7 +216,7 @@ function debertaLayer(
   const hd = H / heads;
   const lin = (name: string, x: Value): Value => g.linear(x, P(`${prefix}.${name}.weight`), P(`${prefix}.${name}.bias`));
   const norm = (name: string, x: Value): Value => g.layerNorm(x, P(`${prefix}.${name}.weight`), P(`${prefix}.${name}.bias`), c.layer_norm_eps)[0];
-  const split = (x: Value, n: Dim): Value => g.transpose(g.reshape(x, [B, n, heads, hd]), [0, 2, 1, 3]);
+  const split = (x: Value, n: Dim): Value => g.transpose(g.reshape(x, [B, n, heads, hd]), [2, 0, 1, 3]); // [heads, batch, n, head_size]
   const full = (x: Value): Value => split(packing ? g.unpackRows(x, packing.rows, 'any') : x, S);
   const first = firstOnly ? firstRows(g, h, packing) : undefined;
   const q = first ? split(lin('attention.self.query_proj', first), 1) : full(lin('attention.self.query_proj', h));
@@ -230,7 +225,7 @@ function debertaLayer(
   const qScaled = g.div(q, g.scalarConst(q.dtype, ctx.scale));
   const scores = g.add(disentangledScores(g, c, ctx, qScaled, k, prefix, P, drop, !!first), ctx.mask);
   const probs = drop.apply(g.softmax(scores, -1), c.attention_probs_dropout_prob);
-  const out = g.reshape(g.transpose(g.matmul(probs, v), [0, 2, 1, 3]), first ? [B, H] : [B, S, H]);
+  const out = g.reshape(g.transpose(g.matmul(probs, v), [1, 2, 0, 3]), first ? [B, H] : [B, S, H]);
   let attn = drop.apply(lin('attention.output.dense', packing && !first ? packTokens(g, out, packing) : out), c.hidden_dropout_prob);
   attn = norm('attention.output.LayerNorm', g.add(attn, first ?? h));
   const act = activation(g, c.hidden_act, lin('intermediate.dense', attn));

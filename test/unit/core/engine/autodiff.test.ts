@@ -248,15 +248,11 @@ row('Gather pick(x, 1, 2) on [2,3,4] (last)', ['Gather'], [f('x', [2, 3, 4])], (
 row('Gather pick(x, 0, 1) on [2,3,4]', ['Gather'], [f('x', [2, 3, 4])], (g, { x }) => g.pick(x!, 0, 1));
 row('Gather pick(x, 2, 1) on [2,3,4]', ['Gather'], [f('x', [2, 3, 4])], (g, { x }) => g.pick(x!, 2, 1));
 
-// GatherElements (DeBERTa's relative-position terms): repeated indices sum their gradients; int32 and int64 indices.
-row(
-  'GatherElements [2,3,5] axis -1, indices [2,3,4] with repeats',
-  ['GatherElements'],
-  [f('x', [2, 3, 5]), int64Input('idx', [2, 3, 4], [0, 4, 4, 1, 2, 2, 2, 3, 1, 0, 4, 4, 3, 3, 0, 1, 2, 4, 1, 1, 0, 0, 0, 2])],
-  (g, { x, idx }) => g.gatherElements(x!, idx!, -1),
-);
-row('GatherElements [4,3] axis 0, int32 indices [2,3]', ['GatherElements'], [f('x', [4, 3]), int64Input('idx', [2, 3], [3, 0, 1, 3, 3, 2])], (g, { x, idx }) =>
-  g.gatherElements(x!, g.cast(idx!, 'int32'), 0),
+// Pad with zeros: adding (positive pads) and cropping (negative pads, DeBERTa's relative shift), runtime pads.
+row('Pad [2,3] pads [0,1,1,2] (zeros added)', ['Pad'], [f('x', [2, 3])], (g, { x }) => g.pad(x!, g.ints([0, 1, 1, 2]), [3, 6]));
+row('Pad [3,5] pads [-1,0,0,-2] (cropped)', ['Pad'], [f('x', [3, 5])], (g, { x }) => g.pad(x!, g.ints([-1, 0, 0, -2]), [2, 3]));
+row('Pad [2,4] pads [1,-1,-1,2] (mixed, pads computed at run time)', ['Pad'], [f('x', [2, 4]), int64Input('p', [4], [1, -1, -1, 2])], (g, { x, p }) =>
+  g.pad(x!, g.add(p!, g.ints([0, 0, 0, 0])), [2, 5]),
 );
 
 // Token packing (the real rows of a padded batch) and unpacking: gradients of each other. 'zeros'
