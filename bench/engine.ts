@@ -12,7 +12,6 @@
  *                           [--packs on,off]   (encoder on the real tokens only, default on as in the
  *                                               engine; these batches have no padding, so this is its overhead)
  */
-import { relativeSpan } from '../src/core/model/architectures/deberta-positions.js';
 import type { ModelConfig } from '../src/core/model/config.js';
 import { createModel, type PresetName } from '../src/core/model/presets.js';
 import { type Batch, type StepMode, TrainingEngine } from '../src/core/train/engine.js';
@@ -39,14 +38,14 @@ export function stepFlops(L: number, H: number, I: number, B: number, S: number,
 
 /**
  * DeBERTa's extra matmul FLOPs of a step (forward x 3): each relative term (c2p, p2c) multiplies the
- * queries or keys with the window of relative positions a sequence of S reaches (2S - 1 rows at most),
- * and each layer projects that window.
+ * queries or keys with the 2S + 1 projected relative rows (see deberta-positions.ts), and each layer
+ * projects them.
  */
 export function debertaExtraFlops(c: ModelConfig, B: number, S: number): number {
   if (!c.deberta?.relative_attention) return 0;
   const H = c.hidden_size;
-  const W = Math.min(2 * S - 1, 2 * relativeSpan(c).span);
-  const perLayer = c.deberta.pos_att_type.length * (2 * B * S * W * H + 2 * W * H * H);
+  const rows = 2 * S + 1;
+  const perLayer = c.deberta.pos_att_type.length * (2 * B * S * rows * H + 2 * rows * H * H);
   return 3 * c.num_hidden_layers * perLayer;
 }
 
