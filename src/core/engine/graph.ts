@@ -634,7 +634,7 @@ export class GraphBuilder {
     );
   }
 
-  /** Constant-mode zero padding; `pads` is an int64 [2*rank] value (begins then ends; negative ones crop). */
+  /** Constant-mode zero padding; `pads` is an int64 [2*rank] value (begins then ends). */
   pad(x: Value, pads: Value, shape: readonly Dim[]): Value {
     return this.one('Pad', [x, pads], {}, x.dtype, shape);
   }

@@ -8,5 +8,5 @@ import './rules/reduce.js';
 import './rules/softmax.js';
 import './rules/layernorm.js';
 import './rules/gather.js';
-import './rules/pad.js';
+import './rules/crop.js';
 import './rules/losses.js';

@@ -15,6 +15,7 @@
  * gradient). Same values; less work than 2 span rows while S <= span.
  */
 import { type Dim, type GraphBuilder, type Value, dimProduct } from '../../engine/graph.js';
+import { crop } from '../../engine/crop.js';
 import { tensor } from '../../engine/tensor.js';
 import type { ModelConfig } from '../config.js';
 import { DEBERTA_FIELD_DEFAULTS } from '../deberta-config.js';
@@ -114,11 +115,11 @@ export function relativeRows(g: GraphBuilder, c: ModelConfig, seq: Dim, rowsDim 
 export function relativeShift(g: GraphBuilder, x: Value, seq: Dim): Value {
   const lead = x.shape.slice(0, -2);
   const width = x.shape.at(-1)!;
-  const negS = g.sub(g.ints([0]), g.dimTensor(seq));
+  const S = g.dimTensor(seq);
   const zeros = (n: number): Value => g.ints(new Array<number>(n).fill(0));
   const flat = g.reshape(x, [...lead, dimProduct([seq, width])]);
   const n = lead.length;
-  const dropFirst = g.pad(flat, g.concat([zeros(n), negS, zeros(n + 1)], 0), [...lead, dimProduct([2, seq, seq])]);
+  const dropFirst = crop(g, flat, g.concat([zeros(n), S, zeros(n + 1)], 0), [...lead, dimProduct([2, seq, seq])]);
   const rows = g.reshape(dropFirst, [...lead, seq, dimProduct([2, seq])]);
-  return g.pad(rows, g.concat([zeros(2 * n + 3), negS], 0), [...lead, seq, seq]);
+  return crop(g, rows, g.concat([zeros(2 * n + 3), S], 0), [...lead, seq, seq]);
 }

@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { gradients } from '../../../../src/core/engine/autodiff/index.js';
+import { crop } from '../../../../src/core/engine/crop.js';
 import { registeredOps } from '../../../../src/core/engine/autodiff/registry.js';
 import { GraphBuilder, type Node, type Value, attr } from '../../../../src/core/engine/graph.js';
 import { serialize } from '../../../../src/core/engine/onnx/serialize.js';
@@ -248,11 +249,10 @@ row('Gather pick(x, 1, 2) on [2,3,4] (last)', ['Gather'], [f('x', [2, 3, 4])], (
 row('Gather pick(x, 0, 1) on [2,3,4]', ['Gather'], [f('x', [2, 3, 4])], (g, { x }) => g.pick(x!, 0, 1));
 row('Gather pick(x, 2, 1) on [2,3,4]', ['Gather'], [f('x', [2, 3, 4])], (g, { x }) => g.pick(x!, 2, 1));
 
-// Pad with zeros: adding (positive pads) and cropping (negative pads, DeBERTa's relative shift), runtime pads.
-row('Pad [2,3] pads [0,1,1,2] (zeros added)', ['Pad'], [f('x', [2, 3])], (g, { x }) => g.pad(x!, g.ints([0, 1, 1, 2]), [3, 6]));
-row('Pad [3,5] pads [-1,0,0,-2] (cropped)', ['Pad'], [f('x', [3, 5])], (g, { x }) => g.pad(x!, g.ints([-1, 0, 0, -2]), [2, 3]));
-row('Pad [2,4] pads [1,-1,-1,2] (mixed, pads computed at run time)', ['Pad'], [f('x', [2, 4]), int64Input('p', [4], [1, -1, -1, 2])], (g, { x, p }) =>
-  g.pad(x!, g.add(p!, g.ints([0, 0, 0, 0])), [2, 5]),
+// Crop (DeBERTa's relative shift): counts from both ends, constant and computed at run time.
+row('Crop [3,5] counts [1,0,0,2]', ['Crop'], [f('x', [3, 5])], (g, { x }) => crop(g, x!, g.ints([1, 0, 0, 2]), [2, 3]));
+row('Crop [2,3,4] counts [0,1,0,0,0,3] (run time)', ['Crop'], [f('x', [2, 3, 4]), int64Input('c', [6], [0, 1, 0, 0, 0, 3])], (g, { x, c }) =>
+  crop(g, x!, g.add(c!, g.ints([0, 0, 0, 0, 0, 0])), [2, 2, 1]),
 );
 
 // Token packing (the real rows of a padded batch) and unpacking: gradients of each other. 'zeros'
