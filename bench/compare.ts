@@ -1,12 +1,15 @@
 /**
  * Finetune against PyTorch eager at equal shapes, side by side in one run (bench/torch_bert.py:
- * transformers' BertForSequenceClassification semantics in plain PyTorch, AdamW + clipping).
+ * transformers' BertForSequenceClassification semantics in plain PyTorch, AdamW + clipping; for the
+ * deberta-v3-* presets, DebertaV2ForSequenceClassification as scripts/make_deberta_fixtures.py writes
+ * it from transformers' modeling code).
  * Both use the same thread count; PyTorch with OMP_WAIT_POLICY=PASSIVE and Debian's OpenBLAS.
  * Each configuration runs in its own process, so each side's peak RSS is its own.
  *
  *   npm run bench -- compare [--threads 2] [--steps 5] [--rounds 3] [--presets bert-tiny,bert-mini,bert-small] [--batches 8,32] [--seq 128]
  *     (--presets modernbert-tiny: ModernBERT on both sides, bench/torch_bert.py's PyTorch ModernBERT written
  *      from transformers' modeling code: eager attention with transformers' [seq, seq] sliding-window mask)
+ *   npm run bench -- compare --presets deberta-v3-tiny,deberta-v3-xsmall --batches 8   (DeBERTa-v3 at equal shapes)
  *   npm run bench -- compare --finetune [--seeds 42,43,44] [--modes shuffled,random]
  *     (the waimai_10k fine-tune, 1 epoch, batch 64, both sides on the same split)
  *

@@ -1,5 +1,5 @@
 /**
- * Training-step benchmark: bert-tiny / mini / small at batch 8 and 32, sequence 128, float32, one
+ * Training-step benchmark: bert-tiny / mini / small (or any preset, deberta-v3-* too) at batch 8 and 32, sequence 128, float32, one
  * step = forward + loss + backward + clip + AdamW. Each configuration runs in its own process (its
  * peak RSS is its own). Also measures ONNX Runtime's MatMul peak in the same run, and the two step
  * designs: `grads` (gradients out into pre-allocated buffers, AdamW in place in JS) and `fused`
@@ -46,6 +46,19 @@ export function modernbertStepFlops(c: ModelConfig, B: number, S: number): numbe
   let forward = B * 2 * (H * H + H * c.num_labels);
   for (let i = 0; i < L; i++) forward += B * S * (2 * (4 * H * H + 3 * H * I) + 2 * 2 * (isLocalLayer(c.modernbert!, i) ? 3 * r : S) * H);
   return 3 * forward;
+}
+
+/**
+ * DeBERTa's extra matmul FLOPs of a step (forward x 3): each relative term (c2p, p2c) multiplies the
+ * queries or keys with the 2S + 1 projected relative rows (see deberta-positions.ts), and each layer
+ * projects them.
+ */
+export function debertaExtraFlops(c: ModelConfig, B: number, S: number): number {
+  if (!c.deberta?.relative_attention) return 0;
+  const H = c.hidden_size;
+  const rows = 2 * S + 1;
+  const perLayer = c.deberta.pos_att_type.length * (2 * B * S * rows * H + 2 * rows * H * H);
+  return 3 * c.num_hidden_layers * perLayer;
 }
 
 export function randomBatch(batch: number, seq: number, vocab: number): Batch {
@@ -95,7 +108,9 @@ async function runOne(
   }, steps);
   await engine.dispose();
   const c = model.config;
-  const flops = c.modernbert ? modernbertStepFlops(c, batch, seq) : stepFlops(c.num_hidden_layers, c.hidden_size, c.intermediate_size, batch, seq);
+  const flops =
+    (c.modernbert ? modernbertStepFlops(c, batch, seq) : stepFlops(c.num_hidden_layers, c.hidden_size, c.intermediate_size, batch, seq)) +
+    debertaExtraFlops(c, batch, seq);
   return {
     preset,
     batch,

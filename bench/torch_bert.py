@@ -6,8 +6,12 @@ torch.optim.AdamW(weight_decay 0.01 without biases/LayerNorm). Prints one JSON l
 --preset modernbert-tiny: transformers' ModernBertForSequenceClassification the same way (its eager
 attention path on CPU: rotary q/k, an additive [seq, seq] sliding-window mask on local layers, GeGLU,
 pre-norm without biases, [CLS] pooling, head; ModernBertConfig's dropouts, all 0).
+The deberta-v3-* presets run DebertaV2ForSequenceClassification as scripts/make_deberta_fixtures.py
+writes it from transformers' modeling code (eager disentangled attention, dropout 0.1), with
+microsoft/deberta-v3-*'s attention settings.
 
 usage: torch_bert.py --preset bert-small --batch 32 --seq 128 --threads 2 --steps 5
+       torch_bert.py --preset deberta-v3-xsmall --batch 8 --seq 128 --threads 2 --steps 5
        torch_bert.py --finetune waimai_10k.csv --vocab vocab.txt ...  (see --help)
 """
 import argparse
@@ -30,6 +34,32 @@ PRESETS = {
 MODERNBERT_PRESETS = {
     "modernbert-tiny": (4, 128, 4, 192, 32, 2),
 }
+
+DEBERTA_PRESETS = {  # as src/core/model/presets.ts
+    "deberta-v3-tiny": (2, 128, 2, 512),
+    "deberta-v3-xsmall": (12, 384, 6, 1536),
+}
+
+
+def deberta(vocab, layers, h, heads, inter, labels=2):
+    """DebertaV2ForSequenceClassification with deberta-v3's settings, _init_weights' normal(0, 0.02)."""
+    import os
+    import sys
+
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "scripts"))
+    import make_deberta_fixtures as deb
+
+    cfg = dict(vocab_size=vocab, hidden_size=h, num_hidden_layers=layers, num_attention_heads=heads, intermediate_size=inter,
+               max_position_embeddings=512, relative_attention=True, position_buckets=256, norm_rel_ebd="layer_norm",
+               share_att_key=True, pos_att_type="p2c|c2p", position_biased_input=False, layer_norm_eps=1e-7, num_labels=labels)
+    model = deb.DebertaV2ForSequenceClassification(deb.runtime_config(cfg))
+    for m in model.modules():
+        if isinstance(m, (nn.Linear, nn.Embedding)):
+            m.weight.data.normal_(0, 0.02)
+        if isinstance(m, nn.Linear) and m.bias is not None:
+            m.bias.data.zero_()
+    model.deberta.embeddings.word_embeddings.weight.data[0].zero_()
+    return model
 
 
 class Layer(nn.Module):
@@ -142,8 +172,8 @@ class ModernBert(nn.Module):
 
 
 def optimizer(model, lr, wd=0.01):
-    decay = [p for n, p in model.named_parameters() if not (n.endswith("bias") or "norm" in n)]
-    rest = [p for n, p in model.named_parameters() if n.endswith("bias") or "norm" in n]
+    decay = [p for n, p in model.named_parameters() if not (n.endswith("bias") or "norm" in n.lower())]
+    rest = [p for n, p in model.named_parameters() if n.endswith("bias") or "norm" in n.lower()]
     return torch.optim.AdamW([{"params": decay, "weight_decay": wd}, {"params": rest, "weight_decay": 0.0}], lr=lr, eps=1e-8)
 
 
@@ -164,6 +194,8 @@ def bench_step(a):
     torch.manual_seed(0)
     if a.preset in MODERNBERT_PRESETS:
         model = ModernBert(30522, *MODERNBERT_PRESETS[a.preset])
+    elif a.preset in DEBERTA_PRESETS:
+        model = deberta(30522, *DEBERTA_PRESETS[a.preset])
     else:
         model = Bert(30522, *PRESETS[a.preset])
     model.train()
@@ -265,7 +297,7 @@ def bench_finetune(a):
 
 if __name__ == "__main__":
     p = argparse.ArgumentParser()
-    p.add_argument("--preset", default="bert-tiny", choices=[*PRESETS, *MODERNBERT_PRESETS])
+    p.add_argument("--preset", default="bert-tiny", choices=[*PRESETS, *MODERNBERT_PRESETS, *DEBERTA_PRESETS])
     p.add_argument("--batch", type=int, default=8)
     p.add_argument("--seq", type=int, default=128)
     p.add_argument("--threads", type=int, default=2)

@@ -35,7 +35,7 @@ export function help(name?: string): string {
   const c = name ? COMMANDS.find((x) => x.name === name) : undefined;
   if (c) return commandHelp(c);
   return [
-    'finetune: fine-tune transformer text classifiers (BERT, RoBERTa, XLM-R, DistilBERT, ELECTRA, MiniLM) on ONNX Runtime, no Python.',
+    'finetune: fine-tune transformer text classifiers (BERT, RoBERTa, XLM-R, DistilBERT, ELECTRA, MiniLM, ModernBERT, DeBERTa-v2/v3) on ONNX Runtime, no Python.',
     '',
     'usage: finetune <command> [flags]',
     '',

@@ -39,7 +39,7 @@ export const ARG_SPECS: readonly ArgSpec[] = [
     type: 'string',
     default: null,
     group: 'model',
-    help: 'Hub id (org/name) or local folder of the pretrained model, or preset:bert-tiny|bert-mini|bert-small|bert-base|modernbert-tiny for a random-init model',
+    help: 'Hub id (org/name) or local folder of the pretrained model, or preset:bert-tiny|bert-mini|bert-small|bert-base|modernbert-tiny|deberta-v3-tiny|deberta-v3-xsmall for a random-init model',
   },
   {
     name: 'tokenizer_name',

@@ -95,7 +95,14 @@ interface Monomial {
 
 function toMonomial(d: Dim): Monomial {
   if (typeof d === 'number') return { coef: d, syms: [] };
-  return { coef: 1, syms: d.split('*').sort() };
+  // Numeric factors ('3*batch*seq', as dimProduct writes a product with a number) go into the coefficient.
+  const m: Monomial = { coef: 1, syms: [] };
+  for (const f of d.split('*')) {
+    if (/^\d+$/.test(f)) m.coef *= Number(f);
+    else m.syms.push(f);
+  }
+  m.syms.sort();
+  return m;
 }
 
 function fromMonomial(m: Monomial): Dim {

@@ -2,14 +2,15 @@
  * Model configuration: the Hugging Face `config.json` fields Finetune uses, with transformers'
  * defaults, and the classification problem type resolved as `*ForSequenceClassification` does.
  */
+import type { DebertaFields } from './deberta-config.js';
 
 import type { ModernBertSettings } from './modernbert-settings.js';
 
 export type ProblemType = 'single_label_classification' | 'multi_label_classification' | 'regression';
 
-export type ModelType = 'bert' | 'roberta' | 'xlm-roberta' | 'distilbert' | 'electra' | 'modernbert';
+export type ModelType = 'bert' | 'roberta' | 'xlm-roberta' | 'distilbert' | 'electra' | 'modernbert' | 'deberta-v2';
 
-export const MODEL_TYPES: readonly ModelType[] = ['bert', 'roberta', 'xlm-roberta', 'distilbert', 'electra', 'modernbert'];
+export const MODEL_TYPES: readonly ModelType[] = ['bert', 'roberta', 'xlm-roberta', 'distilbert', 'electra', 'modernbert', 'deberta-v2'];
 
 export interface ModelConfig {
   model_type: ModelType;
@@ -19,8 +20,10 @@ export interface ModelConfig {
   num_attention_heads: number;
   intermediate_size: number;
   hidden_act: 'gelu' | 'relu';
-  /** ELECTRA: the embeddings' width when it differs from hidden_size (projected up). */
+  /** ELECTRA, DeBERTa: the embeddings' width when it differs from hidden_size (projected up). */
   embedding_size?: number;
+  /** deberta-v2 only: its relative-attention, pooler and ConvLayer fields (see deberta-config.ts). */
+  deberta?: DebertaFields;
   hidden_dropout_prob: number;
   attention_probs_dropout_prob: number;
   /** null: use hidden_dropout_prob (transformers' rule). */

@@ -1,5 +1,5 @@
 /**
- * Hugging Face `config.json` in and out for bert, roberta, xlm-roberta, distilbert, electra and modernbert,
+ * Hugging Face `config.json` in and out for bert, roberta, xlm-roberta, distilbert, electra, modernbert and deberta-v2,
  * with each config class's defaults, whatever `architectures` says (a MaskedLM, PreTraining or base
  * checkpoint becomes a sequence classifier). Unknown fields are kept and written back.
  */
@@ -7,6 +7,7 @@ import { UserError } from '../errors.js';
 import { ARCHITECTURES } from './architectures/index.js';
 import { MODERNBERT_FIELDS, MODERNBERT_TYPE_DEFAULTS, modernBertHfFields, modernBertSource, parseModernBertSettings } from './modernbert-config.js';
 import { BERT_DEFAULTS, MODEL_TYPES, type ModelConfig, type ModelType, type ProblemType, defaultLabels, validateConfig } from './config.js';
+import { DEBERTA_V2_DEFAULTS, debertaSharedFields, parseDebertaFields, writeDebertaFields } from './deberta-config.js';
 
 export class ConfigError extends UserError {
   constructor(
@@ -38,6 +39,7 @@ const TYPE_DEFAULTS: Record<ModelType, Partial<ModelConfig>> = {
     type_vocab_size: 0,
   },
   modernbert: MODERNBERT_TYPE_DEFAULTS,
+  'deberta-v2': DEBERTA_V2_DEFAULTS,
 };
 
 /** DistilBertConfig's own field names for the shared fields. */
@@ -79,7 +81,7 @@ export function parseHfConfig(json: unknown, file = 'config.json'): ModelConfig 
   if (!(MODEL_TYPES as readonly string[]).includes(type)) {
     throw new ConfigError(
       file,
-      `model_type "${type}" is not supported (supported: ${MODEL_TYPES.join(', ')}); choose a BERT, RoBERTa, XLM-R, DistilBERT, ELECTRA or ModernBERT checkpoint`,
+      `model_type "${type}" is not supported (supported: ${MODEL_TYPES.join(', ')}); choose a BERT, RoBERTa, XLM-R, DistilBERT, ELECTRA, ModernBERT or DeBERTa-v2/v3 checkpoint`,
     );
   }
   const modelType = type as ModelType;
@@ -90,6 +92,7 @@ export function parseHfConfig(json: unknown, file = 'config.json'): ModelConfig 
     if (j.sinusoidal_pos_embds === true) throw new ConfigError(file, 'sinusoidal position embeddings (sinusoidal_pos_embds: true) are not supported');
   }
   if (modelType === 'modernbert') Object.assign(source, modernBertSource(j));
+  if (modelType === 'deberta-v2') Object.assign(source, debertaSharedFields(j));
   const pet = j.position_embedding_type;
   if (pet !== undefined && pet !== 'absolute') throw new ConfigError(file, `position_embedding_type "${String(pet)}" is not supported (only "absolute")`);
   const act = source.hidden_act ?? d.hidden_act;
@@ -123,6 +126,12 @@ export function parseHfConfig(json: unknown, file = 'config.json'): ModelConfig 
   if (modelType === 'modernbert') {
     config.modernbert = parseModernBertSettings(j, config, (m) => {
       throw new ConfigError(file, m);
+    });
+  }
+  if (modelType === 'deberta-v2') {
+    if (j.embedding_size !== undefined && j.embedding_size !== null) config.embedding_size = num(source, 'embedding_size', file, undefined);
+    config.deberta = parseDebertaFields(j, config, (message) => {
+      throw new ConfigError(file, message);
     });
   }
 
@@ -210,6 +219,7 @@ export function toHfConfig(config: ModelConfig): Json {
     if (config.embedding_size !== undefined) set('embedding_size', config.embedding_size);
     set('position_embedding_type', 'absolute');
   }
+  if (config.model_type === 'deberta-v2') writeDebertaFields(out, config);
   set('vocab_size', config.vocab_size);
   set('max_position_embeddings', config.max_position_embeddings);
   set('initializer_range', config.initializer_range);

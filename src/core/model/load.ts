@@ -126,7 +126,7 @@ export function mapWeights(config: ModelConfig, tensors: Map<string, HostTensor>
       weights.set(spec.name, initParam(spec, config, rand));
     }
   }
-  const unused = [...tensors.keys()].filter((k) => !used.has(k) && !IGNORED_KEYS.test(k));
+  const unused = [...tensors.keys()].filter((k) => !used.has(k) && !IGNORED_KEYS.test(k) && !arch.ignoredKeys?.test(k));
   if (unused.length) {
     const shown = unused.slice(0, 8).join(', ') + (unused.length > 8 ? `, ... (${unused.length} in all)` : '');
     log(`Some weights of the model checkpoint at ${source} were not used when initializing ${arch.className}: [${shown}]`);

@@ -1,12 +1,16 @@
 /**
  * Random-init models for the demo, the tests and the benchmarks (no network needed): the sizes of
- * Google's BERT miniatures (Turc et al. 2019) and BERT-base, with any vocabulary; and a tiny
- * ModernBERT (ModernBertConfig's defaults but the sizes, a 32-token window, global every 2nd layer).
+ * Google's BERT miniatures (Turc et al. 2019) and BERT-base, with any vocabulary; a tiny ModernBERT
+ * (ModernBertConfig's defaults but the sizes, a 32-token window, global every 2nd layer); and DeBERTa-v3
+ * (model_type deberta-v2, microsoft/deberta-v3-*'s attention settings) tiny and at deberta-v3-xsmall's size.
  */
 import { BERT_DEFAULTS, type ModelConfig, type ProblemType, defaultLabels, validateConfig } from './config.js';
+import { DEBERTA_V3_FIELDS } from './deberta-config.js';
 import { initWeights } from './init.js';
 import { modernBertPresetBase } from './modernbert-config.js';
 import type { Weights } from './params.js';
+
+const DEBERTA_V3 = { model_type: 'deberta-v2', layer_norm_eps: 1e-7, type_vocab_size: 0, deberta: DEBERTA_V3_FIELDS } as const;
 
 export const PRESETS = {
   'bert-tiny': { num_hidden_layers: 2, hidden_size: 128, num_attention_heads: 2, intermediate_size: 512 },
@@ -14,6 +18,8 @@ export const PRESETS = {
   'bert-small': { num_hidden_layers: 4, hidden_size: 512, num_attention_heads: 8, intermediate_size: 2048 },
   'bert-base': { num_hidden_layers: 12, hidden_size: 768, num_attention_heads: 12, intermediate_size: 3072 },
   'modernbert-tiny': { model_type: 'modernbert', num_hidden_layers: 4, hidden_size: 128, num_attention_heads: 4, intermediate_size: 192 },
+  'deberta-v3-tiny': { ...DEBERTA_V3, num_hidden_layers: 2, hidden_size: 128, num_attention_heads: 2, intermediate_size: 512 },
+  'deberta-v3-xsmall': { ...DEBERTA_V3, num_hidden_layers: 12, hidden_size: 384, num_attention_heads: 6, intermediate_size: 1536 },
 } as const;
 
 export type PresetName = keyof typeof PRESETS;

@@ -25,7 +25,7 @@
 import { type DropoutMaskInput, evalDim } from '../engine/graph.js';
 import { createSession, type ProviderChoice, type Session } from '../engine/runtime.js';
 import type { HostTensor } from '../engine/tensor.js';
-import { architecture } from '../model/architectures/index.js';
+import { architecture, takesTokenTypes } from '../model/architectures/index.js';
 import { type ModelConfig, resolveProblemType } from '../model/config.js';
 import type { ParamSpec, Weights } from '../model/params.js';
 import { buildGraph, type GraphKind } from './graphs.js';
@@ -111,7 +111,7 @@ export class TrainingEngine {
     this.config = opts.config;
     this.mode = opts.mode ?? defaultStepMode(opts.executionProvider);
     const arch = architecture(opts.config);
-    this.usesTokenTypes = arch.usesTokenTypes;
+    this.usesTokenTypes = takesTokenTypes(opts.config);
     const specs = arch.paramSpecs(opts.config);
     this.paramNames = specs.map((s) => s.name);
     this.trainable = this.paramNames.filter((n) => opts.trainable?.(n) ?? true);

@@ -14,7 +14,7 @@ import { gradients } from '../engine/autodiff/index.js';
 import { type DropoutMaskInput, GraphBuilder, type Value } from '../engine/graph.js';
 import { serialize } from '../engine/onnx/serialize.js';
 import type { FloatDType } from '../engine/tensor.js';
-import { type Architecture, architecture } from '../model/architectures/index.js';
+import { type Architecture, architecture, takesTokenTypes } from '../model/architectures/index.js';
 import type { ModelInputs } from '../model/architectures/common.js';
 import { type ModelConfig, resolveProblemType } from '../model/config.js';
 import { decays, type ParamSpec, type Weights } from '../model/params.js';
@@ -101,7 +101,7 @@ export function buildGraph(opts: GraphOptions): BuiltGraph {
   const g = new GraphBuilder(`${config.model_type}-${opts.kind}`);
   if (opts.gpu) g.target = 'gpu';
   const axes = opts.axes ?? ['batch', 'seq'];
-  const inputs = modelInputs(g, arch, axes);
+  const inputs = modelInputs(g, config, axes);
   const specs = arch.paramSpecs(config);
   const names = specs.map((s) => s.name);
   const params = paramValues(g, specs, opts.weights, dtype);
@@ -124,10 +124,10 @@ export function buildGraph(opts: GraphOptions): BuiltGraph {
 }
 
 /** input_ids, attention_mask (and token_type_ids where the architecture takes them), [batch, seq]. */
-function modelInputs(g: GraphBuilder, arch: Architecture, [batch, seq]: [string, string]): ModelInputs {
+function modelInputs(g: GraphBuilder, config: ModelConfig, [batch, seq]: [string, string]): ModelInputs {
   const inputIds = g.input('input_ids', 'int64', [batch, seq]);
   const attentionMask = g.input('attention_mask', 'int64', [batch, seq]);
-  const tokenTypeIds = arch.usesTokenTypes ? g.input('token_type_ids', 'int64', [batch, seq]) : undefined;
+  const tokenTypeIds = takesTokenTypes(config) ? g.input('token_type_ids', 'int64', [batch, seq]) : undefined;
   return { inputIds, attentionMask, ...(tokenTypeIds ? { tokenTypeIds } : {}) };
 }
 

@@ -364,7 +364,11 @@ const cases: Case[] = [
   {
     name: 'unsupported model_type in config.json',
     argv: () => ['train', ...base.slice(2), '--model_name_or_path', p('gpt2'), '--train_file', TRAIN, ...intoGood],
-    want: [join('gpt2', 'config.json'), 'model_type "gpt2" is not supported', 'choose a BERT, RoBERTa, XLM-R, DistilBERT, ELECTRA', 'ModernBERT checkpoint'],
+    want: [
+      join('gpt2', 'config.json'),
+      'model_type "gpt2" is not supported',
+      'choose a BERT, RoBERTa, XLM-R, DistilBERT, ELECTRA, ModernBERT or DeBERTa-v2/v3 checkpoint',
+    ],
     code: 1,
   },
   {

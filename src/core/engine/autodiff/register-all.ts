@@ -8,5 +8,6 @@ import './rules/reduce.js';
 import './rules/softmax.js';
 import './rules/layernorm.js';
 import './rules/gather.js';
+import './rules/crop.js';
 import './rules/losses.js';
 import './rules/slicing.js';

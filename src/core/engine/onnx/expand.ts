@@ -74,6 +74,11 @@ export const expanders: Record<string, Expander> = {
     e.node('Gather', [one(e, 'Pad', [x!, pads]), inv!], { axis: attr.int(0) }, 1, [y!]);
   },
 
+  /** Crop (../crop.ts): Pad with the counts negated. */
+  Crop(e, _n, [x, counts], [y]) {
+    e.node('Pad', [x!, one(e, 'Neg', [counts!])], {}, 1, [y!]);
+  },
+
   Embedding(e, _n, [w, ids], [y]) {
     e.node('Gather', [w!, ids!], { axis: attr.int(0) }, 1, [y!]);
   },

@@ -4,6 +4,7 @@ import type { ModelConfig, ModelType } from '../config.js';
 import type { ParamSpec } from '../params.js';
 import { bertLogits, bertParamSpecs } from './bert.js';
 import type { ForwardOptions, ModelInputs } from './common.js';
+import { debertaLogits, debertaParamSpecs } from './deberta.js';
 import { distilbertLogits, distilbertParamSpecs } from './distilbert.js';
 import { electraLogits, electraParamSpecs } from './electra.js';
 import { modernbertLogits, modernbertParamSpecs } from './modernbert.js';
@@ -14,8 +15,12 @@ export type { ForwardOptions, ModelInputs } from './common.js';
 export interface Architecture {
   /** transformers' class name for config.json `architectures`. */
   readonly className: string;
-  /** Whether the model takes token_type_ids. */
+  /** Whether the model takes token_type_ids (see takesTokenTypes). */
   readonly usesTokenTypes: boolean;
+  /** Where that depends on the config (DeBERTa: type_vocab_size > 0), the config's answer. */
+  readonly tokenTypesFor?: (config: ModelConfig) => boolean;
+  /** Checkpoint keys that are not logged as unused (transformers' _keys_to_ignore_on_load_unexpected). */
+  readonly ignoredKeys?: RegExp;
   /** The body's key prefix (`bert`, `roberta`, ...): base-model checkpoints store keys without it. */
   readonly prefix: string;
   /** Parameters belonging to the classification head (initialised fresh when absent). */
@@ -73,7 +78,23 @@ export const ARCHITECTURES: Record<ModelType, Architecture> = {
     paramSpecs: modernbertParamSpecs,
     logits: modernbertLogits,
   },
+  'deberta-v2': {
+    className: 'DebertaV2ForSequenceClassification',
+    usesTokenTypes: false,
+    tokenTypesFor: (c) => c.type_vocab_size > 0,
+    prefix: 'deberta',
+    headPrefixes: ['pooler.', 'classifier.'],
+    ignoredKeys: /position_embeddings/,
+    paramSpecs: debertaParamSpecs,
+    logits: debertaLogits,
+  },
 };
+
+/** Whether a model of this config takes token_type_ids (a graph input, fed by the engine and the exporter's users). */
+export function takesTokenTypes(config: ModelConfig): boolean {
+  const a = architecture(config);
+  return a.tokenTypesFor ? a.tokenTypesFor(config) : a.usesTokenTypes;
+}
 
 export function architecture(config: ModelConfig): Architecture {
   const a = ARCHITECTURES[config.model_type];

@@ -115,10 +115,11 @@ def effective_max_length(max_seq_length, model_type, max_position_embeddings, pa
     return min(max_seq_length, max_position_embeddings - offset)
 
 
-# DistilBertConfig and ModernBertConfig name the dropouts their own way.
+# DistilBertConfig and ModernBertConfig name the dropouts their own way; DebertaV2Config the classifier's.
 DROPOUT_NAMES = {
     "distilbert": {"hidden_dropout_prob": "dropout", "attention_probs_dropout_prob": "attention_dropout", "classifier_dropout": "seq_classif_dropout"},
     "modernbert": {"hidden_dropout_prob": "mlp_dropout", "attention_probs_dropout_prob": "attention_dropout"},
+    "deberta-v2": {"classifier_dropout": "cls_dropout"},
 }
 
 

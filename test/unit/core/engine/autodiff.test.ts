@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { gradients } from '../../../../src/core/engine/autodiff/index.js';
+import { crop } from '../../../../src/core/engine/crop.js';
 import { registeredOps } from '../../../../src/core/engine/autodiff/registry.js';
 import { GraphBuilder, type Node, type Value, attr } from '../../../../src/core/engine/graph.js';
 import { serialize } from '../../../../src/core/engine/onnx/serialize.js';
@@ -248,6 +249,12 @@ row('Gather pick(x, 1, 0) on [2,3,4]', ['Gather'], [f('x', [2, 3, 4])], (g, { x 
 row('Gather pick(x, 1, 2) on [2,3,4] (last)', ['Gather'], [f('x', [2, 3, 4])], (g, { x }) => g.pick(x!, 1, 2));
 row('Gather pick(x, 0, 1) on [2,3,4]', ['Gather'], [f('x', [2, 3, 4])], (g, { x }) => g.pick(x!, 0, 1));
 row('Gather pick(x, 2, 1) on [2,3,4]', ['Gather'], [f('x', [2, 3, 4])], (g, { x }) => g.pick(x!, 2, 1));
+
+// Crop (DeBERTa's relative shift): counts from both ends, constant and computed at run time.
+row('Crop [3,5] counts [1,0,0,2]', ['Crop'], [f('x', [3, 5])], (g, { x }) => crop(g, x!, g.ints([1, 0, 0, 2]), [2, 3]));
+row('Crop [2,3,4] counts [0,1,0,0,0,3] (run time)', ['Crop'], [f('x', [2, 3, 4]), int64Input('c', [6], [0, 1, 0, 0, 0, 3])], (g, { x, c }) =>
+  crop(g, x!, g.add(c!, g.ints([0, 0, 0, 0, 0, 0])), [2, 2, 1]),
+);
 
 // Token packing (the real rows of a padded batch) and unpacking: gradients of each other. 'zeros'
 // is exact everywhere; 'any' where nothing depends on the unpacked padding rows (here they are

@@ -49,6 +49,8 @@ registerGradient('Pad', ({ g, node, x: [x, pads], dy: [dy] }) => {
   if (node.inputs[3]) throw new Error('Pad gradient: the axes input is not supported');
   const rank = x!.shape.length;
   const pc = constInts(g, pads);
+  // Slicing dy back to x's extent is the gradient of padding only: a negative pad crops (use Crop).
+  if (pc?.some((p) => p < 0)) throw new Error('Pad gradient: negative pads (cropping) are not supported; use crop() of engine/crop.ts');
   const starts = pc
     ? g.ints(pc.slice(0, rank))
     : g.addNode('Slice', [pads!, g.ints([0]), g.ints([rank]), g.ints([0])], {}, [{ dtype: 'int64', shape: [rank] }])[0]!;

@@ -341,6 +341,7 @@ describe('export-script: train.py under python3', { skip }, () => {
         '  T.dropout_overrides("distilbert", {"hidden_dropout_prob": 0.2, "attention_probs_dropout_prob": None, "classifier_dropout": 0.3}),',
         '  T.dropout_overrides("bert", {"hidden_dropout_prob": 0.2, "classifier_dropout": None}),',
         '  T.dropout_overrides("modernbert", {"hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.05, "classifier_dropout": 0.2}),',
+        '  T.dropout_overrides("deberta-v2", {"hidden_dropout_prob": 0.1, "classifier_dropout": 0.3}),',
         ']',
       ].join('\n'),
       {},
@@ -356,6 +357,7 @@ describe('export-script: train.py under python3', { skip }, () => {
       { dropout: 0.2, seq_classif_dropout: 0.3 },
       { hidden_dropout_prob: 0.2 },
       { mlp_dropout: 0.1, attention_dropout: 0.05, classifier_dropout: 0.2 },
+      { hidden_dropout_prob: 0.1, cls_dropout: 0.3 },
     ]);
   });
 
