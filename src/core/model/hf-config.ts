@@ -72,6 +72,33 @@ export function pyStr(v: unknown): string {
   return String(v);
 }
 
+/** The label fields: id2label wins (transformers derives num_labels from it), else num_labels; problem_type. */
+function readLabels(config: ModelConfig, j: Json, file: string): void {
+  if (j.id2label !== undefined) {
+    if (typeof j.id2label !== 'object' || j.id2label === null) throw new ConfigError(file, '"id2label" must be an object');
+    const entries = Object.entries(j.id2label as Json).sort((a, b) => Number(a[0]) - Number(b[0]));
+    entries.forEach(([k, v], i) => {
+      if (Number(k) !== i) throw new ConfigError(file, `"id2label" ids must be 0..${entries.length - 1} (found "${k}")`);
+      if (v !== null && typeof v === 'object') throw new ConfigError(file, `"id2label"["${k}"] must be a label name (got ${JSON.stringify(v)})`);
+    });
+    // transformers accepts any JSON scalar as a name (run_classification.py writes integer labels as ints): the name is its string form.
+    const names = entries.map(([, v]) => pyStr(v));
+    if (new Set(names).size !== names.length) throw new ConfigError(file, `"id2label" names the same label twice (${names.join(', ')})`);
+    config.id2label = Object.fromEntries(entries.map(([k], i) => [k, names[i]!]));
+    config.label2id = Object.fromEntries(entries.map(([k], i) => [names[i]!, Number(k)]));
+    config.num_labels = entries.length;
+  } else if (j.num_labels !== undefined) {
+    config.num_labels = num(j, 'num_labels', file, 2);
+    Object.assign(config, defaultLabels(config.num_labels));
+  }
+  if (j.problem_type !== undefined && j.problem_type !== null) {
+    if (!PROBLEM_TYPES.includes(j.problem_type as ProblemType)) {
+      throw new ConfigError(file, `problem_type "${String(j.problem_type)}" is not one of ${PROBLEM_TYPES.join(', ')}`);
+    }
+    config.problem_type = j.problem_type as ProblemType;
+  }
+}
+
 /** Parses a config.json object into a ModelConfig; `file` names it in errors. */
 export function parseHfConfig(json: unknown, file = 'config.json'): ModelConfig {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new ConfigError(file, 'is not a JSON object');
@@ -135,30 +162,7 @@ export function parseHfConfig(json: unknown, file = 'config.json'): ModelConfig 
     });
   }
 
-  // Labels: id2label wins (transformers derives num_labels from it).
-  if (j.id2label !== undefined) {
-    if (typeof j.id2label !== 'object' || j.id2label === null) throw new ConfigError(file, '"id2label" must be an object');
-    const entries = Object.entries(j.id2label as Json).sort((a, b) => Number(a[0]) - Number(b[0]));
-    entries.forEach(([k, v], i) => {
-      if (Number(k) !== i) throw new ConfigError(file, `"id2label" ids must be 0..${entries.length - 1} (found "${k}")`);
-      if (v !== null && typeof v === 'object') throw new ConfigError(file, `"id2label"["${k}"] must be a label name (got ${JSON.stringify(v)})`);
-    });
-    // transformers accepts any JSON scalar as a name (run_classification.py writes integer labels as ints): the name is its string form.
-    const names = entries.map(([, v]) => pyStr(v));
-    if (new Set(names).size !== names.length) throw new ConfigError(file, `"id2label" names the same label twice (${names.join(', ')})`);
-    config.id2label = Object.fromEntries(entries.map(([k], i) => [k, names[i]!]));
-    config.label2id = Object.fromEntries(entries.map(([k], i) => [names[i]!, Number(k)]));
-    config.num_labels = entries.length;
-  } else if (j.num_labels !== undefined) {
-    config.num_labels = num(j, 'num_labels', file, 2);
-    Object.assign(config, defaultLabels(config.num_labels));
-  }
-  if (j.problem_type !== undefined && j.problem_type !== null) {
-    if (!PROBLEM_TYPES.includes(j.problem_type as ProblemType)) {
-      throw new ConfigError(file, `problem_type "${String(j.problem_type)}" is not one of ${PROBLEM_TYPES.join(', ')}`);
-    }
-    config.problem_type = j.problem_type as ProblemType;
-  }
+  readLabels(config, j, file);
   try {
     validateConfig(config, file);
   } catch (e) {
