@@ -1224,7 +1224,39 @@ def verify():
     return report
 
 
+def load_saved(folder):
+    """A model folder as from_pretrained reads it: its config.json builds the class `architectures` names
+    (runtime_config fills num_labels from id2label), and model.safetensors must hold exactly that class's
+    parameters (no key missing or left over, every shape the config implies)."""
+    with open(os.path.join(folder, 'config.json')) as f:
+        cfg = runtime_config(json.load(f))
+    model = ARCHS[cfg['architectures'][0]](cfg).double()
+    sd = {k: v.double() for k, v in read_safetensors(os.path.join(folder, 'model.safetensors')).items()}
+    missing, unexpected = model.load_state_dict(sd, strict=False)
+    missing = [k for k in missing if not k.endswith('position_ids')]
+    assert not missing and not unexpected, f'{folder}: missing {missing}, unexpected {unexpected}'
+    model.eval()
+    return cfg, model
+
+
+def roundtrip(folder, inputs_json):
+    """--load DIR INPUTS.json: the saved folder's logits (float64) on the given input_ids / attention_mask
+    (/ token_type_ids), printed as JSON with the config fields the model read."""
+    cfg, model = load_saved(folder)
+    with open(inputs_json) as f:
+        x = json.load(f)
+    ids, mask = torch.tensor(x['input_ids']), torch.tensor(x['attention_mask'])
+    tt = torch.tensor(x['token_type_ids']) if 'token_type_ids' in x else None
+    with torch.no_grad():
+        logits = model(ids, mask, tt)
+    labels = [cfg['id2label'][str(i)] for i in range(cfg.num_labels)]
+    print(json.dumps({'logits': nested(logits), 'labels': labels, 'problem_type': cfg.get('problem_type'), 'num_labels': cfg.num_labels}))
+
+
 def main():
+    if sys.argv[1:2] == ['--load']:
+        roundtrip(sys.argv[2], sys.argv[3])
+        return
     torch.set_num_threads(1)  # identical float sums on every run
     t0 = time.time()
     if '--verify' not in sys.argv[1:]:
