@@ -291,6 +291,11 @@ export class Tokenizer {
     return new Tokenizer(json, config, lib, source, extraFiles);
   }
 
+  /** Which end truncation cuts (tokenizer_config.json `truncation_side`, default right). */
+  get truncationSide(): TruncationSide {
+    return this.defaultSide;
+  }
+
   /** Number of special tokens `encode` adds (HF `num_special_tokens_to_add`). */
   numSpecialTokensToAdd(pair = false): number {
     return this.plan.numAdded(pair);
