@@ -11,7 +11,7 @@ import type { Command } from './types.js';
 
 /** The run flags evaluate and predict take: model, data, evaluation and runtime ones (no training flags). */
 export const RUN_FLAGS_EVAL = ARG_SPECS.filter(
-  (s) => ['model', 'data', 'evaluation', 'runtime'].includes(s.group) || s.name === 'output_dir' || s.name === 'seed',
+  (s) => (['model', 'data', 'evaluation', 'runtime'].includes(s.group) && s.name !== 'ig_steps') || s.name === 'output_dir' || s.name === 'seed',
 ).map((s) => s.name);
 
 async function runFromArgs(args: RunArgs, io: Out, g: GlobalOptions): Promise<number> {
