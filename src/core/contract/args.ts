@@ -183,7 +183,7 @@ export const ARG_SPECS: readonly ArgSpec[] = [
     group: 'data',
     finetuneOnly: true,
     min: 0,
-    help: 'sliding_window: tokens each chunk shares with the one before, less than half of --max_seq_length (default max_seq_length / 4, or the model\'s own)',
+    help: "sliding_window: tokens each chunk shares with the one before, less than half of --max_seq_length (default max_seq_length / 4, or the model's own)",
   },
   {
     name: 'chunk_aggregation',

@@ -50,7 +50,13 @@ export function logitsOf(problemType: ProblemType, p: Float64Array): Float64Arra
 }
 
 /** Per-row outputs (`width` numbers per row, in row order) -> one row of logits per document (see the file comment). */
-export function aggregateDocuments(rows: ArrayLike<number>, width: number, documents: Documents, problemType: ProblemType, how: ChunkAggregation): Float32Array {
+export function aggregateDocuments(
+  rows: ArrayLike<number>,
+  width: number,
+  documents: Documents,
+  problemType: ProblemType,
+  how: ChunkAggregation,
+): Float32Array {
   const n = documents.start.length - 1;
   const out = new Float32Array(n * width);
   const row = (r: number): ArrayLike<number> => Array.from({ length: width }, (_, k) => rows[r * width + k]!);

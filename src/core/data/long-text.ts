@@ -56,7 +56,12 @@ export function headTailSizes(budget: number): { head: number; tail: number } {
 function headTail(n: number, keep: number): Span[] {
   if (n <= keep) return n > 0 ? [[0, n]] : [];
   const { head, tail } = headTailSizes(keep);
-  return tail > 0 ? [[0, head], [n - tail, n]] : [[0, head]];
+  return tail > 0
+    ? [
+        [0, head],
+        [n - tail, n],
+      ]
+    : [[0, head]];
 }
 
 /** Window starts over n tokens: width w, each window sharing `stride` tokens with the one before. */

@@ -293,7 +293,8 @@ function trainLengthMessage(s: SplitStats, maxSeqLength: number): string {
   if (!lt || lt.rowsOverLength === 0) return msg;
   const m = lt.modes[lt.mode];
   if (lt.mode === 'sliding_window') msg += `; sliding_window: ${m.inputs} chunks (${m.inputsPerRow.toFixed(2)} per row, at most ${m.maxInputsPerRow})`;
-  else msg += `; ${lt.mode} reads ${(m.keptTokenShareOfLongRows * 100).toFixed(0)}% of their tokens (--long_text sliding_window reads them all in ${lt.modes.sliding_window.inputs} chunks)`;
+  else
+    msg += `; ${lt.mode} reads ${(m.keptTokenShareOfLongRows * 100).toFixed(0)}% of their tokens (--long_text sliding_window reads them all in ${lt.modes.sliding_window.inputs} chunks)`;
   return msg;
 }
 
@@ -373,7 +374,11 @@ export async function runClassification(args: RunArgs, runCtx: RunContext): Prom
   // Tokenize (evaluate / predict: the model's own long-text settings unless given).
   const longArgs = args.do_train ? {} : await trainedLongText(args, modelDir);
   const longText = longTextSettings({ ...args, ...longArgs }).longText;
-  emit({ type: 'stage', stage: 'tokenize', message: `tokenizing (max_seq_length ${args.max_seq_length}${longText.mode === 'truncate' ? '' : `, ${longText.mode}`})` });
+  emit({
+    type: 'stage',
+    stage: 'tokenize',
+    message: `tokenizing (max_seq_length ${args.max_seq_length}${longText.mode === 'truncate' ? '' : `, ${longText.mode}`})`,
+  });
   const encoded: EncodedDataset = await encodeDataset(data, tokenizer, {
     maxSeqLength: Math.min(
       args.max_seq_length,

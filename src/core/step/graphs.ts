@@ -330,13 +330,20 @@ export function buildExplainGraph(opts: ExplainGraphOptions): BuiltGraph {
       return point;
     },
   });
-  if (!path) fail(`${config.model_type}: the architecture does not look up its input tokens through inputEmbeddings() (model/architectures/common.ts), so it cannot be explained`);
+  if (!path)
+    fail(
+      `${config.model_type}: the architecture does not look up its input tokens through inputEmbeddings() (model/architectures/common.ts), so it cannot be explained`,
+    );
   const { point, delta } = path as { point: Value; delta: Value };
   const objective = g.reduceSum(g.mul(logits, target), [0, 1]);
   const grad = gradients(g, objective, [point]).get(point)!;
   g.output(logits, EXPLAIN_IO.logits);
   g.output(g.reduceSum(g.mul(delta, grad), [2]), EXPLAIN_IO.attributions);
-  return finish(g, specs.map((s) => s.name), []);
+  return finish(
+    g,
+    specs.map((s) => s.name),
+    [],
+  );
 }
 
 function fail(message: string): never {

@@ -64,7 +64,7 @@ function keyed(text: string): { key: string; at: number[]; end: number[] } {
   let key = '';
   const at: number[] = [];
   const end: number[] = [];
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const cp = text.codePointAt(i)!;
     const len = cp > 0xffff ? 2 : 1;
     for (const ch of keyOf(text.slice(i, i + len))) {

@@ -548,13 +548,7 @@ export class Trainer {
 }
 
 /** An evaluation's metrics with the prefix (eval_, test_), its timing, confusion matrix and per-class report. */
-function evalResult(
-  prefix: string,
-  loss: number,
-  r: MetricsResult,
-  t: { runtime: number; samples: number; steps: number },
-  logits: RowOrder,
-): EvalResult {
+function evalResult(prefix: string, loss: number, r: MetricsResult, t: { runtime: number; samples: number; steps: number }, logits: RowOrder): EvalResult {
   const metrics: Record<string, number> = { [`${prefix}_loss`]: loss };
   for (const [k, v] of Object.entries(r.metrics)) metrics[`${prefix}_${k}`] = v;
   metrics[`${prefix}_runtime`] = Math.round(t.runtime * 1e4) / 1e4;

@@ -38,16 +38,53 @@ describe('plans', () => {
   });
 
   const cases: { name: string; lenA: number; lenB: number | null; o: Parameters<typeof planChunks>[2]; want: Chunk[] }[] = [
-    { name: 'short rows are one input whatever the mode', lenA: 5, lenB: null, o: { mode: 'sliding_window', budget: 6, maxLength: 8 }, want: [{ a: [[0, 5]], b: null }] },
+    {
+      name: 'short rows are one input whatever the mode',
+      lenA: 5,
+      lenB: null,
+      o: { mode: 'sliding_window', budget: 6, maxLength: 8 },
+      want: [{ a: [[0, 5]], b: null }],
+    },
     { name: 'truncate keeps the head', lenA: 10, lenB: null, o: { mode: 'truncate', budget: 6, maxLength: 8 }, want: [{ a: [[0, 6]], b: null }] },
-    { name: "truncate follows the tokenizer's side", lenA: 10, lenB: null, o: { mode: 'truncate', budget: 6, maxLength: 8, side: 'left' }, want: [{ a: [[4, 10]], b: null }] },
-    { name: 'head_tail: 2 head + 4 tail of 6', lenA: 20, lenB: null, o: { mode: 'head_tail', budget: 6, maxLength: 8 }, want: [{ a: [[0, 2], [16, 20]], b: null }] },
+    {
+      name: "truncate follows the tokenizer's side",
+      lenA: 10,
+      lenB: null,
+      o: { mode: 'truncate', budget: 6, maxLength: 8, side: 'left' },
+      want: [{ a: [[4, 10]], b: null }],
+    },
+    {
+      name: 'head_tail: 2 head + 4 tail of 6',
+      lenA: 20,
+      lenB: null,
+      o: { mode: 'head_tail', budget: 6, maxLength: 8 },
+      want: [
+        {
+          a: [
+            [0, 2],
+            [16, 20],
+          ],
+          b: null,
+        },
+      ],
+    },
     {
       name: "head_tail pairs: truncate's budget per text (7 + 8), each filled head + tail",
       lenA: 10,
       lenB: 20,
       o: { mode: 'head_tail', budget: 15, maxLength: 18 },
-      want: [{ a: [[0, 2], [5, 10]], b: [[0, 2], [14, 20]] }],
+      want: [
+        {
+          a: [
+            [0, 2],
+            [5, 10],
+          ],
+          b: [
+            [0, 2],
+            [14, 20],
+          ],
+        },
+      ],
     },
     {
       name: 'sliding windows over one text',
@@ -109,7 +146,10 @@ describe('encoding long rows', () => {
     assert.deepEqual(e.row(1).inputIds, [101, 1040, 1041, 1042, 1043, 102]);
     assert.deepEqual(e.row(2).inputIds, [101, 1043, 1044, 1045, 1046, 102]);
     assert.deepEqual(e.row(3).inputIds, [101, 7592, 2088, 102]);
-    assert.deepEqual([0, 1, 2, 3].map((i) => e.row(i).label), [1, 1, 1, 0]);
+    assert.deepEqual(
+      [0, 1, 2, 3].map((i) => e.row(i).label),
+      [1, 1, 1, 0],
+    );
     assert.deepEqual(Array.from(e.documents!.start), [0, 3, 4]);
     assert.deepEqual(e.documentLabels, data.train.labels);
     assert.deepEqual(Array.from(e.fullLengths), [12, 4]);
@@ -144,7 +184,7 @@ describe('documents from chunks', () => {
   // Document 0: chunks with softmax (0.5, 0.5) and (0.9, 0.1); document 1: one chunk.
   const rows = Float32Array.from([0, 0, Math.log(9), 0, 1, 2]);
 
-  test('mean: the average of the chunks\' probabilities, as log-probabilities', () => {
+  test("mean: the average of the chunks' probabilities, as log-probabilities", () => {
     const z = aggregateDocuments(rows, 2, documents, 'single_label_classification', 'mean');
     assert.ok(Math.abs(Math.exp(z[0]!) - 0.7) < 1e-6 && Math.abs(Math.exp(z[1]!) - 0.3) < 1e-6);
     assert.deepEqual(Array.from(z.subarray(2)), [1, 2], 'a one-chunk document keeps its logits');
@@ -167,7 +207,13 @@ describe('documents from chunks', () => {
     const single = { kind: 'single' as const, ids: Int32Array.from([1]) };
     assert.ok(Math.abs(documentLoss('single_label_classification', z, 2, single) + Math.log(0.3)) < 1e-6);
     const two = Float32Array.from([Math.log(0.7), Math.log(0.3), Math.log(0.2), Math.log(0.8)]);
-    const w = documentLoss('single_label_classification', two, 2, { kind: 'single', ids: Int32Array.from([0, 1]) }, { classWeights: Float32Array.from([1, 3]) });
+    const w = documentLoss(
+      'single_label_classification',
+      two,
+      2,
+      { kind: 'single', ids: Int32Array.from([0, 1]) },
+      { classWeights: Float32Array.from([1, 3]) },
+    );
     assert.ok(Math.abs(w - (-Math.log(0.7) - 3 * Math.log(0.8)) / 4) < 1e-6);
     const bce = documentLoss('multi_label_classification', Float32Array.from([0, 0]), 2, { kind: 'multi', numLabels: 2, multiHot: Uint8Array.from([1, 0]) });
     assert.ok(Math.abs(bce - Math.log(2)) < 1e-9);

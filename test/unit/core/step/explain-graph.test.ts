@@ -21,7 +21,12 @@ function tinyConfig(type: ModelType): ModelConfig {
     numLabels: 3,
     padTokenId: roberta ? 1 : 0,
     maxPositionEmbeddings: 40,
-    overrides: { ...(preset ? {} : { model_type: type }), ...(type === 'electra' ? { embedding_size: 64 } : {}), hidden_dropout_prob: 0.1, initializer_range: 0.2 },
+    overrides: {
+      ...(preset ? {} : { model_type: type }),
+      ...(type === 'electra' ? { embedding_size: 64 } : {}),
+      hidden_dropout_prob: 0.1,
+      initializer_range: 0.2,
+    },
   });
 }
 
