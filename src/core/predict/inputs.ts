@@ -4,7 +4,7 @@
  * input, which token of which text it holds (special tokens: none). Shared by the predictor and
  * the explanations, so both read a text the way training did.
  */
-import { type Chunk, type LongTextOptions, planChunks, spanIds } from '../data/index.js';
+import { type Chunk, type LongTextOptions, planChunks, spanIds, tokensRead } from '../data/index.js';
 import type { Encoding, Tokenizer } from '../tokenizer/index.js';
 
 export interface ModelInput extends Encoding {
@@ -17,6 +17,8 @@ export interface TextInputs {
   a: number[];
   b: number[] | null;
   inputs: ModelInput[];
+  /** How many of those tokens the inputs hold (each counted once). */
+  tokensRead: number;
 }
 
 /** Positions of a chunk's tokens in their texts. */
@@ -55,5 +57,6 @@ export function textInputs(tokenizer: Tokenizer, text: string, pair: string | nu
   const b = pair === null ? null : tokenizer.textToIds(pair);
   const plan = { ...longText, budget: inputBudget(tokenizer, maxLength, b !== null), side: tokenizer.truncationSide, maxLength };
   const chunks = planChunks(a.length, b ? b.length : null, plan);
-  return { a, b, inputs: chunks.map((c) => chunkInput(tokenizer, a, b, c)) };
+  const read = tokensRead(chunks, 'a') + (b ? tokensRead(chunks, 'b') : 0);
+  return { a, b, inputs: chunks.map((c) => chunkInput(tokenizer, a, b, c)), tokensRead: read };
 }

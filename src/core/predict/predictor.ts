@@ -93,10 +93,9 @@ export class Predictor {
     return read.map((r) => {
       const chunks = r.inputs.map(() => chunkProbabilities(problem, logits.subarray(row * C, ++row * C), C));
       const probs = chunks.length === 1 ? chunks[0]! : aggregateProbabilities(chunks, s.aggregation, problem);
-      const seen = new Set(r.inputs.flatMap((x) => x.source.filter((p) => p !== null).map((p) => `${p[0]}:${p[1]}`)));
       const scores = problem === 'regression' ? [{ label: 'value', score: probs[0]! }] : this.labels.map((label, k) => ({ label, score: probs[k]! }));
       if (problem !== 'regression') scores.sort((x, y) => y.score - x.score);
-      return { scores, chunks: r.inputs.length, tokens: r.a.length + (r.b?.length ?? 0), tokensRead: seen.size };
+      return { scores, chunks: r.inputs.length, tokens: r.a.length + (r.b?.length ?? 0), tokensRead: r.tokensRead };
     });
   }
 
