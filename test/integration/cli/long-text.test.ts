@@ -125,6 +125,22 @@ describe('long documents: truncate, head_tail, sliding_window', () => {
     );
   });
 
+  test('inspect: how many rows are longer and what each mode reads of them (text and JSON)', async () => {
+    const flags = ['inspect', '--train_file', train, '--tokenizer_name', TOK, '--max_seq_length', '16', '--doc_stride', '4'];
+    const t = await runCli([...flags, '--log_format', 'text']);
+    assert.equal(t.code, 0, t.err);
+    assert.match(
+      t.out,
+      /^ {2}long rows: truncate reads 4\d% of their tokens, head_tail 4\d%, sliding_window all of them in \d+ model inputs for 200 rows \(3\.\d\d per row, at most 4; doc_stride 4\)$/m,
+    );
+    const j = await runCli([...flags, '--log_format', 'json']);
+    const stats = (jsonEvents(j.out)[0] as unknown as { stats: { train: { longText: { rowsOverLength: number; modes: Record<string, { inputs: number }> } } } })
+      .stats;
+    assert.equal(stats.train.longText.rowsOverLength, 200);
+    assert.equal(stats.train.longText.modes.truncate!.inputs, 200);
+    assert.ok(stats.train.longText.modes.sliding_window!.inputs > 600);
+  });
+
   test('predict_results.csv has one row per document, predicted from its chunks', () => {
     const [header, ...rows] = parse(readFileSync(join(root, 'sliding_window', 'predict_results.csv'), 'utf8')) as string[][];
     assert.equal(rows.length, testRows.length);
