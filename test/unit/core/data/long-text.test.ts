@@ -159,6 +159,24 @@ describe('encoding long rows', () => {
     assert.deepEqual(Array.from(second.fullLengths), [4, 12]);
   });
 
+  test('sliding_window over pairs: the window moves over the second text, the first in every chunk', async () => {
+    const file = tmp.write('pairs.csv', 'label,q,doc\npos,hello world,a b c d e f g h i j\nneg,hello,world\n');
+    const d = await loadClassificationData({ trainFile: file, textColumns: 'q', pairColumn: 'doc' });
+    const e = (await encodeDataset(d, tok, { maxSeqLength: 9, longText: { mode: 'sliding_window', docStride: 1 } })).train;
+    // 9 - 3 specials = 6: hello world + a window of 4 over a..j, moving 3.
+    assert.deepEqual(
+      Array.from({ length: e.size }, (_, i) => e.row(i).inputIds),
+      [
+        [101, 7592, 2088, 102, 1037, 1038, 1039, 1040, 102],
+        [101, 7592, 2088, 102, 1040, 1041, 1042, 1043, 102],
+        [101, 7592, 2088, 102, 1043, 1044, 1045, 1046, 102],
+      ],
+    );
+    assert.deepEqual(e.row(0).tokenTypeIds, [0, 0, 0, 0, 1, 1, 1, 1, 1]);
+    assert.equal(e.documentCount, 2);
+    assert.equal(e.size, 4);
+  });
+
   test('head_tail: the first and last tokens', async () => {
     const e = (await encodeDataset(data, tok, { maxSeqLength: 8, longText: { mode: 'head_tail' } })).train;
     assert.equal(e.size, 2);
