@@ -165,7 +165,7 @@ describe('encoding long rows', () => {
     const e = (await encodeDataset(d, tok, { maxSeqLength: 9, longText: { mode: 'sliding_window', docStride: 1 } })).train;
     // 9 - 3 specials = 6: hello world + a window of 4 over a..j, moving 3.
     assert.deepEqual(
-      Array.from({ length: e.size }, (_, i) => e.row(i).inputIds),
+      [0, 1, 2].map((i) => e.row(i).inputIds),
       [
         [101, 7592, 2088, 102, 1037, 1038, 1039, 1040, 102],
         [101, 7592, 2088, 102, 1040, 1041, 1042, 1043, 102],
