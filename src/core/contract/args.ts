@@ -131,7 +131,14 @@ export const ARG_SPECS: readonly ArgSpec[] = [
     finetuneOnly: true,
     help: 'the CSV/TSV has no header row: name columns by index (0, 1, ...)',
   },
-  { name: 'max_seq_length', type: 'int', default: 128, group: 'data', min: 2, help: 'tokens per model input, special tokens included: longer rows are truncated, or read as --long_text says' },
+  {
+    name: 'max_seq_length',
+    type: 'int',
+    default: 128,
+    group: 'data',
+    min: 2,
+    help: 'tokens per model input, special tokens included: longer rows are truncated, or read as --long_text says',
+  },
   {
     name: 'validation_split_percentage',
     type: 'float',
