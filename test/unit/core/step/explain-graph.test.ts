@@ -1,6 +1,7 @@
 // The Integrated Gradients graph of every architecture (float64): its per-token attributions are the
 // gradient of the target logit along the path, times the embedding difference, from the autodiff —
-// checked against central differences of the logit in alpha; at alpha = 1 its logits are the model's.
+// checked against central differences of the logit in alpha; at alpha = 1 its logits are the model's
+// (to 1e-6: a model that computes a part in float32, as DeBERTa's relative positions, rounds e(b) + (e(x) - e(b)) there).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createSession } from '../../../../src/core/engine/runtime.js';
@@ -20,7 +21,6 @@ function tinyConfig(type: ModelType): ModelConfig {
     vocabSize: 50,
     numLabels: 3,
     padTokenId: roberta ? 1 : 0,
-    maxPositionEmbeddings: 40,
     overrides: {
       ...(preset ? {} : { model_type: type }),
       ...(type === 'electra' ? { embedding_size: 64 } : {}),
@@ -53,30 +53,33 @@ describe('explanation graph (Integrated Gradients on the input embeddings)', () 
   for (const type of Object.keys(ARCHITECTURES) as ModelType[]) {
     test(`${type}: attributions sum to d logit / d alpha; special tokens get none; alpha 1 gives the model's logits`, async () => {
       const config = tinyConfig(type);
-      const arch = ARCHITECTURES[type];
       const weights = initWeights(config, 3);
       const session = await createSession(buildExplainGraph({ config, dtype: 'float64' }).model, { threads: 1 });
-      const h = 1e-4;
+      const types = session.inputNames.includes('token_type_ids');
+      const h = 1e-5;
       const alphas = [0.3 - h, 0.3, 0.3 + h, 1];
-      const out = await session.run(feedsFor(config, alphas, weights, arch.usesTokenTypes), [EXPLAIN_IO.logits, EXPLAIN_IO.attributions]);
+      const out = await session.run(feedsFor(config, alphas, weights, types), [EXPLAIN_IO.logits, EXPLAIN_IO.attributions]);
       const z = out[EXPLAIN_IO.logits]!.data as Float64Array;
       const a = out[EXPLAIN_IO.attributions]!.data as Float64Array;
       const C = config.num_labels;
       const slope = (z[2 * C + 1]! - z[0 * C + 1]!) / (2 * h);
       const sum = a.subarray(S, 2 * S).reduce((x, y) => x + y, 0);
       assert.ok(Math.abs(slope - sum) <= 1e-5 * Math.abs(slope), `${type}: d logit/d alpha ${slope} vs attributions ${sum}`);
-      assert.ok(Math.abs(sum) > 1e-3, 'the attributions are not all zero');
+      assert.ok(
+        a.subarray(S + 1, 2 * S - 1).every((x) => Math.abs(x) > 1e-9),
+        'every text token has an attribution',
+      );
       assert.equal(a[S]!, 0, '[CLS] keeps its embedding: no attribution');
       assert.equal(a[2 * S - 1]!, 0, '[SEP] keeps its embedding: no attribution');
       await session.dispose();
 
       const infer = await createSession(buildGraph({ kind: 'infer', config, dtype: 'float64' }).model, { threads: 1 });
-      const f = feedsFor(config, [1], weights, arch.usesTokenTypes);
+      const f = feedsFor(config, [1], weights, types);
       const feeds: Record<string, HostTensor> = { input_ids: f.input_ids!, attention_mask: f.attention_mask! };
-      if (arch.usesTokenTypes) feeds.token_type_ids = f.token_type_ids!;
+      if (types) feeds.token_type_ids = f.token_type_ids!;
       for (const [n, w] of weights) feeds[n] = f64(w);
       const plain = (await infer.run(feeds, ['logits'])).logits!.data as Float64Array;
-      for (let k = 0; k < C; k++) assert.ok(Math.abs(plain[k]! - z[3 * C + k]!) < 1e-12, `${type}: logit ${k} at alpha 1`);
+      for (let k = 0; k < C; k++) assert.ok(Math.abs(plain[k]! - z[3 * C + k]!) < 1e-6 * Math.max(1, Math.abs(plain[k]!)), `${type}: logit ${k} at alpha 1`);
       await infer.dispose();
     });
   }
