@@ -7,11 +7,11 @@
  *
  * Long texts are read as the model was trained to read them (long-text-settings.ts: the options
  * given, else its training_args.json): truncated, head + tail, or in sliding-window chunks whose
- * probabilities are aggregated per text (`classify` says how many chunks). `explain` gives each
+ * probabilities are aggregated per text (`predictTexts` says how many chunks). `explain` gives each
  * token's and word's Integrated Gradients attribution (explain.ts).
  */
 import { aggregateProbabilities, chunkProbabilities } from '../data/index.js';
-import { type ModelConfig, resolveProblemType } from '../model/config.js';
+import { type ModelConfig, type ProblemType, resolveProblemType } from '../model/config.js';
 import { loadModelAndTokenizer } from '../model/pretrained.js';
 import { Tokenizer } from '../tokenizer/index.js';
 import { createSession, type ProviderChoice, type Session } from '../engine/runtime.js';
@@ -78,11 +78,11 @@ export class Predictor {
 
   /** Scores, most likely first, for each text. `opts`: a max length (as before), or the reading options. */
   async predict(texts: readonly string[], pairs?: readonly string[], opts: number | PredictOptions = {}): Promise<LabelScore[][]> {
-    return (await this.classify(texts, pairs, typeof opts === 'number' ? { maxLength: opts } : opts)).map((p) => p.scores);
+    return (await this.predictTexts(texts, pairs, typeof opts === 'number' ? { maxLength: opts } : opts)).map((p) => p.scores);
   }
 
   /** Each text's scores (its chunks' probabilities aggregated) and how much of it the model read. */
-  async classify(texts: readonly string[], pairs?: readonly string[], opts: PredictOptions = {}): Promise<TextPrediction[]> {
+  async predictTexts(texts: readonly string[], pairs?: readonly string[], opts: PredictOptions = {}): Promise<TextPrediction[]> {
     if (texts.length === 0) return [];
     const s = this.resolve(opts);
     const read = texts.map((t, i) => textInputs(this.tokenizer, t, pairs?.[i] ?? null, s.maxLength, s.longText));
@@ -91,12 +91,17 @@ export class Predictor {
     const problem = resolveProblemType(this.config);
     let row = 0;
     return read.map((r) => {
-      const chunks = r.inputs.map(() => chunkProbabilities(problem, logits.subarray(row * C, ++row * C), C));
+      const chunks = r.inputs.map(() => this.probabilities(problem, logits.subarray(row * C, ++row * C)));
       const probs = chunks.length === 1 ? chunks[0]! : aggregateProbabilities(chunks, s.aggregation, problem);
       const scores = problem === 'regression' ? [{ label: 'value', score: probs[0]! }] : this.labels.map((label, k) => ({ label, score: probs[k]! }));
       if (problem !== 'regression') scores.sort((x, y) => y.score - x.score);
       return { scores, chunks: r.inputs.length, tokens: r.a.length + (r.b?.length ?? 0), tokensRead: r.tokensRead };
     });
+  }
+
+  /** One model input's probabilities (softmax, sigmoid; regression: the value). */
+  private probabilities(problem: ProblemType, z: ArrayLike<number>): Float64Array {
+    return chunkProbabilities(problem, z, this.config.num_labels);
   }
 
   /** Logits of model inputs, [inputs * labels], run in batches padded to their longest. */
@@ -122,7 +127,7 @@ export class Predictor {
       this.explainer = await Explainer.create(model, this.tokenizer, { threads: this.opts.threads, executionProvider: this.opts.executionProvider });
     }
     const s = this.resolve(opts);
-    const [prediction] = await this.classify([text], opts.pair !== undefined ? [opts.pair] : undefined, opts);
+    const [prediction] = await this.predictTexts([text], opts.pair !== undefined ? [opts.pair] : undefined, opts);
     return this.explainer.explain(text, opts, s, prediction!.scores);
   }
 

@@ -161,13 +161,13 @@ describe('long documents: truncate, head_tail, sliding_window', () => {
     try {
       assert.equal(sliding.settings.longText.mode, 'sliding_window');
       assert.equal(sliding.settings.maxLength, 16);
-      const [s] = await sliding.classify([doc]);
+      const [s] = await sliding.predictTexts([doc]);
       // 14 tokens a chunk, 10 new ones each after the first.
       assert.deepEqual({ chunks: s!.chunks, tokens: s!.tokens, read: s!.tokensRead }, { chunks: 1 + Math.ceil((words - 14) / 10), tokens: words, read: words });
-      const [h] = await headTail.classify([doc]);
+      const [h] = await headTail.predictTexts([doc]);
       assert.deepEqual({ chunks: h!.chunks, read: h!.tokensRead }, { chunks: 1, read: 14 });
       // A call may ask otherwise.
-      const [t] = await sliding.classify([doc], undefined, { longText: 'truncate' });
+      const [t] = await sliding.predictTexts([doc], undefined, { longText: 'truncate' });
       assert.equal(t!.chunks, 1);
       const cli = await runCli([
         'predict',
@@ -250,7 +250,7 @@ describe('finetune explain: Integrated Gradients', () => {
     for (const text of sentences) {
       const e = await predictor.explain(text, { maxLength: 24 });
       const scoreOf = async (t: string): Promise<number> =>
-        (await predictor.classify([t], undefined, { maxLength: 24 }))[0]!.scores.find((s) => s.label === e.label)!.score;
+        (await predictor.predictTexts([t], undefined, { maxLength: 24 }))[0]!.scores.find((s) => s.label === e.label)!.score;
       const words = e.words.filter((w) => /\w/.test(w.text));
       const top = [...words].sort((a, b) => b.attribution - a.attribution)[0]!;
       topDrop += e.score - (await scoreOf(without(text, top)));
