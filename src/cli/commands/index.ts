@@ -1,4 +1,5 @@
 /** The command table of `finetune`, in the order --help lists them. */
+import { explain } from './explain.js';
 import { deploySpaceCommand, pull, push } from './hub.js';
 import { inspect } from './inspect.js';
 import { createModelCommand, exportCommand, exportScriptCommand } from './model.js';
@@ -11,6 +12,7 @@ export const COMMANDS: readonly Command[] = [
   train,
   evaluate,
   predict,
+  explain,
   exportCommand,
   createModelCommand,
   inspect,

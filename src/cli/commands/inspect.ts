@@ -1,5 +1,5 @@
 /** inspect: dataset statistics, with token lengths when a tokenizer is given. */
-import { type DatasetStats, datasetStats, encodeDataset, loadClassificationData } from '../../core/data/index.js';
+import { type DatasetStats, type LongTextStats, datasetStats, encodeDataset, loadClassificationData } from '../../core/data/index.js';
 import { ArgError } from '../../core/errors.js';
 import { Tokenizer } from '../../core/tokenizer/index.js';
 import { ARG_SPECS } from '../../core/contract/args.js';
@@ -22,11 +22,22 @@ function writeSplit(io: Out, s: NonNullable<DatasetStats[keyof DatasetStats]>): 
     io.out.write(
       `  tokens: p50 ${s.tokens.p50}, p90 ${s.tokens.p90}, p95 ${s.tokens.p95}, p99 ${s.tokens.p99}, max ${s.tokens.max}; ${s.tokens.truncatedRows} rows (${(100 * s.tokens.truncatedShare).toFixed(1)}%) truncated at ${s.tokens.maxLength}\n`,
     );
+  if (s.longText && s.longText.rowsOverLength > 0) io.out.write(`${longTextLine(s.longText)}\n`);
+}
+
+/** What each --long_text mode makes of the rows longer than max_seq_length. */
+export function longTextLine(l: LongTextStats): string {
+  const pct = (x: number): string => `${(100 * x).toFixed(0)}%`;
+  const sw = l.modes.sliding_window;
+  return (
+    `  long rows: truncate reads ${pct(l.modes.truncate.keptTokenShareOfLongRows)} of their tokens, head_tail ${pct(l.modes.head_tail.keptTokenShareOfLongRows)}, ` +
+    `sliding_window all of them in ${sw.inputs} model inputs for ${l.modes.truncate.inputs} rows (${sw.inputsPerRow.toFixed(2)} per row, at most ${sw.maxInputsPerRow}; doc_stride ${l.docStride})`
+  );
 }
 
 export const inspect: Command = {
   name: 'inspect',
-  summary: 'dataset statistics: rows, dropped rows, labels, token lengths, truncation',
+  summary: 'dataset statistics: rows, dropped rows, labels, token lengths, truncation and what each --long_text mode keeps',
   usage: 'finetune inspect --train_file FILE [--validation_file FILE] [--tokenizer_name DIR | --model_name_or_path DIR] [--max_seq_length 128]',
   flags: { run: ARG_SPECS.filter((s) => s.group === 'data' || s.group === 'model').map((s) => s.name) },
   async run({ args }, io, g) {
@@ -40,7 +51,8 @@ export const inspect: Command = {
     });
     const tokDir = args.tokenizer_name ?? args.model_name_or_path;
     const tokenizer = tokDir ? await Tokenizer.fromFolder(await resolveModelFolder(tokDir, args, { emit: () => undefined })) : undefined;
-    const encoded = tokenizer ? await encodeDataset(data, tokenizer, { maxSeqLength: args.max_seq_length }) : undefined;
+    const longText = { mode: args.long_text ?? 'truncate', ...(args.doc_stride !== null ? { docStride: args.doc_stride } : {}) } as const;
+    const encoded = tokenizer ? await encodeDataset(data, tokenizer, { maxSeqLength: args.max_seq_length, longText }) : undefined;
     const stats = datasetStats(data, encoded);
     if (g.json) {
       io.out.write(`${JSON.stringify({ problemType: data.problemType, labels: data.labels, columns: data.columns, stats, warnings: data.warnings })}\n`);

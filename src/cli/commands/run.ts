@@ -11,7 +11,7 @@ import type { Command } from './types.js';
 
 /** The run flags evaluate and predict take: model, data, evaluation and runtime ones (no training flags). */
 export const RUN_FLAGS_EVAL = ARG_SPECS.filter(
-  (s) => ['model', 'data', 'evaluation', 'runtime'].includes(s.group) || s.name === 'output_dir' || s.name === 'seed',
+  (s) => (['model', 'data', 'evaluation', 'runtime'].includes(s.group) && s.name !== 'ig_steps') || s.name === 'output_dir' || s.name === 'seed',
 ).map((s) => s.name);
 
 async function runFromArgs(args: RunArgs, io: Out, g: GlobalOptions): Promise<number> {
@@ -78,7 +78,14 @@ async function predictTexts(args: RunArgs, texts: string[], pairs: string[], io:
   if (pairs.length && pairs.length !== texts.length)
     throw new ArgError('--text_pair', `--text_pair: give one per --text (${texts.length} texts, ${pairs.length} pairs)`);
   const dir = await resolveModelFolder(args.model_name_or_path, args, { emit: () => undefined, token: args.token ?? process.env.HF_TOKEN });
-  const predictor = await Predictor.load(dir, { ...(args.threads ? { threads: args.threads } : {}), executionProvider: args.execution_provider });
+  const predictor = await Predictor.load(dir, {
+    ...(args.threads ? { threads: args.threads } : {}),
+    executionProvider: args.execution_provider,
+    // Long texts as given, else as the model was trained (its training_args.json).
+    long_text: args.long_text,
+    doc_stride: args.doc_stride,
+    chunk_aggregation: args.chunk_aggregation,
+  });
   try {
     const scores = await predictor.predict(texts, pairs.length ? pairs : undefined, args.max_seq_length);
     const regression = resolveProblemType(predictor.config) === 'regression';

@@ -132,7 +132,14 @@ export const ARG_SPECS: readonly ArgSpec[] = [
     finetuneOnly: true,
     help: 'the CSV/TSV has no header row: name columns by index (0, 1, ...)',
   },
-  { name: 'max_seq_length', type: 'int', default: 128, group: 'data', min: 2, help: 'truncate tokenized rows to this many tokens' },
+  {
+    name: 'max_seq_length',
+    type: 'int',
+    default: 128,
+    group: 'data',
+    min: 2,
+    help: 'tokens per model input, special tokens included: longer rows are truncated, or read as --long_text says',
+  },
   {
     name: 'validation_split_percentage',
     type: 'float',
@@ -167,6 +174,43 @@ export const ARG_SPECS: readonly ArgSpec[] = [
     finetuneOnly: true,
     choices: ['shuffled', 'transformers'],
     help: "with --group_by_length: 'shuffled' serves the length-grouped batches in random order (longest first); 'transformers' keeps LengthGroupedSampler's order, long to short within each mega-batch, which drifts where length goes with the label",
+  },
+  {
+    name: 'long_text',
+    type: 'enum',
+    default: null,
+    group: 'data',
+    finetuneOnly: true,
+    choices: ['truncate', 'head_tail', 'sliding_window'],
+    help: "rows longer than --max_seq_length: truncate (the first tokens, as transformers), head_tail (the first and last tokens, 1 : 3, Sun et al. 2019), sliding_window (every token, in chunks of max_seq_length overlapping by --doc_stride: each chunk trains with its row's label, evaluation and prediction aggregate the chunks per row, one model input per chunk). Default truncate; evaluate, predict and explain default to the model's own (its training_args.json)",
+  },
+  {
+    name: 'doc_stride',
+    type: 'int',
+    default: null,
+    group: 'data',
+    finetuneOnly: true,
+    min: 0,
+    help: "sliding_window: tokens each chunk shares with the one before, less than half of --max_seq_length (default max_seq_length / 4, or the model's own)",
+  },
+  {
+    name: 'chunk_aggregation',
+    type: 'enum',
+    default: null,
+    group: 'evaluation',
+    finetuneOnly: true,
+    choices: ['mean', 'max'],
+    help: "sliding_window: a row's probabilities from its chunks' — mean, or max (per label the most confident chunk, renormalized) (default mean, or the model's own)",
+  },
+  {
+    name: 'ig_steps',
+    type: 'int',
+    default: 32,
+    group: 'evaluation',
+    finetuneOnly: true,
+    min: 1,
+    max: 4096,
+    help: 'explain: Integrated Gradients steps from the baseline to the text (trapezoid rule, batched by --per_device_eval_batch_size); more steps, a smaller completeness delta',
   },
   {
     name: 'metric_name',
@@ -387,6 +431,10 @@ export interface RunArgs {
   shuffle_train_dataset: boolean;
   group_by_length: boolean;
   length_grouping: 'shuffled' | 'transformers';
+  long_text: 'truncate' | 'head_tail' | 'sliding_window' | null;
+  doc_stride: number | null;
+  chunk_aggregation: 'mean' | 'max' | null;
+  ig_steps: number;
   metric_name: string | null;
   average: 'macro' | 'micro' | 'weighted';
   do_train: boolean;
@@ -575,6 +623,12 @@ export function validateArgs(a: RunArgs): void {
     throw new ArgError(
       '--fp16',
       '--fp16 (float16 mixed precision) needs a GPU: add --execution_provider webgpu (or cuda, or auto), or leave --fp16 off to train in float32 on the CPU',
+    );
+  }
+  if (a.doc_stride !== null && a.doc_stride * 2 >= a.max_seq_length) {
+    throw new ArgError(
+      '--doc_stride',
+      `--doc_stride ${a.doc_stride}: the chunks' overlap must be less than half of --max_seq_length (${a.max_seq_length}), so each chunk reads mostly new tokens; give at most ${Math.max(0, Math.ceil(a.max_seq_length / 2) - 1)}`,
     );
   }
   if (a.do_train && !a.train_file) throw new ArgError('--train_file', '--do_train needs --train_file (a .csv, .tsv, .json or .jsonl file)');

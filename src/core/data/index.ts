@@ -3,7 +3,9 @@
  *  - `readTable(file, opts)`: CSV / TSV / JSON / JSONL, streamed, UTF-8 checked, row numbers kept;
  *  - `loadClassificationData(opts)`: columns, empty-row dropping, task detection, label list,
  *    train/validation/test (files, or a seeded stratified split of the train file);
- *  - `encodeDataset(data, tokenizer, opts)`: tokenize once, truncate at max_seq_length;
+ *  - `encodeDataset(data, tokenizer, opts)`: tokenize once, cut to max_seq_length (truncate, head + tail,
+ *    or sliding-window chunks: long-text.ts), one row per model input;
+ *  - `aggregateDocuments`: chunk outputs -> one prediction per document;
  *  - `collate(split, indices)`: dynamic padding into the engine's `Batch`;
  *  - `BatchSampler` (sequential / random / length-grouped / length-shuffled, resumable), `evalBatches`, `RowOrder`;
  *  - `datasetStats(data, encoded)`.
@@ -48,6 +50,9 @@ export {
   encodeSplit,
   resolveMaxLength,
   EncodedSplit,
+  pickLabels,
+  type Documents,
+  type SplitLayout,
   type EncodedDataset,
   type EncodedRow,
   type EncodeOptions,
@@ -65,4 +70,33 @@ export {
   type SamplerOptions,
   type SamplerState,
 } from './samplers.js';
-export { datasetStats, lengthStats, percentile, splitStats, type DatasetStats, type LengthStats, type SplitStats, type TargetStats } from './stats.js';
+export {
+  datasetStats,
+  lengthStats,
+  longTextStats,
+  percentile,
+  splitStats,
+  type DatasetStats,
+  type LengthStats,
+  type LongTextModeStats,
+  type LongTextStats,
+  type SplitStats,
+  type TargetStats,
+} from './stats.js';
+export {
+  LONG_TEXT_MODES,
+  HEAD_SHARE,
+  defaultDocStride,
+  headTailSizes,
+  planChunks,
+  spanIds,
+  tokensRead,
+  windowStarts,
+  type Chunk,
+  type ChunkAggregation,
+  type LongTextMode,
+  type LongTextOptions,
+  type PlanOptions,
+  type Span,
+} from './long-text.js';
+export { aggregateDocuments, aggregateProbabilities, chunkProbabilities, documentLoss, logitsOf, type LossOptions } from './aggregate.js';

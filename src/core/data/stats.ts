@@ -2,9 +2,11 @@
  * Dataset statistics for the preview and the run log: rows kept / dropped by reason, blank lines,
  * duplicates, overlap with training, label counts, and token-length percentiles (of the length
  * BEFORE truncation, special tokens included, so they help choose max_seq_length) with the share
- * of rows truncated at max_seq_length.
+ * of rows truncated at max_seq_length, and what each `--long_text` mode would make of the rows that
+ * are longer (`longTextStats`).
  */
 import type { EncodedDataset, EncodedSplit } from './encode.js';
+import { LONG_TEXT_MODES, type LongTextMode, defaultDocStride, planChunks, tokensRead } from './long-text.js';
 import type { ClassificationData, DataSplit, DropCounts, SplitName } from './prepare.js';
 
 export interface LengthStats {
@@ -19,6 +21,33 @@ export interface LengthStats {
   truncatedRows: number;
   /** truncatedRows / rows. */
   truncatedShare: number;
+}
+
+/** What one --long_text mode makes of a split. */
+export interface LongTextModeStats {
+  /** Model inputs: one per row, or one per chunk with sliding windows. */
+  inputs: number;
+  /** inputs / rows. */
+  inputsPerRow: number;
+  /** The most inputs one row needs. */
+  maxInputsPerRow: number;
+  /** Share of all the rows' text tokens the model reads (1: nothing left out). */
+  keptTokenShare: number;
+  /** Share of the text tokens of the rows longer than max_seq_length the model reads. */
+  keptTokenShareOfLongRows: number;
+}
+
+/** Rows longer than max_seq_length and what each --long_text mode keeps of them. */
+export interface LongTextStats {
+  maxLength: number;
+  /** The mode the split was encoded with. */
+  mode: LongTextMode;
+  /** The sliding windows' overlap (the one given, else the default). */
+  docStride: number;
+  /** Rows whose tokens (special tokens included) exceed max_seq_length. */
+  rowsOverLength: number;
+  rowsOverLengthShare: number;
+  modes: Record<LongTextMode, LongTextModeStats>;
 }
 
 export interface TargetStats {
@@ -49,6 +78,7 @@ export interface SplitStats {
   /** Regression targets. */
   target?: TargetStats;
   tokens?: LengthStats;
+  longText?: LongTextStats;
 }
 
 /** numpy.percentile's default ('linear') on sorted values. */
@@ -81,6 +111,44 @@ export function lengthStats(encoded: EncodedSplit): LengthStats {
     truncatedRows: truncated,
     truncatedShare: n > 0 ? truncated / n : 0,
   };
+}
+
+/** What each --long_text mode makes of an encoded split (from its rows' token counts; nothing is tokenized again). */
+export function longTextStats(encoded: EncodedSplit): LongTextStats {
+  const l = encoded.layout;
+  const n = l.textLengths.length;
+  const docStride = l.longText.docStride ?? defaultDocStride(encoded.maxLength);
+  let over = 0;
+  for (let i = 0; i < n; i++) if (encoded.fullLengths[i]! > encoded.maxLength) over++;
+  const modes = {} as Record<LongTextMode, LongTextModeStats>;
+  for (const mode of LONG_TEXT_MODES) {
+    const plan = { mode, docStride, budget: l.budget, side: l.side, maxLength: encoded.maxLength };
+    let inputs = 0;
+    let most = 0;
+    const tokens = { all: 0, read: 0, longAll: 0, longRead: 0 };
+    for (let i = 0; i < n; i++) {
+      const lenB = l.pairLengths ? l.pairLengths[i]! : null;
+      const chunks = planChunks(l.textLengths[i]!, lenB, plan);
+      inputs += chunks.length;
+      most = Math.max(most, chunks.length);
+      const all = l.textLengths[i]! + (lenB ?? 0);
+      const read = tokensRead(chunks, 'a') + (lenB === null ? 0 : tokensRead(chunks, 'b'));
+      tokens.all += all;
+      tokens.read += read;
+      if (encoded.fullLengths[i]! > encoded.maxLength) {
+        tokens.longAll += all;
+        tokens.longRead += read;
+      }
+    }
+    modes[mode] = {
+      inputs,
+      inputsPerRow: n > 0 ? inputs / n : 0,
+      maxInputsPerRow: most,
+      keptTokenShare: tokens.all > 0 ? tokens.read / tokens.all : 1,
+      keptTokenShareOfLongRows: tokens.longAll > 0 ? tokens.longRead / tokens.longAll : 1,
+    };
+  }
+  return { maxLength: encoded.maxLength, mode: l.longText.mode, docStride, rowsOverLength: over, rowsOverLengthShare: n > 0 ? over / n : 0, modes };
 }
 
 const key = (s: DataSplit, i: number): string => (s.pairs ? `${s.texts[i]}\u0000${s.pairs[i]}` : s.texts[i]!);
@@ -132,7 +200,10 @@ export function splitStats(split: DataSplit, labels: readonly string[], encoded?
     });
     out.target = { min, max, mean, std: Math.sqrt(m2 / n) };
   }
-  if (encoded) out.tokens = lengthStats(encoded);
+  if (encoded) {
+    out.tokens = lengthStats(encoded);
+    out.longText = longTextStats(encoded);
+  }
   return out;
 }
 

@@ -4,28 +4,48 @@
  * per model folder) so repeated predictions cost one ONNX Runtime run. The session's graph holds
  * the weights as initializers (as the exported ONNX model does), so a run feeds only ids and masks
  * and ONNX Runtime can fold and pre-pack the weights (`npm run bench -- inference`).
+ *
+ * Long texts are read as the model was trained to read them (long-text-settings.ts: the options
+ * given, else its training_args.json): truncated, head + tail, or in sliding-window chunks whose
+ * probabilities are aggregated per text (`predictTexts` says how many chunks). `explain` gives each
+ * token's and word's Integrated Gradients attribution (explain.ts).
  */
-import { type ModelConfig, resolveProblemType } from '../model/config.js';
+import { aggregateProbabilities, chunkProbabilities } from '../data/index.js';
+import { type ModelConfig, type ProblemType, resolveProblemType } from '../model/config.js';
 import { loadModelAndTokenizer } from '../model/pretrained.js';
 import { Tokenizer } from '../tokenizer/index.js';
 import { createSession, type ProviderChoice, type Session } from '../engine/runtime.js';
 import type { HostTensor } from '../engine/tensor.js';
 import { buildGraph } from '../step/graphs.js';
+import { type ExplainOptions, type Explanation, Explainer } from './explain.js';
+import type { LabelScore, PredictOptions, TextPrediction } from './types.js';
+import { type ModelInput, textInputs } from './inputs.js';
+import { type LongTextFlags, type LongTextSettings, longTextSettings, trainedLongTextFlags } from './long-text-settings.js';
 
-export interface LabelScore {
-  label: string;
-  score: number;
+export type { LabelScore, PredictOptions, TextPrediction } from './types.js';
+
+export interface LoadOptions extends LongTextFlags {
+  threads?: number;
+  executionProvider?: ProviderChoice;
 }
 
+/** Rows per ONNX Runtime run when a call has many texts or chunks. */
+const BATCH = 32;
+
 export class Predictor {
+  private explainer: Explainer | undefined;
+
   private constructor(
     readonly dir: string,
     readonly config: ModelConfig,
     private readonly tokenizer: Tokenizer,
     private readonly session: Session,
+    /** How texts are read unless a call says otherwise: the load options, else the model's training_args.json. */
+    readonly settings: LongTextSettings,
+    private readonly opts: LoadOptions,
   ) {}
 
-  static async load(dir: string, opts: { threads?: number; executionProvider?: ProviderChoice } = {}): Promise<Predictor> {
+  static async load(dir: string, opts: LoadOptions = {}): Promise<Predictor> {
     const { model: m, tokenizer } = await loadModelAndTokenizer(dir);
     const { config, weights } = m;
     // The encoder on the real tokens only: a batch of sentences of mixed lengths pads to its longest.
@@ -34,55 +54,107 @@ export class Predictor {
       ...(opts.threads ? { threads: opts.threads } : {}),
       ...(opts.executionProvider ? { executionProvider: opts.executionProvider } : {}),
     });
-    return new Predictor(dir, config, tokenizer, session);
+    return new Predictor(dir, config, tokenizer, session, longTextSettings(opts, await trainedLongTextFlags(dir)), opts);
   }
 
   get labels(): string[] {
     return Array.from({ length: this.config.num_labels }, (_, i) => this.config.id2label[String(i)] ?? `LABEL_${i}`);
   }
 
-  /** Scores, most likely first, for each text. */
-  async predict(texts: readonly string[], pairs?: readonly string[], maxLength = 128): Promise<LabelScore[][]> {
-    if (texts.length === 0) return [];
-    const max = Math.min(maxLength, this.config.max_position_embeddings - (this.config.model_type.includes('roberta') ? this.config.pad_token_id + 1 : 0));
-    const enc = texts.map((t, i) => this.tokenizer.encode(t, pairs?.[i] ?? null, { maxLength: max }));
-    const seq = Math.max(...enc.map((e) => e.inputIds.length));
-    const n = texts.length * seq;
-    const batch = {
-      batch: texts.length,
-      seq,
-      inputIds: new BigInt64Array(n).fill(BigInt(this.tokenizer.padTokenId)),
-      attentionMask: new BigInt64Array(n),
-      tokenTypeIds: new BigInt64Array(n),
-    };
-    enc.forEach((e, b) =>
-      e.inputIds.forEach((id, s) => {
-        batch.inputIds[b * seq + s] = BigInt(id);
-        batch.attentionMask[b * seq + s] = 1n;
-        batch.tokenTypeIds[b * seq + s] = BigInt(e.tokenTypeIds[s] ?? 0);
-      }),
+  /** The settings of one call: its options over the predictor's. maxLength is capped at the model's positions. */
+  resolve(o: PredictOptions = {}): LongTextSettings {
+    const s = longTextSettings(
+      { long_text: o.longText, doc_stride: o.docStride, chunk_aggregation: o.aggregation, max_seq_length: o.maxLength },
+      {
+        long_text: this.settings.longText.mode,
+        doc_stride: this.settings.longText.docStride,
+        chunk_aggregation: this.settings.aggregation,
+        max_seq_length: this.settings.maxLength,
+      },
     );
-    const dims = [batch.batch, seq];
-    const feeds: Record<string, HostTensor> = {
-      input_ids: { dtype: 'int64', dims, data: batch.inputIds },
-      attention_mask: { dtype: 'int64', dims, data: batch.attentionMask },
-    };
-    if (this.session.inputNames.includes('token_type_ids')) feeds.token_type_ids = { dtype: 'int64', dims, data: batch.tokenTypeIds };
-    const logits = (await this.session.run(feeds, ['logits'])).logits!.data as Float32Array;
+    const positions = this.config.max_position_embeddings - (this.config.model_type.includes('roberta') ? this.config.pad_token_id + 1 : 0);
+    return { ...s, maxLength: Math.min(s.maxLength, positions) };
+  }
+
+  /** Scores, most likely first, for each text. `opts`: a max length (as before), or the reading options. */
+  async predict(texts: readonly string[], pairs?: readonly string[], opts: number | PredictOptions = {}): Promise<LabelScore[][]> {
+    return (await this.predictTexts(texts, pairs, typeof opts === 'number' ? { maxLength: opts } : opts)).map((p) => p.scores);
+  }
+
+  /** Each text's scores (its chunks' probabilities aggregated) and how much of it the model read. */
+  async predictTexts(texts: readonly string[], pairs?: readonly string[], opts: PredictOptions = {}): Promise<TextPrediction[]> {
+    if (texts.length === 0) return [];
+    const s = this.resolve(opts);
+    const read = texts.map((t, i) => textInputs(this.tokenizer, t, pairs?.[i] ?? null, s.maxLength, s.longText));
+    const logits = await this.logits(read.flatMap((r) => r.inputs));
     const C = this.config.num_labels;
     const problem = resolveProblemType(this.config);
-    const labels = this.labels;
-    return texts.map((_, i) => {
-      const z = Array.from(logits.subarray(i * C, i * C + C));
-      if (problem === 'regression') return [{ label: 'value', score: z[0]! }];
-      const probs = problem === 'multi_label_classification' ? z.map((x) => 1 / (1 + Math.exp(-x))) : softmax(z);
-      return labels.map((label, k) => ({ label, score: probs[k]! })).sort((a, b) => b.score - a.score);
+    let row = 0;
+    return read.map((r) => {
+      const chunks = r.inputs.map(() => this.probabilities(problem, logits.subarray(row * C, ++row * C)));
+      const probs = chunks.length === 1 ? chunks[0]! : aggregateProbabilities(chunks, s.aggregation, problem);
+      const scores = problem === 'regression' ? [{ label: 'value', score: probs[0]! }] : this.labels.map((label, k) => ({ label, score: probs[k]! }));
+      if (problem !== 'regression') scores.sort((x, y) => y.score - x.score);
+      return { scores, chunks: r.inputs.length, tokens: r.a.length + (r.b?.length ?? 0), tokensRead: r.tokensRead };
     });
+  }
+
+  /** One model input's probabilities (softmax, sigmoid; regression: the value). */
+  private probabilities(problem: ProblemType, z: ArrayLike<number>): Float64Array {
+    return chunkProbabilities(problem, z, this.config.num_labels);
+  }
+
+  /** Logits of model inputs, [inputs * labels], run in batches padded to their longest. */
+  private async logits(inputs: readonly ModelInput[]): Promise<Float32Array> {
+    const C = this.config.num_labels;
+    const out = new Float32Array(inputs.length * C);
+    for (let start = 0; start < inputs.length; start += BATCH) {
+      const part = inputs.slice(start, start + BATCH);
+      const feeds = paddedFeeds(part, this.tokenizer.padTokenId, this.session.inputNames.includes('token_type_ids'));
+      out.set((await this.session.run(feeds, ['logits'])).logits!.data as Float32Array, start * C);
+    }
+    return out;
+  }
+
+  /**
+   * Integrated Gradients attributions of one text (and pair) for a label (default: the predicted
+   * one): per token, per word, with the completeness check (explain.ts). The explanation graph is
+   * built on the first call (the weights read again from the folder) and kept.
+   */
+  async explain(text: string, opts: ExplainOptions = {}): Promise<Explanation> {
+    if (!this.explainer) {
+      const { model } = await loadModelAndTokenizer(this.dir);
+      this.explainer = await Explainer.create(model, this.tokenizer, { threads: this.opts.threads, executionProvider: this.opts.executionProvider });
+    }
+    const s = this.resolve(opts);
+    const [prediction] = await this.predictTexts([text], opts.pair !== undefined ? [opts.pair] : undefined, opts);
+    return this.explainer.explain(text, opts, s, prediction!.scores);
   }
 
   async dispose(): Promise<void> {
     await this.session.dispose();
+    await this.explainer?.dispose();
   }
+}
+
+/** input_ids, attention_mask (and token_type_ids) of inputs padded on the right to the longest. */
+export function paddedFeeds(inputs: readonly ModelInput[], padId: number, tokenTypes: boolean): Record<string, HostTensor> {
+  const seq = Math.max(...inputs.map((e) => e.inputIds.length));
+  const n = inputs.length * seq;
+  const ids = new BigInt64Array(n).fill(BigInt(padId));
+  const mask = new BigInt64Array(n);
+  const types = new BigInt64Array(n);
+  inputs.forEach((e, b) =>
+    e.inputIds.forEach((id, s) => {
+      ids[b * seq + s] = BigInt(id);
+      mask[b * seq + s] = 1n;
+      types[b * seq + s] = BigInt(e.tokenTypeIds[s] ?? 0);
+    }),
+  );
+  const dims = [inputs.length, seq];
+  const feeds: Record<string, HostTensor> = { input_ids: { dtype: 'int64', dims, data: ids }, attention_mask: { dtype: 'int64', dims, data: mask } };
+  if (tokenTypes) feeds.token_type_ids = { dtype: 'int64', dims, data: types };
+  return feeds;
 }
 
 export function softmax(z: readonly number[]): number[] {

@@ -16,6 +16,7 @@ import {
   labelledRows,
   relabelData,
   splitStats,
+  type SplitStats,
 } from '../data/index.js';
 import { exportFiles } from '../export/index.js';
 import { type PullResult, pullModel } from '../hub/index.js';
@@ -33,6 +34,7 @@ import { metricKeys } from '../contract/metrics.js';
 import { pushCheckpoint, pushRun, type HubPushContext } from './hub-push.js';
 import { listCheckpoints } from '../train/checkpoint.js';
 import { predictionsCsv } from '../predict/predictions.js';
+import { longTextSettings, trainedLongTextFlags } from '../predict/long-text-settings.js';
 import type { TrainerCallback } from '../train/callbacks.js';
 import { tensorBoardCallback } from '../train/tensorboard.js';
 import { Trainer } from '../train/trainer.js';
@@ -293,6 +295,29 @@ export async function chooseHead(
   return { data: relabelled, fresh: false };
 }
 
+/** evaluate / predict: the long-text flags not given, from the model folder's training_args.json. */
+async function trainedLongText(args: RunArgs, modelDir: string | undefined): Promise<Partial<RunArgs>> {
+  const trained = modelDir ? await trainedLongTextFlags(modelDir) : {};
+  return {
+    long_text: args.long_text ?? trained.long_text ?? null,
+    doc_stride: args.doc_stride ?? trained.doc_stride ?? null,
+    chunk_aggregation: args.chunk_aggregation ?? trained.chunk_aggregation ?? null,
+  };
+}
+
+/** The run log's line about the training rows' lengths, and what --long_text makes of the long ones. */
+function trainLengthMessage(s: SplitStats, maxSeqLength: number): string {
+  const t = s.tokens;
+  const lt = s.longText;
+  let msg = `train: ${s.rows} rows; tokens p50 ${t?.p50} / p95 ${t?.p95} / max ${t?.max}; ${((t?.truncatedShare ?? 0) * 100).toFixed(1)}% longer than ${maxSeqLength}`;
+  if (!lt || lt.rowsOverLength === 0) return msg;
+  const m = lt.modes[lt.mode];
+  if (lt.mode === 'sliding_window') msg += `; sliding_window: ${m.inputs} chunks (${m.inputsPerRow.toFixed(2)} per row, at most ${m.maxInputsPerRow})`;
+  else
+    msg += `; ${lt.mode} reads ${(m.keptTokenShareOfLongRows * 100).toFixed(0)}% of their tokens (--long_text sliding_window reads them all in ${lt.modes.sliding_window.inputs} chunks)`;
+  return msg;
+}
+
 export async function runClassification(args: RunArgs, runCtx: RunContext): Promise<RunOutcome> {
   const { emit } = runCtx;
   validateArgs(args);
@@ -367,23 +392,24 @@ export async function runClassification(args: RunArgs, runCtx: RunContext): Prom
   } else model = await loadPretrained(modelDir!, labelOpts);
   checkVocabulary(tokenizer, model.config, resumeFrom ?? modelDir ?? tokenizerDir);
 
-  // Tokenize.
-  emit({ type: 'stage', stage: 'tokenize', message: `tokenizing (max_seq_length ${args.max_seq_length})` });
+  // Tokenize (evaluate / predict: the model's own long-text settings unless given).
+  const longArgs = args.do_train ? {} : await trainedLongText(args, modelDir);
+  const longText = longTextSettings({ ...args, ...longArgs }).longText;
+  emit({
+    type: 'stage',
+    stage: 'tokenize',
+    message: `tokenizing (max_seq_length ${args.max_seq_length}${longText.mode === 'truncate' ? '' : `, ${longText.mode}`})`,
+  });
   const encoded: EncodedDataset = await encodeDataset(data, tokenizer, {
     maxSeqLength: Math.min(
       args.max_seq_length,
       model.config.max_position_embeddings - (model.config.model_type.includes('roberta') ? model.config.pad_token_id + 1 : 0),
     ),
+    longText,
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     onProgress: (p) => emit({ type: 'stage', stage: 'tokenize', message: `tokenizing ${p.split}`, done: p.done, total: p.total }),
   });
-  if (args.do_train) {
-    const s = splitStats(data.train, data.labels, encoded.train);
-    emit({
-      type: 'info',
-      message: `train: ${encoded.train.size} rows; tokens p50 ${s.tokens?.p50} / p95 ${s.tokens?.p95} / max ${s.tokens?.max}; ${((s.tokens?.truncatedShare ?? 0) * 100).toFixed(1)}% truncated at ${args.max_seq_length}`,
-    });
-  }
+  if (args.do_train) emit({ type: 'info', message: trainLengthMessage(splitStats(data.train, data.labels, encoded.train), args.max_seq_length) });
 
   const tokenizerFiles = tokenizer.saveFiles();
   const hub: HubPushContext = {
@@ -394,7 +420,7 @@ export async function runClassification(args: RunArgs, runCtx: RunContext): Prom
     log,
   };
   const trainer = new Trainer({
-    args: { ...args, output_dir: outputDir },
+    args: { ...args, ...longArgs, output_dir: outputDir },
     model,
     data,
     encoded,
@@ -466,7 +492,7 @@ export async function runClassification(args: RunArgs, runCtx: RunContext): Prom
       if (ev.metrics[`eval_${headline}`] !== undefined)
         emit({ type: 'info', message: `eval_${headline} = ${ev.metrics[`eval_${headline}`]} (--metric_name ${headline})` });
       // `finetune evaluate` without --output_dir prints the metrics and writes nothing (not into the working directory).
-      if (args.output_dir !== null) await writeFile(join(outputDir, 'eval_results.json'), json({ ...metrics, eval_samples: encoded.validation.size }));
+      if (args.output_dir !== null) await writeFile(join(outputDir, 'eval_results.json'), json({ ...metrics, eval_samples: encoded.validation.documentCount }));
     }
     if (args.do_predict && encoded.test && data.test && !outcome.cancelled) {
       emit({ type: 'stage', stage: 'predict', message: 'predicting' });
@@ -478,7 +504,7 @@ export async function runClassification(args: RunArgs, runCtx: RunContext): Prom
         Object.assign(results, t.metrics);
         await writeFile(join(outputDir, 'test_results.json'), json(t.metrics));
       }
-      emit({ type: 'info', message: `wrote ${join(outputDir, 'predict_results.csv')} (${encoded.test.size} rows)` });
+      emit({ type: 'info', message: `wrote ${join(outputDir, 'predict_results.csv')} (${encoded.test.documentCount} rows)` });
     }
     if (!outcome.cancelled && args.output_dir !== null) await writeFile(join(outputDir, 'all_results.json'), json(results));
     if (args.push_to_hub && outcome.modelDir && !outcome.cancelled) {

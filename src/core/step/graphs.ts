@@ -5,7 +5,9 @@
  *   trainable parameter (times `loss_scale`, 1 / gradient_accumulation_steps);
  * - `fused`: the same plus global-norm clipping and AdamW inside the graph; weights and moments go
  *   in, their new values come out;
- * - `eval`: loss + logits, dropout off; `infer`: logits only.
+ * - `eval`: loss + logits, dropout off; `infer`: logits only;
+ * - `buildExplainGraph`: Integrated Gradients, the gradient of a label's logit with respect to the
+ *   input embeddings along a path from a baseline, from the same autodiff.
  *
  * Parameters are graph inputs named as in the Hugging Face state dict, so one set of float32
  * buffers feeds every graph without copies.
@@ -273,4 +275,77 @@ function finish(g: GraphBuilder, params: string[], trainable: string[]): BuiltGr
     nodeCount: g.nodes.length,
     dropoutMasks: g.dropoutMasks,
   };
+}
+
+/** The explanation graph's own inputs and outputs (besides input_ids, attention_mask, token_type_ids). */
+export const EXPLAIN_IO = {
+  /** int64 [batch, seq]: the ids whose embeddings start the path (the padding token's at the text's positions, special tokens kept). */
+  baseline: 'baseline_ids',
+  /** [batch]: where each row sits on the path from the baseline (0) to the text (1). */
+  alphas: 'ig_alphas',
+  /** [labels]: the output explained, as weights on the logits (one-hot: one label's logit). */
+  target: 'ig_target',
+  /** [batch, labels]: the logits at each row's point. */
+  logits: 'logits',
+  /** [batch, seq]: (e(x) - e(baseline)) . d(target . logits) / d e at each row's point, per token. */
+  attributions: 'attributions',
+} as const;
+
+export interface ExplainGraphOptions {
+  config: ModelConfig;
+  /** Embedded as initializers (as the predictor's graph); else the parameters are inputs. */
+  weights?: Weights;
+  dtype?: FloatDType;
+}
+
+/**
+ * Integrated Gradients (Sundararajan et al. 2017) on the input embeddings, one path point per batch
+ * row: the architecture's input-token embeddings e(x) are replaced by e(b) + alpha (e(x) - e(b)),
+ * e(b) those of the baseline ids, and the gradient of target . logits with respect to that point
+ * comes from the autodiff (the rules training uses) as a graph output, multiplied by e(x) - e(b)
+ * and summed over the embedding width. The host sums the rows with the quadrature weights
+ * (predict/explain.ts). Dropout off, tokens not packed.
+ */
+export function buildExplainGraph(opts: ExplainGraphOptions): BuiltGraph {
+  const { config } = opts;
+  const dtype = opts.dtype ?? 'float32';
+  const arch = architecture(config);
+  const g = new GraphBuilder(`${config.model_type}-explain`);
+  const inputs = modelInputs(g, config, ['batch', 'seq']);
+  const baseline = g.input(EXPLAIN_IO.baseline, 'int64', ['batch', 'seq']);
+  const alphas = g.input(EXPLAIN_IO.alphas, dtype, ['batch']);
+  const target = g.input(EXPLAIN_IO.target, dtype, [config.num_labels]);
+  const specs = arch.paramSpecs(config);
+  const params = paramValues(g, specs, opts.weights, dtype);
+  let path: { point: Value; delta: Value } | undefined;
+  const logits = arch.logits(g, config, inputs, {
+    train: false,
+    param: (n) => params.get(n) ?? fail(`architecture asked for unknown parameter ${n}`),
+    inputEmbeddings: (words, lookup) => {
+      if (path) fail(`${config.model_type}: the architecture looked up its input tokens twice; an explanation needs one lookup (inputEmbeddings)`);
+      const base = lookup(baseline);
+      const delta = g.sub(words, base);
+      const point = g.add(base, g.mul(delta, g.reshape(alphas, ['batch', 1, 1])));
+      path = { point, delta };
+      return point;
+    },
+  });
+  if (!path)
+    fail(
+      `${config.model_type}: the architecture does not look up its input tokens through inputEmbeddings() (model/architectures/common.ts), so it cannot be explained`,
+    );
+  const { point, delta } = path as { point: Value; delta: Value };
+  const objective = g.reduceSum(g.mul(logits, target), [0, 1]);
+  const grad = gradients(g, objective, [point]).get(point)!;
+  g.output(logits, EXPLAIN_IO.logits);
+  g.output(g.reduceSum(g.mul(delta, grad), [2]), EXPLAIN_IO.attributions);
+  return finish(
+    g,
+    specs.map((s) => s.name),
+    [],
+  );
+}
+
+function fail(message: string): never {
+  throw new Error(message);
 }

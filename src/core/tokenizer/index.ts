@@ -9,7 +9,8 @@
  *    RobertaConverter;
  *  - `parseSentencePieceModel` + `convertSentencePiece`: .model -> tokenizer.json, as transformers'
  *    DebertaV2Converter / XLMRobertaConverter;
- *  - `tokenizer.encode / encodeBatch`: ids, attention mask, token types, HF truncation semantics.
+ *  - `tokenizer.encode / encodeBatch`: ids, attention mask, token types, HF truncation semantics;
+ *  - `tokenizer.offsets(text)`: each token's character span; `groupWords`: tokens into words.
  */
 export { Tokenizer, type Encoding, type EncodeOptions, type SpecialToken } from './tokenizer.js';
 export { TokenizerError, type TokenizerErrorCode } from './errors.js';
@@ -38,6 +39,7 @@ export {
   type RobertaBpeOptions,
   type TokenizerKind,
 } from './bpe.js';
+export { alignTokens, groupWords, tokenBytes, type Offset, type WordSpan } from './offsets.js';
 export { truncateIds, type TruncationStrategy, type TruncationSide, type Truncated } from './truncation.js';
 export { planFromPostProcessor, type Parity, type SpecialTokensPlan, type BuiltInputs } from './postprocess.js';
 export { bertNormalize, bertNormalizerOptions, type BertNormalizerOptions } from './normalizer.js';

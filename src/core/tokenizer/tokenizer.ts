@@ -10,6 +10,7 @@ import { readTokenizerFolder, validateTokenizerJson } from './folder.js';
 import { planFromPostProcessor, type Parity, type SpecialTokensPlan } from './postprocess.js';
 import { chooseConverter, convertSentencePiece, SPM_FILE_NAMES } from './sentencepiece.js';
 import { parseSentencePieceModel } from './spm-model.js';
+import { type Offset, alignTokens, tokenBytes } from './offsets.js';
 import { truncateIds, type TruncationSide, type TruncationStrategy } from './truncation.js';
 import type { SpecialTokensMapJson, TokenizerConfigJson, TokenizerFiles, TokenizerJson } from './types.js';
 import { convertBertVocab, sortKeys, SPECIAL_TOKEN_ROLES, specialTokenName, type SpecialTokenRole } from './vocab.js';
@@ -144,6 +145,8 @@ export class Tokenizer {
   private readonly lib: LibraryTokenizer;
   private readonly plan: SpecialTokensPlan;
   private readonly defaultSide: TruncationSide;
+  /** A token's bytes (offsets), made when first needed. */
+  private bytesOf: ((token: string) => Uint8Array) | undefined;
   /** Files saved besides the JSON ones (a SentencePiece model and its added_tokens.json). */
   private readonly extraFiles: Readonly<Record<string, string | Uint8Array>>;
 
@@ -291,6 +294,11 @@ export class Tokenizer {
     return new Tokenizer(json, config, lib, source, extraFiles);
   }
 
+  /** Which end truncation cuts (tokenizer_config.json `truncation_side`, default right). */
+  get truncationSide(): TruncationSide {
+    return this.defaultSide;
+  }
+
   /** Number of special tokens `encode` adds (HF `num_special_tokens_to_add`). */
   numSpecialTokensToAdd(pair = false): number {
     return this.plan.numAdded(pair);
@@ -339,6 +347,20 @@ export class Tokenizer {
       else out[i] = this.build(a, this.textToIds(pair), paired);
     }
     return out;
+  }
+
+  /**
+   * Character spans [start, end) in `text` of its tokens (`ids`: textToIds(text), the default): HF's
+   * `offset_mapping` without the special tokens, recovered by aligning each token's text with the
+   * text (offsets.ts).
+   */
+  offsets(text: string, ids: readonly number[] = this.textToIds(text)): Offset[] {
+    this.bytesOf ??= tokenBytes(this.json, new Set(this.json.added_tokens.map((t) => t.content)));
+    const bytesOf = this.bytesOf;
+    return alignTokens(
+      text,
+      ids.map((id) => bytesOf(this.lib.idToToken(id) ?? '')),
+    );
   }
 
   /** Text of ids (HF `decode`; cleanup of spaces before punctuation as the tokenizer config says). */

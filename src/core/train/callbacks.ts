@@ -11,7 +11,7 @@ export interface Evaluation {
   step: number;
   epoch: number;
   metrics: Record<string, number>;
-  /** The split's logits in row order. */
+  /** The split's logits in row order: one row per data row (per document when sliding windows chunk them). */
   logits: RowOrder;
 }
 

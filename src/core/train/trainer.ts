@@ -21,6 +21,8 @@ import {
   type EncodedDataset,
   type EncodedSplit,
   RowOrder,
+  aggregateDocuments,
+  documentLoss,
   type SamplerKind,
   type SamplerState,
   collate,
@@ -44,7 +46,7 @@ import {
 import { EarlyStopping, isImprovement } from './early-stopping.js';
 import { TrainingEngine } from '../step/engine.js';
 import { evalInterval, stepControl } from './flow.js';
-import { createMetrics } from './metrics.js';
+import { type MetricAccumulator, type MetricsResult, createMetrics } from './metrics.js';
 import { LearningRates, type ScheduleOptions, warmupSteps } from './schedule.js';
 
 export interface TrainerOptions {
@@ -84,7 +86,7 @@ export interface EvalResult {
   metrics: Record<string, number>;
   confusionMatrix?: number[][];
   perClass?: { label: string; precision: number; recall: number; f1: number; support: number }[];
-  /** The split's logits in row order. */
+  /** The split's logits in row order: one row per data row (per document when sliding windows chunk them). */
   logits: RowOrder;
 }
 
@@ -299,7 +301,7 @@ export class Trainer {
       stepsPerEpoch: plan.stepsPerEpoch,
       epochs: plan.epochs,
       trainRows: this.o.encoded.train.size,
-      evalRows: this.o.encoded.validation?.size ?? 0,
+      evalRows: this.o.encoded.validation?.documentCount ?? 0,
       labels: this.o.data.labels,
       problemType: this.o.data.problemType,
       resumedFromStep: state.global_step,
@@ -476,15 +478,17 @@ export class Trainer {
     return { metrics, state, stoppedEarly: run.stoppedEarly, cancelled, bestCheckpoint: state.best_model_checkpoint };
   }
 
-  /** Loss, metrics and every row's logits over a split, batches sorted by length; keys prefixed (eval_, test_). */
+  /**
+   * Loss, metrics and every row's logits over a split, batches sorted by length; keys prefixed (eval_, test_).
+   * A split of chunked documents (sliding windows) is scored per document (evaluateDocuments).
+   */
   async evaluate(split: EncodedSplit, prefix: 'eval' | 'test' = 'eval'): Promise<EvalResult> {
     if (!split.labels) throw new Error(`the ${split.name} split has no labels to evaluate against`);
-    const a = this.args;
-    const data = this.o.data;
-    const acc = createMetrics(data.problemType, data.numLabels, { average: data.numLabels === 2 ? 'binary' : a.average, labelNames: data.labels });
+    if (split.documents) return this.evaluateDocuments(split, prefix);
+    const acc = this.metricAccumulator();
     const logits = new RowOrder(split.size, this.engine.config.num_labels);
     const t0 = performance.now();
-    const batches = evalBatches(split.lengths(), a.per_device_eval_batch_size);
+    const batches = evalBatches(split.lengths(), this.args.per_device_eval_batch_size);
     let lossSum = 0;
     for (const indices of batches) {
       const batch = collate(split, indices);
@@ -493,17 +497,34 @@ export class Trainer {
       acc.add(out.logits.data as Float32Array, batch.labels!);
       logits.add(indices, out.logits.data as Float32Array);
     }
-    const runtime = (performance.now() - t0) / 1000;
-    const r = acc.compute();
-    const metrics: Record<string, number> = { [`${prefix}_loss`]: lossSum / split.size };
-    for (const [k, v] of Object.entries(r.metrics)) metrics[`${prefix}_${k}`] = v;
-    metrics[`${prefix}_runtime`] = Math.round(runtime * 1e4) / 1e4;
-    metrics[`${prefix}_samples_per_second`] = Math.round((split.size / runtime) * 1e3) / 1e3;
-    metrics[`${prefix}_steps_per_second`] = Math.round((batches.length / runtime) * 1e3) / 1e3;
-    return { metrics, logits, ...(r.confusionMatrix ? { confusionMatrix: r.confusionMatrix } : {}), ...(r.perClass ? { perClass: r.perClass } : {}) };
+    const timing = { runtime: (performance.now() - t0) / 1000, samples: split.size, steps: batches.length };
+    return evalResult(prefix, lossSum / split.size, acc.compute(), timing, logits);
   }
 
-  /** Logits of every row of a split, in row order. */
+  private metricAccumulator(): MetricAccumulator {
+    const data = this.o.data;
+    return createMetrics(data.problemType, data.numLabels, { average: data.numLabels === 2 ? 'binary' : this.args.average, labelNames: data.labels });
+  }
+
+  /**
+   * Sliding windows: every chunk's logits, then one prediction per document (the chunks'
+   * probabilities aggregated by --chunk_aggregation); the loss, the metrics and the logits are the
+   * documents'.
+   */
+  private async evaluateDocuments(split: EncodedSplit, prefix: 'eval' | 'test'): Promise<EvalResult> {
+    const t0 = performance.now();
+    const width = this.engine.config.num_labels;
+    const logits = await this.predict(split);
+    const labels = split.documentLabels!;
+    const acc = this.metricAccumulator();
+    acc.add(logits.values, labels.kind === 'single' ? labels.ids : labels.kind === 'multi' ? labels.multiHot : labels.values);
+    const lossOptions = { ...(this.o.classWeights ? { classWeights: this.o.classWeights } : {}), labelSmoothing: this.args.label_smoothing_factor };
+    const loss = documentLoss(this.o.data.problemType, logits.values, width, labels, lossOptions);
+    const steps = Math.ceil(split.size / this.args.per_device_eval_batch_size);
+    return evalResult(prefix, loss, acc.compute(), { runtime: (performance.now() - t0) / 1000, samples: split.documentCount, steps }, logits);
+  }
+
+  /** Logits of every row of a split, in row order; of every document for chunked documents (sliding windows). */
   async predict(split: EncodedSplit): Promise<RowOrder> {
     const width = this.engine.config.num_labels;
     const out = new RowOrder(split.size, width);
@@ -511,10 +532,27 @@ export class Trainer {
       const logits = await this.engine.predict(collate(split, indices));
       out.add(indices, logits.data as Float32Array);
     }
-    return out;
+    if (!split.documents) return out;
+    const docs = new RowOrder(split.documentCount, width);
+    const how = this.args.chunk_aggregation ?? 'mean';
+    docs.add(
+      Array.from({ length: split.documentCount }, (_, d) => d),
+      aggregateDocuments(out.values, width, split.documents, this.o.data.problemType, how),
+    );
+    return docs;
   }
 
   async dispose(): Promise<void> {
     await this.engine.dispose();
   }
+}
+
+/** An evaluation's metrics with the prefix (eval_, test_), its timing, confusion matrix and per-class report. */
+function evalResult(prefix: string, loss: number, r: MetricsResult, t: { runtime: number; samples: number; steps: number }, logits: RowOrder): EvalResult {
+  const metrics: Record<string, number> = { [`${prefix}_loss`]: loss };
+  for (const [k, v] of Object.entries(r.metrics)) metrics[`${prefix}_${k}`] = v;
+  metrics[`${prefix}_runtime`] = Math.round(t.runtime * 1e4) / 1e4;
+  metrics[`${prefix}_samples_per_second`] = Math.round((t.samples / t.runtime) * 1e3) / 1e3;
+  metrics[`${prefix}_steps_per_second`] = Math.round((t.steps / t.runtime) * 1e3) / 1e3;
+  return { metrics, logits, ...(r.confusionMatrix ? { confusionMatrix: r.confusionMatrix } : {}), ...(r.perClass ? { perClass: r.perClass } : {}) };
 }

@@ -147,6 +147,7 @@ describe('finetune export-script', () => {
         problem_type: 'single_label_classification',
         labels: ['negative', 'positive'],
         max_seq_length: 64,
+        long_text: 'truncate',
         dropout: { hidden_dropout_prob: 0.2, attention_probs_dropout_prob: null, classifier_dropout: null },
         class_weights: null,
         early_stopping_patience: 2,

@@ -32,7 +32,7 @@ export function bertParamSpecs(c: ModelConfig): ParamSpec[] {
 export function bertPooled(g: GraphBuilder, c: ModelConfig, inputs: ModelInputs, opts: ForwardOptions, drop: DropoutSites): Value {
   const P = opts.param;
   const S = inputs.inputIds.shape[1]!;
-  const h = embeddings(g, c, inputs, 'bert.embeddings', P, drop, g.range(S));
+  const h = embeddings(g, c, inputs, 'bert.embeddings', opts, drop, g.range(S));
   const cls = encoderStack(g, c, h, inputs.attentionMask, { prefix: (i) => `bert.encoder.layer.${i}`, P, drop, pack: !!opts.packTokens });
   return g.tanh(g.linear(cls, P('bert.pooler.dense.weight'), P('bert.pooler.dense.bias')));
 }

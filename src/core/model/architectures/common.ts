@@ -25,6 +25,26 @@ export interface ForwardOptions {
    * GELU and dropout work skips padding; attention unpacks to [batch, seq]. Same values.
    */
   packTokens?: boolean;
+  /**
+   * Explanation graphs: receives the embeddings of the input tokens (the word / token embedding
+   * lookup of `input_ids`, [batch, seq, E], before positions, token types and the norm) and a lookup
+   * of other ids in the same table; what it returns goes on in their place (Integrated Gradients
+   * feeds a path from a baseline and differentiates with respect to it). Every architecture looks
+   * its input tokens up through `inputEmbeddings` below, once per forward pass; graphs that set this
+   * do not pack tokens, so the ids are [batch, seq].
+   */
+  inputEmbeddings?: (words: Value, lookup: (ids: Value) => Value) => Value;
+}
+
+/**
+ * The embeddings of the input tokens: the one place an architecture looks up `input_ids` in its
+ * word (token) embedding table, so that an explanation graph can replace them
+ * (ForwardOptions.inputEmbeddings). `paddingIdx`: the row that gets no gradient in training.
+ */
+export function inputEmbeddings(g: GraphBuilder, opts: ForwardOptions, table: Value, ids: Value, paddingIdx?: number): Value {
+  const lookup = (x: Value): Value => g.embedding(table, x, paddingIdx);
+  const words = lookup(ids);
+  return opts.inputEmbeddings ? opts.inputEmbeddings(words, lookup) : words;
 }
 
 /** The real (attention mask 1) positions of a padded [batch, seq] batch (see GraphBuilder.rowPacking). */
@@ -219,12 +239,13 @@ export function embeddings(
   c: ModelConfig,
   inputs: ModelInputs,
   prefix: string,
-  P: (name: string) => Value,
+  opts: ForwardOptions,
   drop: DropoutSites,
   positionIds: Value,
   positionPaddingIdx?: number,
 ): Value {
-  const words = g.embedding(P(`${prefix}.word_embeddings.weight`), inputs.inputIds, c.pad_token_id);
+  const P = opts.param;
+  const words = inputEmbeddings(g, opts, P(`${prefix}.word_embeddings.weight`), inputs.inputIds, c.pad_token_id);
   let h = words;
   if (c.type_vocab_size > 0) {
     const types = inputs.tokenTypeIds ?? g.zerosLike(inputs.inputIds);

@@ -35,6 +35,7 @@ import {
   SpecList,
   type TokenPacking,
   additiveMask,
+  inputEmbeddings,
   firstRows,
   packTokens,
   tokenPacking,
@@ -104,9 +105,10 @@ export function debertaParamSpecs(c: ModelConfig): ParamSpec[] {
 // ---- embeddings ---------------------------------------------------------------------------------
 
 /** DebertaV2Embeddings: [batch, seq, hidden], zero at padding (the mask multiply), dropout applied. */
-export function debertaEmbeddings(g: GraphBuilder, c: ModelConfig, inputs: ModelInputs, P: Params, drop: DropoutSites): Value {
+export function debertaEmbeddings(g: GraphBuilder, c: ModelConfig, inputs: ModelInputs, opts: ForwardOptions, drop: DropoutSites): Value {
   const e = 'deberta.embeddings';
-  let h = g.embedding(P(`${e}.word_embeddings.weight`), inputs.inputIds, c.pad_token_id);
+  const P = opts.param;
+  let h = inputEmbeddings(g, opts, P(`${e}.word_embeddings.weight`), inputs.inputIds, c.pad_token_id);
   if (fields(c).position_biased_input) h = g.add(h, g.embedding(P(`${e}.position_embeddings.weight`), g.range(inputs.inputIds.shape[1]!)));
   if (c.type_vocab_size > 0) h = g.add(h, g.embedding(P(`${e}.token_type_embeddings.weight`), inputs.tokenTypeIds ?? g.zerosLike(inputs.inputIds)));
   if (embeddingSize(c) !== c.hidden_size) h = g.linear(h, P(`${e}.embed_proj.weight`));
@@ -281,7 +283,7 @@ function convLayer(
 /** Embeddings and encoder: the first token's final hidden state [batch, hidden] (what the ContextPooler reads). */
 export function debertaFirstToken(g: GraphBuilder, c: ModelConfig, inputs: ModelInputs, opts: ForwardOptions, drop: DropoutSites): Value {
   const P = opts.param;
-  const emb = debertaEmbeddings(g, c, inputs, P, drop);
+  const emb = debertaEmbeddings(g, c, inputs, opts, drop);
   const ctx = encoderContext(g, c, inputs.attentionMask, emb.dtype, P, !!opts.packTokens);
   const conv = fields(c).conv_kernel_size > 0;
   const L = c.num_hidden_layers;

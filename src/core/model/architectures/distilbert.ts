@@ -12,7 +12,7 @@
 import type { GraphBuilder, Value } from '../../engine/graph.js';
 import { type ModelConfig, classifierDropout } from '../config.js';
 import type { ParamSpec } from '../params.js';
-import { DropoutSites, type ForwardOptions, type LayerNames, type ModelInputs, SpecList, encoderStack, encoderLayerSpecs } from './common.js';
+import { DropoutSites, type ForwardOptions, type LayerNames, type ModelInputs, SpecList, encoderStack, encoderLayerSpecs, inputEmbeddings } from './common.js';
 
 export const DISTILBERT_LAYER: LayerNames = {
   query: 'attention.q_lin',
@@ -40,7 +40,7 @@ export function distilbertParamSpecs(c: ModelConfig): ParamSpec[] {
 export function distilbertLogits(g: GraphBuilder, c: ModelConfig, inputs: ModelInputs, opts: ForwardOptions): Value {
   const P = opts.param;
   const drop = new DropoutSites(g, opts.train);
-  const words = g.embedding(P('distilbert.embeddings.word_embeddings.weight'), inputs.inputIds, c.pad_token_id);
+  const words = inputEmbeddings(g, opts, P('distilbert.embeddings.word_embeddings.weight'), inputs.inputIds, c.pad_token_id);
   let h = g.add(words, g.embedding(P('distilbert.embeddings.position_embeddings.weight'), g.range(inputs.inputIds.shape[1]!)));
   h = g.layerNorm(h, P('distilbert.embeddings.LayerNorm.weight'), P('distilbert.embeddings.LayerNorm.bias'), c.layer_norm_eps)[0];
   h = drop.apply(h, c.hidden_dropout_prob);

@@ -29,7 +29,7 @@ export function electraParamSpecs(c: ModelConfig): ParamSpec[] {
 export function electraLogits(g: GraphBuilder, c: ModelConfig, inputs: ModelInputs, opts: ForwardOptions): Value {
   const P = opts.param;
   const drop = new DropoutSites(g, opts.train);
-  let h = embeddings(g, c, inputs, 'electra.embeddings', P, drop, g.range(inputs.inputIds.shape[1]!));
+  let h = embeddings(g, c, inputs, 'electra.embeddings', opts, drop, g.range(inputs.inputIds.shape[1]!));
   if (embeddingSize(c) !== c.hidden_size) h = g.linear(h, P('electra.embeddings_project.weight'), P('electra.embeddings_project.bias'));
   const cls = encoderStack(g, c, h, inputs.attentionMask, { prefix: (i) => `electra.encoder.layer.${i}`, P, drop, pack: !!opts.packTokens });
   return denseHead(g, c, cls, P, drop, 'gelu');

@@ -26,6 +26,7 @@ import {
   additiveMask,
   firstRows,
   firstToken,
+  inputEmbeddings,
   packTokens,
   tokenPacking,
 } from './common.js';
@@ -325,7 +326,7 @@ export function modernbertPooled(g: GraphBuilder, c: ModelConfig, inputs: ModelI
   const x = context(g, c, inputs, opts, drop, tok.dtype);
   const { s } = x;
   const ids = x.packing ? g.packRows(g.reshape(inputs.inputIds, [`${x.batch}*${x.seq}`]), x.packing.rows) : inputs.inputIds;
-  let h = drop.apply(layerNorm(x, g.embedding(tok, ids, c.pad_token_id), 'model.embeddings.norm'), s.embedding_dropout);
+  let h = drop.apply(layerNorm(x, inputEmbeddings(g, opts, tok, ids, c.pad_token_id), 'model.embeddings.norm'), s.embedding_dropout);
   const L = c.num_hidden_layers;
   const cls = s.classifier_pooling === 'cls';
   // Under [CLS] pooling the last layer computes the first token only (the one the head reads).

@@ -40,7 +40,7 @@ export function robertaLogits(g: GraphBuilder, c: ModelConfig, inputs: ModelInpu
   const P = opts.param;
   const drop = new DropoutSites(g, opts.train);
   const positions = robertaPositionIds(g, inputs.inputIds, c.pad_token_id);
-  const h = embeddings(g, c, inputs, 'roberta.embeddings', P, drop, positions, c.pad_token_id);
+  const h = embeddings(g, c, inputs, 'roberta.embeddings', opts, drop, positions, c.pad_token_id);
   const cls = encoderStack(g, c, h, inputs.attentionMask, { prefix: (i) => `roberta.encoder.layer.${i}`, P, drop, pack: !!opts.packTokens });
   return denseHead(g, c, cls, P, drop, 'tanh');
 }

@@ -45,6 +45,12 @@ export const FLAG_USE: Readonly<Record<keyof RunArgs, FlagUse>> = {
   shuffle_train_dataset: 'training-arguments',
   group_by_length: 'training-arguments',
   length_grouping: 'run',
+  // head_tail is a tokenization train.py does itself; sliding_window is refused (checkExportable says why).
+  long_text: 'run',
+  doc_stride: 'not-applicable',
+  chunk_aggregation: 'not-applicable',
+  // Explanations are not part of training.
+  ig_steps: 'not-applicable',
   metric_name: 'run',
   average: 'run',
   do_train: 'training-arguments',
@@ -194,6 +200,12 @@ export function checkExportable(a: RunArgs): void {
       '--warmup_ratio',
       `--warmup_ratio ${a.warmup_ratio}: transformers 5 reads the ratio from warmup_steps, where a value of 1 or more is a step count (1.0 = one step); ` +
         'give a ratio below 1 (e.g. 0.99) or --warmup_steps N',
+    );
+  }
+  if (a.long_text === 'sliding_window') {
+    throw new ArgError(
+      '--long_text',
+      '--long_text sliding_window: the Trainer evaluates and predicts one row per model input, so a plain train.py cannot aggregate the chunks of a document into one prediction with per-document metrics as Finetune does; export with --long_text head_tail or truncate, or train with Finetune',
     );
   }
   // The Trainer's own checks, as Finetune makes them (the GPU check of --fp16 is not about the script).

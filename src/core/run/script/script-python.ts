@@ -304,10 +304,54 @@ def prediction_rows(rows, logits, labels, problem):
     return out
 
 
-def encode(tokenizer, rows, targets, max_length):
-    """Tokenized rows (truncated, unpadded: DataCollatorWithPadding pads each batch) with their labels."""
+def longest_first_lengths(n1, n2, budget):
+    """How many tokens of each text truncation="longest_first" keeps (the tokenizers library's rule)."""
+    if n2 is None:
+        return min(n1, budget), None
+    if n1 + n2 <= budget:
+        return n1, n2
+    swap = n1 > n2
+    if swap:
+        n1, n2 = n2, n1
+    n2 = n1 if n1 > budget else max(n1, budget - n1)
+    if n1 + n2 > budget:
+        n1 = budget // 2
+        n2 = n1 + budget % 2
+    return (n2, n1) if swap else (n1, n2)
+
+
+def head_tail(ids, keep):
+    """Finetune's --long_text head_tail: the first and last of ids, 128 : 382 as Sun et al. 2019 (of 510), scaled to keep."""
+    if len(ids) <= keep:
+        return list(ids)
+    if keep <= 1:
+        return list(ids[:keep])
+    head = max(1, math.floor(keep * 128 / 510 + 0.5))
+    return list(ids[:head]) + list(ids[len(ids) - (keep - head):])
+
+
+def head_tail_encode(tokenizer, texts, pairs, max_length):
+    """Each text gets the share of max_length truncation would give it, filled with its first and last tokens."""
+    a = tokenizer(texts, add_special_tokens=False)["input_ids"]
+    b = tokenizer(pairs, add_special_tokens=False)["input_ids"] if pairs is not None else [None] * len(a)
+    budget = max_length - tokenizer.num_special_tokens_to_add(pair=pairs is not None)
+    out = {}
+    for x, y in zip(a, b):
+        kx, ky = longest_first_lengths(len(x), None if y is None else len(y), budget)
+        item = tokenizer.prepare_for_model(head_tail(x, kx), None if y is None else head_tail(y, ky), add_special_tokens=True, truncation=False)
+        for k, v in item.items():
+            out.setdefault(k, []).append(v)
+    return out
+
+
+def encode(tokenizer, rows, targets, max_length, long_text="truncate"):
+    """Tokenized rows (truncated, or head + tail; unpadded: DataCollatorWithPadding pads each batch) with their labels."""
     pairs = [r["text_pair"] for r in rows] if rows and "text_pair" in rows[0] else None
-    enc = tokenizer([r["text"] for r in rows], pairs, truncation=True, max_length=max_length)
+    texts = [r["text"] for r in rows]
+    if long_text == "head_tail":
+        enc = head_tail_encode(tokenizer, texts, pairs, max_length)
+    else:
+        enc = tokenizer(texts, pairs, truncation=True, max_length=max_length)
     items = [{k: enc[k][i] for k in enc.keys()} for i in range(len(rows))]
     if targets is not None:
         for item, target in zip(items, targets):
@@ -398,7 +442,7 @@ def load_splits(tokenizer, model):
         rows = [r for r in every if "skipped" not in r]
         targets = targets_of(rows, labels, problem)
         train_targets = targets if name == "train" else train_targets
-        splits[name] = (every, encode(tokenizer, rows, targets, max_length), targets is not None)
+        splits[name] = (every, encode(tokenizer, rows, targets, max_length, RUN.get("long_text", "truncate")), targets is not None)
     return splits, train_targets
 
 

@@ -37,6 +37,7 @@ export function runTable(a: RunArgs, data: ClassificationData, src: ScriptSource
     problem_type: data.problemType,
     labels: data.labels,
     max_seq_length: a.max_seq_length,
+    long_text: a.long_text ?? 'truncate',
     dropout: {
       hidden_dropout_prob: a.hidden_dropout_prob,
       attention_probs_dropout_prob: a.attention_probs_dropout_prob,

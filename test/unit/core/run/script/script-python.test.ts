@@ -18,6 +18,7 @@ import { type RunArgs, defaultArgs, parseFlags } from '../../../../../src/core/c
 import { type Average, createMetrics } from '../../../../../src/core/train/metrics.js';
 import { classWeightsFor } from '../../../../../src/core/run/run.js';
 import { predictionsCsv } from '../../../../../src/core/predict/predictions.js';
+import { planChunks } from '../../../../../src/core/data/index.js';
 
 const PY = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const hasNumpy = spawnSync(PY, ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
@@ -101,6 +102,28 @@ describe('export-script: train.py under python3', { skip }, () => {
       writeFileSync(py, files['train.py']!);
       const r = spawnSync(PY, ['-m', 'py_compile', py], { encoding: 'utf8', env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
       assert.equal(r.status, 0, `case ${i}: ${r.stderr}`);
+    }
+  });
+
+  test("head_tail keeps what Finetune's --long_text head_tail keeps (truncation's share per text, then head + tail)", () => {
+    const cases: [number, number | null, number][] = [
+      [20, null, 6],
+      [600, null, 510],
+      [3, null, 6],
+      [10, 20, 15],
+      [30, 4, 12],
+      [9, 9, 7],
+      [5, 40, 1],
+    ];
+    for (const [lenA, lenB, budget] of cases) {
+      const [chunk] = planChunks(lenA, lenB, { mode: 'head_tail', budget, maxLength: budget + 3 });
+      const kept = (spans: readonly (readonly [number, number])[]): number[] => spans.flatMap(([x, y]) => Array.from({ length: y - x }, (_, i) => x + i));
+      const got = callPython(
+        'ka, kb = T.longest_first_lengths(IN["a"], IN["b"], IN["budget"])\n' +
+          'OUT = [T.head_tail(list(range(IN["a"])), ka), None if kb is None else T.head_tail(list(range(IN["b"])), kb)]',
+        { a: lenA, b: lenB, budget },
+      );
+      assert.deepEqual(got, [kept(chunk!.a), chunk!.b === null ? null : kept(chunk!.b)], `${lenA} + ${lenB} in ${budget}`);
     }
   });
 

@@ -140,6 +140,12 @@ describe('export-script: refusals', () => {
     { name: 'a warmup ratio of 1', flags: ['--warmup_ratio', '1'], flag: '--warmup_ratio', says: /1\.0 = one step/ },
     { name: 'best model without evaluation', flags: ['--load_best_model_at_end'], flag: '--load_best_model_at_end', says: /needs evaluation/ },
     { name: 'early stopping without evaluation', flags: ['--early_stopping_patience', '2'], flag: '--early_stopping_patience', says: /needs evaluation/ },
+    {
+      name: 'sliding windows (per-document aggregation)',
+      flags: ['--long_text', 'sliding_window'],
+      flag: '--long_text',
+      says: /cannot aggregate the chunks of a document.*--long_text head_tail or truncate/,
+    },
   ];
   for (const c of cases) {
     test(c.name, () => {
