@@ -4,6 +4,8 @@
  * per model folder) so repeated predictions cost one ONNX Runtime run. The session's graph holds
  * the weights as initializers (as the exported ONNX model does), so a run feeds only ids and masks
  * and ONNX Runtime can fold and pre-pack the weights (`npm run bench -- inference`).
+ * A model folder's calibration.json (predict/calibration.ts) is applied: its temperature to every
+ * score, its multi-label thresholds and abstain rule by `classify`.
  */
 import { type ModelConfig, resolveProblemType } from '../model/config.js';
 import { loadModelAndTokenizer } from '../model/pretrained.js';
@@ -11,10 +13,18 @@ import { Tokenizer } from '../tokenizer/index.js';
 import { createSession, type ProviderChoice, type Session } from '../engine/runtime.js';
 import type { HostTensor } from '../engine/tensor.js';
 import { buildGraph } from '../step/graphs.js';
+import { type Calibration, type Decision, decide, probabilitiesOf, readCalibration } from './calibration.js';
+
+export { softmax } from './calibration.js';
 
 export interface LabelScore {
   label: string;
   score: number;
+}
+
+/** Every label's score, most likely first, and the decision the calibration makes from them. */
+export interface Classified extends Decision {
+  scores: LabelScore[];
 }
 
 export class Predictor {
@@ -23,18 +33,23 @@ export class Predictor {
     readonly config: ModelConfig,
     private readonly tokenizer: Tokenizer,
     private readonly session: Session,
+    /** The folder's calibration.json (null: none, or turned off with `calibration: false`). */
+    readonly calibration: Calibration | null,
   ) {}
 
-  static async load(dir: string, opts: { threads?: number; executionProvider?: ProviderChoice } = {}): Promise<Predictor> {
+  /** `calibration: false` ignores the folder's calibration.json (`--calibration none`). */
+  static async load(dir: string, opts: { threads?: number; executionProvider?: ProviderChoice; calibration?: boolean } = {}): Promise<Predictor> {
     const { model: m, tokenizer } = await loadModelAndTokenizer(dir);
     const { config, weights } = m;
+    const labels = Array.from({ length: config.num_labels }, (_, i) => config.id2label[String(i)] ?? `LABEL_${i}`);
+    const calibration = opts.calibration === false || resolveProblemType(config) === 'regression' ? null : await readCalibration(dir, labels);
     // The encoder on the real tokens only: a batch of sentences of mixed lengths pads to its longest.
     const { model } = buildGraph({ kind: 'infer', config, weights, packTokens: true });
     const session = await createSession(model, {
       ...(opts.threads ? { threads: opts.threads } : {}),
       ...(opts.executionProvider ? { executionProvider: opts.executionProvider } : {}),
     });
-    return new Predictor(dir, config, tokenizer, session);
+    return new Predictor(dir, config, tokenizer, session, calibration);
   }
 
   get labels(): string[] {
@@ -75,19 +90,28 @@ export class Predictor {
     return texts.map((_, i) => {
       const z = Array.from(logits.subarray(i * C, i * C + C));
       if (problem === 'regression') return [{ label: 'value', score: z[0]! }];
-      const probs = problem === 'multi_label_classification' ? z.map((x) => 1 / (1 + Math.exp(-x))) : softmax(z);
+      const probs = probabilitiesOf(problem === 'multi_label_classification', z, this.calibration?.temperature ?? 1);
       return labels.map((label, k) => ({ label, score: probs[k]! })).sort((a, b) => b.score - a.score);
+    });
+  }
+
+  /**
+   * Scores and the decision for each text: the predicted label(s) (multi-label: those above their
+   * thresholds), or none with `abstained` when the top score is below the abstain threshold.
+   * Regression: the value as the one score, no labels.
+   */
+  async classify(texts: readonly string[], pairs?: readonly string[], maxLength = 128): Promise<Classified[]> {
+    const all = await this.predict(texts, pairs, maxLength);
+    const problem = resolveProblemType(this.config);
+    const names = this.labels;
+    return all.map((scores) => {
+      if (problem === 'regression') return { scores, labels: [], score: scores[0]!.score, abstained: false };
+      const probs = names.map((l) => scores.find((s) => s.label === l)!.score);
+      return { scores, ...decide(problem === 'multi_label_classification', probs, names, this.calibration) };
     });
   }
 
   async dispose(): Promise<void> {
     await this.session.dispose();
   }
-}
-
-export function softmax(z: readonly number[]): number[] {
-  const m = Math.max(...z);
-  const e = z.map((x) => Math.exp(x - m));
-  const s = e.reduce((a, b) => a + b, 0);
-  return e.map((x) => x / s);
 }

@@ -4,7 +4,7 @@
  * data; train, evaluate, predict; write the output folder as the Trainer does. Shared by the CLI
  * and the extension's worker; reports everything as TrainingEvents.
  */
-import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EventSink } from '../contract/events.js';
 import {
@@ -31,10 +31,20 @@ import { ArgError, type RunArgs, publicArgs, validateArgs } from '../contract/ar
 import { columnOptions, trainDataOptions } from './data-options.js';
 import { pushCheckpoint, pushRun, type HubPushContext } from './hub-push.js';
 import { listCheckpoints } from '../train/checkpoint.js';
-import { predictionsCsv } from '../predict/predictions.js';
+import { CALIBRATION_FILE, type Calibration, calibrationJson, readCalibration } from '../predict/calibration.js';
+import {
+  EVAL_PREDICTIONS_FILE,
+  PREDICT_RESULTS_FILE,
+  calibrationResults,
+  fitOnValidation,
+  labelledLogits,
+  predictionsCallback,
+  wantsCalibration,
+  writePredictions,
+} from './evaluation.js';
 import type { TrainerCallback } from '../train/callbacks.js';
 import { tensorBoardCallback } from '../train/tensorboard.js';
-import { Trainer } from '../train/trainer.js';
+import { type EvalResult, Trainer } from '../train/trainer.js';
 
 export interface RunContext {
   emit: EventSink;
@@ -385,11 +395,15 @@ export async function runClassification(args: RunArgs, runCtx: RunContext): Prom
     ...(ctx.runId ? { runId: ctx.runId } : {}),
     modelName: args.model_name_or_path,
     ...(args.do_train ? { classWeights: classWeightsFor(args.class_weights, data) } : {}),
-    callbacks: runCallbacks(args, outputDir, model.config, hub),
+    callbacks: [...runCallbacks(args, outputDir, model.config, hub), ...(args.do_train && data.validation ? [predictionsCallback(outputDir, data, emit)] : [])],
   });
   const results: Record<string, number> = {};
   let outcome: Omit<RunOutcome, 'results'> = { modelDir: null, cancelled: false, stoppedEarly: false, bestCheckpoint: null };
   let finalStep = 0;
+  // A trained model's calibration is fitted below; a given model's is its folder's calibration.json.
+  let calibration: Calibration | null =
+    args.do_train || args.calibration === 'none' || !modelDir || data.problemType === 'regression' ? null : await readCalibration(modelDir, data.labels);
+  let finalEval: EvalResult | undefined;
   try {
     await mkdir(outputDir, { recursive: true });
     if (args.do_train) {
@@ -398,6 +412,11 @@ export async function runClassification(args: RunArgs, runCtx: RunContext): Prom
       finalStep = r.state.global_step;
       outcome = { ...outcome, cancelled: r.cancelled, stoppedEarly: r.stoppedEarly, bestCheckpoint: r.bestCheckpoint };
       Object.assign(results, r.metrics);
+      if (!r.cancelled && wantsCalibration(args, data)) {
+        emit({ type: 'stage', stage: 'evaluate', message: 'fitting the calibration on the validation set' });
+        finalEval = await trainer.evaluate(encoded.validation!, 'eval');
+        calibration = fitOnValidation(args, data, finalEval.logits, outputDir, emit)?.calibration ?? null;
+      }
       if (!r.cancelled) {
         emit({ type: 'stage', stage: 'save', message: `saving the model to ${outputDir}` });
         const history = r.state.log_history
@@ -419,9 +438,16 @@ export async function runClassification(args: RunArgs, runCtx: RunContext): Prom
             hyperparameters: hyperparameters(args),
             metrics: Object.fromEntries(Object.entries(r.state.log_history.filter((e) => 'eval_loss' in e).pop() ?? {}).filter(([k]) => k.startsWith('eval_'))),
             history,
+            ...(calibration ? { calibration } : {}),
           },
-          extraFiles: { 'trainer_state.json': json(r.state), 'training_args.json': json(publicArgs(args)) },
+          extraFiles: {
+            'trainer_state.json': json(r.state),
+            'training_args.json': json(publicArgs(args)),
+            ...(calibration ? { [CALIBRATION_FILE]: calibrationJson(calibration) } : {}),
+          },
         });
+        // A calibration.json left by an earlier run in this folder belongs to other weights.
+        if (!calibration) await rm(join(outputDir, CALIBRATION_FILE), { force: true });
         await writeFilesInto(outputDir, files);
         outcome.modelDir = outputDir;
         await writeFile(join(outputDir, 'train_results.json'), json(r.metrics));
@@ -430,7 +456,9 @@ export async function runClassification(args: RunArgs, runCtx: RunContext): Prom
     }
     if (args.do_eval && encoded.validation && !outcome.cancelled) {
       emit({ type: 'stage', stage: 'evaluate', message: 'evaluating' });
-      const ev = await trainer.evaluate(encoded.validation, 'eval');
+      const ev = finalEval ?? (await trainer.evaluate(encoded.validation, 'eval'));
+      const measured = args.do_train || !modelDir ? undefined : { path: join(modelDir, CALIBRATION_FILE), emit };
+      Object.assign(ev.metrics, calibrationResults('eval', labelledLogits(data, data.validation!, ev.logits), calibration, measured));
       const metrics = { ...ev.metrics, ...(args.do_train ? { epoch: results.epoch ?? 0 } : {}) };
       emit({
         type: 'eval',
@@ -442,15 +470,29 @@ export async function runClassification(args: RunArgs, runCtx: RunContext): Prom
       });
       Object.assign(results, metrics);
       // `finetune evaluate` without --output_dir prints the metrics and writes nothing (not into the working directory).
-      if (args.output_dir !== null) await writeFile(join(outputDir, 'eval_results.json'), json({ ...metrics, eval_samples: encoded.validation.size }));
+      if (args.output_dir !== null) {
+        await writeFile(join(outputDir, 'eval_results.json'), json({ ...metrics, eval_samples: encoded.validation.size }));
+        const rows = data.validation!;
+        await writePredictions({
+          path: join(outputDir, EVAL_PREDICTIONS_FILE),
+          split: 'eval',
+          step: finalStep,
+          data,
+          rows,
+          logits: ev.logits,
+          calibration,
+          emit,
+        });
+      }
     }
     if (args.do_predict && encoded.test && data.test && !outcome.cancelled) {
       emit({ type: 'stage', stage: 'predict', message: 'predicting' });
       const logits = await trainer.predict(encoded.test);
-      await writeFile(join(outputDir, 'predict_results.csv'), predictionsCsv(data, data.test, logits.values, logits.width));
+      await writePredictions({ path: join(outputDir, PREDICT_RESULTS_FILE), split: 'test', step: finalStep, data, rows: data.test, logits, calibration, emit });
       if (encoded.test.labels) {
         const labelled = labelledRows(data.test);
         const t = await trainer.evaluate(labelled ? encoded.test.select(labelled) : encoded.test, 'test');
+        Object.assign(t.metrics, calibrationResults('test', labelledLogits(data, data.test, logits), calibration, undefined));
         Object.assign(results, t.metrics);
         await writeFile(join(outputDir, 'test_results.json'), json(t.metrics));
       }
