@@ -139,7 +139,8 @@ describe('static template: calibration.json applied in the page', () => {
     const html = file(renderSpaceTemplate({ template: 'static', modelRepoId: 'alice/m', revision: 'v 1', remoteHost: 'http://127.0.0.1:9/' }), 'index.html');
     const code = html.slice(html.indexOf('let calibration = null;'), html.indexOf('function render('));
     const config = JSON.parse(/const CONFIG = (\{.*\});/.exec(html)![1]!) as { calibrationUrl: string };
-    const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...a: string[]) => (...v: unknown[]) => Promise<never>;
+    type PageFunctions = { calibrate: (s: LabelScore[]) => LabelScore[]; decide: (s: LabelScore[]) => string };
+    const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...a: string[]) => (...v: unknown[]) => Promise<PageFunctions>;
     const run = new AsyncFunction('CONFIG', 'fetch', `${code}\nreturn { calibrate, decide };`);
     const fetch = async (url: string) => ({ ok: cal !== null && url === config.calibrationUrl, json: async () => cal });
     return { url: config.calibrationUrl, ...(await run(config, fetch)) };
