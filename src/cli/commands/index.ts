@@ -1,6 +1,7 @@
 /** The command table of `finetune`, in the order --help lists them. */
 import { deploySpaceCommand, pull, push } from './hub.js';
 import { inspect } from './inspect.js';
+import { findLabelErrorsCommand } from './label-errors.js';
 import { createModelCommand, exportCommand, exportScriptCommand } from './model.js';
 import { evaluate, predict, train } from './run.js';
 import type { Command } from './types.js';
@@ -14,6 +15,7 @@ export const COMMANDS: readonly Command[] = [
   exportCommand,
   createModelCommand,
   inspect,
+  findLabelErrorsCommand,
   pull,
   push,
   deploySpaceCommand,

@@ -106,7 +106,7 @@ export async function readTable(file: string, options: ReadOptions = {}): Promis
 // ---------------------------------------------------------------------------------------------
 // CSV / TSV
 
-function sniffDelimiter(firstLine: string, quote: string | false): string {
+export function sniffDelimiter(firstLine: string, quote: string | false): string {
   const counts = new Map<string, number>([
     [',', 0],
     [';', 0],

@@ -111,13 +111,6 @@ export function fitOnValidation(
     ...(c.thresholds ? { thresholds: c.thresholds } : {}),
     ...(c.abstain ? { abstain: c.abstain } : {}),
   });
-  const abstain = c.abstain
-    ? `; abstains below confidence ${c.abstain.threshold.toFixed(4)} (validation precision ${c.abstain.precision.toFixed(4)}, ${(c.abstain.coverage * 100).toFixed(1)}% answered)`
-    : '';
-  emit({
-    type: 'info',
-    message: `calibration: temperature ${c.temperature.toFixed(4)} fitted on ${c.fit.rows} validation rows; ECE ${c.fit.ece_before.toFixed(4)} -> ${c.fit.ece_after.toFixed(4)}, NLL ${c.fit.nll_before.toFixed(4)} -> ${c.fit.nll_after.toFixed(4)}${abstain}`,
-  });
   return fit;
 }
 

@@ -105,7 +105,7 @@ export async function resolveModelFolder(nameOrPath: string, args: Pick<RunArgs,
   return r.folder;
 }
 
-function presetOf(name: string): PresetName | undefined {
+export function presetOf(name: string): PresetName | undefined {
   const m = /^preset:(.+)$/.exec(name);
   if (!m) return undefined;
   if (!(m[1]! in PRESETS))
