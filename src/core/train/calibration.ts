@@ -213,14 +213,15 @@ export interface FitResult {
 /** Temperature, thresholds and the abstain rule of a classification split (see the module comment). */
 export function fitCalibration(s: LabelledLogits, o: FitOptions): FitResult {
   if (s.problemType === 'regression') throw new Error('fitCalibration: regression has no probabilities to calibrate');
-  const temperature = fitTemperature(s);
+  // Rounded as calibration.json stores it, so that what is reported here is what readers of the file get.
+  const temperature = Number(fitTemperature(s).toPrecision(6));
   const before = calibrationMetrics(s, 1);
   const after = calibrationMetrics(s, temperature);
   const calibration: Calibration = {
     method: 'temperature',
     problem_type: s.problemType,
     labels: [...o.names],
-    temperature: Number(temperature.toPrecision(6)),
+    temperature,
     fit: { file: o.file, rows: rows(s), bins: ECE_BINS, ece_before: before.ece, ece_after: after.ece, nll_before: before.nll, nll_after: after.nll },
   };
   let unreachedPrecision: number | undefined;
