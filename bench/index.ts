@@ -7,6 +7,7 @@
  *   compare    Finetune against PyTorch eager (bench/torch_bert.py) at equal shapes, and on the fine-tune
  *   gpu        the GPU providers that work here (WebGPU weights on the device, CUDA) against the CPU
  *   window     ModernBERT's sliding-window attention against global attention as the sequence grows
+ *   label-noise  find-label-errors and calibration on ../shared/data/sms_spam.tsv with injected label flips
  */
 const benches: Record<string, () => Promise<{ main(argv: string[]): Promise<void> }>> = {
   engine: () => import('./engine.js'),
@@ -16,6 +17,7 @@ const benches: Record<string, () => Promise<{ main(argv: string[]): Promise<void
   inference: () => import('./inference.js'),
   gpu: () => import('./gpu.js'),
   window: () => import('./window.js'),
+  'label-noise': () => import('./label-noise.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);
