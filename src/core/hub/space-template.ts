@@ -162,30 +162,11 @@ function readme(r: Resolved, sdkLines: string[], body: string): string {
   ].join('\n');
 }
 
-function gradioFiles(r: Resolved, o: SpaceTemplateOptions): SpaceFile[] {
-  const version = o.gradioVersion ?? GRADIO_VERSION;
-  if (!/^5\.\d+\.\d+$/.test(version)) throw new HubError('invalid-argument', `gradioVersion "${version}" is not a Gradio 5.x.y version`);
-  const revisionArg = r.revision === 'main' ? '' : `, revision=${pyString(r.revision)}`;
-  const app = `"""Text classification demo for ${r.repo.replace(/"/g, '')}, made with Finetune."""
-import json
-import math
-
-import gradio as gr
-from huggingface_hub import hf_hub_download
-from transformers import pipeline
-
-MODEL_ID = ${pyString(r.repo)}
-TITLE = ${pyString(r.title)}
-DESCRIPTION = ${pyString(r.description)}
-EXAMPLES = [${r.examples.map(pyString).join(', ')}]
-
-classifier = pipeline("text-classification", model=MODEL_ID${revisionArg})
-
-
-def load_calibration():
+/** app.py's calibration.json reader and its application (a Python fragment; __REVISION__ is the hf_hub_download revision argument). */
+const GRADIO_CALIBRATION_PY = `def load_calibration():
     """calibration.json written by Finetune: temperature, multi-label thresholds, abstain rule (or None)."""
     try:
-        with open(hf_hub_download(MODEL_ID, "calibration.json"${revisionArg}), encoding="utf-8") as f:
+        with open(hf_hub_download(MODEL_ID, "calibration.json"__REVISION__), encoding="utf-8") as f:
             return json.load(f)
     except Exception:
         return None
@@ -220,8 +201,30 @@ def decision(probs):
     abstain = cal.get("abstain")
     if abstain and p < abstain["threshold"]:
         return f"abstained: confidence {p:.3f} is below {abstain['threshold']:.3f}"
-    return label
+    return label`;
 
+function gradioFiles(r: Resolved, o: SpaceTemplateOptions): SpaceFile[] {
+  const version = o.gradioVersion ?? GRADIO_VERSION;
+  if (!/^5\.\d+\.\d+$/.test(version)) throw new HubError('invalid-argument', `gradioVersion "${version}" is not a Gradio 5.x.y version`);
+  const revisionArg = r.revision === 'main' ? '' : `, revision=${pyString(r.revision)}`;
+  const GRADIO_CALIBRATION = GRADIO_CALIBRATION_PY.replace('__REVISION__', revisionArg);
+  const app = `"""Text classification demo for ${r.repo.replace(/"/g, '')}, made with Finetune."""
+import json
+import math
+
+import gradio as gr
+from huggingface_hub import hf_hub_download
+from transformers import pipeline
+
+MODEL_ID = ${pyString(r.repo)}
+TITLE = ${pyString(r.title)}
+DESCRIPTION = ${pyString(r.description)}
+EXAMPLES = [${r.examples.map(pyString).join(', ')}]
+
+classifier = pipeline("text-classification", model=MODEL_ID${revisionArg})
+
+
+${GRADIO_CALIBRATION}
 
 def classify(text):
     text = (text or "").strip()
@@ -258,6 +261,42 @@ if __name__ == "__main__":
     { path: 'requirements.txt', content: 'transformers>=4.40\ntorch\n' },
   ];
 }
+
+/** The static page's calibration.json reader and its application to the pipeline's scores (a browser-module fragment). */
+const PAGE_CALIBRATION_JS = `// calibration.json (Finetune): the temperature, multi-label thresholds and abstain rule, when the repo has one.
+let calibration = null;
+try {
+  const res = await fetch(CONFIG.calibrationUrl);
+  if (res.ok) calibration = await res.json();
+} catch (err) {
+  calibration = null;
+}
+const multiLabel = calibration && calibration.problem_type === 'multi_label_classification';
+
+// softmax(z / T) from softmax(z): p^(1/T) renormalised; per label sigmoid(logit(p) / T).
+function calibrate(scores) {
+  if (!calibration) return scores;
+  const t = calibration.temperature;
+  const clamp = (p) => Math.min(1 - 1e-7, Math.max(1e-7, p));
+  if (multiLabel) return scores.map(({ label, score }) => ({ label, score: 1 / (1 + Math.exp(-Math.log(clamp(score) / (1 - clamp(score))) / t)) }));
+  const logs = scores.map(({ score }) => Math.log(clamp(score)) / t);
+  const m = Math.max(...logs);
+  const e = logs.map((x) => Math.exp(x - m));
+  const s = e.reduce((a, b) => a + b, 0);
+  return scores.map(({ label }, i) => ({ label, score: e[i] / s })).sort((a, b) => b.score - a.score);
+}
+
+function decide(scores) {
+  if (!scores.length) return '';
+  if (multiLabel) {
+    const on = scores.filter(({ label, score }) => score > ((calibration.thresholds || {})[label] ?? 0.5)).map(({ label }) => label);
+    return on.length ? 'Labels: ' + on.join(', ') : 'No label above its threshold.';
+  }
+  const top = scores[0];
+  const abstain = calibration && calibration.abstain;
+  if (abstain && top.score < abstain.threshold) return 'Abstained: confidence ' + top.score.toFixed(3) + ' is below ' + abstain.threshold.toFixed(3) + '.';
+  return 'Prediction: ' + top.label;
+}`;
 
 function staticFiles(r: Resolved, o: SpaceTemplateOptions): SpaceFile[] {
   const moduleUrl = checkUrl(o.transformersJsUrl ?? TRANSFORMERS_JS_URL, 'transformersJsUrl');
@@ -320,41 +359,7 @@ for (const example of CONFIG.examples) {
   document.getElementById('examples').append(b);
 }
 
-// calibration.json (Finetune): the temperature, multi-label thresholds and abstain rule, when the repo has one.
-let calibration = null;
-try {
-  const res = await fetch(CONFIG.calibrationUrl);
-  if (res.ok) calibration = await res.json();
-} catch (err) {
-  calibration = null;
-}
-const multiLabel = calibration && calibration.problem_type === 'multi_label_classification';
-
-// softmax(z / T) from softmax(z): p^(1/T) renormalised; per label sigmoid(logit(p) / T).
-function calibrate(scores) {
-  if (!calibration) return scores;
-  const t = calibration.temperature;
-  const clamp = (p) => Math.min(1 - 1e-7, Math.max(1e-7, p));
-  if (multiLabel) return scores.map(({ label, score }) => ({ label, score: 1 / (1 + Math.exp(-Math.log(clamp(score) / (1 - clamp(score))) / t)) }));
-  const logs = scores.map(({ score }) => Math.log(clamp(score)) / t);
-  const m = Math.max(...logs);
-  const e = logs.map((x) => Math.exp(x - m));
-  const s = e.reduce((a, b) => a + b, 0);
-  return scores.map(({ label }, i) => ({ label, score: e[i] / s })).sort((a, b) => b.score - a.score);
-}
-
-function decide(scores) {
-  if (!scores.length) return '';
-  if (multiLabel) {
-    const on = scores.filter(({ label, score }) => score > ((calibration.thresholds || {})[label] ?? 0.5)).map(({ label }) => label);
-    return on.length ? 'Labels: ' + on.join(', ') : 'No label above its threshold.';
-  }
-  const top = scores[0];
-  const abstain = calibration && calibration.abstain;
-  if (abstain && top.score < abstain.threshold) return 'Abstained: confidence ' + top.score.toFixed(3) + ' is below ' + abstain.threshold.toFixed(3) + '.';
-  return 'Prediction: ' + top.label;
-}
-
+${PAGE_CALIBRATION_JS}
 function render(scores) {
   document.getElementById('decision').textContent = decide(scores);
   result.replaceChildren();
