@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { EventSink } from '../contract/events.js';
 import {
   type ClassificationData,
+  type DataSplit,
   type EncodedDataset,
   encodeDataset,
   loadClassificationData,
@@ -404,6 +405,8 @@ export async function runClassification(args: RunArgs, runCtx: RunContext): Prom
   let calibration: Calibration | null =
     args.do_train || args.calibration === 'none' || !modelDir || data.problemType === 'regression' ? null : await readCalibration(modelDir, data.labels);
   let finalEval: EvalResult | undefined;
+  const predictionsTable = (split: 'eval' | 'test', file: string, rows: DataSplit, logits: { values: Float32Array; width: number }): Promise<void> =>
+    writePredictions({ path: join(outputDir, file), split, step: finalStep, data, rows, logits, calibration, emit });
   try {
     await mkdir(outputDir, { recursive: true });
     if (args.do_train) {
@@ -472,23 +475,13 @@ export async function runClassification(args: RunArgs, runCtx: RunContext): Prom
       // `finetune evaluate` without --output_dir prints the metrics and writes nothing (not into the working directory).
       if (args.output_dir !== null) {
         await writeFile(join(outputDir, 'eval_results.json'), json({ ...metrics, eval_samples: encoded.validation.size }));
-        const rows = data.validation!;
-        await writePredictions({
-          path: join(outputDir, EVAL_PREDICTIONS_FILE),
-          split: 'eval',
-          step: finalStep,
-          data,
-          rows,
-          logits: ev.logits,
-          calibration,
-          emit,
-        });
+        await predictionsTable('eval', EVAL_PREDICTIONS_FILE, data.validation!, ev.logits);
       }
     }
     if (args.do_predict && encoded.test && data.test && !outcome.cancelled) {
       emit({ type: 'stage', stage: 'predict', message: 'predicting' });
       const logits = await trainer.predict(encoded.test);
-      await writePredictions({ path: join(outputDir, PREDICT_RESULTS_FILE), split: 'test', step: finalStep, data, rows: data.test, logits, calibration, emit });
+      await predictionsTable('test', PREDICT_RESULTS_FILE, data.test, logits);
       if (encoded.test.labels) {
         const labelled = labelledRows(data.test);
         const t = await trainer.evaluate(labelled ? encoded.test.select(labelled) : encoded.test, 'test');
