@@ -97,7 +97,8 @@ export interface ErrorEvent {
 
 /**
  * A prediction table was written: eval_predictions.csv after each evaluation (during training with the
- * raw probabilities, after training with the calibrated ones) and predict_results.csv. Its columns:
+ * raw probabilities, after training with the calibrated ones; each evaluation replaces the file) and
+ * predict_results.csv. Its columns:
  * index, line, text, [text_pair], [label], predicted, score, p(<label>)..., [correct], [abstained],
  * note (core/predict/predictions.ts). `line` is the 1-based line of `dataFile` where the row starts,
  * as an editor shows it, so a table row can open the file there.
@@ -198,8 +199,10 @@ export interface LabelIssuesEvent {
   path: string;
   /** The data file whose lines `line` counts. */
   dataFile: string;
-  /** The label column, for a quick fix that rewrites it. */
+  /** The label column, for a quick fix that rewrites it (data/edit-label.ts `labelEdit`). */
   labelColumn: string;
+  /** CSV / TSV: whether the first line is a header (false with --no_header: columns are named "0", "1", ...). */
+  hasHeader: boolean;
   labels: string[];
   rows: number;
   /** Rows confident learning flags as mislabelled (the first rows of the table). */

@@ -31,6 +31,11 @@ export interface LabelErrorsOptions {
   rankBy: RankBy;
 }
 
+interface Written extends LabelErrorsOptions {
+  outDir: string;
+  hasHeader: boolean;
+}
+
 export interface LabelErrorsOutcome {
   cancelled: boolean;
   /** label_issues.csv (null when cancelled). */
@@ -209,18 +214,12 @@ export async function findLabelErrors(args: RunArgs, o: LabelErrorsOptions, ctx:
       heldOutAccuracy: r.accuracy,
     });
   }
-  return writeIssues(p.data, probs, fold, o, a.output_dir!, emit);
+  return writeIssues(p.data, probs, fold, { ...o, outDir: a.output_dir!, hasHeader: !a.no_header }, emit);
 }
 
 /** label_issues.csv in the result's order, label_issues.json, and the label-issues event. */
-async function writeIssues(
-  data: ClassificationData,
-  probs: Float64Array,
-  fold: Int32Array,
-  o: LabelErrorsOptions,
-  outDir: string,
-  emit: RunContext['emit'],
-): Promise<LabelErrorsOutcome> {
+async function writeIssues(data: ClassificationData, probs: Float64Array, fold: Int32Array, o: Written, emit: RunContext['emit']): Promise<LabelErrorsOutcome> {
+  const { outDir, hasHeader } = o;
   const split = data.train;
   const ids = (split.labels as { ids: Int32Array }).ids;
   const K = data.labels.length;
@@ -235,6 +234,7 @@ async function writeIssues(
   const summary = {
     file: split.file,
     label_column: labelColumn,
+    has_header: hasHeader,
     labels: data.labels,
     rows: ids.length,
     folds: o.folds,
@@ -252,6 +252,7 @@ async function writeIssues(
     path,
     dataFile: split.file,
     labelColumn,
+    hasHeader,
     labels: data.labels,
     rows: ids.length,
     issues: r.estimatedIssues,

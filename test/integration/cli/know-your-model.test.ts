@@ -373,6 +373,7 @@ describe('find-label-errors', () => {
     assert.equal(li.path, join(out, 'label_issues.csv'));
     assert.equal(li.dataFile, file);
     assert.equal(li.labelColumn, 'label');
+    assert.equal(li.hasHeader, true);
     assert.equal(li.rankedBy, 'self_confidence');
     assert.ok(li.cvAccuracy > 0.85, `cv accuracy ${li.cvAccuracy}`);
   });
