@@ -92,7 +92,7 @@ async function crossValidate(argv: string[], dir: string, lines: string[], flipp
         'folds',
         'cv accuracy',
         `flips in top ${k}`,
-        'flips in top 2k',
+        `flips in top ${2 * k}`,
         'flagged (estimate)',
         'flagged precision',
         'flagged recall',
