@@ -21,7 +21,7 @@ import { Tokenizer } from '../tokenizer/index.js';
 import { type LabelIssues, type RankBy, findLabelIssues } from '../train/label-issues.js';
 import { Trainer } from '../train/trainer.js';
 import { trainDataOptions } from './data-options.js';
-import { type RunContext, chooseHead, presetOf, resolveModelFolder } from './run.js';
+import { type RunContext, chooseHead, classWeightsFor, presetOf, resolveModelFolder } from './run.js';
 
 export const LABEL_ISSUES_FILE = 'label_issues.csv';
 export const LABEL_ISSUES_SUMMARY = 'label_issues.json';
@@ -104,7 +104,12 @@ async function prepare(a: RunArgs, ctx: RunContext): Promise<Prepared> {
   let fresh = false;
   const config = modelDir ? await readModelConfig(modelDir) : undefined;
   if (config) ({ data, fresh } = await chooseHead(config, data, a, emit));
-  const labelOpts = { labels: data.labels, problemType: data.problemType, seed: a.seed, freshHead: fresh, log: () => undefined };
+  const overrides = {
+    ...(a.hidden_dropout_prob !== null ? { hidden_dropout_prob: a.hidden_dropout_prob } : {}),
+    ...(a.attention_probs_dropout_prob !== null ? { attention_probs_dropout_prob: a.attention_probs_dropout_prob } : {}),
+    ...(a.classifier_dropout !== null ? { classifier_dropout: a.classifier_dropout } : {}),
+  };
+  const labelOpts = { labels: data.labels, problemType: data.problemType, seed: a.seed, freshHead: fresh, overrides, log: () => undefined };
   const model = async (): Promise<Model> =>
     modelDir
       ? loadPretrained(modelDir, labelOpts)
@@ -115,6 +120,7 @@ async function prepare(a: RunArgs, ctx: RunContext): Promise<Prepared> {
           problemType: data.problemType,
           seed: a.seed,
           padTokenId: tokenizer.padTokenId,
+          overrides,
         });
   const first = await model();
   checkVocabulary(tokenizer, first.config, modelDir ?? tokenizerDir);
@@ -153,6 +159,7 @@ async function runFold(
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     saveOnCancel: false,
     modelName: `${a.model_name_or_path} (fold ${k + 1})`,
+    classWeights: classWeightsFor(a.class_weights, data),
   });
   try {
     const r = await trainer.train();
