@@ -96,9 +96,9 @@ export interface ErrorEvent {
 }
 
 /**
- * A prediction table was written: eval_predictions.csv after each evaluation (during training with the
- * raw probabilities, after training with the calibrated ones; each evaluation replaces the file) and
- * predict_results.csv. Its columns:
+ * A prediction table was written: eval_predictions.csv by the final evaluation (after training: the
+ * final weights, calibrated scores; the evaluations during training write none, so a run that fails
+ * leaves its folder as it was) and predict_results.csv. Its columns:
  * index, line, text, [text_pair], [label], predicted, score, p(<label>)..., [correct], [abstained],
  * note (core/predict/predictions.ts). `line` is the 1-based line of `dataFile` where the row starts,
  * as an editor shows it, so a table row can open the file there.

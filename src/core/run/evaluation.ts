@@ -12,7 +12,6 @@ import type { RunArgs } from '../contract/args.js';
 import type { ClassificationData, DataSplit } from '../data/index.js';
 import { CALIBRATION_FILE, type Calibration } from '../predict/calibration.js';
 import { predictionsTable } from '../predict/predictions.js';
-import type { TrainerCallback } from '../train/callbacks.js';
 import { type FitResult, type LabelledLogits, calibrationMetrics, fitCalibration } from '../train/calibration.js';
 
 export const EVAL_PREDICTIONS_FILE = 'eval_predictions.csv';
@@ -44,26 +43,6 @@ export async function writePredictions(o: PredictionsOutput): Promise<void> {
     ...t.summary,
     calibrated: o.calibration !== null,
   });
-}
-
-/** During training: eval_predictions.csv after every evaluation (raw probabilities; the final one replaces it). */
-export function predictionsCallback(outputDir: string, data: ClassificationData, emit: EventSink): TrainerCallback {
-  return {
-    onEvaluate: async (ev) => {
-      if (!data.validation) return;
-      const logits = { values: ev.logits.values, width: ev.logits.width };
-      await writePredictions({
-        path: join(outputDir, EVAL_PREDICTIONS_FILE),
-        split: 'eval',
-        step: ev.step,
-        data,
-        rows: data.validation,
-        logits,
-        calibration: null,
-        emit,
-      });
-    },
-  };
 }
 
 /** A labelled classification split's logits, or undefined (regression, no labels). */

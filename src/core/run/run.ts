@@ -39,7 +39,6 @@ import {
   calibrationResults,
   fitOnValidation,
   labelledLogits,
-  predictionsCallback,
   wantsCalibration,
   writePredictions,
 } from './evaluation.js';
@@ -396,7 +395,7 @@ export async function runClassification(args: RunArgs, runCtx: RunContext): Prom
     ...(ctx.runId ? { runId: ctx.runId } : {}),
     modelName: args.model_name_or_path,
     ...(args.do_train ? { classWeights: classWeightsFor(args.class_weights, data) } : {}),
-    callbacks: [...runCallbacks(args, outputDir, model.config, hub), ...(args.do_train && data.validation ? [predictionsCallback(outputDir, data, emit)] : [])],
+    callbacks: runCallbacks(args, outputDir, model.config, hub),
   });
   const results: Record<string, number> = {};
   let outcome: Omit<RunOutcome, 'results'> = { modelDir: null, cancelled: false, stoppedEarly: false, bestCheckpoint: null };
