@@ -8,6 +8,7 @@
  *   gpu        the GPU providers that work here (WebGPU weights on the device, CUDA) against the CPU
  *   window     ModernBERT's sliding-window attention against global attention as the sequence grows
  *   long-text  --long_text truncate / head_tail / sliding_window: accuracy, inputs per row, time per document
+ *   label-noise  find-label-errors and calibration on ../shared/data/sms_spam.tsv with injected label flips
  */
 const benches: Record<string, () => Promise<{ main(argv: string[]): Promise<void> }>> = {
   engine: () => import('./engine.js'),
@@ -18,6 +19,7 @@ const benches: Record<string, () => Promise<{ main(argv: string[]): Promise<void
   gpu: () => import('./gpu.js'),
   window: () => import('./window.js'),
   'long-text': () => import('./long-text.js'),
+  'label-noise': () => import('./label-noise.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

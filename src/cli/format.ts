@@ -89,7 +89,33 @@ export class TextReporter {
         this.clearBar();
         this.err.write(`error: ${e.message}\n${e.detail ? `${e.detail}\n` : ''}`);
         break;
+      default:
+        for (const l of knowLines(e)) this.line(l);
     }
+  }
+}
+
+/** Lines for the prediction tables, calibration and find-label-errors events. */
+export function knowLines(e: TrainingEvent): string[] {
+  switch (e.type) {
+    case 'predictions':
+      return [`wrote ${e.path}: ${e.rows} rows, ${e.errors} wrong${e.abstained ? `, ${e.abstained} abstained` : ''}${e.calibrated ? ' (calibrated)' : ''}`];
+    case 'calibration': {
+      const a = e.abstain;
+      return [
+        `calibration${e.fitted ? ' fitted' : ''} on ${e.split === 'eval' ? 'the evaluation' : 'the test'} rows: temperature ${e.temperature.toFixed(4)}; ` +
+          `ECE ${e.before.ece.toFixed(4)} -> ${e.after.ece.toFixed(4)}, NLL ${e.before.nll.toFixed(4)} -> ${e.after.nll.toFixed(4)}` +
+          (a ? `; abstains below confidence ${a.threshold.toFixed(4)} (precision ${a.precision.toFixed(4)}, ${(a.coverage * 100).toFixed(1)}% answered)` : ''),
+      ];
+    }
+    case 'fold':
+      return e.phase === 'start'
+        ? [`***** Fold ${e.fold}/${e.folds}: training on ${e.trainRows} rows, predicting the ${e.heldOutRows} held out *****`]
+        : [
+            `fold ${e.fold}/${e.folds}: held-out accuracy ${e.heldOutAccuracy?.toFixed(4)}; ${clock(e.elapsedSeconds)} elapsed${e.etaSeconds ? `, about ${clock(e.etaSeconds)} left` : ''}`,
+          ];
+    default:
+      return [];
   }
 }
 

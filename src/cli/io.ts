@@ -19,11 +19,11 @@ export function reporter(io: Out, json: boolean): (e: TrainingEvent) => void {
 }
 
 /** SIGINT: the first cancels at the next step boundary (saving a checkpoint); the second exits. */
-export function cancelOnSigint(io: Out): { signal: AbortSignal; dispose: () => void } {
+export function cancelOnSigint(io: Out, what = 'stopping at the next step and saving a checkpoint'): { signal: AbortSignal; dispose: () => void } {
   const ac = new AbortController();
   const onInt = (): void => {
     if (ac.signal.aborted) process.exit(130);
-    io.err.write('\nstopping at the next step and saving a checkpoint (Ctrl-C again to quit now)\n');
+    io.err.write(`\n${what} (Ctrl-C again to quit now)\n`);
     ac.abort();
   };
   process.on('SIGINT', onInt);

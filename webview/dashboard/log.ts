@@ -51,5 +51,8 @@ export function eventLines(e: TrainingEvent): LogLine[] {
       if (e.modelDir) lines.push({ kind: 'done', text: `Model saved to ${e.modelDir}` });
       return lines;
     }
+    default:
+      // predictions / calibration / fold / label-issues: shown by their own views.
+      return [];
   }
 }

@@ -2,6 +2,7 @@
 import { explain } from './explain.js';
 import { deploySpaceCommand, pull, push } from './hub.js';
 import { inspect } from './inspect.js';
+import { findLabelErrorsCommand } from './label-errors.js';
 import { createModelCommand, exportCommand, exportScriptCommand } from './model.js';
 import { evaluate, predict, train } from './run.js';
 import type { Command } from './types.js';
@@ -16,6 +17,7 @@ export const COMMANDS: readonly Command[] = [
   exportCommand,
   createModelCommand,
   inspect,
+  findLabelErrorsCommand,
   pull,
   push,
   deploySpaceCommand,

@@ -2,7 +2,7 @@
 import { ArgError, UsageError } from '../../core/errors.js';
 import { resolveProblemType } from '../../core/model/config.js';
 import { ARG_SPECS, type RunArgs } from '../../core/contract/args.js';
-import { Predictor } from '../../core/predict/predictor.js';
+import { type Classified, Predictor } from '../../core/predict/predictor.js';
 import { resolveModelFolder, runClassification } from '../../core/run/run.js';
 import { pyFloat } from '../format.js';
 import { type GlobalOptions, type Out, cancelOnSigint, reporter } from '../io.js';
@@ -85,19 +85,37 @@ async function predictTexts(args: RunArgs, texts: string[], pairs: string[], io:
     long_text: args.long_text,
     doc_stride: args.doc_stride,
     chunk_aggregation: args.chunk_aggregation,
+    calibration: args.calibration !== 'none',
   });
   try {
-    const scores = await predictor.predict(texts, pairs.length ? pairs : undefined, args.max_seq_length);
-    const regression = resolveProblemType(predictor.config) === 'regression';
-    texts.forEach((text, i) => {
-      const s = scores[i]!;
-      if (g.json)
-        io.out.write(`${JSON.stringify(regression ? { text, prediction: s[0]!.score } : { text, label: s[0]!.label, score: s[0]!.score, scores: s })}\n`);
-      else if (regression) io.out.write(`${pyFloat(s[0]!.score)}\t${text}\n`);
-      else io.out.write(`${s[0]!.label}\t${s[0]!.score.toFixed(4)}\t${text}\n`);
-    });
+    const results = await predictor.classify(texts, pairs.length ? pairs : undefined, args.max_seq_length);
+    const problem = resolveProblemType(predictor.config);
+    texts.forEach((text, i) => io.out.write(`${predictionLine(text, results[i]!, problem, g.json)}\n`));
     return 0;
   } finally {
     await predictor.dispose();
   }
+}
+
+/**
+ * One sentence's answer. Text: `label<TAB>score<TAB>text` (multi-label: the labels above their
+ * thresholds joined with "|"; "(abstained)" below the abstain threshold). JSON: text, label (null when
+ * abstained), score, every label's score, and for multi-label the predicted labels.
+ */
+function predictionLine(text: string, r: Classified, problem: string, json: boolean): string {
+  if (problem === 'regression') return json ? JSON.stringify({ text, prediction: r.score }) : `${pyFloat(r.score)}\t${text}`;
+  const multi = problem === 'multi_label_classification';
+  if (json) {
+    const label = r.abstained ? null : multi ? (r.scores[0]?.label ?? null) : r.labels[0];
+    return JSON.stringify({
+      text,
+      label,
+      score: r.abstained || !multi ? r.score : r.scores[0]!.score,
+      scores: r.scores,
+      ...(multi ? { labels: r.labels } : {}),
+      ...(r.abstained ? { abstained: true } : {}),
+    });
+  }
+  const label = r.abstained ? '(abstained)' : multi ? r.labels.join('|') || '(none)' : r.labels[0]!;
+  return `${label}\t${(multi ? (r.labels.length ? r.score : r.scores[0]!.score) : r.score).toFixed(4)}\t${text}`;
 }

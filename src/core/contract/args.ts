@@ -229,6 +229,25 @@ export const ARG_SPECS: readonly ArgSpec[] = [
     choices: ['macro', 'micro', 'weighted'],
     help: 'averaging for precision/recall/F1 with more than two classes (two classes: binary)',
   },
+  {
+    name: 'calibration',
+    type: 'enum',
+    default: 'temperature',
+    group: 'evaluation',
+    finetuneOnly: true,
+    choices: ['temperature', 'none'],
+    help: 'temperature: after training with evaluation, fit a temperature on the validation set (and multi-label thresholds) into calibration.json, which predictions then apply; none: neither fit nor apply it',
+  },
+  {
+    name: 'target_precision',
+    type: 'float',
+    default: null,
+    group: 'training',
+    finetuneOnly: true,
+    above: 0,
+    max: 1,
+    help: 'single-label: find the confidence threshold at which the validation predictions reach this precision (e.g. 0.95) and abstain below it (calibration.json; predictions then leave the label empty)',
+  },
   // training
   { name: 'do_train', type: 'bool', default: false, group: 'training', help: 'train' },
   { name: 'do_eval', type: 'bool', default: false, group: 'evaluation', help: 'evaluate on the validation set' },
@@ -437,6 +456,8 @@ export interface RunArgs {
   ig_steps: number;
   metric_name: string | null;
   average: 'macro' | 'micro' | 'weighted';
+  calibration: 'temperature' | 'none';
+  target_precision: number | null;
   do_train: boolean;
   do_eval: boolean;
   do_predict: boolean;
@@ -634,6 +655,15 @@ export function validateArgs(a: RunArgs): void {
   if (a.do_train && !a.train_file) throw new ArgError('--train_file', '--do_train needs --train_file (a .csv, .tsv, .json or .jsonl file)');
   if (a.do_predict && !a.test_file) throw new ArgError('--test_file', '--do_predict needs --test_file');
   if (a.do_train && !a.output_dir) throw new ArgError('--output_dir', '--do_train needs --output_dir');
+  if (a.target_precision !== null && a.calibration === 'none') {
+    throw new ArgError('--target_precision', '--target_precision is stored with the calibration (calibration.json): leave out --calibration none');
+  }
+  if (a.target_precision !== null && a.do_train && !a.do_eval && a.eval_strategy === 'no') {
+    throw new ArgError(
+      '--target_precision',
+      '--target_precision is found on the validation set: add --do_eval (or an --eval_strategy) so training ends with an evaluation',
+    );
+  }
 }
 
 /** greater_is_better, else the metric's own direction (the metric table; transformers' rule for other names). */

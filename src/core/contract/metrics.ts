@@ -31,6 +31,8 @@ export const METRICS: readonly MetricInfo[] = [
   { name: 'pearson', greaterIsBetter: true, cardTag: 'pearsonr', headline: true, label: 'Pearson r' },
   { name: 'ece', greaterIsBetter: false, cardTag: 'ece', headline: false, label: 'expected calibration error' },
   { name: 'nll', greaterIsBetter: false, cardTag: 'nll', headline: false, label: 'negative log-likelihood' },
+  { name: 'ece_calibrated', greaterIsBetter: false, cardTag: 'ece', headline: false, label: 'expected calibration error (calibrated)' },
+  { name: 'nll_calibrated', greaterIsBetter: false, cardTag: 'nll', headline: false, label: 'negative log-likelihood (calibrated)' },
 ];
 
 const BY_NAME = new Map(METRICS.map((m) => [m.name, m]));

@@ -33,7 +33,9 @@ export type DataErrorCode =
   /** Fewer than two classes in the training data. */
   | 'single-class'
   /** Options that contradict each other or are out of range. */
-  | 'bad-option';
+  | 'bad-option'
+  /** A row to edit is not where, or not what, the caller says (the file changed since it was read). */
+  | 'stale-row';
 
 export interface DataErrorDetails {
   /** 1-based line (CSV, TSV, JSON Lines) or record number (JSON arrays). */

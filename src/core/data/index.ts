@@ -8,12 +8,14 @@
  *  - `aggregateDocuments`: chunk outputs -> one prediction per document;
  *  - `collate(split, indices)`: dynamic padding into the engine's `Batch`;
  *  - `BatchSampler` (sequential / random / length-grouped / length-shuffled, resumable), `evalBatches`, `RowOrder`;
- *  - `datasetStats(data, encoded)`.
+ *  - `datasetStats(data, encoded)`;
+ *  - `labelEdit(text, request)`: one row's label rewritten in place, as a minimal text edit.
  * Every error is a `DataError` naming the file (and row / column where there is one).
  */
 export { DETECT_ROWS, detectColumns, labelColumnByName, LABEL_NAMES, TEXT_NAMES, PAIR_NAMES, type ColumnRoles } from './columns.js';
 export { DataError, type DataErrorCode, type DataErrorDetails, didYouMean, editDistance } from './errors.js';
 export { decodeFile, firstInvalidUtf8, type DecodeOptions, type DecodeProgress } from './utf8.js';
+export { labelEdit, applyEdit, type LabelEdit, type LabelEditRequest, type Position } from './edit-label.js';
 export { readTable, formatFromName, resolveFormat, dedupeHeader, whereRow, type DataFormat, type ReadOptions, type Table } from './read.js';
 export {
   detectLabelKind,

@@ -2,11 +2,14 @@
  * Readers: CSV / TSV (csv-parse, streamed), JSON (an array of objects, an object holding one under
  * a field as HF datasets' `field=`, or a dict of columns) and JSON Lines, chosen by extension.
  * The result is a table of raw values (strings for CSV/TSV, JSON values for JSON) with, for every
- * row, the 1-based line (or JSON record) it came from, so later errors can name it.
+ * row, the 1-based line where it starts in the file as an editor shows it (a quoted CSV field's
+ * newlines counted; for JSON the line of the record's opening brace), so later errors, prediction
+ * tables and the editor can name it.
  */
 import { extname } from 'node:path';
 import { parse as parseCsv, type Parser } from 'csv-parse';
 import { DataError, show } from './errors.js';
+import { LineIndex, arrayElements, valueAt } from './json-offsets.js';
 import { decodeFile, type DecodeProgress } from './utf8.js';
 
 export type DataFormat = 'csv' | 'tsv' | 'json' | 'jsonl';
@@ -36,8 +39,9 @@ export interface Table {
   columns: string[];
   /** rows[i][c] is the value of column c (undefined when a JSON record lacks the key). */
   rows: unknown[][];
-  /** 1-based line (CSV, TSV, JSONL) or record number (JSON) of each row. */
+  /** 1-based line where each row starts, as an editor numbers lines (JSON: the record's opening brace; a dict of columns: its first column's value). */
   rowNumbers: number[];
+  /** Always 'line' now ('record' was JSON's record number). */
   rowUnit: 'line' | 'record';
   /** Blank lines skipped. */
   emptyLines: number;
@@ -102,7 +106,7 @@ export async function readTable(file: string, options: ReadOptions = {}): Promis
 // ---------------------------------------------------------------------------------------------
 // CSV / TSV
 
-function sniffDelimiter(firstLine: string, quote: string | false): string {
+export function sniffDelimiter(firstLine: string, quote: string | false): string {
   const counts = new Map<string, number>([
     [',', 0],
     [';', 0],
@@ -383,7 +387,15 @@ async function readJsonLines(file: string, chunks: AsyncIterable<string> | Itera
   return { file, format, columns: b.columns, rows: b.rows, rowNumbers: b.rowNumbers, rowUnit: 'line', emptyLines };
 }
 
-function tableFromRecords(file: string, records: unknown[], where: string, maxRows: number): Table {
+/** The editor line where each element of the array at `path` starts. */
+function elementLines(text: string, path: readonly string[]): number[] {
+  const at = valueAt(text, path);
+  if (at === undefined) return [];
+  const index = new LineIndex(text);
+  return arrayElements(text, at).map((o) => index.line(o));
+}
+
+function tableFromRecords(file: string, records: unknown[], where: string, maxRows: number, lines: readonly number[]): Table {
   const b = new RowBuilder();
   for (let i = 0; i < records.length && b.rows.length < maxRows; i++) {
     const r = records[i];
@@ -395,9 +407,9 @@ function tableFromRecords(file: string, records: unknown[], where: string, maxRo
         { row: i + 1 },
       );
     }
-    b.add(r, i + 1);
+    b.add(r, lines[i] ?? i + 1);
   }
-  return { file, format: 'json', columns: b.columns, rows: b.rows, rowNumbers: b.rowNumbers, rowUnit: 'record', emptyLines: 0 };
+  return { file, format: 'json', columns: b.columns, rows: b.rows, rowNumbers: b.rowNumbers, rowUnit: 'line', emptyLines: 0 };
 }
 
 /** {"text": [...], "label": [...]}: every value an array, all the same length. */
@@ -408,16 +420,17 @@ function columnar(obj: Record<string, unknown>): boolean {
   return values.every((v) => (v as unknown[]).length === n) && !(values[0] as unknown[]).some((x) => isRecord(x));
 }
 
-function tableFromColumns(file: string, obj: Record<string, unknown[]>, maxRows: number): Table {
+/** A dict of columns: a row's line is the line of its value in the first column. */
+function tableFromColumns(file: string, obj: Record<string, unknown[]>, maxRows: number, lines: readonly number[]): Table {
   const columns = Object.keys(obj);
   const n = Math.min(maxRows, obj[columns[0]!]!.length);
   const rows: unknown[][] = [];
   const rowNumbers: number[] = [];
   for (let i = 0; i < n; i++) {
     rows.push(columns.map((c) => obj[c]![i]));
-    rowNumbers.push(i + 1);
+    rowNumbers.push(lines[i] ?? i + 1);
   }
-  return { file, format: 'json', columns, rows, rowNumbers, rowUnit: 'record', emptyLines: 0 };
+  return { file, format: 'json', columns, rows, rowNumbers, rowUnit: 'line', emptyLines: 0 };
 }
 
 async function readJson(file: string, chunks: AsyncGenerator<string, void, undefined>, options: ReadOptions): Promise<Table> {
@@ -452,7 +465,7 @@ async function readJson(file: string, chunks: AsyncGenerator<string, void, undef
         `${file}: the field ${show(options.jsonField)} was asked for, but the file is an array of records. Leave the JSON field empty.`,
       );
     }
-    return tableFromRecords(file, doc, '', maxRows);
+    return tableFromRecords(file, doc, '', maxRows, elementLines(text, []));
   }
   if (!isRecord(doc)) {
     throw new DataError('json-shape', file, `${file}: expected a JSON array of objects (or an object holding one under a field), found ${jsonType(doc)}.`);
@@ -469,10 +482,10 @@ async function readJson(file: string, chunks: AsyncGenerator<string, void, undef
         file,
         `${file}: the object has several arrays of records (${arrays.map((a) => JSON.stringify(a)).join(', ')}); pass the JSON field to read.`,
       );
-    } else if (columnar(doc)) return tableFromColumns(file, doc as Record<string, unknown[]>, maxRows);
+    } else if (columnar(doc)) return tableFromColumns(file, doc as Record<string, unknown[]>, maxRows, elementLines(text, [keys[0]!]));
     else if (keys.every((k) => !Array.isArray(doc[k]) && !isRecord(doc[k]))) {
       // A single record (a one-line JSON Lines file).
-      return tableFromRecords(file, [doc], '', maxRows);
+      return tableFromRecords(file, [doc], '', maxRows, [new LineIndex(text).line(valueAt(text, []) ?? 0)]);
     } else {
       throw new DataError(
         'json-shape',
@@ -490,8 +503,10 @@ async function readJson(file: string, chunks: AsyncGenerator<string, void, undef
     );
   }
   const inner = doc[field];
-  if (Array.isArray(inner)) return tableFromRecords(file, inner, ` of ${JSON.stringify(field)}`, maxRows);
-  if (isRecord(inner) && columnar(inner)) return tableFromColumns(file, inner as Record<string, unknown[]>, maxRows);
+  if (Array.isArray(inner)) return tableFromRecords(file, inner, ` of ${JSON.stringify(field)}`, maxRows, elementLines(text, [field]));
+  if (isRecord(inner) && columnar(inner)) {
+    return tableFromColumns(file, inner as Record<string, unknown[]>, maxRows, elementLines(text, [field, Object.keys(inner)[0]!]));
+  }
   throw new DataError(
     'json-shape',
     file,

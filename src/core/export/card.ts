@@ -5,6 +5,7 @@
  */
 import { metricInfo, metricKeys } from '../contract/metrics.js';
 import { type ModelConfig, resolveProblemType } from '../model/config.js';
+import type { Calibration } from '../predict/calibration.js';
 
 export interface ModelCardInfo {
   /** The Hub repo id the card will live at, if pushed (used in the usage snippets). */
@@ -19,6 +20,39 @@ export interface ModelCardInfo {
   history?: Record<string, number>[];
   language?: string[];
   license?: string;
+  /** calibration.json, when one was fitted. */
+  calibration?: Calibration;
+}
+
+const f4 = (x: number): string => x.toFixed(4);
+
+/** The card's calibration section: the temperature, ECE and NLL before and after, thresholds, the abstain rule. */
+function calibrationSection(c: Calibration): string[] {
+  const lines = [
+    '## Calibration',
+    '',
+    `The confidence scores are calibrated by temperature scaling: the logits are divided by T = ${f4(c.temperature)} before the ${c.problem_type === 'multi_label_classification' ? 'sigmoid' : 'softmax'}, ` +
+      `fitted on the ${c.fit.rows} validation rows (\`calibration.json\`; the logits in the weights are unchanged, so apply T yourself outside Finetune and its demo Spaces).`,
+    '',
+    `| on the validation set | ECE (${c.fit.bins} bins) | NLL |`,
+    '|---|---|---|',
+    `| before | ${f4(c.fit.ece_before)} | ${f4(c.fit.nll_before)} |`,
+    `| after | ${f4(c.fit.ece_after)} | ${f4(c.fit.nll_after)} |`,
+    '',
+  ];
+  if (c.thresholds) {
+    lines.push('Decision thresholds per label (tuned for F1 on the validation set; used instead of 0.5):', '');
+    lines.push(...Object.entries(c.thresholds).map(([l, t]) => `- \`${l}\`: ${f4(t)}`), '');
+  }
+  if (c.abstain) {
+    const a = c.abstain;
+    lines.push(
+      `Below a confidence of ${f4(a.threshold)} the model abstains: on the validation set that reached precision ${f4(a.precision)} ` +
+        `(target ${a.target_precision}) answering ${(a.coverage * 100).toFixed(1)}% of the rows.`,
+      '',
+    );
+  }
+  return lines;
 }
 
 const yamlString = (s: string): string => (/^[\w./-]+$/.test(s) ? s : JSON.stringify(s));
@@ -57,6 +91,7 @@ export function modelCard(config: ModelConfig, info: ModelCardInfo): string {
       lines.push(`| ${cols.map((c) => (r[c] === undefined ? '' : Number.isInteger(r[c]) ? String(r[c]) : r[c]!.toFixed(4))).join(' | ')} |`);
     lines.push('');
   }
+  if (info.calibration) lines.push(...calibrationSection(info.calibration));
   if (info.hyperparameters && Object.keys(info.hyperparameters).length) {
     lines.push('## Training hyperparameters', '');
     for (const [k, v] of Object.entries(info.hyperparameters)) lines.push(`- ${k}: ${v === null ? 'None' : String(v)}`);

@@ -8,6 +8,7 @@ import { readdir } from 'node:fs/promises';
 import { ArgError } from '../errors.js';
 import type { ModelConfig } from '../model/config.js';
 import { loadModelAndTokenizer } from '../model/pretrained.js';
+import { CALIBRATION_FILE, calibrationJson, readCalibration } from '../predict/calibration.js';
 import type { Weights } from '../model/params.js';
 import { modelFolderFiles, writeFolderAtomic } from '../model/save.js';
 import type { TokenizerFiles } from '../tokenizer/index.js';
@@ -98,11 +99,21 @@ export async function checkReplaceable(dir: string, command: string, flag = '--o
 /**
  * `finetune export` and the extension's Export Model: a model folder (a run's output, a checkpoint)
  * written as a Hugging Face folder with onnx/ into `outDir`, which is replaced whole only when it is
- * new, empty or holds only a model (checkReplaceable).
+ * new, empty or holds only a model (checkReplaceable). Its calibration.json goes along (checked
+ * against the model's labels).
  */
 export async function exportModelFolder(modelDir: string, outDir: string, opts: { onnx?: boolean; baseModel?: string } = {}): Promise<string[]> {
   await checkReplaceable(outDir, 'export');
   const { model, tokenizer } = await loadModelAndTokenizer(modelDir);
+  const labels = Array.from({ length: model.config.num_labels }, (_, i) => model.config.id2label[String(i)] ?? `LABEL_${i}`);
+  const calibration = await readCalibration(modelDir, labels);
   const onnx = opts.onnx ?? true;
-  return exportModel(outDir, { ...model, tokenizerFiles: tokenizer.saveFiles(), onnx, quantized: onnx, card: { baseModel: opts.baseModel ?? modelDir } });
+  return exportModel(outDir, {
+    ...model,
+    tokenizerFiles: tokenizer.saveFiles(),
+    onnx,
+    quantized: onnx,
+    card: { baseModel: opts.baseModel ?? modelDir, ...(calibration ? { calibration } : {}) },
+    ...(calibration ? { extraFiles: { [CALIBRATION_FILE]: calibrationJson(calibration) } } : {}),
+  });
 }

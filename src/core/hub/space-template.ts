@@ -7,6 +7,11 @@
  *   Textbox → Label interface; requirements.txt adds transformers + torch (the SDK brings gradio).
  * - `static`: index.html imports Transformers.js from jsDelivr and runs
  *   `pipeline('text-classification', REPO)` in the browser on the repo's `onnx/` export.
+ *
+ * Both read the model repo's calibration.json when it has one (core/predict/calibration.ts) and
+ * apply it as Finetune's predictor does: the temperature to the scores (Gradio: on the raw logits;
+ * the page: p^(1/T) renormalised, which is softmax(z / T), or sigmoid(logit(p) / T) per label), the
+ * multi-label thresholds and the abstain rule to the decision shown under the scores.
  */
 import { HubError } from './errors.js';
 import { validateRepoId } from './paths.js';
@@ -157,12 +162,58 @@ function readme(r: Resolved, sdkLines: string[], body: string): string {
   ].join('\n');
 }
 
+/** app.py's calibration.json reader and its application (a Python fragment; __REVISION__ is the hf_hub_download revision argument). */
+const GRADIO_CALIBRATION_PY = `def load_calibration():
+    """calibration.json written by Finetune: temperature, multi-label thresholds, abstain rule (or None)."""
+    try:
+        with open(hf_hub_download(MODEL_ID, "calibration.json"__REVISION__), encoding="utf-8") as f:
+            return json.load(f)
+    except Exception:
+        return None
+
+
+CALIBRATION = load_calibration()
+
+
+def calibrated(scores):
+    """Label -> probability: the pipeline's, or softmax / sigmoid of the raw logits divided by the temperature."""
+    if CALIBRATION is None:
+        return {item["label"]: float(item["score"]) for item in scores}
+    t = float(CALIBRATION["temperature"])
+    z = {item["label"]: float(item["score"]) / t for item in scores}
+    if CALIBRATION.get("problem_type") == "multi_label_classification":
+        return {label: 1.0 / (1.0 + math.exp(-v)) for label, v in z.items()}
+    m = max(z.values())
+    e = {label: math.exp(v - m) for label, v in z.items()}
+    s = sum(e.values())
+    return {label: v / s for label, v in e.items()}
+
+
+def decision(probs):
+    """What the model answers: the top label, the labels above their thresholds, or an abstention."""
+    if not probs:
+        return ""
+    cal = CALIBRATION or {}
+    if cal.get("problem_type") == "multi_label_classification":
+        on = [label for label, p in probs.items() if p > cal.get("thresholds", {}).get(label, 0.5)]
+        return ", ".join(on) or "(no label above its threshold)"
+    label, p = max(probs.items(), key=lambda kv: kv[1])
+    abstain = cal.get("abstain")
+    if abstain and p < abstain["threshold"]:
+        return f"abstained: confidence {p:.3f} is below {abstain['threshold']:.3f}"
+    return label`;
+
 function gradioFiles(r: Resolved, o: SpaceTemplateOptions): SpaceFile[] {
   const version = o.gradioVersion ?? GRADIO_VERSION;
   if (!/^5\.\d+\.\d+$/.test(version)) throw new HubError('invalid-argument', `gradioVersion "${version}" is not a Gradio 5.x.y version`);
   const revisionArg = r.revision === 'main' ? '' : `, revision=${pyString(r.revision)}`;
+  const GRADIO_CALIBRATION = GRADIO_CALIBRATION_PY.replace('__REVISION__', revisionArg);
   const app = `"""Text classification demo for ${r.repo.replace(/"/g, '')}, made with Finetune."""
+import json
+import math
+
 import gradio as gr
+from huggingface_hub import hf_hub_download
 from transformers import pipeline
 
 MODEL_ID = ${pyString(r.repo)}
@@ -173,20 +224,24 @@ EXAMPLES = [${r.examples.map(pyString).join(', ')}]
 classifier = pipeline("text-classification", model=MODEL_ID${revisionArg})
 
 
+${GRADIO_CALIBRATION}
+
 def classify(text):
     text = (text or "").strip()
     if not text:
-        return {}
-    scores = classifier(text, top_k=None, truncation=True)
+        return {}, ""
+    options = {} if CALIBRATION is None else {"function_to_apply": "none"}
+    scores = classifier(text, top_k=None, truncation=True, **options)
     if scores and isinstance(scores[0], list):
         scores = scores[0]
-    return {item["label"]: float(item["score"]) for item in scores}
+    probs = calibrated(scores)
+    return probs, decision(probs)
 
 
 demo = gr.Interface(
     fn=classify,
     inputs=gr.Textbox(label="Text", lines=3, placeholder="Type a sentence to classify"),
-    outputs=gr.Label(label="Prediction", num_top_classes=5),
+    outputs=[gr.Label(label="Prediction", num_top_classes=5), gr.Textbox(label="Decision")],
     title=TITLE,
     description=DESCRIPTION,
     examples=[[e] for e in EXAMPLES] or None,
@@ -207,11 +262,49 @@ if __name__ == "__main__":
   ];
 }
 
+/** The static page's calibration.json reader and its application to the pipeline's scores (a browser-module fragment). */
+const PAGE_CALIBRATION_JS = `// calibration.json (Finetune): the temperature, multi-label thresholds and abstain rule, when the repo has one.
+let calibration = null;
+try {
+  const res = await fetch(CONFIG.calibrationUrl);
+  if (res.ok) calibration = await res.json();
+} catch (err) {
+  calibration = null;
+}
+const multiLabel = calibration && calibration.problem_type === 'multi_label_classification';
+
+// softmax(z / T) from softmax(z): p^(1/T) renormalised; per label sigmoid(logit(p) / T).
+function calibrate(scores) {
+  if (!calibration) return scores;
+  const t = calibration.temperature;
+  const clamp = (p) => Math.min(1 - 1e-7, Math.max(1e-7, p));
+  if (multiLabel) return scores.map(({ label, score }) => ({ label, score: 1 / (1 + Math.exp(-Math.log(clamp(score) / (1 - clamp(score))) / t)) }));
+  const logs = scores.map(({ score }) => Math.log(clamp(score)) / t);
+  const m = Math.max(...logs);
+  const e = logs.map((x) => Math.exp(x - m));
+  const s = e.reduce((a, b) => a + b, 0);
+  return scores.map(({ label }, i) => ({ label, score: e[i] / s })).sort((a, b) => b.score - a.score);
+}
+
+function decide(scores) {
+  if (!scores.length) return '';
+  if (multiLabel) {
+    const on = scores.filter(({ label, score }) => score > ((calibration.thresholds || {})[label] ?? 0.5)).map(({ label }) => label);
+    return on.length ? 'Labels: ' + on.join(', ') : 'No label above its threshold.';
+  }
+  const top = scores[0];
+  const abstain = calibration && calibration.abstain;
+  if (abstain && top.score < abstain.threshold) return 'Abstained: confidence ' + top.score.toFixed(3) + ' is below ' + abstain.threshold.toFixed(3) + '.';
+  return 'Prediction: ' + top.label;
+}`;
+
 function staticFiles(r: Resolved, o: SpaceTemplateOptions): SpaceFile[] {
   const moduleUrl = checkUrl(o.transformersJsUrl ?? TRANSFORMERS_JS_URL, 'transformersJsUrl');
   const remoteHost = o.remoteHost === undefined ? null : checkUrl(o.remoteHost, 'remoteHost');
   const ortWasmPaths = o.ortWasmPaths === undefined ? null : checkUrl(o.ortWasmPaths, 'ortWasmPaths').replace(/\/*$/, '/');
-  const config = { model: r.repo, revision: r.revision, dtype: o.dtype ?? 'fp32', remoteHost, ortWasmPaths, examples: r.examples };
+  const host = (remoteHost ?? 'https://huggingface.co').replace(/\/+$/, '');
+  const calibrationUrl = `${host}/${r.repo}/resolve/${encodeURIComponent(r.revision)}/calibration.json`;
+  const config = { model: r.repo, revision: r.revision, dtype: o.dtype ?? 'fp32', remoteHost, ortWasmPaths, examples: r.examples, calibrationUrl };
   const first = r.examples[0] ?? '';
   const html = `<!doctype html>
 <html lang="en">
@@ -239,6 +332,7 @@ function staticFiles(r: Resolved, o: SpaceTemplateOptions): SpaceFile[] {
   <div class="examples" id="examples"></div>
   <button id="classify" type="button" disabled>Classify</button>
   <p id="status" role="status">Loading the model…</p>
+  <p id="decision"></p>
   <div id="result" aria-live="polite"></div>
 </main>
 <script type="module">
@@ -265,7 +359,9 @@ for (const example of CONFIG.examples) {
   document.getElementById('examples').append(b);
 }
 
+${PAGE_CALIBRATION_JS}
 function render(scores) {
+  document.getElementById('decision').textContent = decide(scores);
   result.replaceChildren();
   for (const { label, score } of scores) {
     const row = document.createElement('div');
@@ -301,7 +397,7 @@ try {
     document.body.dataset.state = 'running';
     status.textContent = 'Classifying…';
     try {
-      render(await classifier(text, { top_k: null }));
+      render(calibrate(await classifier(text, { top_k: null })));
       status.textContent = 'Done.';
       document.body.dataset.state = 'done';
     } catch (err) {

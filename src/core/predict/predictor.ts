@@ -9,6 +9,9 @@
  * given, else its training_args.json): truncated, head + tail, or in sliding-window chunks whose
  * probabilities are aggregated per text (`predictTexts` says how many chunks). `explain` gives each
  * token's and word's Integrated Gradients attribution (explain.ts).
+ *
+ * A model folder's calibration.json (predict/calibration.ts) is applied: its temperature to every
+ * score, its multi-label thresholds and abstain rule by `classify`.
  */
 import { aggregateProbabilities, chunkProbabilities } from '../data/index.js';
 import { type ModelConfig, type ProblemType, resolveProblemType } from '../model/config.js';
@@ -21,12 +24,21 @@ import { type ExplainOptions, type Explanation, Explainer } from './explain.js';
 import type { LabelScore, PredictOptions, TextPrediction } from './types.js';
 import { type ModelInput, textInputs } from './inputs.js';
 import { type LongTextFlags, type LongTextSettings, longTextSettings, trainedLongTextFlags } from './long-text-settings.js';
+import { type Calibration, type Decision, decide, readCalibration } from './calibration.js';
 
 export type { LabelScore, PredictOptions, TextPrediction } from './types.js';
+export { softmax } from './calibration.js';
 
 export interface LoadOptions extends LongTextFlags {
   threads?: number;
   executionProvider?: ProviderChoice;
+  /** false: ignore the folder's calibration.json (`--calibration none`). */
+  calibration?: boolean;
+}
+
+/** Every label's score, most likely first, and the decision the calibration makes from them. */
+export interface Classified extends Decision {
+  scores: LabelScore[];
 }
 
 /** Rows per ONNX Runtime run when a call has many texts or chunks. */
@@ -43,18 +55,22 @@ export class Predictor {
     /** How texts are read unless a call says otherwise: the load options, else the model's training_args.json. */
     readonly settings: LongTextSettings,
     private readonly opts: LoadOptions,
+    /** The folder's calibration.json (null: none, or turned off with `calibration: false`). */
+    readonly calibration: Calibration | null,
   ) {}
 
   static async load(dir: string, opts: LoadOptions = {}): Promise<Predictor> {
     const { model: m, tokenizer } = await loadModelAndTokenizer(dir);
     const { config, weights } = m;
+    const labels = Array.from({ length: config.num_labels }, (_, i) => config.id2label[String(i)] ?? `LABEL_${i}`);
+    const calibration = opts.calibration === false || resolveProblemType(config) === 'regression' ? null : await readCalibration(dir, labels);
     // The encoder on the real tokens only: a batch of sentences of mixed lengths pads to its longest.
     const { model } = buildGraph({ kind: 'infer', config, weights, packTokens: true });
     const session = await createSession(model, {
       ...(opts.threads ? { threads: opts.threads } : {}),
       ...(opts.executionProvider ? { executionProvider: opts.executionProvider } : {}),
     });
-    return new Predictor(dir, config, tokenizer, session, longTextSettings(opts, await trainedLongTextFlags(dir)), opts);
+    return new Predictor(dir, config, tokenizer, session, longTextSettings(opts, await trainedLongTextFlags(dir)), opts, calibration);
   }
 
   get labels(): string[] {
@@ -99,9 +115,26 @@ export class Predictor {
     });
   }
 
-  /** One model input's probabilities (softmax, sigmoid; regression: the value). */
+  /** One model input's probabilities (softmax, sigmoid; regression: the value), the calibration's temperature applied. */
   private probabilities(problem: ProblemType, z: ArrayLike<number>): Float64Array {
-    return chunkProbabilities(problem, z, this.config.num_labels);
+    const t = problem === 'regression' ? 1 : (this.calibration?.temperature ?? 1);
+    return chunkProbabilities(problem, t === 1 ? z : Array.from(z, (v) => v / t), this.config.num_labels);
+  }
+
+  /**
+   * Scores and the decision for each text: the predicted label(s) (multi-label: those above their
+   * thresholds), or none with `abstained` when the top score is below the abstain threshold.
+   * Regression: the value as the one score, no labels.
+   */
+  async classify(texts: readonly string[], pairs?: readonly string[], opts: number | PredictOptions = {}): Promise<Classified[]> {
+    const all = await this.predict(texts, pairs, opts);
+    const problem = resolveProblemType(this.config);
+    const names = this.labels;
+    return all.map((scores) => {
+      if (problem === 'regression') return { scores, labels: [], score: scores[0]!.score, abstained: false };
+      const probs = names.map((l) => scores.find((s) => s.label === l)!.score);
+      return { scores, ...decide(problem === 'multi_label_classification', probs, names, this.calibration) };
+    });
   }
 
   /** Logits of model inputs, [inputs * labels], run in batches padded to their longest. */
@@ -155,11 +188,4 @@ export function paddedFeeds(inputs: readonly ModelInput[], padId: number, tokenT
   const feeds: Record<string, HostTensor> = { input_ids: { dtype: 'int64', dims, data: ids }, attention_mask: { dtype: 'int64', dims, data: mask } };
   if (tokenTypes) feeds.token_type_ids = { dtype: 'int64', dims, data: types };
   return feeds;
-}
-
-export function softmax(z: readonly number[]): number[] {
-  const m = Math.max(...z);
-  const e = z.map((x) => Math.exp(x - m));
-  const s = e.reduce((a, b) => a + b, 0);
-  return e.map((x) => x / s);
 }

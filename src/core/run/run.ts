@@ -4,11 +4,12 @@
  * data; train, evaluate, predict; write the output folder as the Trainer does. Shared by the CLI
  * and the extension's worker; reports everything as TrainingEvents.
  */
-import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EventSink } from '../contract/events.js';
 import {
   type ClassificationData,
+  type DataSplit,
   type EncodedDataset,
   encodeDataset,
   loadClassificationData,
@@ -33,11 +34,20 @@ import { columnOptions, trainDataOptions } from './data-options.js';
 import { metricKeys } from '../contract/metrics.js';
 import { pushCheckpoint, pushRun, type HubPushContext } from './hub-push.js';
 import { listCheckpoints } from '../train/checkpoint.js';
-import { predictionsCsv } from '../predict/predictions.js';
 import { longTextSettings, trainedLongTextFlags } from '../predict/long-text-settings.js';
+import { CALIBRATION_FILE, type Calibration, calibrationJson, readCalibration } from '../predict/calibration.js';
+import {
+  EVAL_PREDICTIONS_FILE,
+  PREDICT_RESULTS_FILE,
+  calibrationResults,
+  fitOnValidation,
+  labelledLogits,
+  wantsCalibration,
+  writePredictions,
+} from './evaluation.js';
 import type { TrainerCallback } from '../train/callbacks.js';
 import { tensorBoardCallback } from '../train/tensorboard.js';
-import { Trainer } from '../train/trainer.js';
+import { type EvalResult, Trainer } from '../train/trainer.js';
 
 export interface RunContext {
   emit: EventSink;
@@ -98,7 +108,7 @@ export async function resolveModelFolder(nameOrPath: string, args: Pick<RunArgs,
   return r.folder;
 }
 
-function presetOf(name: string): PresetName | undefined {
+export function presetOf(name: string): PresetName | undefined {
   const m = /^preset:(.+)$/.exec(name);
   if (!m) return undefined;
   if (!(m[1]! in PRESETS))
@@ -437,6 +447,12 @@ export async function runClassification(args: RunArgs, runCtx: RunContext): Prom
   const results: Record<string, number> = {};
   let outcome: Omit<RunOutcome, 'results'> = { modelDir: null, cancelled: false, stoppedEarly: false, bestCheckpoint: null };
   let finalStep = 0;
+  // A trained model's calibration is fitted below; a given model's is its folder's calibration.json.
+  let calibration: Calibration | null =
+    args.do_train || args.calibration === 'none' || !modelDir || data.problemType === 'regression' ? null : await readCalibration(modelDir, data.labels);
+  let finalEval: EvalResult | undefined;
+  const predictionsTable = (split: 'eval' | 'test', file: string, rows: DataSplit, logits: { values: Float32Array; width: number }): Promise<void> =>
+    writePredictions({ path: join(outputDir, file), split, step: finalStep, data, rows, logits, calibration, emit });
   try {
     await mkdir(outputDir, { recursive: true });
     if (args.do_train) {
@@ -445,6 +461,11 @@ export async function runClassification(args: RunArgs, runCtx: RunContext): Prom
       finalStep = r.state.global_step;
       outcome = { ...outcome, cancelled: r.cancelled, stoppedEarly: r.stoppedEarly, bestCheckpoint: r.bestCheckpoint };
       Object.assign(results, r.metrics);
+      if (!r.cancelled && wantsCalibration(args, data)) {
+        emit({ type: 'stage', stage: 'evaluate', message: 'fitting the calibration on the validation set' });
+        finalEval = await trainer.evaluate(encoded.validation!, 'eval');
+        calibration = fitOnValidation(args, data, finalEval.logits, outputDir, emit)?.calibration ?? null;
+      }
       if (!r.cancelled) {
         emit({ type: 'stage', stage: 'save', message: `saving the model to ${outputDir}` });
         const history = r.state.log_history
@@ -466,9 +487,16 @@ export async function runClassification(args: RunArgs, runCtx: RunContext): Prom
             hyperparameters: hyperparameters(args),
             metrics: Object.fromEntries(Object.entries(r.state.log_history.filter((e) => 'eval_loss' in e).pop() ?? {}).filter(([k]) => k.startsWith('eval_'))),
             history,
+            ...(calibration ? { calibration } : {}),
           },
-          extraFiles: { 'trainer_state.json': json(r.state), 'training_args.json': json(publicArgs(args)) },
+          extraFiles: {
+            'trainer_state.json': json(r.state),
+            'training_args.json': json(publicArgs(args)),
+            ...(calibration ? { [CALIBRATION_FILE]: calibrationJson(calibration) } : {}),
+          },
         });
+        // A calibration.json left by an earlier run in this folder belongs to other weights.
+        if (!calibration) await rm(join(outputDir, CALIBRATION_FILE), { force: true });
         await writeFilesInto(outputDir, files);
         outcome.modelDir = outputDir;
         await writeFile(join(outputDir, 'train_results.json'), json(r.metrics));
@@ -477,7 +505,9 @@ export async function runClassification(args: RunArgs, runCtx: RunContext): Prom
     }
     if (args.do_eval && encoded.validation && !outcome.cancelled) {
       emit({ type: 'stage', stage: 'evaluate', message: 'evaluating' });
-      const ev = await trainer.evaluate(encoded.validation, 'eval');
+      const ev = finalEval ?? (await trainer.evaluate(encoded.validation, 'eval'));
+      const measured = args.do_train || !modelDir ? undefined : { path: join(modelDir, CALIBRATION_FILE), emit };
+      Object.assign(ev.metrics, calibrationResults('eval', labelledLogits(data, data.validation!, ev.logits), calibration, measured));
       const metrics = { ...ev.metrics, ...(args.do_train ? { epoch: results.epoch ?? 0 } : {}) };
       emit({
         type: 'eval',
@@ -492,15 +522,19 @@ export async function runClassification(args: RunArgs, runCtx: RunContext): Prom
       if (ev.metrics[`eval_${headline}`] !== undefined)
         emit({ type: 'info', message: `eval_${headline} = ${ev.metrics[`eval_${headline}`]} (--metric_name ${headline})` });
       // `finetune evaluate` without --output_dir prints the metrics and writes nothing (not into the working directory).
-      if (args.output_dir !== null) await writeFile(join(outputDir, 'eval_results.json'), json({ ...metrics, eval_samples: encoded.validation.documentCount }));
+      if (args.output_dir !== null) {
+        await writeFile(join(outputDir, 'eval_results.json'), json({ ...metrics, eval_samples: encoded.validation.documentCount }));
+        await predictionsTable('eval', EVAL_PREDICTIONS_FILE, data.validation!, ev.logits);
+      }
     }
     if (args.do_predict && encoded.test && data.test && !outcome.cancelled) {
       emit({ type: 'stage', stage: 'predict', message: 'predicting' });
       const logits = await trainer.predict(encoded.test);
-      await writeFile(join(outputDir, 'predict_results.csv'), predictionsCsv(data, data.test, logits.values, logits.width));
+      await predictionsTable('test', PREDICT_RESULTS_FILE, data.test, logits);
       if (encoded.test.labels) {
         const labelled = labelledRows(data.test);
         const t = await trainer.evaluate(labelled ? encoded.test.select(labelled) : encoded.test, 'test');
+        Object.assign(t.metrics, calibrationResults('test', labelledLogits(data, data.test, logits), calibration, undefined));
         Object.assign(results, t.metrics);
         await writeFile(join(outputDir, 'test_results.json'), json(t.metrics));
       }

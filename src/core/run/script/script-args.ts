@@ -106,6 +106,9 @@ export const FLAG_USE: Readonly<Record<keyof RunArgs, FlagUse>> = {
   hub_model_id: 'training-arguments',
   hub_strategy: 'training-arguments',
   hub_private_repo: 'training-arguments',
+  // Fitted by Finetune after training (calibration.json), not by the Trainer; the logits are the same either way.
+  calibration: 'not-applicable',
+  target_precision: 'not-applicable',
 };
 
 /** The order training visits rows in: Finetune's sampler kinds, as train.py names them. */

@@ -105,7 +105,8 @@ with --class_weights: "auto" = n / (C * count_c) over the training rows), metric
 best-model tracking, early stopping, truncation at max_seq_length. Not bit-identical: random draws
 (head initialisation, dropout, shuffling) come from torch rather than Finetune's generator, and the
 tokenizer is transformers' own. Finetune's execution_provider does not apply: the Trainer uses the
-GPUs it finds (CUDA_VISIBLE_DEVICES chooses).
+GPUs it finds (CUDA_VISIBLE_DEVICES chooses). Nor do --calibration and --target_precision: Finetune
+fits calibration.json (temperature, thresholds) after training; the Trainer's logits are the same.
 """`;
 }
 

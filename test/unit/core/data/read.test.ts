@@ -92,9 +92,36 @@ describe('JSON / JSON Lines', () => {
     assert.deepEqual(t.columns, ['sentence1', 'sentence2', 'score']);
     assert.equal(t.rows.length, 5);
     assert.equal(t.rows[2]![2], 3.75);
-    assert.equal(t.rowUnit, 'record');
-    assert.deepEqual(t.rowNumbers, [1, 2, 3, 4, 5]);
+    // the editor's line of each record's opening brace
+    assert.equal(t.rowUnit, 'line');
+    assert.deepEqual(t.rowNumbers, [4, 5, 6, 7, 8]);
   });
+
+  const lineCases: { name: string; text: string; options?: { jsonField?: string }; lines: number[] }[] = [
+    { name: 'an array, one record a line', text: '[\n {"text": "a", "label": 1},\n {"text": "b", "label": 0}\n]\n', lines: [2, 3] },
+    {
+      name: 'an array of pretty-printed records (strings holding braces, brackets and escaped quotes)',
+      text: '[\n  {\n    "text": "x {[\\"",\n    "label": 1\n  },\n  {\n    "text": "y",\n    "label": 0\n  }\n]',
+      lines: [2, 6],
+    },
+    { name: 'records on one line', text: '[{"text": "a", "label": 1}, {"text": "b", "label": 0}]', lines: [1, 1] },
+    { name: 'CRLF line ends', text: '[\r\n{"text": "a", "label": 1},\r\n\r\n{"text": "b", "label": 0}]', lines: [2, 4] },
+    {
+      name: 'a named field among others',
+      text: '{"dev": [\n{"text": "z", "label": 1}],\n "train": [\n\n {"text": "a", "label": 1},\n {"text": "b", "label": 0}]}',
+      options: { jsonField: 'train' },
+      lines: [5, 6],
+    },
+    { name: "a dict of columns: the first column's value", text: '{"text": [\n"a",\n"b"\n], "label": [1, 0]}', lines: [2, 3] },
+    { name: 'a single record', text: '\n\n{"text": "a", "label": 1}', lines: [3] },
+  ];
+  for (const c of lineCases) {
+    test(`JSON line numbers: ${c.name}`, async () => {
+      const t = await readTable(tmp.write('lines-case.json', c.text), c.options ?? {});
+      assert.equal(t.rowUnit, 'line');
+      assert.deepEqual(t.rowNumbers, c.lines);
+    });
+  }
 
   test('jsonField picks one of several arrays', async () => {
     const p = tmp.write(

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { probabilitiesOf } from '../../../../src/core/predict/calibration.js';
+import type { LabelScore } from '../../../../src/core/predict/predictor.js';
 import { HubError } from '../../../../src/core/hub/errors.js';
 import { GRADIO_VERSION, TRANSFORMERS_JS_URL, readFrontMatter, renderSpaceTemplate, type SpaceFile } from '../../../../src/core/hub/space-template.js';
 
@@ -45,9 +47,19 @@ describe('gradio template', () => {
     assert.match(app, /MODEL_ID = "alice\/waimai-rbt3"/);
     assert.match(app, /pipeline\("text-classification", model=MODEL_ID\)/);
     assert.match(app, /inputs=gr\.Textbox\(/);
-    assert.match(app, /outputs=gr\.Label\(/);
+    assert.match(app, /outputs=\[gr\.Label\(label="Prediction", num_top_classes=5\), gr\.Textbox\(label="Decision"\)\]/);
     assert.match(app, /EXAMPLES = \["很好吃", "too \\"slow\\""\]/);
     assert.match(app, /demo\.launch\(\)/);
+  });
+  test('app.py applies calibration.json: raw logits / T, softmax or sigmoid, thresholds, abstain rule', () => {
+    const app = file(files, 'app.py');
+    assert.match(app, /hf_hub_download\(MODEL_ID, "calibration\.json"\)/);
+    assert.match(app, /options = \{\} if CALIBRATION is None else \{"function_to_apply": "none"\}/);
+    assert.match(app, /z = \{item\["label"\]: float\(item\["score"\]\) \/ t for item in scores\}/);
+    assert.match(app, /if p > cal\.get\("thresholds", \{\}\)\.get\(label, 0\.5\)/);
+    assert.match(app, /if abstain and p < abstain\["threshold"\]:/);
+    const pinned = file(renderSpaceTemplate({ template: 'gradio', modelRepoId: 'a/b', revision: 'v1' }), 'app.py');
+    assert.match(pinned, /hf_hub_download\(MODEL_ID, "calibration\.json", revision="v1"\)/);
   });
   test('requirements: transformers + torch', () => {
     const req = file(files, 'requirements.txt').split('\n').filter(Boolean);
@@ -119,4 +131,55 @@ describe('template options are checked', () => {
     ['module URL not http', () => renderSpaceTemplate({ template: 'static', modelRepoId: 'a/b', transformersJsUrl: 'javascript:alert(1)' })],
   ];
   for (const [name, fn] of bad) test(name, () => assert.throws(fn, (e: unknown) => e instanceof HubError && e.kind === 'invalid-argument'));
+});
+
+describe('static template: calibration.json applied in the page', () => {
+  /** The page's calibration code (from `let calibration` to `function render`), run with a fetch that serves `cal`. */
+  async function pageFunctions(cal: unknown): Promise<{ url: string; calibrate: (s: LabelScore[]) => LabelScore[]; decide: (s: LabelScore[]) => string }> {
+    const html = file(renderSpaceTemplate({ template: 'static', modelRepoId: 'alice/m', revision: 'v 1', remoteHost: 'http://127.0.0.1:9/' }), 'index.html');
+    const code = html.slice(html.indexOf('let calibration = null;'), html.indexOf('function render('));
+    const config = JSON.parse(/const CONFIG = (\{.*\});/.exec(html)![1]!) as { calibrationUrl: string };
+    type PageFunctions = { calibrate: (s: LabelScore[]) => LabelScore[]; decide: (s: LabelScore[]) => string };
+    const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (...a: string[]) => (...v: unknown[]) => Promise<PageFunctions>;
+    const run = new AsyncFunction('CONFIG', 'fetch', `${code}\nreturn { calibrate, decide };`);
+    const fetch = async (url: string) => ({ ok: cal !== null && url === config.calibrationUrl, json: async () => cal });
+    return { url: config.calibrationUrl, ...(await run(config, fetch)) };
+  }
+
+  test("the URL is the model host's resolve path", async () => {
+    assert.equal((await pageFunctions(null)).url, 'http://127.0.0.1:9/alice/m/resolve/v%201/calibration.json');
+  });
+
+  test("single-label: softmax(z / T) from the pipeline's softmax(z); abstains below the threshold", async () => {
+    const z = [2, -1, 0.5];
+    const raw = probabilitiesOf(false, z).map((score, k) => ({ label: ['a', 'b', 'c'][k]!, score }));
+    const cal = { problem_type: 'single_label_classification', temperature: 2.5, abstain: { threshold: 0.6 } };
+    const { calibrate, decide } = await pageFunctions(cal);
+    const got = calibrate(raw);
+    const want = probabilitiesOf(false, z, 2.5);
+    for (const { label, score } of got) assert.ok(Math.abs(score - want[['a', 'b', 'c'].indexOf(label)]!) < 1e-6, label);
+    assert.equal(got[0]!.label, 'a');
+    assert.match(decide(got), /^Abstained: confidence 0\.5\d\d is below 0\.600\.$/);
+    assert.equal(decide(raw), 'Prediction: a');
+  });
+
+  test('multi-label: sigmoid(logit(p) / T) per label, labels above their own thresholds', async () => {
+    const z = [1.2, -0.4];
+    const raw = probabilitiesOf(true, z).map((score, k) => ({ label: ['x', 'y'][k]!, score }));
+    const { calibrate, decide } = await pageFunctions({ problem_type: 'multi_label_classification', temperature: 0.5, thresholds: { x: 0.9, y: 0.1 } });
+    const got = calibrate(raw);
+    const want = probabilitiesOf(true, z, 0.5);
+    got.forEach(({ score }, k) => assert.ok(Math.abs(score - want[k]!) < 1e-6));
+    assert.equal(decide(got), 'Labels: x, y');
+  });
+
+  test('without calibration.json the scores pass through', async () => {
+    const raw = [
+      { label: 'a', score: 0.7 },
+      { label: 'b', score: 0.3 },
+    ];
+    const { calibrate, decide } = await pageFunctions(null);
+    assert.deepEqual(calibrate(raw), raw);
+    assert.equal(decide(raw), 'Prediction: a');
+  });
 });
