@@ -1,6 +1,6 @@
 /** The preview's two bar charts, each in its card with a summary: labels, and token lengths with max_seq_length marked. */
 import type { ChartDataset, Plugin } from 'chart.js';
-import type { DatasetPreviewState, TokenLengths } from '../../src/protocol/webviews/dataset.js';
+import type { DatasetPreviewState, LengthHistogram } from '../../src/protocol/webviews/dataset.js';
 import { applyPaint, chartColor, createChart, paint, type Chart } from '../charts.js';
 import { h } from '../dom.js';
 import { labelSummary, lengthLabels, lengthSummary, maxLengthSlot, truncatedBucket } from './view-model.js';
@@ -9,7 +9,7 @@ type BarDataset = ChartDataset<'bar', number[]>;
 export type BarChart = Chart<'bar', number[]>;
 
 /** Draws a dashed vertical line where max_seq_length falls on the length histogram. */
-function maxLengthMarker(get: () => TokenLengths | undefined): Plugin<'bar'> {
+function maxLengthMarker(get: () => LengthHistogram | undefined): Plugin<'bar'> {
   return {
     id: 'maxSeqLengthMarker',
     afterDatasetsDraw(chart) {
@@ -109,7 +109,7 @@ export class LabelChart extends BarCard {
 
 export class LengthChart extends BarCard {
   private readonly title: HTMLElement;
-  private lengths: TokenLengths | undefined;
+  private lengths: LengthHistogram | undefined;
 
   constructor() {
     const title = h('h3', { id: 'length-title' }, 'Token lengths');
@@ -134,7 +134,7 @@ export class LengthChart extends BarCard {
     }));
   }
 
-  render(l: TokenLengths | undefined): void {
+  render(l: LengthHistogram | undefined): void {
     this.lengths = l;
     refill(this.names, lengthLabels(l));
     refill(this.data, l?.counts ?? []);

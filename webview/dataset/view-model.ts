@@ -3,7 +3,7 @@
  * in Node): the column roles, the summaries under the charts, the histogram's labels, where
  * max_seq_length falls on it, and the analyze request the roles form makes.
  */
-import type { AnalyzeParams, DatasetPreviewState, TokenLengths } from '../../src/protocol/webviews/dataset.js';
+import type { AnalyzeParams, DatasetPreviewState, LengthHistogram } from '../../src/protocol/webviews/dataset.js';
 import { count, percent } from '../format.js';
 
 export interface Roles {
@@ -66,18 +66,18 @@ export function labelSummary(s: DatasetPreviewState): string {
 }
 
 /** The histogram's bucket labels: ≤16, 17–32, ... */
-export function lengthLabels(l: TokenLengths | undefined): string[] {
+export function lengthLabels(l: LengthHistogram | undefined): string[] {
   return l ? l.buckets.map((b, i) => (i === 0 ? `≤${b}` : `${l.buckets[i - 1]! + 1}–${b}`)) : [];
 }
 
-export function lengthSummary(l: TokenLengths | undefined): string {
+export function lengthSummary(l: LengthHistogram | undefined): string {
   return l
     ? `max_seq_length ${l.maxSeqLength}: ${percent(l.truncatedShare)} of rows truncated · median ${l.p50} · p95 ${l.p95} · longest ${l.max}`
     : 'Choose a tokenizer to see token lengths.';
 }
 
 /** A bucket whose rows are all longer than max_seq_length (drawn red: they get truncated). */
-export function truncatedBucket(l: TokenLengths | undefined, i: number): boolean {
+export function truncatedBucket(l: LengthHistogram | undefined, i: number): boolean {
   const lo = i > 0 ? (l?.buckets[i - 1] ?? 0) : 0;
   return !!l && lo >= l.maxSeqLength;
 }
@@ -86,7 +86,7 @@ export function truncatedBucket(l: TokenLengths | undefined, i: number): boolean
  * Where max_seq_length falls on the histogram, in bucket slots: the bucket it falls in and how far
  * into it (0..1); past the last bucket, the end of the last one.
  */
-export function maxLengthSlot(l: TokenLengths): { index: number; frac: number } {
+export function maxLengthSlot(l: LengthHistogram): { index: number; frac: number } {
   const k = l.buckets.findIndex((b) => b >= l.maxSeqLength);
   if (k < 0) return { index: l.buckets.length - 1, frac: 1 };
   const lo = k > 0 ? l.buckets[k - 1]! : 0;

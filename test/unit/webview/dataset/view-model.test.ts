@@ -1,7 +1,7 @@
 /** What the dataset preview shows, and the analyze request its form makes. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { TokenLengths } from '../../../../src/protocol/webview.js';
+import type { LengthHistogram } from '../../../../src/protocol/webview.js';
 import {
   analyzeParams,
   columnRole,
@@ -16,7 +16,7 @@ import {
 } from '../../../../webview/dataset/view-model.js';
 import { datasetState } from '../../../helpers/webview-fixtures.js';
 
-const LENGTHS: TokenLengths = {
+const LENGTHS: LengthHistogram = {
   buckets: [16, 32, 64, 128],
   counts: [1, 2, 3, 4],
   maxSeqLength: 48,
