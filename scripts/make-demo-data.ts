@@ -70,7 +70,8 @@ function sample(rows: Row[], seed: number): { train: Row[]; test: Row[] } {
   return { train: shuffle(train, r), test: shuffle(test, r) };
 }
 
-const csv = (rows: Row[]): string => `text,label\n${rows.map((x) => `${/[",\n\r]/.test(x.text) ? `"${x.text.replace(/"/g, '""')}"` : x.text},${x.label}`).join('\n')}\n`;
+const csv = (rows: Row[]): string =>
+  `text,label\n${rows.map((x) => `${/[",\n\r]/.test(x.text) ? `"${x.text.replace(/"/g, '""')}"` : x.text},${x.label}`).join('\n')}\n`;
 
 const source = readFileSync(SOURCE);
 const { train, test } = sample(read(SOURCE), 2026);

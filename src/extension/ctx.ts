@@ -162,7 +162,7 @@ export class Ctx implements vscode.Disposable {
   /** A past run's settings as the form holds them, with its data file's columns (for Re-run). */
   async runForm(runId: string): Promise<RunForm> {
     const settings = await this.runs.settings(runId);
-    if (!settings) throw new Error('this run\'s settings are gone (no training_args.json in its folder)');
+    if (!settings) throw new Error("this run's settings are gone (no training_args.json in its folder)");
     const args = { ...(settings.form ?? formFromArgs(settings.args)) };
     delete args.resume_from_checkpoint;
     const file = typeof args.train_file === 'string' ? args.train_file : undefined;

@@ -68,9 +68,19 @@ async function localItems(ctx: Ctx, purpose: ModelPurpose, cached: CachedModel[]
   const once = (items: ModelItem[]): ModelItem[] => items.filter((i) => i.value !== undefined && !seen.has(i.value) && (seen.add(i.value), true));
   const recent = once(ctx.recentModels().map((m) => ({ label: `$(history) ${isHubId(m) ? m : basename(m)}`, description: isHubId(m) ? 'Hub' : m, value: m })));
   const runs = purpose === 'train' || purpose === 'tokenizer' ? [] : ctx.runs.list().filter((r) => r.modelDir);
-  const trained = once(runs.map((r) => ({ label: `$(beaker) ${r.name}`, description: r.bestMetric ? `${r.bestMetric.name} ${r.bestMetric.value.toFixed(3)}` : r.status, value: r.modelDir! })));
+  const trained = once(
+    runs.map((r) => ({
+      label: `$(beaker) ${r.name}`,
+      description: r.bestMetric ? `${r.bestMetric.name} ${r.bestMetric.value.toFixed(3)}` : r.status,
+      value: r.modelDir!,
+    })),
+  );
   const folders = once(
-    (root ? await workspaceModelFolders(root) : []).map((d) => ({ label: `$(folder) ${root ? relative(root, d) : d}`, description: 'workspace folder', value: d })),
+    (root ? await workspaceModelFolders(root) : []).map((d) => ({
+      label: `$(folder) ${root ? relative(root, d) : d}`,
+      description: 'workspace folder',
+      value: d,
+    })),
   );
   const inCache = once(cached.map((c) => ({ label: `$(database) ${c.repoId}`, description: 'in the Hugging Face cache', value: c.repoId, hub: true })));
   const group = (label: string, items: ModelItem[]): ModelItem[] => (items.length ? [section(label), ...items] : []);
@@ -130,7 +140,15 @@ function liveSearch(ctx: Ctx, qp: vscode.QuickPick<ModelItem>, base: ModelItem[]
   let latest = 0;
   const typed = (v: string): ModelItem[] =>
     v.trim() && !base.some((i) => i.value === v.trim())
-      ? [{ label: `$(arrow-right) Use "${v.trim()}"`, description: isHubId(v.trim()) ? 'Hub id' : 'folder or preset', value: v.trim(), hub: isHubId(v.trim()), alwaysShow: true }]
+      ? [
+          {
+            label: `$(arrow-right) Use "${v.trim()}"`,
+            description: isHubId(v.trim()) ? 'Hub id' : 'folder or preset',
+            value: v.trim(),
+            hub: isHubId(v.trim()),
+            alwaysShow: true,
+          },
+        ]
       : [];
   const run = async (query: string): Promise<void> => {
     const id = ++latest;
@@ -138,8 +156,14 @@ function liveSearch(ctx: Ctx, qp: vscode.QuickPick<ModelItem>, base: ModelItem[]
     let found: ModelItem[];
     try {
       const token = await ctx.hubToken();
-      const hits = await searchModels(query, { ...(ctx.settings.hubEndpoint ? { endpoint: ctx.settings.hubEndpoint } : {}), ...(token ? { token } : {}), limit: 20 });
-      found = hits.length ? [section(`Hugging Face Hub: ${query.trim() ? `"${query.trim()}"` : 'most downloaded'}`), ...hubItems(hits, cachedIds)] : [section(`Hub: no classifier matches "${query.trim()}"`)];
+      const hits = await searchModels(query, {
+        ...(ctx.settings.hubEndpoint ? { endpoint: ctx.settings.hubEndpoint } : {}),
+        ...(token ? { token } : {}),
+        limit: 20,
+      });
+      found = hits.length
+        ? [section(`Hugging Face Hub: ${query.trim() ? `"${query.trim()}"` : 'most downloaded'}`), ...hubItems(hits, cachedIds)]
+        : [section(`Hub: no classifier matches "${query.trim()}"`)];
     } catch (e) {
       found = [section(`Hub search unavailable (${(e as { kind?: string }).kind === 'offline' ? 'offline mode' : 'offline?'}): cached and local models only`)];
       ctx.log(`model search: ${(e as Error).message}`);

@@ -98,7 +98,11 @@ const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
  * way); evaluations per epoch at EVAL_COST of a step per batch of rows. Memory: the measured peak,
  * up to the peak plus the growth seen over the timed steps again (a longer batch than any timed one).
  */
-export function estimateFrom(m: Measurement, args: Pick<RunArgs, 'eval_strategy' | 'eval_steps' | 'per_device_eval_batch_size'>, trainBatch: number): RunEstimate {
+export function estimateFrom(
+  m: Measurement,
+  args: Pick<RunArgs, 'eval_strategy' | 'eval_steps' | 'per_device_eval_batch_size'>,
+  trainBatch: number,
+): RunEstimate {
   const n = m.steps.length;
   const mean = sum(m.steps) / n;
   const sd = n > 1 ? Math.sqrt(sum(m.steps.map((s) => (s - mean) ** 2)) / (n - 1)) : 0;
@@ -107,7 +111,12 @@ export function estimateFrom(m: Measurement, args: Pick<RunArgs, 'eval_strategy'
   const { stepsPerEpoch, totalSteps, evalRows } = m.start;
   const evalsPerEpoch =
     args.eval_strategy === 'epoch' ? 1 : args.eval_strategy === 'steps' && args.eval_steps ? stepsPerEpoch / Math.max(1, args.eval_steps) : 0;
-  const evalStep = (f: number): number => evalsPerEpoch * Math.ceil(evalRows / Math.max(1, args.per_device_eval_batch_size)) * f * EVAL_COST * (args.per_device_eval_batch_size / Math.max(1, trainBatch));
+  const evalStep = (f: number): number =>
+    evalsPerEpoch *
+    Math.ceil(evalRows / Math.max(1, args.per_device_eval_batch_size)) *
+    f *
+    EVAL_COST *
+    (args.per_device_eval_batch_size / Math.max(1, trainBatch));
   const epoch = (f: number): number => stepsPerEpoch * f + evalStep(f);
   const epochs = totalSteps / Math.max(1, stepsPerEpoch);
   const growth = Math.max(0, m.rssPeak - m.rssFirst);

@@ -117,9 +117,7 @@ process.on('message', (raw) => {
       queue = queue.then(() => predict(m));
       break;
     case 'analyze':
-      queue = queue.then(() =>
-        task(m.requestId, () => analyzeDataset(m.options, { resolveTokenizer: (t) => resolveFolder(t, m.options.token, 'tokenizer') })),
-      );
+      queue = queue.then(() => task(m.requestId, () => analyzeDataset(m.options, { resolveTokenizer: (t) => resolveFolder(t, m.options.token, 'tokenizer') })));
       break;
     case 'estimate':
       if (running) {

@@ -108,7 +108,12 @@ export function duplicateWarning(keys: readonly string[], shown: readonly string
 }
 
 /** Validation rows whose text (and pair) also occurs in the training rows: evaluation scores them as if unseen. */
-export function leakageWarning(trainKeys: readonly string[], validationKeys: readonly string[], shown: readonly string[], where: string): DatasetWarning | undefined {
+export function leakageWarning(
+  trainKeys: readonly string[],
+  validationKeys: readonly string[],
+  shown: readonly string[],
+  where: string,
+): DatasetWarning | undefined {
   const train = new Set(trainKeys);
   const examples: string[] = [];
   let n = 0;

@@ -8,7 +8,14 @@
  */
 import type { ChartDataset } from 'chart.js';
 import { OpenDashboard } from '../../src/protocol/webviews/sidebar.js';
-import { CompareUpdate, compareProtocol, type CompareProtocol, type CompareRun, type CompareState, type CurvePoint } from '../../src/protocol/webviews/compare.js';
+import {
+  CompareUpdate,
+  compareProtocol,
+  type CompareProtocol,
+  type CompareRun,
+  type CompareState,
+  type CurvePoint,
+} from '../../src/protocol/webviews/compare.js';
 import { Api } from '../api.js';
 import { SERIES_COLORS, createChart, destroyChart, exposeCharts, followTheme, paint, type Chart } from '../charts.js';
 import { h } from '../dom.js';
@@ -24,7 +31,10 @@ function lineChart(box: HTMLElement, yTitle: string): LineChart {
     options: {
       parsing: false,
       interaction: { mode: 'nearest', axis: 'x', intersect: false },
-      scales: { x: { type: 'linear', title: { display: true, text: 'step' }, ticks: { precision: 0 } }, y: { type: 'linear', title: { display: true, text: yTitle } } },
+      scales: {
+        x: { type: 'linear', title: { display: true, text: 'step' }, ticks: { precision: 0 } },
+        y: { type: 'linear', title: { display: true, text: yTitle } },
+      },
       plugins: { legend: { labels: { boxWidth: 12, boxHeight: 2 } } },
     },
   });
@@ -48,9 +58,19 @@ class ComparePage {
   render(s: CompareState): void {
     if (this.first) {
       this.root.replaceChildren(
-        h('header', { class: 'page-header' }, h('h2', null, 'Compare runs'), h('div', { class: 'muted' }, 'Every run of this workspace; tick the runs to draw.')),
+        h(
+          'header',
+          { class: 'page-header' },
+          h('h2', null, 'Compare runs'),
+          h('div', { class: 'muted' }, 'Every run of this workspace; tick the runs to draw.'),
+        ),
         h('div', { class: 'table-scroll' }, this.table),
-        h('section', { class: 'charts two' }, h('div', { class: 'chart-card' }, h('h3', null, 'Training loss'), this.lossBox), h('div', { class: 'chart-card' }, this.metricTitle, this.metricBox)),
+        h(
+          'section',
+          { class: 'charts two' },
+          h('div', { class: 'chart-card' }, h('h3', null, 'Training loss'), this.lossBox),
+          h('div', { class: 'chart-card' }, this.metricTitle, this.metricBox),
+        ),
       );
       this.charts = { loss: lineChart(this.lossBox, 'loss'), metric: lineChart(this.metricBox, 'metric') };
       exposeCharts({ compareLoss: this.charts.loss, compareMetric: this.charts.metric });
@@ -83,7 +103,10 @@ class ComparePage {
         ...cols.map((c) => h('td', { class: c.num ? 'num' : undefined, 'data-col': c.key }, c.key === 'run' ? name : cells[c.key]!)),
       );
     });
-    this.table.replaceChildren(h('thead', null, head), h('tbody', null, ...(body.length ? body : [h('tr', null, h('td', { colspan: cols.length + 1 }, 'No runs yet.'))])));
+    this.table.replaceChildren(
+      h('thead', null, head),
+      h('tbody', null, ...(body.length ? body : [h('tr', null, h('td', { colspan: cols.length + 1 }, 'No runs yet.'))])),
+    );
   }
 
   private renderCharts(): void {
@@ -92,7 +115,10 @@ class ComparePage {
     this.metricTitle.textContent = `Evaluation: ${metric.replace(/^eval_/, '')}`;
     const sets = (pick: (r: CompareRun) => CurvePoint[]): ChartDataset<'line', CurvePoint[]>[] =>
       drawn.map((r, i) =>
-        paint<ChartDataset<'line', CurvePoint[]>>({ label: r.run.name, data: pick(r), borderWidth: 1.5, pointRadius: 2, tension: 0 }, SERIES_COLORS[i % SERIES_COLORS.length]!),
+        paint<ChartDataset<'line', CurvePoint[]>>(
+          { label: r.run.name, data: pick(r), borderWidth: 1.5, pointRadius: 2, tension: 0 },
+          SERIES_COLORS[i % SERIES_COLORS.length]!,
+        ),
       );
     for (const [chart, data] of [
       [this.charts.loss, sets((r) => r.loss)],

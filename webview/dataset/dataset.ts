@@ -7,7 +7,15 @@
  * state) → render. Request: analyze (columns, tokenizer, max_seq_length) → a new
  * DatasetPreviewState. Command: trainOnThis.
  */
-import { Analyze, PickTokenizer, Preview, TrainOnThis, datasetProtocol, type DatasetPreviewState, type DatasetProtocol } from '../../src/protocol/webviews/dataset.js';
+import {
+  Analyze,
+  PickTokenizer,
+  Preview,
+  TrainOnThis,
+  datasetProtocol,
+  type DatasetPreviewState,
+  type DatasetProtocol,
+} from '../../src/protocol/webviews/dataset.js';
 import { Api } from '../api.js';
 import { exposeCharts, followTheme } from '../charts.js';
 import { h } from '../dom.js';

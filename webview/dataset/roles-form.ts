@@ -36,7 +36,11 @@ export class RolesForm {
           'div',
           { class: 'with-button' },
           this.tokenizer,
-          h('vscode-button', { id: 'choose-tokenizer', secondary: true, onclick: () => pickTokenizer(), title: 'Hub search, cached and local models' }, 'Choose…'),
+          h(
+            'vscode-button',
+            { id: 'choose-tokenizer', secondary: true, onclick: () => pickTokenizer(), title: 'Hub search, cached and local models' },
+            'Choose…',
+          ),
         ),
       ),
       formRow('max-seq-length', 'max_seq_length', this.maxSeqLength),

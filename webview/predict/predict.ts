@@ -40,11 +40,16 @@ class PredictView {
   constructor(root: HTMLElement, page: PredictPage) {
     this.model = singleSelect('model', [], undefined, (v) => (page.set('model', v), page.modelChanged()));
     this.button.addEventListener('click', () => void page.predict());
-    const choose = (id: string, label: string): HTMLElement => h('vscode-button', { id, secondary: id === 'choose-model', onclick: () => void page.chooseModel() }, label);
+    const choose = (id: string, label: string): HTMLElement =>
+      h('vscode-button', { id, secondary: id === 'choose-model', onclick: () => void page.chooseModel() }, label);
     this.noModels = h(
       'div',
       { id: 'no-models', class: 'empty-state', hidden: true },
-      h('p', null, 'No model yet. Try a pretrained classifier from the Hugging Face Hub as it is, before any training — or train one from the Finetune sidebar.'),
+      h(
+        'p',
+        null,
+        'No model yet. Try a pretrained classifier from the Hugging Face Hub as it is, before any training — or train one from the Finetune sidebar.',
+      ),
       choose('choose-model-empty', 'Choose a Hub model…'),
     );
     this.pairToggle = h('vscode-checkbox', { id: 'pair-toggle', label: 'Sentence pair (a second text)' }) as VscodeCheckbox;

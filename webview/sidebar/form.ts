@@ -144,7 +144,11 @@ export class SidebarForm {
   private readonly data: DataSection;
   private readonly output: VscodeTextfield;
   private readonly startButton = h('vscode-button', { id: 'start' }, 'Start training') as Button;
-  private readonly estimateButton = h('vscode-button', { id: 'estimate', secondary: true, title: 'Time a few training steps on this machine' }, 'Estimate') as Button;
+  private readonly estimateButton = h(
+    'vscode-button',
+    { id: 'estimate', secondary: true, title: 'Time a few training steps on this machine' },
+    'Estimate',
+  ) as Button;
   private readonly estimateBox = h('div', { id: 'estimate-result', class: 'estimate muted', hidden: true });
   private readonly cancelButton = h('vscode-button', { id: 'cancel', secondary: true, disabled: true }, 'Cancel') as Button;
   private readonly error = h('div', { id: 'form-error', class: 'error', role: 'alert', hidden: true });

@@ -29,7 +29,6 @@ import {
   type SidebarState,
 } from '../../src/protocol/webviews/sidebar.js';
 import { Api } from '../api.js';
-import { h } from '../dom.js';
 import { loading } from '../layout.js';
 import { SidebarForm, type FormActions } from './form.js';
 import { FormModel, estimateLines, type SidebarUiState } from './form-model.js';

@@ -39,7 +39,13 @@ export async function modelsOf(run: RunSummary): Promise<PredictModel[]> {
 async function pickedModel(ctx: Ctx, id: string): Promise<PredictModel> {
   const hub = isHubId(id);
   const folder = hub ? (await resolveCachedSnapshot(hubCacheDir(ctx), id, 'main'))?.folder : id;
-  return { id, label: hub ? `${id} (Hub)` : basename(id), dir: id, source: hub ? 'hub' : 'folder', ...(folder && (await takesPairs(folder)) ? { pairs: true } : {}) };
+  return {
+    id,
+    label: hub ? `${id} (Hub)` : basename(id),
+    dir: id,
+    source: hub ? 'hub' : 'folder',
+    ...(folder && (await takesPairs(folder)) ? { pairs: true } : {}),
+  };
 }
 
 export class PredictPanel {

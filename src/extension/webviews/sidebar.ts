@@ -1,6 +1,15 @@
 /** The "Training" sidebar view: the run form and the workspace's runs. */
 import * as vscode from 'vscode';
-import { Dataset, Form, Runs, sidebarProtocol, type DatasetInfo, type RunForm, type SidebarProtocol, type SidebarState } from '../../protocol/webviews/sidebar.js';
+import {
+  Dataset,
+  Form,
+  Runs,
+  sidebarProtocol,
+  type DatasetInfo,
+  type RunForm,
+  type SidebarProtocol,
+  type SidebarState,
+} from '../../protocol/webviews/sidebar.js';
 import { COMMAND_IDS, VIEW_IDS } from '../command-ids.js';
 import type { Ctx } from '../ctx.js';
 import { pageHtml, webviewOptions } from '../html.js';
@@ -73,9 +82,8 @@ export class TrainingViewProvider implements vscode.WebviewViewProvider, vscode.
         pickModel: async () => (await pickModel(ctx, 'train')) ?? null,
         estimate: async ({ args }) => {
           const { args: runArgs } = ctx.runArgs(args, '');
-          return vscode.window.withProgress(
-            { location: { viewId: VIEW_IDS.training }, title: 'Finetune: timing a few training steps' },
-            async () => ctx.runs.client().estimate(runArgs, await ctx.hubToken()),
+          return vscode.window.withProgress({ location: { viewId: VIEW_IDS.training }, title: 'Finetune: timing a few training steps' }, async () =>
+            ctx.runs.client().estimate(runArgs, await ctx.hubToken()),
           );
         },
         reRun: async ({ runId }) => {

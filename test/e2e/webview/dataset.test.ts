@@ -107,7 +107,17 @@ describe('dataset preview page', () => {
         req3,
         datasetState(50, {
           pairColumn: 'title',
-          lengths: { buckets: [32, 64, 128], counts: [10, 30, 10], maxSeqLength: 64, truncatedShare: 0.2, p50: 40, p95: 100, max: 120, tokenizer: 'hfl/rbt3' },
+          lengths: {
+            unit: 'tokens',
+            buckets: [32, 64, 128],
+            counts: [10, 30, 10],
+            maxSeqLength: 64,
+            truncatedShare: 0.2,
+            p50: 40,
+            p95: 100,
+            max: 120,
+            tokenizer: 'hfl/rbt3',
+          },
         }),
       );
       await p.page.locator('#length-summary', { hasText: '20.0% of rows truncated' }).waitFor();

@@ -12,6 +12,9 @@ const MODELS: PredictState = {
   selected: 'final',
 };
 
+/** The same runs trained on sentence pairs. */
+const PAIR_MODELS: PredictState = { ...MODELS, models: MODELS.models.map((m) => ({ ...m, pairs: true })) };
+
 describe('predict page', () => {
   let h: WebviewHarness;
   before(async () => {
@@ -81,9 +84,9 @@ describe('predict page', () => {
 
   it('sentence-pair models get a second text; the model list follows `models` messages; the text survives a reload', () =>
     withPage(async (p) => {
-      await p.send({ type: 'bootstrap', page: 'predict', state: { models: [], pairs: false } });
+      await p.send({ type: 'bootstrap', page: 'predict', state: { models: [] } });
       await p.page.locator('#no-models').waitFor();
-      await p.send({ type: 'models', state: { ...MODELS, selected: 'ckpt-500', pairs: true } });
+      await p.send({ type: 'models', state: { ...PAIR_MODELS, selected: 'ckpt-500' } });
       await p.waitForProp('#model', 'value', 'ckpt-500');
       await p.page.locator('#pair-row').waitFor();
       assert.equal(await p.page.locator('#no-models').isVisible(), false);
@@ -104,7 +107,7 @@ describe('predict page', () => {
 
       await p.reload();
       await p.next('ready');
-      await p.send({ type: 'bootstrap', page: 'predict', state: { ...MODELS, pairs: true } });
+      await p.send({ type: 'bootstrap', page: 'predict', state: PAIR_MODELS });
       await p.waitForProp('#text', 'value', 'A man is playing a guitar.');
       await p.waitForProp('#pair', 'value', 'A person plays music.');
     }));

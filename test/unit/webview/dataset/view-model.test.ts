@@ -17,6 +17,7 @@ import {
 import { datasetState } from '../../../helpers/webview-fixtures.js';
 
 const LENGTHS: LengthHistogram = {
+  unit: 'tokens',
   buckets: [16, 32, 64, 128],
   counts: [1, 2, 3, 4],
   maxSeqLength: 48,
