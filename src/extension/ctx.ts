@@ -2,6 +2,7 @@
  * The extension's one context object: settings, the output channel, the run manager (which owns
  * the worker), secrets, and the helpers commands and views share. Built once in activate().
  */
+import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import { detectColumns, readTable } from '../core/data/index.js';
@@ -13,6 +14,13 @@ import { argsFromForm, formFields, formFromArgs, runName } from './form.js';
 import { RunManager } from './runs.js';
 
 const TOKEN_KEY = 'finetune.hubToken';
+
+/** `dir`, or `dir-2`, `dir-3`, ... when it exists: a new run never writes into (or resumes) another run's folder. */
+export function freshFolder(dir: string): string {
+  let out = dir;
+  for (let i = 2; existsSync(out); i++) out = `${dir}-${i}`;
+  return out;
+}
 const RECENT_KEY = 'finetune.recentModels';
 const FORM_KEY = 'finetune.lastForm';
 
@@ -142,7 +150,7 @@ export class Ctx implements vscode.Disposable {
         ...path('test_file'),
         ...path('resume_from_checkpoint'),
       },
-      { outputDir: outputDir ?? join(this.resolvePath(outputRoot), name), threads: s.threads, executionProvider: s.executionProvider, cacheDir: s.cacheDir },
+      { outputDir: outputDir ?? freshFolder(join(this.resolvePath(outputRoot), name)), threads: s.threads, executionProvider: s.executionProvider, cacheDir: s.cacheDir },
     );
     return { args, name };
   }
