@@ -150,7 +150,12 @@ export class Ctx implements vscode.Disposable {
         ...path('test_file'),
         ...path('resume_from_checkpoint'),
       },
-      { outputDir: outputDir ?? freshFolder(join(this.resolvePath(outputRoot), name)), threads: s.threads, executionProvider: s.executionProvider, cacheDir: s.cacheDir },
+      {
+        outputDir: outputDir ?? freshFolder(join(this.resolvePath(outputRoot), name)),
+        threads: s.threads,
+        executionProvider: s.executionProvider,
+        cacheDir: s.cacheDir,
+      },
     );
     return { args, name };
   }

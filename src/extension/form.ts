@@ -84,7 +84,7 @@ const LABELS: Partial<Record<string, string>> = {
   fp16: 'fp16 mixed precision (GPU)',
   tokenizer_name: 'Tokenizer (if not the model’s)',
   test_file: 'Test file (predicted after training)',
-  max_steps: 'Max steps (overrides epochs when > 0)',
+  max_steps: 'Max steps (-1: train the epochs)',
   resume_from_checkpoint: 'Resume from checkpoint',
 };
 const label = (name: string): string =>

@@ -28,16 +28,18 @@ export interface Measurement {
   rssPeak: number;
 }
 
-/** The run's arguments for measuring: its own, but no evaluation, saving, export or push, in `dir`. */
+/**
+ * The run's arguments for measuring: its own (the same data split and batches: evaluation stays on
+ * so that the validation rows are held out as in the run), but no saving, prediction, export or
+ * push, in `dir`. A step interval with an evaluation in it is not timed.
+ */
 export function measuringArgs(args: RunArgs, dir: string): RunArgs {
   return {
     ...args,
     output_dir: dir,
     overwrite_output_dir: true,
     resume_from_checkpoint: null,
-    do_eval: false,
     do_predict: false,
-    eval_strategy: 'no',
     eval_on_start: false,
     save_strategy: 'no',
     load_best_model_at_end: false,
@@ -59,17 +61,20 @@ export async function measureSteps(args: RunArgs, ctx: { token?: string; env?: N
   let start: StartEvent | undefined;
   let last: number | undefined;
   let startupSeconds = 0;
+  let evaluated = false;
   const steps: number[] = [];
   const emit = (e: TrainingEvent): void => {
     if (e.type === 'start') start = e;
     if (e.type === 'error') throw new Error(e.message);
+    if (e.type === 'eval' || (e.type === 'stage' && e.stage === 'evaluate')) evaluated = true;
     if (e.type !== 'progress') return;
     const now = performance.now();
     const rss = process.memoryUsage().rss;
     if (last === undefined) {
       startupSeconds = (now - t0) / 1000;
       rssFirst = rss;
-    } else steps.push((now - last) / 1000);
+    } else if (!evaluated) steps.push((now - last) / 1000);
+    evaluated = false;
     last = now;
     rssPeak = Math.max(rssPeak, rss);
     if (steps.length >= MEASURED_STEPS || e.step >= e.totalSteps) abort.abort();

@@ -10,8 +10,8 @@ export class RolesForm {
   /** What the form holds now. */
   readonly values: RolesValues = { text: '', pair: '', label: '', tokenizer: '', maxSeqLength: '' };
   private readonly selects: Record<keyof Roles, VscodeSingleSelect>;
-  private readonly tokenizer = h('vscode-textfield', { id: 'tokenizer', placeholder: 'words until you choose one' }) as VscodeTextfield;
-  private readonly maxSeqLength = h('vscode-textfield', { id: 'max-seq-length', type: 'number', min: 2, step: 1 }) as VscodeTextfield;
+  private readonly tokenizer = h('vscode-textfield', { id: 'tokenizer', placeholder: 'none yet: lengths are in words' }) as VscodeTextfield;
+  private readonly maxSeqLength = h('vscode-textfield', { id: 'max-seq-length', type: 'number', min: 2, step: 1, placeholder: '128' }) as VscodeTextfield;
   private readonly busy = h('vscode-progress-ring', { id: 'busy', hidden: true });
 
   constructor(analyze: () => void, pickTokenizer: () => void) {

@@ -71,9 +71,13 @@ export function labelSummary(s: DatasetPreviewState): string {
   return `${counts.length} labels · ${shares}${counts.length > 12 ? ' · …' : ''}`;
 }
 
-/** The histogram's bucket labels: ≤16, 17–32, ... */
+/** The histogram's bucket labels: ≤16, 17–32, ... (buckets one wide: 1, 2, 3, ...). */
 export function lengthLabels(l: LengthHistogram | undefined): string[] {
-  return l ? l.buckets.map((b, i) => (i === 0 ? `≤${b}` : `${l.buckets[i - 1]! + 1}–${b}`)) : [];
+  if (!l) return [];
+  return l.buckets.map((b, i) => {
+    const lo = i === 0 ? 1 : l.buckets[i - 1]! + 1;
+    return lo === b ? String(b) : i === 0 ? `≤${b}` : `${lo}–${b}`;
+  });
 }
 
 /** The length chart's title: words until a tokenizer is chosen. */

@@ -1,4 +1,6 @@
 /** The "Training" sidebar view: the run form and the workspace's runs. */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import {
   Dataset,
@@ -81,7 +83,8 @@ export class TrainingViewProvider implements vscode.WebviewViewProvider, vscode.
         },
         pickModel: async () => (await pickModel(ctx, 'train')) ?? null,
         estimate: async ({ args }) => {
-          const { args: runArgs } = ctx.runArgs(args, '');
+          // measured in a temporary folder of the worker's own (the run's folder is not touched)
+          const { args: runArgs } = ctx.runArgs(args, join(tmpdir(), 'finetune-estimate'));
           return vscode.window.withProgress({ location: { viewId: VIEW_IDS.training }, title: 'Finetune: timing a few training steps' }, async () =>
             ctx.runs.client().estimate(runArgs, await ctx.hubToken()),
           );

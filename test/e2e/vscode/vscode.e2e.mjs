@@ -321,7 +321,7 @@ async function previewReviews() {
   const cells = await row0.locator('.vcell').allInnerTexts();
   check(cells[1] === firstRow[0] && cells[2] === firstRow[1], `preview row 1 is the CSV's first row (${cells.slice(1).join(' | ')})`);
   check((await dataset.locator('#rows-title').textContent()) === 'Rows (200)', 'preview says "Rows (200)"');
-  check((await dataset.locator('#length-title').innerText()) === 'Text lengths in words', 'lengths in words before a tokenizer is chosen');
+  check((await dataset.locator('#length-title').textContent()) === 'Text lengths in words', 'lengths in words before a tokenizer is chosen');
   check(
     (await dataset.evaluate(() => window.__finetune.charts.lengths.data.datasets[0].data.reduce((a, b) => a + b, 0))) === 200,
     'the word-length histogram counts the 200 rows',
@@ -330,7 +330,7 @@ async function previewReviews() {
   await quickPick('tiny-sentiment', 'finetune-test/tiny-sentiment');
   await until(
     'lengths in tokens',
-    async () => /^Token lengths \(finetune-test\/tiny-sentiment\)$/.test(await dataset.locator('#length-title').innerText()),
+    async () => /^Token lengths \(finetune-test\/tiny-sentiment\)$/.test(await dataset.locator('#length-title').textContent()),
     60_000,
   );
   const summary = await dataset.locator('#length-summary').innerText();
@@ -352,7 +352,7 @@ async function previewWaimai() {
     `the one-label warning: ${(await warning.innerText()).replace(/\s+/g, ' ')}`,
   );
   check(/Only one label \("1", 60 rows\)/.test(await ds.locator('#label-summary').innerText()), 'the label chart says: only one label');
-  check((await ds.locator('#length-title').innerText()) === 'Text lengths in words', 'lengths in words');
+  check((await ds.locator('#length-title').textContent()) === 'Text lengths in words', 'lengths in words');
   check(!(await ds.locator('#error').isVisible()), 'no error banner contradicting the roles');
   await shot('preview-label-review');
 }
@@ -406,7 +406,15 @@ async function trainFirstRun() {
 async function estimate(sidebar) {
   await sidebar.locator('#estimate').click();
   const box = sidebar.locator('#estimate-result');
-  await until('the estimate', async () => /Per epoch: .*\d.*steps of/.test(await box.innerText()), 120_000);
+  await until(
+    'the estimate',
+    async () => {
+      const err = sidebar.locator('#form-error');
+      if (await err.isVisible()) throw Object.assign(new Error(`the form says: ${await err.innerText()}`), { fatal: true });
+      return /Per epoch: .*\d.*steps of/.test(await box.innerText());
+    },
+    120_000,
+  );
   const text = (await box.innerText()).replace(/\n+/g, ' | ');
   check(/Peak memory: \d+ MB–\d+ MB|Peak memory: [\d.]+ GB/.test(text), `estimate: ${text}`);
 }
