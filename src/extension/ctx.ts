@@ -3,7 +3,7 @@
  * the worker), secrets, and the helpers commands and views share. Built once in activate().
  */
 import { existsSync } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { basename, isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import { detectColumns, readTable } from '../core/data/index.js';
 import type { RunArgs } from '../core/contract/args.js';
@@ -133,8 +133,10 @@ export class Ctx implements vscode.Disposable {
     const s = this.settings;
     const model = String(values.model_name_or_path ?? '').trim();
     const train = String(values.train_file ?? '').trim();
-    const name = runName(model || 'model', train || 'data');
     const outputRoot = typeof values.output_dir === 'string' && values.output_dir.trim() ? values.output_dir.trim() : s.outputDirectory;
+    // a new folder (and name) of its own: a run never writes into, or resumes, another run's folder
+    const dir = outputDir ?? freshFolder(join(this.resolvePath(outputRoot), runName(model || 'model', train || 'data')));
+    const name = basename(dir);
     const { output_dir: _ignored, ...rest } = values;
     const path = (k: string): Record<string, string> => {
       const v = rest[k];

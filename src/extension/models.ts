@@ -169,7 +169,11 @@ function liveSearch(ctx: Ctx, qp: vscode.QuickPick<ModelItem>, base: ModelItem[]
       ctx.log(`model search: ${(e as Error).message}`);
     }
     if (id !== latest) return;
+    // new items must not move the highlight from the item the person is on
+    const active = qp.activeItems[0]?.value;
     qp.items = [...typed(qp.value), ...base, ...found.map((i) => ({ ...i, alwaysShow: true }))];
+    const keep = qp.items.find((i) => i.value !== undefined && i.value === active);
+    if (keep) qp.activeItems = [keep];
     qp.busy = false;
   };
   const sub = qp.onDidChangeValue((v) => {

@@ -7,7 +7,8 @@
  */
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
-import { checkReplaceable } from '../../core/export/index.js';
+import { readdir } from 'node:fs/promises';
+import { MODEL_FOLDER_ENTRIES, checkReplaceable } from '../../core/export/index.js';
 import type { Ctx } from '../ctx.js';
 import { isHubId, pickModel } from '../models.js';
 import { type CommandTable, showError } from './table.js';
@@ -17,15 +18,15 @@ export async function exportTarget(target: string, name: string): Promise<string
   try {
     await checkReplaceable(target, 'Export Model', 'the export folder');
     return target;
-  } catch (e) {
-    const inside = join(target, name);
+  } catch {
+    const foreign = (await readdir(target)).filter((e) => !MODEL_FOLDER_ENTRIES.has(e)).sort();
+    const shown = `${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ` and ${foreign.length - 3} more` : ''}`;
     const choice = await vscode.window.showWarningMessage(
-      `Finetune: ${(e as Error).message.replace(/Choose a new or empty folder.*$/, '')}Nothing there is touched.`,
+      `Finetune: ${target} already holds ${shown}, which is not a model. An export replaces its folder whole, so Finetune does not export there: nothing in it is touched. Export into a new folder inside it?`,
       { modal: true },
       `Export into ${basename(target)}/${name}`,
     );
-    if (!choice) return undefined;
-    return (await exportTarget(inside, name)) ?? undefined;
+    return choice ? exportTarget(join(target, name), name) : undefined;
   }
 }
 

@@ -144,6 +144,25 @@ async function quickPick(typed, rowText, timeout = 60_000) {
   // not the picker's 'Use "typed"' entry, which also holds the typed text
   const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: rowText }).filter({ hasNotText: 'Use "' }).first();
   await row.waitFor({ state: 'visible', timeout });
+  // the list changes when the Hub search answers: click once it holds still
+  const rows = page.locator('.quick-input-widget .monaco-list-row');
+  let before = '';
+  await until(
+    'the quick pick to hold still',
+    async () => {
+      const now = (await rows.allInnerTexts()).join('|');
+      const still =
+        now === before &&
+        !(await page
+          .locator('.quick-input-widget .quick-input-progress.active')
+          .isVisible()
+          .catch(() => false));
+      before = now;
+      return still;
+    },
+    30_000,
+    400,
+  );
   await row.click();
   lap(`quick pick: "${typed}" → ${rowText}`);
 }
@@ -390,7 +409,7 @@ async function trainFirstRun() {
   check(await sidebar.locator('#field-test_file').isVisible(), 'the form has a test file field');
   check(await sidebar.locator('#field-max_steps').isVisible(), 'the form has a max_steps field');
   await estimate(sidebar);
-  await sidebar.locator('#start').scrollIntoViewIfNeeded();
+  await sidebar.locator('#estimate-result').scrollIntoViewIfNeeded();
   await shot('form-filled');
   await sidebar.locator('#start').click();
   lap('Start pressed');
@@ -554,7 +573,7 @@ async function reRun(sidebar, runName) {
   check((await valueOf(sidebar, '#field-max_seq_length')) === '32', 'Re-run: max_seq_length 32 is back');
   check((await valueOf(sidebar, '#dataset-file')) === CSV, 'Re-run: the data file is back');
   check((await valueOf(sidebar, '#label-column')) === 'label', 'Re-run: the label column is back');
-  await sidebar.locator('#field-num_train_epochs input').fill('1');
+  await sidebar.locator('#field-num_train_epochs input').fill('3');
   await sidebar.locator('#start').scrollIntoViewIfNeeded();
   await shot('re-run-form');
   await sidebar.locator('#start').click();
@@ -569,7 +588,7 @@ async function reRun(sidebar, runName) {
 /** 7. Compare runs: both runs in the table, their curves drawn. */
 async function compareRuns(sidebar, names) {
   await runCommand('Finetune: New Training Run');
-  await sidebar.locator('#compare-runs').click();
+  await sidebar.locator('.compare-runs').click();
   const cmp = await webview('compare');
   await until('both runs in the comparison', async () => (await cmp.locator('#compare-table tbody tr[data-run-id]').count()) === 2, 30_000);
   const table = await cmp.locator('#compare-table').innerText();
@@ -607,7 +626,7 @@ async function exportKeepsFiles(runName) {
   const dialog = page.locator('.monaco-dialog-box');
   await dialog.waitFor({ state: 'visible', timeout: 30_000 });
   const says = (await dialog.innerText()).replace(/\s+/g, ' ');
-  check(/holds .*notes\.md/.test(says) && /Nothing there is touched/.test(says), `the export refuses to replace the folder: ${says.slice(0, 200)}`);
+  check(/holds data, notes\.md, which is not a model/.test(says) && /nothing in it is touched/.test(says), `the export refuses to replace the folder: ${says.slice(0, 200)}`);
   await shot('export-refused');
   await dialog.locator('.monaco-button', { hasText: 'Export into export-target/' }).click();
   const into = join(target, `${runName}-export`);
