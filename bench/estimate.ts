@@ -18,6 +18,9 @@ import { arg, inChild, table } from './util.js';
 
 interface Measured {
   epochSeconds: number[];
+  /** Before the first step (model, data, tokenizing), and after the last epoch (final evaluation, saving). */
+  startupSeconds: number;
+  afterSeconds: number;
   totalSeconds: number;
   peakBytes: number;
 }
@@ -49,12 +52,21 @@ function runArgs(argv: string[], out: string): RunArgs {
 async function measureRun(args: RunArgs): Promise<Measured> {
   const t0 = performance.now();
   const marks: number[] = [];
+  let first = 0;
   const emit = (e: TrainingEvent): void => {
     if ((e.type === 'stage' && e.stage === 'train') || e.type === 'eval') marks.push(performance.now());
+    if (e.type === 'progress' && !first) first = performance.now();
   };
   await runClassification({ ...args, do_eval: true }, { emit, env: {} });
-  const epochSeconds = marks.slice(1).map((t, i) => (t - marks[i]!) / 1000);
-  return { epochSeconds, totalSeconds: (performance.now() - t0) / 1000, peakBytes: process.resourceUsage().maxRSS * 1024 };
+  const end = performance.now();
+  const epochSeconds = marks.slice(1, args.num_train_epochs + 1).map((t, i) => (t - marks[i]!) / 1000);
+  return {
+    epochSeconds,
+    startupSeconds: (first - t0) / 1000,
+    afterSeconds: (end - marks[args.num_train_epochs]!) / 1000,
+    totalSeconds: (end - t0) / 1000,
+    peakBytes: process.resourceUsage().maxRSS * 1024,
+  };
 }
 
 async function child(argv: string[]): Promise<void> {
@@ -67,6 +79,8 @@ async function child(argv: string[]): Promise<void> {
     rmSync(out, { recursive: true, force: true });
   }
 }
+
+const HEADERS = ['model', 'startup s est./real', 'real after s', 'est. s/epoch', 'real s/epoch', 'est. total s', 'real total s', 'est. peak MB', 'real peak MB'];
 
 const range = ([a, b]: readonly [number, number], f = (x: number) => x.toFixed(1)): string => `${f(a)}–${f(b)}`;
 const mb = (x: number): string => (x / 1e6).toFixed(0);
@@ -83,6 +97,8 @@ export async function main(argv: string[]): Promise<void> {
     const epoch = m.epochSeconds.reduce((a, b) => a + b, 0) / m.epochSeconds.length;
     rows.push([
       preset,
+      `${e.startupSeconds.toFixed(1)} / ${m.startupSeconds.toFixed(1)}`,
+      m.afterSeconds.toFixed(1),
       range(e.secondsPerEpoch),
       `${epoch.toFixed(1)} (${inside(epoch, e.secondsPerEpoch)})`,
       range(e.totalSeconds),
@@ -90,7 +106,7 @@ export async function main(argv: string[]): Promise<void> {
       range(e.peakMemoryBytes, mb),
       `${mb(m.peakBytes)} (${inside(m.peakBytes, e.peakMemoryBytes)})`,
     ]);
-    console.log(table(['model', 'est. s/epoch', 'real s/epoch', 'est. total s', 'real total s', 'est. peak MB', 'real peak MB'], rows.slice(-1)));
+    console.log(table(HEADERS, rows.slice(-1)));
   }
-  console.log(`\n${table(['model', 'est. s/epoch', 'real s/epoch', 'est. total s', 'real total s', 'est. peak MB', 'real peak MB'], rows)}`);
+  console.log(`\n${table(HEADERS, rows)}`);
 }

@@ -138,13 +138,19 @@ const valueOf = (frame, selector) => frame.locator(selector).evaluate((el) => el
  * row with `rowText` (the Hub search answers after a moment) and clicks it.
  */
 async function quickPick(typed, rowText, timeout = 60_000) {
+  const row = await quickPickRow(typed, rowText, timeout);
+  await row.click();
+  lap(`quick pick: "${typed}" → ${rowText}`);
+}
+
+/** Types into the quick pick and waits until it shows a row with `rowText` and its list holds still (the Hub search answered). */
+async function quickPickRow(typed, rowText, timeout = 60_000) {
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible', timeout: 30_000 });
   await input.fill(typed);
   // not the picker's 'Use "typed"' entry, which also holds the typed text
   const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: rowText }).filter({ hasNotText: 'Use "' }).first();
   await row.waitFor({ state: 'visible', timeout });
-  // the list changes when the Hub search answers: click once it holds still
   const rows = page.locator('.quick-input-widget .monaco-list-row');
   let before = '';
   await until(
@@ -163,8 +169,7 @@ async function quickPick(typed, rowText, timeout = 60_000) {
     30_000,
     400,
   );
-  await row.click();
-  lap(`quick pick: "${typed}" → ${rowText}`);
+  return row;
 }
 
 /** Types into the input box on screen and presses Enter. */
@@ -316,6 +321,17 @@ async function firstLook() {
   await predict.locator('#no-models').waitFor({ state: 'visible', timeout: 30_000 });
   check(true, `the empty predict box says: ${(await predict.locator('#no-models').innerText()).replace(/\s+/g, ' ')}`);
   await predict.locator('#choose-model-empty').click();
+  // the Hub search offers classifiers and fill-mask models, most downloaded first, not other tasks
+  await quickPickRow('finetune-test', 'finetune-test/tiny-sentiment');
+  const offered = (await page.locator('.quick-input-widget .monaco-list-row').allInnerTexts()).filter((t) => t.includes('finetune-test/'));
+  lap(`Hub search rows: ${JSON.stringify(offered)}`);
+  const order = ['tiny-bert-mlm', 'tiny-sentiment', 'tiny-nli'].map((id) => offered.findIndex((t) => t.includes(`finetune-test/${id}`)));
+  check(
+    order.every((i, k) => i >= 0 && (k === 0 || i > order[k - 1])),
+    'the Hub search lists the fill-mask and classifier models by downloads',
+  );
+  check(!offered.some((t) => t.includes('tiny-gpt')), 'the Hub search leaves out a text-generation model');
+  await shot('model-picker');
   await quickPick('tiny-sentiment', 'finetune-test/tiny-sentiment');
   await until('the Hub model to be pulled and chosen', async () => (await valueOf(predict, '#model')) === 'finetune-test/tiny-sentiment', 90_000);
   check(existsSync(join(HF_CACHE, 'models--finetune-test--tiny-sentiment', 'refs', 'main')), 'the Hub model is in the Hugging Face cache (refs/main)');
@@ -626,7 +642,10 @@ async function exportKeepsFiles(runName) {
   const dialog = page.locator('.monaco-dialog-box');
   await dialog.waitFor({ state: 'visible', timeout: 30_000 });
   const says = (await dialog.innerText()).replace(/\s+/g, ' ');
-  check(/holds data, notes\.md, which is not a model/.test(says) && /nothing in it is touched/.test(says), `the export refuses to replace the folder: ${says.slice(0, 200)}`);
+  check(
+    /holds data, notes\.md, which is not a model/.test(says) && /nothing in it is touched/.test(says),
+    `the export refuses to replace the folder: ${says.slice(0, 200)}`,
+  );
   await shot('export-refused');
   await dialog.locator('.monaco-button', { hasText: 'Export into export-target/' }).click();
   const into = join(target, `${runName}-export`);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { defaultArgs, type RunArgs } from '../../../src/core/contract/args.js';
 import type { StartEvent } from '../../../src/core/contract/events.js';
-import { EVAL_COST, MEASURED_STEPS, estimateFrom, estimateRun } from '../../../src/worker/estimate.js';
+import { EVAL_BATCHES, EVAL_COST, MEASURED_STEPS, estimateFrom, estimateRun } from '../../../src/worker/estimate.js';
 import { sentimentSentences } from '../../helpers/sentences.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'finetune-estimate-test-'));
@@ -58,18 +58,30 @@ describe('estimateRun', () => {
 
 describe('estimateFrom', () => {
   const start = { stepsPerEpoch: 10, totalSteps: 30, evalRows: 64, executionProvider: 'cpu' } as StartEvent;
-  const m = { start, steps: [1, 1, 1, 1], startupSeconds: 5, rssFirst: 100e6, rssPeak: 150e6 };
-  test('steady steps: a point range; an evaluation per epoch at EVAL_COST per batch', () => {
-    const e = estimateFrom(m, { eval_strategy: 'epoch', eval_steps: null, per_device_eval_batch_size: 32 }, 16);
+  const m = { start, steps: [1, 1, 1, 1], evals: [], evalRows: 64, startupSeconds: 5, rssFirst: 100e6, rssPeak: 150e6 };
+  test('measured evaluations: the run’s validation batches at the measured time per batch', () => {
+    const e = estimateFrom(
+      { ...m, evals: [0.4 * EVAL_BATCHES, 0.6 * EVAL_BATCHES], evalRows: 100 },
+      { eval_strategy: 'epoch', eval_steps: null, per_device_eval_batch_size: 32, do_eval: true },
+      16,
+    );
+    // 10 steps + 4 batches × 0.5 s
+    assert.deepEqual(e.secondsPerEpoch, [12, 12]);
+    assert.deepEqual(e.totalSeconds, [5 + 3 * 12 + 2, 5 + 3 * 12 + 2]);
+  });
+  test('steady steps: a point range; without a measured evaluation, EVAL_COST of a step per row', () => {
+    const e = estimateFrom(m, { eval_strategy: 'epoch', eval_steps: null, per_device_eval_batch_size: 32, do_eval: true }, 16);
     assert.deepEqual(e.secondsPerStep, [1, 1]);
     // 10 steps + 2 eval batches × 1 s × EVAL_COST × 32/16
-    const epoch = 10 + 2 * EVAL_COST * 2;
+    const evaluation = 2 * EVAL_COST * 2;
+    const epoch = 10 + evaluation;
     assert.deepEqual(e.secondsPerEpoch, [epoch, epoch]);
-    assert.deepEqual(e.totalSeconds, [5 + 3 * epoch, 5 + 3 * epoch]);
+    // startup, 3 epochs, and the final evaluation
+    assert.deepEqual(e.totalSeconds, [5 + 3 * epoch + evaluation, 5 + 3 * epoch + evaluation]);
     assert.deepEqual(e.peakMemoryBytes, [150e6, 200e6]);
   });
   test('no evaluation: steps only; spread steps widen the range around the mean', () => {
-    const e = estimateFrom({ ...m, steps: [0.5, 1.5, 1, 1] }, { eval_strategy: 'no', eval_steps: null, per_device_eval_batch_size: 32 }, 16);
+    const e = estimateFrom({ ...m, steps: [0.5, 1.5, 1, 1] }, { eval_strategy: 'no', eval_steps: null, per_device_eval_batch_size: 32, do_eval: false }, 16);
     assert.ok(e.secondsPerStep[0] < 1 && e.secondsPerStep[1] > 1);
     assert.deepEqual(e.secondsPerEpoch, [10 * e.secondsPerStep[0], 10 * e.secondsPerStep[1]]);
   });
