@@ -42,6 +42,7 @@ function lineChart(box: HTMLElement, yTitle: string): LineChart {
 
 class ComparePage {
   private readonly shown = new Set<string>();
+  private readonly known = new Set<string>();
   private readonly table = h('table', { id: 'compare-table', class: 'grid compare-table', 'data-testid': 'compare-table' });
   private readonly lossBox = h('div', { id: 'compare-loss', class: 'chart-box' });
   private readonly metricBox = h('div', { id: 'compare-metric', class: 'chart-box' });
@@ -74,8 +75,13 @@ class ComparePage {
       );
       this.charts = { loss: lineChart(this.lossBox, 'loss'), metric: lineChart(this.metricBox, 'metric') };
       exposeCharts({ compareLoss: this.charts.loss, compareMetric: this.charts.metric });
-      for (const r of s.runs.slice(0, SERIES_COLORS.length)) this.shown.add(r.run.runId);
       this.first = false;
+    }
+    // a run not seen before is drawn (while there are colours left); a run the person unticked stays off
+    for (const r of s.runs) {
+      if (this.known.has(r.run.runId)) continue;
+      this.known.add(r.run.runId);
+      if (this.shown.size < SERIES_COLORS.length) this.shown.add(r.run.runId);
     }
     this.rows = s.runs;
     this.renderTable();

@@ -58,7 +58,7 @@ export function compareCells(r: CompareRun, columns: readonly CompareColumn[], m
     else if (c.key === 'time') out[c.key] = r.seconds === undefined ? '' : clock(r.seconds);
     else {
       const v = r.hyper[c.key.slice('hyper:'.length)];
-      out[c.key] = v === undefined || v === null || v === -1 ? '' : String(v);
+      out[c.key] = v === undefined || v === null || v === -1 ? '' : typeof v === 'number' && v !== 0 && Math.abs(v) < 1e-3 ? v.toExponential() : String(v);
     }
   }
   return out;

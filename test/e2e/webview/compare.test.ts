@@ -73,6 +73,10 @@ describe('compare runs page', () => {
         state: { runs: [row('c', 'third', [0.5]), row('a', 'first', [0.8, 0.85]), row('b', 'second', [0.82, 0.9, 0.88])] },
       });
       await p.page.locator('#compare-table tr[data-run-id=c]').waitFor();
+      // the new run is drawn, the one unticked stays off
+      assert.equal(await p.prop('#compare-table tr[data-run-id=c] input', 'checked'), true);
+      assert.equal(await p.prop('#compare-table tr[data-run-id=a] input', 'checked'), false);
+      assert.deepEqual(await p.texts('#compare-table tr[data-run-id=c] td[data-col="hyper:learning_rate"]'), ['2e-5']);
       await p.screenshot('compare-dark');
       await p.assertClean();
     }));
