@@ -80,7 +80,17 @@ async function child(argv: string[]): Promise<void> {
   }
 }
 
-const HEADERS = ['model', 'startup s est./real', 'real after s', 'est. s/epoch', 'real s/epoch', 'est. total s', 'real total s', 'est. peak MB', 'real peak MB'];
+const HEADERS = [
+  'model',
+  'startup s est./real',
+  'real after s',
+  'est. s/epoch',
+  'real s/epoch',
+  'est. total s',
+  'real total s',
+  'est. peak MB',
+  'real peak MB',
+];
 
 const range = ([a, b]: readonly [number, number], f = (x: number) => x.toFixed(1)): string => `${f(a)}–${f(b)}`;
 const mb = (x: number): string => (x / 1e6).toFixed(0);
@@ -88,7 +98,10 @@ const mb = (x: number): string => (x / 1e6).toFixed(0);
 export async function main(argv: string[]): Promise<void> {
   if (argv.includes('--child')) return child(argv);
   const presets = arg(argv, 'presets', 'bert-tiny,bert-mini').split(',');
-  const pass = ['epochs', 'max_seq_length', 'batch', 'threads'].flatMap((k) => [`--${k}`, arg(argv, k, runArgs([], '')[k === 'batch' ? 'per_device_train_batch_size' : k === 'epochs' ? 'num_train_epochs' : (k as 'threads')]!.toString())]);
+  const pass = ['epochs', 'max_seq_length', 'batch', 'threads'].flatMap((k) => [
+    `--${k}`,
+    arg(argv, k, runArgs([], '')[k === 'batch' ? 'per_device_train_batch_size' : k === 'epochs' ? 'num_train_epochs' : (k as 'threads')]!.toString()),
+  ]);
   const rows: (string | number)[][] = [];
   for (const preset of presets) {
     const e = inChild<RunEstimate>('estimate', ['--preset', preset, '--estimate', ...pass]);

@@ -27,11 +27,14 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
-/** About 24 equal buckets from 1 to the longest (and past `limit`, so the limit falls on the chart). */
+/**
+ * About 24 equal buckets from 1 to the longest, reaching `limit` when it is no more than twice the
+ * longest (so the limit falls on the chart; a limit far past every row would leave the bars a sliver).
+ */
 export function histogram(lengths: readonly number[], unit: LengthHistogram['unit'], limit?: number): LengthHistogram {
   const sorted = [...lengths].sort((a, b) => a - b);
   const max = sorted[sorted.length - 1] ?? 0;
-  const top = Math.max(limit ?? 0, max, 1);
+  const top = Math.max(limit !== undefined && limit <= 2 * max ? limit : 0, max, 1);
   const width = Math.max(1, Math.ceil(top / 24));
   const buckets: number[] = [];
   for (let b = width; b < top + width; b += width) buckets.push(b);

@@ -34,7 +34,7 @@ function maxLengthMarker(get: () => LengthHistogram | undefined): Plugin<'bar'> 
       ctx.setLineDash([]);
       ctx.textAlign = px > chartArea.left + chartArea.width * 0.7 ? 'right' : 'left';
       ctx.textBaseline = 'top';
-      ctx.fillText(` max_seq_length ${l.maxSeqLength} `, px, chartArea.top + 2);
+      ctx.fillText(` max_seq_length ${l.maxSeqLength}${at.beyond ? ' →' : ''} `, px, chartArea.top + 2);
       ctx.restore();
     },
   };

@@ -103,11 +103,11 @@ export function truncatedBucket(l: LengthHistogram | undefined, i: number): bool
  * Where max_seq_length falls on the histogram, in bucket slots: the bucket it falls in and how far
  * into it (0..1); past the last bucket, the end of the last one. None for lengths in words.
  */
-export function maxLengthSlot(l: LengthHistogram): { index: number; frac: number } | undefined {
+export function maxLengthSlot(l: LengthHistogram): { index: number; frac: number; beyond?: true } | undefined {
   const limit = l.maxSeqLength;
   if (limit === undefined) return undefined;
   const k = l.buckets.findIndex((b) => b >= limit);
-  if (k < 0) return { index: l.buckets.length - 1, frac: 1 };
+  if (k < 0) return { index: l.buckets.length - 1, frac: 1, ...(limit > l.buckets[l.buckets.length - 1]! ? { beyond: true as const } : {}) };
   const lo = k > 0 ? l.buckets[k - 1]! : 0;
   const hi = l.buckets[k]!;
   return { index: k, frac: hi > lo ? (limit - lo) / (hi - lo) : 1 };

@@ -321,8 +321,9 @@ async function firstLook() {
   await predict.locator('#no-models').waitFor({ state: 'visible', timeout: 30_000 });
   check(true, `the empty predict box says: ${(await predict.locator('#no-models').innerText()).replace(/\s+/g, ' ')}`);
   await predict.locator('#choose-model-empty').click();
-  // the Hub search offers classifiers and fill-mask models, most downloaded first, not other tasks
-  await quickPickRow('finetune-test', 'finetune-test/tiny-sentiment');
+  // before anything is typed the Hub search offers classifiers and fill-mask models, most downloaded
+  // first, not other tasks (once something is typed, VS Code orders the matches itself)
+  await quickPickRow('', 'finetune-test/tiny-sentiment');
   const offered = (await page.locator('.quick-input-widget .monaco-list-row').allInnerTexts()).filter((t) => t.includes('finetune-test/'));
   lap(`Hub search rows: ${JSON.stringify(offered)}`);
   const order = ['tiny-bert-mlm', 'tiny-sentiment', 'tiny-nli'].map((id) => offered.findIndex((t) => t.includes(`finetune-test/${id}`)));
@@ -656,6 +657,13 @@ async function exportKeepsFiles(runName) {
     `export-target holds its files and the new folder only`,
   );
   await until('the export notification', async () => (await notificationTexts()).some((t) => /exported \d+ files/.test(t)), 30_000);
+  // the explorer shows the folder: the person's files and the new folder beside them
+  await showExplorer();
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'export-target' }).first().click();
+  await page
+    .locator('.explorer-folders-view .monaco-list-row', { hasText: `${runName}-export` })
+    .first()
+    .waitFor({ state: 'visible', timeout: 30_000 });
   await shot('export-kept-files');
 }
 

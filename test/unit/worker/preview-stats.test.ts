@@ -45,6 +45,13 @@ describe('histogram', () => {
     assert.equal(h.maxSeqLength, 64);
     assert.equal(h.truncatedShare, 0.25);
   });
+  test('tokens: a limit far past every row is not drawn to (the bars would be a sliver)', () => {
+    const h = histogram([5, 8, 10], 'tokens', 128);
+    assert.equal(h.buckets.at(-1), 10);
+    assert.equal(h.maxSeqLength, 128);
+    assert.equal(h.truncatedShare, 0);
+    assert.equal(histogram([5, 8, 70], 'tokens', 128).buckets.at(-1)! >= 128, true);
+  });
   test('no rows', () => assert.deepEqual(histogram([], 'words').counts, [0]));
 });
 

@@ -107,6 +107,6 @@ describe('summaries', () => {
     assert.deepEqual(maxLengthSlot(LENGTHS), { index: 2, frac: 0.5 });
     assert.deepEqual(maxLengthSlot({ ...LENGTHS, maxSeqLength: 8 }), { index: 0, frac: 0.5 });
     assert.deepEqual(maxLengthSlot({ ...LENGTHS, maxSeqLength: 128 }), { index: 3, frac: 1 });
-    assert.deepEqual(maxLengthSlot({ ...LENGTHS, maxSeqLength: 512 }), { index: 3, frac: 1 });
+    assert.deepEqual(maxLengthSlot({ ...LENGTHS, maxSeqLength: 512 }), { index: 3, frac: 1, beyond: true });
   });
 });
