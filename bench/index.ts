@@ -9,6 +9,7 @@
  *   window     ModernBERT's sliding-window attention against global attention as the sequence grows
  *   long-text  --long_text truncate / head_tail / sliding_window: accuracy, inputs per row, time per document
  *   label-noise  find-label-errors and calibration on ../shared/data/sms_spam.tsv with injected label flips
+ *   estimate   the extension's estimate before Start (a few measured steps) against the real run
  */
 const benches: Record<string, () => Promise<{ main(argv: string[]): Promise<void> }>> = {
   engine: () => import('./engine.js'),
@@ -20,6 +21,7 @@ const benches: Record<string, () => Promise<{ main(argv: string[]): Promise<void
   window: () => import('./window.js'),
   'long-text': () => import('./long-text.js'),
   'label-noise': () => import('./label-noise.js'),
+  estimate: () => import('./estimate.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -1,7 +1,7 @@
 /**
  * The README's main job (`npm run demo`): with no network and no GPU, make a small random-init
- * BERT, fine-tune it on the shipped multilingual review set (examples/reviews, made by
- * scripts/make-demo-data.ts), evaluate, predict a few sentences, and export it in the Hugging Face
+ * BERT, fine-tune it on the shipped sample of the SMS Spam Collection (examples/sms-spam, CC BY 4.0,
+ * made by scripts/make-demo-data.ts), evaluate, predict a few messages, and export it in the Hugging Face
  * layout with ONNX for Transformers.js. Runs the `finetune` CLI in this process.
  */
 import { main } from '../src/cli/main.js';
@@ -14,11 +14,11 @@ const train = [
   '--tokenizer_name',
   'examples/tokenizer',
   '--train_file',
-  'examples/reviews/train.csv',
+  'examples/sms-spam/train.csv',
   '--validation_split_percentage',
   '10',
   '--test_file',
-  'examples/reviews/test.csv',
+  'examples/sms-spam/test.csv',
   '--do_eval',
   '--do_predict',
   '--output_dir',
@@ -53,11 +53,10 @@ const train = [
   'text',
 ];
 const sentences = [
-  'the noodles were really delicious',
-  'la entrega estaba muy lenta y la sopa fría',
-  '这家的米饭非常好吃！',
-  '送餐太慢了，菜也凉了',
-  'the soup was not fresh at all',
+  'Are we still on for lunch tomorrow? I can pick you up at 12',
+  'WINNER!! You have been selected to receive a £900 prize reward. Call 09061701461 to claim now',
+  'Sorry, I will call you later, in a meeting right now',
+  'FREE entry to our weekly competition: text WIN to 87121 to get your ringtone',
 ];
 const predict = ['predict', '--model_name_or_path', out, '--log_format', 'text', ...sentences.flatMap((s) => ['--text', s])];
 

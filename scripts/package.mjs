@@ -80,6 +80,9 @@ try {
   mkdirSync(join(stage, 'dist'));
   for (const f of readdirSync(join(ROOT, 'dist'))) if (/\.cjs$|^webview\.js$/.test(f)) copy(`dist/${f}`);
   copy('media');
+  // the walkthrough's sample (CC BY 4.0, with its README) and the vocabulary of its preset model
+  copy('examples/sms-spam');
+  copy('examples/tokenizer');
 
   const ignore = readFileSync(join(ROOT, '.vscodeignore'), 'utf8');
   if (!ignore.includes('@OS@/@ARCH@')) fail('.vscodeignore lost its @OS@/@ARCH@ line for the native binaries');
@@ -134,6 +137,9 @@ const required = [
   'dist/webview.js',
   'media/finetune.css',
   'media/finetune.svg',
+  'examples/sms-spam/train.csv',
+  'examples/sms-spam/README.md',
+  'examples/tokenizer/vocab.txt',
   'node_modules/onnxruntime-node/package.json',
   'node_modules/onnxruntime-node/dist/index.js',
   `node_modules/onnxruntime-node/${binRel}/onnxruntime_binding.node`,
@@ -144,7 +150,8 @@ const missing = required.filter((f) => !files.includes(f));
 const bins = new Set(files.filter((f) => f.startsWith('node_modules/onnxruntime-node/bin/')).map((f) => f.split('/').slice(3, 6).join('/')));
 const stray = files.filter(
   (f) =>
-    /^(src|test|webview|scripts|bench|examples|out|scratch)\//.test(f) ||
+    /^(src|test|webview|scripts|bench|out|scratch)\//.test(f) ||
+    (/^examples\//.test(f) && !/^examples\/(sms-spam|tokenizer)\//.test(f)) ||
     /\.(ts|map)$/.test(f) ||
     (f.startsWith('node_modules/') && !/^node_modules\/onnxruntime-(node|common)\//.test(f)),
 );

@@ -5,6 +5,7 @@
  */
 import './elements.js';
 import type { PageKind } from '../src/protocol/webview.js';
+import { mountCompare } from './compare/compare.js';
 import { mountDashboard } from './dashboard/dashboard.js';
 import { mountDataset } from './dataset/dataset.js';
 import { h } from './dom.js';
@@ -16,6 +17,7 @@ const MOUNT: Record<PageKind, (root: HTMLElement) => void> = {
   dashboard: (root) => mountDashboard(root),
   dataset: (root) => mountDataset(root),
   predict: (root) => mountPredict(root),
+  compare: (root) => mountCompare(root),
 };
 
 function main(): void {

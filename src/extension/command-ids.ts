@@ -14,6 +14,9 @@ export const COMMAND_IDS = {
   deploySpace: `${PREFIX}.deploySpace`,
   setHubToken: `${PREFIX}.setHubToken`,
   exportModel: `${PREFIX}.exportModel`,
+  compareRuns: `${PREFIX}.compareRuns`,
+  openSampleData: `${PREFIX}.openSampleData`,
+  trainSample: `${PREFIX}.trainSample`,
 } as const;
 
 export type CommandName = keyof typeof COMMAND_IDS;
@@ -24,6 +27,7 @@ export const VIEW_IDS = {
   dashboard: `${PREFIX}.dashboard`,
   dataset: `${PREFIX}.dataset`,
   predict: `${PREFIX}.predict`,
+  compare: `${PREFIX}.compare`,
 } as const;
 
 /** VS Code's own command that reveals the sidebar view. */
@@ -44,6 +48,9 @@ export const COMMAND_TITLES: Record<CommandName, string> = {
   deploySpace: 'Deploy Demo Space',
   setHubToken: 'Set Hugging Face Token',
   exportModel: 'Export Model',
+  compareRuns: 'Compare Runs',
+  openSampleData: 'Open Sample Data',
+  trainSample: 'Start a Short Sample Run',
 };
 
 /** Lines of a selection to classify: the whole selection, or each non-empty line of a multi-line one. */

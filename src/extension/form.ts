@@ -2,13 +2,17 @@
  * The sidebar's training form: which run flags it shows (common / advanced), their UI defaults,
  * and turning the submitted values into validated RunArgs. Pure (no vscode), so it is unit-tested.
  */
+import { dirname } from 'node:path';
 import { ARG_SPECS, ArgError, type RunArgs, coerceArg, defaultArgs, validateArgs } from '../core/contract/args.js';
 import type { FormField } from '../protocol/webview.js';
 
 export const COMMON_FIELDS = [
   'task',
+  'tokenizer_name',
+  'test_file',
   'learning_rate',
   'num_train_epochs',
+  'max_steps',
   'per_device_train_batch_size',
   'max_seq_length',
   'weight_decay',
@@ -18,6 +22,7 @@ export const COMMON_FIELDS = [
 ] as const;
 
 export const ADVANCED_FIELDS = [
+  'resume_from_checkpoint',
   'validation_file',
   'validation_split_percentage',
   'per_device_eval_batch_size',
@@ -75,7 +80,13 @@ export const UI_DEFAULTS: Partial<RunArgs> = {
   logging_steps: 10,
 };
 
-const LABELS: Partial<Record<string, string>> = { fp16: 'fp16 mixed precision (GPU)' };
+const LABELS: Partial<Record<string, string>> = {
+  fp16: 'fp16 mixed precision (GPU)',
+  tokenizer_name: 'Tokenizer (if not the model’s)',
+  test_file: 'Test file (predicted after training)',
+  max_steps: 'Max steps (-1: train the epochs)',
+  resume_from_checkpoint: 'Resume from checkpoint',
+};
 const label = (name: string): string =>
   LABELS[name] ??
   name
@@ -130,6 +141,7 @@ export function argsFromForm(values: Partial<Record<string, unknown>>, ctx: Form
     throw new ArgError('model_name_or_path', 'choose a model: a Hub id such as google-bert/bert-base-uncased, or a local model folder');
   if (!a.train_file) throw new ArgError('train_file', 'choose a dataset file (.csv, .tsv, .json or .jsonl)');
   a.do_train = true;
+  a.do_predict = !!a.test_file;
   a.do_eval = a.eval_strategy !== 'no' || !!a.validation_file || a.validation_split_percentage > 0;
   if (!a.do_eval && a.eval_strategy !== 'no') a.eval_strategy = 'no';
   if (a.eval_strategy === 'no') {
@@ -150,6 +162,21 @@ export function argsFromForm(values: Partial<Record<string, unknown>>, ctx: Form
   }
   validateArgs(a);
   return a;
+}
+
+/** The flags the form sets itself (model, data, columns, output): with the shown fields, what a re-run loads. */
+const FORM_OWN = ['model_name_or_path', 'train_file', 'text_column_names', 'label_column_name'] as const;
+
+/**
+ * A run's arguments as the form's values (what StartRun sends), for a run started before the form's
+ * values were kept: the shown flags, the model, data and columns, and the folder the run folder is in.
+ */
+export function formFromArgs(args: RunArgs): Record<string, unknown> {
+  const a = args as unknown as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of [...FORM_OWN, ...COMMON_FIELDS, ...ADVANCED_FIELDS]) if (k in a) out[k] = a[k];
+  if (args.output_dir) out.output_dir = dirname(args.output_dir);
+  return out;
 }
 
 /** A run folder name from the model and the data file: bert-base-uncased-reviews-2026-11-21-1530. */

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { TextReporter } from '../cli/format.js';
+import { listCheckpoints } from '../core/train/checkpoint.js';
 import type { RunArgs } from '../core/contract/args.js';
 import type { TrainingEvent } from '../core/contract/events.js';
 import type { RunSummary } from '../protocol/webview.js';
@@ -14,7 +15,15 @@ import { WorkerClient } from '../worker/client.js';
 import { COMMAND_IDS, PREFIX } from './command-ids.js';
 
 const STATE_KEY = 'finetune.runs';
+const ARGS_KEY = 'finetune.runArgs';
 const MAX_EVENTS = 50_000;
+const MAX_RUNS = 100;
+
+/** What a run was started with: its arguments (a resume starts again from them) and the form's values (a re-run loads them). */
+export interface RunSettings {
+  args: RunArgs;
+  form?: Record<string, unknown>;
+}
 
 export interface RunsDeps {
   memento: vscode.Memento;
@@ -69,6 +78,26 @@ export class RunManager implements vscode.Disposable {
     return this.worker;
   }
 
+  /** A run's settings: kept when it started, else its output folder's training_args.json (runs of older versions). */
+  async settings(runId: string): Promise<RunSettings | undefined> {
+    const kept = this.deps.memento.get<Record<string, RunSettings>>(ARGS_KEY)?.[runId];
+    if (kept) return kept;
+    const run = this.get(runId);
+    if (!run) return undefined;
+    try {
+      return { args: JSON.parse(await readFile(join(run.outputDir, 'training_args.json'), 'utf8')) as RunArgs };
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async keepSettings(runId: string, settings: RunSettings): Promise<void> {
+    const all = { ...this.deps.memento.get<Record<string, RunSettings>>(ARGS_KEY) };
+    all[runId] = settings;
+    const known = new Set(this.runs.slice(-MAX_RUNS).map((r) => r.runId));
+    await this.deps.memento.update(ARGS_KEY, Object.fromEntries(Object.entries(all).filter(([id]) => known.has(id) || id === runId)));
+  }
+
   /** Every event of a run: kept ones, or rebuilt from its trainer_state.json. */
   async history(runId: string): Promise<TrainingEvent[]> {
     const kept = this.events.get(runId);
@@ -103,7 +132,7 @@ export class RunManager implements vscode.Disposable {
     }
   }
 
-  async start(args: RunArgs, name: string, token?: string): Promise<RunSummary> {
+  async start(args: RunArgs, name: string, token?: string, form?: Record<string, unknown>): Promise<RunSummary> {
     if (this.activeRunId) throw new Error(`a run is already training (${this.active?.name}); cancel it first`);
     const runId = `${new Date().toISOString().replace(/[:.]/g, '-')}`;
     const run: RunSummary = {
@@ -117,18 +146,44 @@ export class RunManager implements vscode.Disposable {
     };
     this.runs.push(run);
     this.events.set(runId, []);
-    this.activeRunId = runId;
-    this.reporters.set(runId, this.reporter());
+    await this.keepSettings(runId, { args, ...(form ? { form } : {}) });
     this.deps.output.appendLine(`\n=== ${name}: ${args.model_name_or_path} on ${args.train_file} -> ${args.output_dir}`);
+    await this.launch(run, args, token);
+    return run;
+  }
+
+  /**
+   * Continues a stopped run in its own output folder from its last checkpoint (the trainer restores
+   * the optimizer, schedule and data order): the same run, its charts continuing from the checkpoint's step.
+   */
+  async resume(runId: string, token?: string): Promise<RunSummary> {
+    if (this.activeRunId) throw new Error(`a run is already training (${this.active?.name}); cancel it first`);
+    const run = this.get(runId);
+    const settings = await this.settings(runId);
+    if (!run || !settings) throw new Error(`the settings of run ${run?.name ?? runId} are gone (no training_args.json in its folder): start it again instead`);
+    const checkpoints = await listCheckpoints(run.outputDir).catch(() => []);
+    const last = checkpoints[checkpoints.length - 1];
+    if (!last) throw new Error(`${run.name} has no checkpoint to resume from (${run.outputDir} holds no checkpoint-N folder): start it again instead`);
+    this.events.set(runId, [...(await this.history(runId))]);
+    delete run.error;
+    delete run.finishedAt;
+    run.status = 'running';
+    this.deps.output.appendLine(`\n=== ${run.name}: resuming from ${last.path}`);
+    await this.launch(run, { ...settings.args, resume_from_checkpoint: last.path, overwrite_output_dir: false }, token);
+    return run;
+  }
+
+  private async launch(run: RunSummary, args: RunArgs, token: string | undefined): Promise<void> {
+    this.activeRunId = run.runId;
+    this.reporters.set(run.runId, this.reporter());
     this.persist();
     this.showStatus('$(sync~spin) Finetune: starting…');
     try {
-      await this.client().train(runId, args, { ...(token ? { token } : {}), saveOnCancel: true });
+      await this.client().train(run.runId, args, { ...(token ? { token } : {}), saveOnCancel: true });
     } catch (e) {
-      this.finish(runId, 'failed', (e as Error).message);
+      this.finish(run.runId, 'failed', (e as Error).message);
       throw e;
     }
-    return run;
   }
 
   cancel(runId = this.activeRunId, save = true): boolean {
@@ -161,6 +216,8 @@ export class RunManager implements vscode.Disposable {
         const v = e.metrics[key]!;
         const better = key === 'eval_loss' ? (b: number) => v < b : (b: number) => v > b;
         if (!run.bestMetric || run.bestMetric.name !== key || better(run.bestMetric.value)) run.bestMetric = { name: key, value: v };
+      } else if (e.type === 'checkpoint') {
+        run.lastCheckpoint = e.path;
       } else if (e.type === 'done') {
         run.modelDir = e.modelDir ?? undefined;
         this.finish(runId, e.cancelled ? 'cancelled' : 'done');
@@ -203,6 +260,7 @@ export class RunManager implements vscode.Disposable {
     const run = this.get(runId);
     if (run) {
       run.status = status;
+      run.finishedAt = new Date().toISOString();
       if (error) run.error = error;
     }
     if (this.activeRunId === runId) this.activeRunId = undefined;
@@ -217,7 +275,7 @@ export class RunManager implements vscode.Disposable {
   }
 
   private persist(): void {
-    void this.deps.memento.update(STATE_KEY, this.runs.slice(-100));
+    void this.deps.memento.update(STATE_KEY, this.runs.slice(-MAX_RUNS));
     this.changed.fire(this.list());
   }
 

@@ -8,6 +8,7 @@
  * Commands are fire-and-forget; requests carry a `requestId` and get exactly one `response` with
  * the same id (`ok: false` with a message for a person on failure).
  */
+import { compareProtocol } from './webviews/compare.js';
 import { dashboardProtocol } from './webviews/dashboard.js';
 import { datasetProtocol } from './webviews/dataset.js';
 import { type AnyPage, type HostMessageOf, type ViewMessageOf, callTable, parseMessage } from './webviews/ipc.js';
@@ -15,10 +16,11 @@ import { predictProtocol } from './webviews/predict.js';
 import { sidebarProtocol } from './webviews/sidebar.js';
 
 export { PAGE_KINDS, type PageKind, type RunSummary } from './webviews/base.js';
+export type { CompareRun, CompareState } from './webviews/compare.js';
 export type { DashboardState } from './webviews/dashboard.js';
-export type { ColumnProfile, DatasetPreviewState, TokenLengths } from './webviews/dataset.js';
+export type { ColumnProfile, DatasetPreviewState, DatasetWarning, LengthHistogram } from './webviews/dataset.js';
 export type { LabelScore, PredictModel, PredictState } from './webviews/predict.js';
-export type { DatasetInfo, FormField, SidebarState } from './webviews/sidebar.js';
+export type { DatasetInfo, FormField, RunEstimate, RunForm, SidebarState } from './webviews/sidebar.js';
 
 /** Every page's protocol, by page kind. */
 export const PROTOCOLS = {
@@ -26,6 +28,7 @@ export const PROTOCOLS = {
   dashboard: dashboardProtocol,
   dataset: datasetProtocol,
   predict: predictProtocol,
+  compare: compareProtocol,
 } as const;
 
 type Protocols = (typeof PROTOCOLS)[keyof typeof PROTOCOLS];

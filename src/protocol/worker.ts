@@ -12,7 +12,29 @@ export type HostToWorker =
   | { type: 'predict'; requestId: number; model: string; texts: string[]; pairs?: string[]; maxLength?: number; token?: string }
   | { type: 'analyze'; requestId: number; options: AnalyzeRequest }
   | { type: 'export'; requestId: number; model: string; outputDir: string; onnx: boolean }
+  | { type: 'estimate'; requestId: number; args: RunArgs; token?: string }
   | { type: 'shutdown' };
+
+/**
+ * What a few measured training steps say about a run on this machine. Ranges are [low, high]:
+ * the steps' spread (batches of different lengths) and, for memory, the longest batch.
+ */
+export interface RunEstimate {
+  stepsPerEpoch: number;
+  epochs: number;
+  totalSteps: number;
+  /** Steps timed (after one warm-up step). */
+  measuredSteps: number;
+  secondsPerStep: [number, number];
+  /** Training steps plus one evaluation (when the run evaluates each epoch). */
+  secondsPerEpoch: [number, number];
+  totalSeconds: [number, number];
+  /** Loading the model, reading and tokenizing the data (before the first step). */
+  startupSeconds: number;
+  /** Resident memory of the training process. */
+  peakMemoryBytes: [number, number];
+  executionProvider: string;
+}
 
 /** Dataset preview analysis (run in the worker). */
 export interface AnalyzeRequest {
@@ -25,6 +47,8 @@ export interface AnalyzeRequest {
   maxSeqLength?: number;
   /** Rows to include in the preview table (default 200). */
   previewRows?: number;
+  /** Hub token, for a tokenizer given as a Hub id. */
+  token?: string;
 }
 
 export interface Prediction {
@@ -67,6 +91,9 @@ export function parseHostMessage(v: unknown): HostToWorker {
       if (typeof v.requestId !== 'number' || typeof v.model !== 'string' || typeof v.outputDir !== 'string')
         throw new Error('worker: export needs requestId, model and outputDir');
       return { type: 'export', requestId: v.requestId, model: v.model, outputDir: v.outputDir, onnx: v.onnx !== false };
+    case 'estimate':
+      if (typeof v.requestId !== 'number' || !isObj(v.args)) throw new Error('worker: estimate needs requestId and args');
+      return v as HostToWorker;
     case 'shutdown':
       return { type: 'shutdown' };
     default:

@@ -1,14 +1,25 @@
 /**
  * Dataset preview analysis (runs in the worker: reading a big file and tokenizing it must not
- * block the extension host): the first rows, column profiles, suggested roles, label counts,
- * token-length histogram for a tokenizer, and warnings (imbalance, duplicates, empty rows).
+ * block the extension host): the first rows, column profiles, column roles by the one rule the
+ * CLI uses (detectColumns), label counts and lengths straight from the cells (so the charts show
+ * something even when the file cannot be trained on as it is), lengths in words until a tokenizer
+ * is chosen, then in tokens; and the warnings with counts and examples.
  */
-import { DETECT_ROWS, datasetStats, detectColumns, encodeDataset, loadClassificationData, readTable } from '../core/data/index.js';
+import { DETECT_ROWS, DataError, type ColumnRoles, type Table, detectColumns, loadClassificationData, readTable } from '../core/data/index.js';
 import { Tokenizer } from '../core/tokenizer/index.js';
-import type { ColumnProfile, DatasetPreviewState } from '../protocol/webview.js';
+import type { ColumnProfile, DatasetPreviewState, DatasetWarning } from '../protocol/webview.js';
 import type { AnalyzeRequest } from '../protocol/worker.js';
+import { countLabels, duplicateWarning, histogram, labelWarnings, leakageWarning, truncationWarning, wordCount } from './preview-stats.js';
 
 export type AnalyzeOptions = AnalyzeRequest;
+
+export interface AnalyzeDeps {
+  /** A tokenizer given as a Hub id or folder → the folder (Hub ids are pulled into the cache). */
+  resolveTokenizer?: (nameOrPath: string) => Promise<string>;
+}
+
+/** The validation share the preview checks for leakage: the form's default (validation_split_percentage 10). */
+const PREVIEW_VALIDATION_PERCENT = 10;
 
 function profile(name: string, values: unknown[]): ColumnProfile {
   let empty = 0;
@@ -37,23 +48,112 @@ function profile(name: string, values: unknown[]): ColumnProfile {
 
 const cell = (v: unknown): string => (v === undefined || v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v));
 
-export async function analyzeDataset(o: AnalyzeOptions): Promise<DatasetPreviewState> {
-  const table = await readTable(o.file);
-  const columns = table.columns.map((name, c) =>
-    profile(
-      name,
-      table.rows.map((r) => r[c]),
-    ),
-  );
+/** The cells of the role columns, for rows with a text (and pair). */
+interface RoleCells {
+  texts: string[];
+  pairs: string[] | null;
+  labels: string[] | null;
+  /** Text + pair: what duplicates and leakage compare. */
+  keys: string[];
+}
+
+function roleCells(table: Table, roles: ColumnRoles): RoleCells {
+  const col = (name: string | undefined): number => (name === undefined ? -1 : table.columns.indexOf(name));
+  const [t, p, l] = [col(roles.text), col(roles.pair), col(roles.label)];
+  const kept = table.rows.filter((r) => t >= 0 && cell(r[t]).trim() !== '' && (p < 0 || cell(r[p]).trim() !== ''));
+  const texts = kept.map((r) => cell(r[t]));
+  const pairs = p >= 0 ? kept.map((r) => cell(r[p])) : null;
+  return {
+    texts,
+    pairs,
+    labels: l >= 0 ? kept.map((r) => cell(r[l])) : null,
+    keys: texts.map((x, i) => (pairs ? `${x}\u0000${pairs[i]}` : x)),
+  };
+}
+
+function baseState(o: AnalyzeOptions, table: Table): DatasetPreviewState {
   const state: DatasetPreviewState = {
     file: o.file,
-    columns,
+    columns: table.columns.map((name, c) =>
+      profile(
+        name,
+        table.rows.map((r) => r[c]),
+      ),
+    ),
     rows: table.rows.slice(0, o.previewRows ?? 200).map((r) => table.columns.map((_, c) => cell(r[c]))),
     totalRows: table.rows.length,
     warnings: [],
   };
-  if (table.emptyLines > 0) state.warnings.push(`${table.emptyLines} empty lines are skipped`);
-  // Roles by the rule the CLI and the training form use; shown even when the data cannot be prepared.
+  if (table.emptyLines > 0) state.warnings.push({ kind: 'empty-lines', message: `${table.emptyLines} empty lines are skipped.`, count: table.emptyLines });
+  return state;
+}
+
+/** Lengths in tokens with the chosen tokenizer (special tokens included, before truncation), else in words. */
+async function lengths(state: DatasetPreviewState, cells: RoleCells, o: AnalyzeOptions, deps: AnalyzeDeps): Promise<void> {
+  if (cells.texts.length === 0) return;
+  if (!o.tokenizer) {
+    state.lengths = histogram(
+      cells.texts.map((t, i) => wordCount(t) + (cells.pairs ? wordCount(cells.pairs[i]!) : 0)),
+      'words',
+    );
+    return;
+  }
+  const folder = deps.resolveTokenizer ? await deps.resolveTokenizer(o.tokenizer) : o.tokenizer;
+  const tok = await Tokenizer.fromFolder(folder);
+  const maxSeqLength = o.maxSeqLength ?? 128;
+  const full = cells.texts.map((t, i) => tok.encode(t, cells.pairs?.[i] ?? null, { truncation: false }).inputIds.length);
+  state.lengths = { ...histogram(full, 'tokens', maxSeqLength), tokenizer: o.tokenizer };
+  const over = truncationWarning(full, cells.texts, maxSeqLength);
+  if (over) state.warnings.push(over);
+}
+
+/** What training would do with the file: task, dropped rows, the data module's warnings, leakage into a validation split. */
+async function trainingView(state: DatasetPreviewState, o: AnalyzeOptions, roles: ColumnRoles, cells: RoleCells): Promise<void> {
+  try {
+    const data = await loadClassificationData({
+      trainFile: o.file,
+      ...(roles.text ? { textColumns: [roles.text] } : {}),
+      ...(roles.pair ? { pairColumn: roles.pair } : {}),
+      ...(roles.label ? { labelColumn: roles.label } : {}),
+      validationSplitPercentage: PREVIEW_VALIDATION_PERCENT,
+    });
+    state.problemType = data.problemType;
+    const { emptyText, emptyLabel } = data.train.dropped;
+    if (emptyText + emptyLabel > 0)
+      state.warnings.push({
+        kind: 'dropped',
+        message: `${emptyText + emptyLabel} rows have an empty text or label and are left out (${emptyText} text, ${emptyLabel} label).`,
+        count: emptyText + emptyLabel,
+      });
+    for (const w of data.warnings) state.warnings.push({ kind: 'data', message: w });
+    const v = data.validation;
+    if (v) {
+      const key = (s: typeof v, i: number): string => (s.pairs ? `${s.texts[i]}\u0000${s.pairs[i]}` : s.texts[i]!);
+      const leak = leakageWarning(
+        data.train.texts.map((_, i) => key(data.train, i)),
+        v.texts.map((_, i) => key(v, i)),
+        v.texts,
+        `the form's ${PREVIEW_VALIDATION_PERCENT}% split`,
+      );
+      if (leak) state.warnings.push(leak);
+    }
+  } catch (e) {
+    // The one-label warning says it with the counts; other problems stop training: say so.
+    if (!(e instanceof DataError && e.code === 'single-class' && state.warnings.some((w) => w.kind === 'one-label'))) state.error = (e as Error).message;
+  }
+  if (!state.problemType && cells.labels === null) state.warnings.push(noLabelWarning(state));
+}
+
+function noLabelWarning(state: DatasetPreviewState): DatasetWarning {
+  return {
+    kind: 'data',
+    message: `No label column: choose the column that holds each row's class (the columns are ${state.columns.map((c) => `"${c.name}"`).join(', ')}).`,
+  };
+}
+
+export async function analyzeDataset(o: AnalyzeOptions, deps: AnalyzeDeps = {}): Promise<DatasetPreviewState> {
+  const table = await readTable(o.file);
+  const state = baseState(o, table);
   const given = {
     ...(o.textColumn ? { text: o.textColumn } : {}),
     ...(o.pairColumn ? { pair: o.pairColumn } : {}),
@@ -63,57 +163,24 @@ export async function analyzeDataset(o: AnalyzeOptions): Promise<DatasetPreviewS
   if (roles.text) state.textColumn = roles.text;
   if (roles.pair) state.pairColumn = roles.pair;
   if (roles.label) state.labelColumn = roles.label;
+  const cells = roleCells(table, roles);
+  if (cells.labels && roles.label) {
+    state.labelCounts = countLabels(cells.labels);
+    state.warnings.push(...labelWarnings(state.labelCounts, roles.label, cells.labels.length));
+  }
+  const dup = duplicateWarning(cells.keys, cells.texts);
+  if (dup) state.warnings.push(dup);
   try {
-    const data = await loadClassificationData({
-      trainFile: o.file,
-      ...(roles.text ? { textColumns: [roles.text] } : {}),
-      ...(roles.pair ? { pairColumn: roles.pair } : {}),
-      ...(roles.label ? { labelColumn: roles.label } : {}),
-    });
-    state.textColumn = data.columns.text[0];
-    if (data.columns.pair) state.pairColumn = data.columns.pair;
-    if (data.columns.label) state.labelColumn = data.columns.label;
-    state.problemType = data.problemType;
-    const tok = o.tokenizer ? await Tokenizer.fromFolder(o.tokenizer) : undefined;
-    const maxSeqLength = o.maxSeqLength ?? 128;
-    const encoded = tok ? await encodeDataset(data, tok, { maxSeqLength }) : undefined;
-    const stats = datasetStats(data, encoded).train;
-    if (stats.labelCounts) state.labelCounts = stats.labelCounts;
-    const dropped = stats.dropped.emptyText + stats.dropped.emptyLabel;
-    if (dropped > 0)
-      state.warnings.push(`${dropped} rows have an empty text or label and are dropped (${stats.dropped.emptyText} text, ${stats.dropped.emptyLabel} label)`);
-    if (stats.duplicates > 0) state.warnings.push(`${stats.duplicates} rows repeat an earlier row's text`);
-    if (stats.labelCounts) {
-      const counts = Object.values(stats.labelCounts);
-      const max = Math.max(...counts);
-      const min = Math.min(...counts);
-      if (min > 0 && max / min >= 3)
-        state.warnings.push(`labels are imbalanced (${max}:${min}); consider --class_weights auto and watch F1 rather than accuracy`);
-    }
-    for (const w of data.warnings) state.warnings.push(w);
-    if (encoded && tok && stats.tokens) {
-      const full = encoded.train.fullLengths;
-      const top = Math.max(maxSeqLength, stats.tokens.max);
-      const width = Math.max(1, Math.ceil(top / 24));
-      const buckets: number[] = [];
-      for (let b = width; b < top + width; b += width) buckets.push(b);
-      const counts = new Array<number>(buckets.length).fill(0);
-      for (const len of full) counts[Math.min(buckets.length - 1, Math.floor((len - 1) / width))]!++;
-      state.lengths = {
-        buckets,
-        counts,
-        maxSeqLength,
-        truncatedShare: stats.tokens.truncatedShare,
-        p50: stats.tokens.p50,
-        p95: stats.tokens.p95,
-        max: stats.tokens.max,
-        tokenizer: o.tokenizer!,
-      };
-      if (stats.tokens.truncatedShare > 0.05)
-        state.warnings.push(`${(100 * stats.tokens.truncatedShare).toFixed(1)}% of rows are longer than max_seq_length ${maxSeqLength} and will be truncated`);
-    }
+    await lengths(state, cells, o, deps);
   } catch (e) {
-    state.error = (e as Error).message;
+    state.warnings.push({ kind: 'data', message: `Tokenizer ${o.tokenizer}: ${(e as Error).message} (lengths are shown in words).` });
+    const { tokenizer: _unused, ...words } = o;
+    await lengths(state, cells, words, deps);
+  }
+  await trainingView(state, o, roles, cells);
+  if (state.problemType === 'regression') {
+    delete state.labelCounts;
+    state.warnings = state.warnings.filter((w) => w.kind !== 'imbalance' && w.kind !== 'one-label');
   }
   return state;
 }

@@ -6,7 +6,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import type { TrainingEvent } from '../core/contract/events.js';
 import type { DatasetPreviewState } from '../protocol/webview.js';
-import { type AnalyzeRequest, type HostToWorker, type Prediction, parseWorkerMessage } from '../protocol/worker.js';
+import { type AnalyzeRequest, type HostToWorker, type Prediction, type RunEstimate, parseWorkerMessage } from '../protocol/worker.js';
 import type { RunArgs } from '../core/contract/args.js';
 
 export interface WorkerClientOptions {
@@ -140,6 +140,12 @@ export class WorkerClient {
   /** Dataset preview analysis, in the worker. */
   async analyze(options: AnalyzeRequest): Promise<DatasetPreviewState> {
     return this.request<DatasetPreviewState>((requestId) => ({ type: 'analyze', requestId, options }));
+  }
+
+  /** Times a few training steps of `args` on this machine (nothing is written into its output folder). */
+  async estimate(args: RunArgs, token?: string): Promise<RunEstimate> {
+    if (this.currentRun) throw new Error(`a training run (${this.currentRun}) is in progress: estimate when it has finished`);
+    return this.request<RunEstimate>((requestId) => ({ type: 'estimate', requestId, args, ...(token ? { token } : {}) }));
   }
 
   /** Writes a model folder with ONNX (in the worker: building and serializing the graph is CPU work). */

@@ -6,9 +6,10 @@
  */
 import { parseHostMessage, type HostToWorker, type WorkerToHost } from '../protocol/worker.js';
 import { Predictor } from '../core/predict/predictor.js';
-import { runClassification } from '../core/run/run.js';
+import { resolveModelFolder, runClassification } from '../core/run/run.js';
 import { exportModelFolder } from '../core/export/index.js';
 import { analyzeDataset } from './analyze.js';
+import { estimateRun } from './estimate.js';
 
 function send(m: WorkerToHost): void {
   process.send?.(m);
@@ -51,11 +52,19 @@ async function train(m: Extract<HostToWorker, { type: 'train' }>): Promise<void>
   }
 }
 
+/**
+ * A model (or tokenizer) folder, or a Hub id found in the cache or pulled into it (HF_ENDPOINT and
+ * HF_HUB_CACHE come from the host through this process's environment).
+ */
+function resolveFolder(nameOrPath: string, token: string | undefined, role = 'model'): Promise<string> {
+  return resolveModelFolder(nameOrPath, { revision: 'main', cache_dir: null }, { emit: () => undefined, env: process.env, ...(token ? { token } : {}) }, role);
+}
+
 async function predict(m: Extract<HostToWorker, { type: 'predict' }>): Promise<void> {
   try {
     let p = predictors.get(m.model);
     if (!p) {
-      p = Predictor.load(m.model);
+      p = resolveFolder(m.model, m.token).then((dir) => Predictor.load(dir));
       predictors.set(m.model, p);
       p.catch(() => predictors.delete(m.model));
     }
@@ -75,8 +84,9 @@ async function task(requestId: number, work: () => Promise<unknown>): Promise<vo
   }
 }
 
+/** A model folder (or a Hub id, pulled) exported into `outputDir` under the CLI's rule (a folder with others' files is refused). */
 async function exportFolder(model: string, outputDir: string, onnx: boolean): Promise<string[]> {
-  return exportModelFolder(model, outputDir, { onnx });
+  return exportModelFolder(await resolveFolder(model, undefined), outputDir, { onnx, baseModel: model });
 }
 
 process.on('message', (raw) => {
@@ -107,7 +117,14 @@ process.on('message', (raw) => {
       queue = queue.then(() => predict(m));
       break;
     case 'analyze':
-      queue = queue.then(() => task(m.requestId, () => analyzeDataset(m.options)));
+      queue = queue.then(() => task(m.requestId, () => analyzeDataset(m.options, { resolveTokenizer: (t) => resolveFolder(t, m.options.token, 'tokenizer') })));
+      break;
+    case 'estimate':
+      if (running) {
+        send({ type: 'failure', requestId: m.requestId, message: `a training run (${running.runId}) is in progress: estimate when it has finished` });
+        return;
+      }
+      queue = queue.then(() => task(m.requestId, () => estimateRun(m.args, { env: process.env, ...(m.token ? { token: m.token } : {}) })));
       break;
     case 'export':
       queue = queue.then(() => task(m.requestId, () => exportFolder(m.model, m.outputDir, m.onnx)));

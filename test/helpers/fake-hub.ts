@@ -526,6 +526,7 @@ export class FakeHub {
     }
 
     if (path === '/api/repos/create' && method === 'POST') return this.createRepo(res, auth.user, body);
+    if (path === '/api/models' && method === 'GET') return sendJson(res, 200, this.searchModels(auth.user, url.searchParams));
 
     const api = /^\/api\/(models|datasets|spaces)\/(.+)$/.exec(path);
     if (api?.[1] && api[2] !== undefined) {
@@ -651,6 +652,29 @@ export class FakeHub {
       siblings: [...(commit?.files.keys() ?? [])].sort().map((rfilename) => ({ rfilename })),
       ...repo.infoOverrides,
     };
+  }
+
+  /**
+   * GET /api/models: the models the caller may see whose id contains `search` (any case), with
+   * `pipeline_tag` when given, sorted by `sort` (downloads or likes, descending), at most `limit`.
+   * A repo's task and downloads come from its info (`infoOverrides: { pipeline_tag, downloads }`).
+   */
+  private searchModels(user: FakeUser | undefined, q: URLSearchParams): Record<string, unknown>[] {
+    const query = (q.get('search') ?? '').toLowerCase();
+    const task = q.get('pipeline_tag');
+    const sort = q.get('sort');
+    const hits: Record<string, unknown>[] = [];
+    for (const repo of this.repos.values()) {
+      if (repo.type !== 'model' || (repo.private && !this.owns(user, repo.id))) continue;
+      const oid = repo.branches.get('main');
+      if (!oid || !repo.id.toLowerCase().includes(query)) continue;
+      const info = this.info(repo, oid);
+      if (task && info.pipeline_tag !== task) continue;
+      const { siblings: _siblings, ...rest } = info;
+      hits.push(rest);
+    }
+    if (sort === 'downloads' || sort === 'likes') hits.sort((a, b) => Number(b[sort] ?? 0) - Number(a[sort] ?? 0));
+    return hits.slice(0, Number(q.get('limit') ?? 500));
   }
 
   private entry(repo: FakeRepo, f: FakeFile, expand: boolean): Record<string, unknown> {

@@ -159,6 +159,7 @@ export function datasetState(rows = 10_000, over: Partial<DatasetPreviewState> =
     problemType: 'single_label_classification',
     labelCounts: { '0': 4_000, '1': 8_000 },
     lengths: {
+      unit: 'tokens',
       buckets: [16, 32, 64, 128, 256, 512],
       counts: [3_100, 4_200, 2_900, 1_200, 450, 150],
       maxSeqLength: 128,
@@ -168,7 +169,11 @@ export function datasetState(rows = 10_000, over: Partial<DatasetPreviewState> =
       max: 498,
       tokenizer: 'bert-base-chinese',
     },
-    warnings: ['Labels are imbalanced: 1 has 2.0x the rows of 0.', '37 duplicate rows.', '12 rows have an empty review.'],
+    warnings: [
+      { kind: 'imbalance', message: 'Labels are imbalanced: "1" has 2.0× the rows of "0".', count: 4_000, examples: ['1: 8000 rows', '0: 4000 rows'] },
+      { kind: 'duplicates', message: "37 rows repeat an earlier row's text.", count: 37, examples: ['很快，好吃，味道足，量大'] },
+      { kind: 'dropped', message: '12 rows have an empty review.', count: 12 },
+    ],
     ...over,
   };
 }

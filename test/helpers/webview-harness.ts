@@ -270,7 +270,7 @@ export class WebviewHarness {
           res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
           res.end(body);
         };
-        const m = /^\/page\/(sidebar|dashboard|dataset|predict)\.html$/.exec(url.pathname);
+        const m = /^\/page\/(sidebar|dashboard|dataset|predict|compare)\.html$/.exec(url.pathname);
         if (m) return send(200, 'text/html; charset=utf-8', pageHtml(m[1] as PageKind, origin, (url.searchParams.get('theme') as Theme | null) ?? 'dark'));
         if (url.pathname === '/dist/webview.js') return send(200, 'text/javascript; charset=utf-8', js);
         if (url.pathname === '/favicon.ico') return send(204, 'image/x-icon', '');

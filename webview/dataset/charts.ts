@@ -1,15 +1,15 @@
 /** The preview's two bar charts, each in its card with a summary: labels, and token lengths with max_seq_length marked. */
 import type { ChartDataset, Plugin } from 'chart.js';
-import type { DatasetPreviewState, TokenLengths } from '../../src/protocol/webviews/dataset.js';
+import type { DatasetPreviewState, LengthHistogram } from '../../src/protocol/webviews/dataset.js';
 import { applyPaint, chartColor, createChart, paint, type Chart } from '../charts.js';
 import { h } from '../dom.js';
-import { labelSummary, lengthLabels, lengthSummary, maxLengthSlot, truncatedBucket } from './view-model.js';
+import { labelSummary, lengthLabels, lengthSummary, lengthTitle, maxLengthSlot, truncatedBucket } from './view-model.js';
 
 type BarDataset = ChartDataset<'bar', number[]>;
 export type BarChart = Chart<'bar', number[]>;
 
 /** Draws a dashed vertical line where max_seq_length falls on the length histogram. */
-function maxLengthMarker(get: () => TokenLengths | undefined): Plugin<'bar'> {
+function maxLengthMarker(get: () => LengthHistogram | undefined): Plugin<'bar'> {
   return {
     id: 'maxSeqLengthMarker',
     afterDatasetsDraw(chart) {
@@ -19,6 +19,7 @@ function maxLengthMarker(get: () => TokenLengths | undefined): Plugin<'bar'> {
       const n = l.buckets.length;
       const slot = n > 1 ? x.getPixelForValue(1) - x.getPixelForValue(0) : x.width;
       const at = maxLengthSlot(l);
+      if (!at) return;
       const px = x.getPixelForValue(at.index) - slot / 2 + at.frac * slot;
       const { ctx, chartArea } = chart;
       ctx.save();
@@ -33,7 +34,7 @@ function maxLengthMarker(get: () => TokenLengths | undefined): Plugin<'bar'> {
       ctx.setLineDash([]);
       ctx.textAlign = px > chartArea.left + chartArea.width * 0.7 ? 'right' : 'left';
       ctx.textBaseline = 'top';
-      ctx.fillText(` max_seq_length ${l.maxSeqLength} `, px, chartArea.top + 2);
+      ctx.fillText(` max_seq_length ${l.maxSeqLength}${at.beyond ? ' →' : ''} `, px, chartArea.top + 2);
       ctx.restore();
     },
   };
@@ -103,16 +104,17 @@ export class LabelChart extends BarCard {
       counts.map(([, v]) => v),
     );
     this.summary.textContent = labelSummary(s);
+    this.el.classList.toggle('empty', counts.length === 0);
     this.redraw();
   }
 }
 
 export class LengthChart extends BarCard {
   private readonly title: HTMLElement;
-  private lengths: TokenLengths | undefined;
+  private lengths: LengthHistogram | undefined;
 
   constructor() {
-    const title = h('h3', { id: 'length-title' }, 'Token lengths');
+    const title = h('h3', { id: 'length-title' }, 'Text lengths');
     super('length-chart', title, 'length-summary');
     this.title = title;
   }
@@ -128,18 +130,21 @@ export class LengthChart extends BarCard {
       data: { labels: this.names, datasets: [set] },
       options: {
         plugins: { legend: { display: false } },
-        scales: { x: { title: { display: true, text: 'tokens' } }, y: { beginAtZero: true, ticks: { precision: 0 } } },
+        scales: { x: { title: { display: true, text: 'words' } }, y: { beginAtZero: true, ticks: { precision: 0 } } },
       },
       plugins: [maxLengthMarker(() => this.lengths)],
     }));
   }
 
-  render(l: TokenLengths | undefined): void {
+  render(l: LengthHistogram | undefined): void {
     this.lengths = l;
     refill(this.names, lengthLabels(l));
     refill(this.data, l?.counts ?? []);
-    this.title.textContent = l ? `Token lengths (${l.tokenizer})` : 'Token lengths';
+    this.title.textContent = lengthTitle(l);
     this.summary.textContent = lengthSummary(l);
+    const x = this.chart?.options.scales?.x as { title?: { text?: string } } | undefined;
+    if (x?.title) x.title.text = l?.unit ?? 'words';
+    this.el.classList.toggle('empty', !l || l.counts.every((c) => c === 0));
     this.redraw();
   }
 }

@@ -7,7 +7,15 @@
  * state) → render. Request: analyze (columns, tokenizer, max_seq_length) → a new
  * DatasetPreviewState. Command: trainOnThis.
  */
-import { Analyze, Preview, TrainOnThis, datasetProtocol, type DatasetPreviewState, type DatasetProtocol } from '../../src/protocol/webviews/dataset.js';
+import {
+  Analyze,
+  PickTokenizer,
+  Preview,
+  TrainOnThis,
+  datasetProtocol,
+  type DatasetPreviewState,
+  type DatasetProtocol,
+} from '../../src/protocol/webviews/dataset.js';
 import { Api } from '../api.js';
 import { exposeCharts, followTheme } from '../charts.js';
 import { h } from '../dom.js';
@@ -18,6 +26,7 @@ import { ColumnsTable } from './columns-table.js';
 import { RolesForm } from './roles-form.js';
 import { analyzeParams, fileInfo, rowsTitle } from './view-model.js';
 import { VirtualRows } from './virtual-rows.js';
+import { WarningsList } from './warnings-list.js';
 
 export type DatasetApi = Api<DatasetProtocol>;
 
@@ -26,7 +35,7 @@ class DatasetView {
   private readonly fileName = h('h2', { id: 'file-name' });
   private readonly info = h('div', { id: 'file-info', class: 'muted' });
   private readonly error = h('div', { id: 'error', class: 'error', role: 'alert', hidden: true });
-  private readonly warnings = h('ul', { id: 'warnings', class: 'warnings', 'data-testid': 'warnings' });
+  private readonly warnings = new WarningsList();
   private readonly labels = new LabelChart();
   private readonly lengths = new LengthChart();
   private readonly columns = new ColumnsTable();
@@ -47,7 +56,7 @@ class DatasetView {
       ),
       this.error,
       roles.el,
-      this.warnings,
+      this.warnings.el,
       h('section', { class: 'charts two' }, this.labels.el, this.lengths.el),
       h('h3', null, 'Columns'),
       this.columns.el,
@@ -68,8 +77,7 @@ class DatasetView {
     this.fileName.title = s.file;
     this.info.textContent = fileInfo(s);
     this.showError(s.error ?? '');
-    this.warnings.replaceChildren(...s.warnings.map((w) => h('li', { class: 'warning' }, w)));
-    this.warnings.hidden = s.warnings.length === 0;
+    this.warnings.render(s.warnings);
     this.labels.render(s);
     this.lengths.render(s.lengths);
     this.columns.render(s.columns, roles);
@@ -94,9 +102,28 @@ class DatasetPage {
   /** A preview from the host (bootstrap or pushed). */
   show(s: DatasetPreviewState): void {
     this.latest++;
-    this.view ??= new DatasetView(this.root, new RolesForm(() => void this.analyze()), () => this.api.command(TrainOnThis, {}));
+    this.view ??= new DatasetView(
+      this.root,
+      new RolesForm(
+        () => void this.analyze(),
+        () => void this.pickTokenizer(),
+      ),
+      () => this.api.command(TrainOnThis, {}),
+    );
     this.view.roles.setBusy(false);
     this.view.render(s);
+  }
+
+  /** The model picker for the tokenizer; a choice is analysed at once. */
+  private async pickTokenizer(): Promise<void> {
+    try {
+      const t = await this.api.request(PickTokenizer, {});
+      if (!t || !this.view) return;
+      this.view.roles.setTokenizer(t);
+      await this.analyze();
+    } catch (err) {
+      this.view?.showError((err as Error).message);
+    }
   }
 
   private async analyze(): Promise<void> {

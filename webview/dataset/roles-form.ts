@@ -10,11 +10,11 @@ export class RolesForm {
   /** What the form holds now. */
   readonly values: RolesValues = { text: '', pair: '', label: '', tokenizer: '', maxSeqLength: '' };
   private readonly selects: Record<keyof Roles, VscodeSingleSelect>;
-  private readonly tokenizer = h('vscode-textfield', { id: 'tokenizer', placeholder: 'the model’s tokenizer (Hub id or folder)' }) as VscodeTextfield;
-  private readonly maxSeqLength = h('vscode-textfield', { id: 'max-seq-length', type: 'number', min: 2, step: 1 }) as VscodeTextfield;
+  private readonly tokenizer = h('vscode-textfield', { id: 'tokenizer', placeholder: 'none yet: lengths are in words' }) as VscodeTextfield;
+  private readonly maxSeqLength = h('vscode-textfield', { id: 'max-seq-length', type: 'number', min: 2, step: 1, placeholder: '128' }) as VscodeTextfield;
   private readonly busy = h('vscode-progress-ring', { id: 'busy', hidden: true });
 
-  constructor(analyze: () => void) {
+  constructor(analyze: () => void, pickTokenizer: () => void) {
     const role = (id: string, key: keyof Roles): VscodeSingleSelect => singleSelect(id, [], undefined, (v) => ((this.values[key] = v), analyze()));
     this.selects = { text: role('text-column', 'text'), pair: role('pair-column', 'pair'), label: role('label-column', 'label') };
     this.tokenizer.addEventListener('input', () => (this.values.tokenizer = this.tokenizer.value));
@@ -29,7 +29,20 @@ export class RolesForm {
       formRow('text-column', 'Text column', this.selects.text),
       formRow('pair-column', 'Second text column', this.selects.pair),
       formRow('label-column', 'Label column', this.selects.label),
-      formRow('tokenizer', 'Tokenizer', this.tokenizer),
+      formRow(
+        'tokenizer',
+        'Tokenizer',
+        h(
+          'div',
+          { class: 'with-button' },
+          this.tokenizer,
+          h(
+            'vscode-button',
+            { id: 'choose-tokenizer', secondary: true, onclick: () => pickTokenizer(), title: 'Hub search, cached and local models' },
+            'Choose…',
+          ),
+        ),
+      ),
       formRow('max-seq-length', 'max_seq_length', this.maxSeqLength),
       h('div', { class: 'actions analyze-row' }, h('vscode-button', { id: 'analyze', secondary: true, onclick: () => analyze() }, 'Analyze'), this.busy),
     );
@@ -38,9 +51,9 @@ export class RolesForm {
   /** Takes the roles (and the tokenizer and max_seq_length, when measured) of a new preview. */
   render(s: DatasetPreviewState): Roles {
     Object.assign(this.values, pickRoles(s));
-    if (s.lengths) {
-      this.values.tokenizer = s.lengths.tokenizer;
-      this.values.maxSeqLength = String(s.lengths.maxSeqLength);
+    if (s.lengths?.unit === 'tokens') {
+      this.values.tokenizer = s.lengths.tokenizer ?? this.values.tokenizer;
+      this.values.maxSeqLength = String(s.lengths.maxSeqLength ?? this.values.maxSeqLength);
     }
     const cols: Choice[] = s.columns.map((c) => ({ value: c.name, description: c.kind }));
     setChoices(this.selects.text, cols, this.values.text);
@@ -49,6 +62,12 @@ export class RolesForm {
     this.tokenizer.value = this.values.tokenizer;
     this.maxSeqLength.value = this.values.maxSeqLength;
     return this.values;
+  }
+
+  /** A tokenizer the picker chose. */
+  setTokenizer(t: string): void {
+    this.values.tokenizer = t;
+    this.tokenizer.value = t;
   }
 
   setBusy(busy: boolean): void {

@@ -3,7 +3,7 @@
  * in Node): the column roles, the summaries under the charts, the histogram's labels, where
  * max_seq_length falls on it, and the analyze request the roles form makes.
  */
-import type { AnalyzeParams, DatasetPreviewState, TokenLengths } from '../../src/protocol/webviews/dataset.js';
+import type { AnalyzeParams, DatasetPreviewState, DatasetWarning, LengthHistogram } from '../../src/protocol/webviews/dataset.js';
 import { count, percent } from '../format.js';
 
 export interface Roles {
@@ -53,11 +53,17 @@ export function rowsTitle(s: DatasetPreviewState): string {
   return s.rows.length < s.totalRows ? `Rows (first ${count(s.rows.length)} of ${count(s.totalRows)})` : `Rows (${count(s.rows.length)})`;
 }
 
-/** The label distribution's summary: each label's share (the first 12). */
+/** The label distribution's summary, or what to do when there is none to draw. */
 export function labelSummary(s: DatasetPreviewState): string {
   const counts = Object.entries(s.labelCounts ?? {});
-  if (!counts.length) return s.problemType === 'regression' ? 'Regression: the label is a number.' : 'No label column.';
+  if (!counts.length) {
+    if (s.problemType === 'regression') return 'Regression: the label is a number (no classes to count).';
+    return s.labelColumn
+      ? `The label column "${s.labelColumn}" has no values: choose the column that holds each row's class.`
+      : "No label column yet: choose the column that holds each row's class in Label column above.";
+  }
   const total = counts.reduce((a, [, v]) => a + v, 0);
+  if (counts.length === 1) return `Only one label ("${counts[0]![0]}", ${count(total)} rows): a classifier needs at least two.`;
   const shares = counts
     .map(([k, v]) => `${k} ${percent(total ? v / total : 0)}`)
     .slice(0, 12)
@@ -65,31 +71,49 @@ export function labelSummary(s: DatasetPreviewState): string {
   return `${counts.length} labels · ${shares}${counts.length > 12 ? ' · …' : ''}`;
 }
 
-/** The histogram's bucket labels: ≤16, 17–32, ... */
-export function lengthLabels(l: TokenLengths | undefined): string[] {
-  return l ? l.buckets.map((b, i) => (i === 0 ? `≤${b}` : `${l.buckets[i - 1]! + 1}–${b}`)) : [];
+/** The histogram's bucket labels: ≤16, 17–32, ... (buckets one wide: 1, 2, 3, ...). */
+export function lengthLabels(l: LengthHistogram | undefined): string[] {
+  if (!l) return [];
+  return l.buckets.map((b, i) => {
+    const lo = i === 0 ? 1 : l.buckets[i - 1]! + 1;
+    return lo === b ? String(b) : i === 0 ? `≤${b}` : `${lo}–${b}`;
+  });
 }
 
-export function lengthSummary(l: TokenLengths | undefined): string {
-  return l
-    ? `max_seq_length ${l.maxSeqLength}: ${percent(l.truncatedShare)} of rows truncated · median ${l.p50} · p95 ${l.p95} · longest ${l.max}`
-    : 'Choose a tokenizer to see token lengths.';
+/** The length chart's title: words until a tokenizer is chosen. */
+export function lengthTitle(l: LengthHistogram | undefined): string {
+  if (!l) return 'Text lengths';
+  return l.unit === 'tokens' ? `Token lengths (${l.tokenizer ?? 'tokenizer'})` : 'Text lengths in words';
+}
+
+export function lengthSummary(l: LengthHistogram | undefined): string {
+  if (!l) return 'No text column yet: choose the column that holds the text in Text column above.';
+  const figures = `median ${l.p50} · p95 ${l.p95} · longest ${l.max}`;
+  if (l.unit === 'words') return `${figures} words. Choose the model’s tokenizer above to see tokens and how many rows max_seq_length cuts.`;
+  return `max_seq_length ${l.maxSeqLength}: ${percent(l.truncatedShare ?? 0)} of rows truncated · ${figures} tokens`;
 }
 
 /** A bucket whose rows are all longer than max_seq_length (drawn red: they get truncated). */
-export function truncatedBucket(l: TokenLengths | undefined, i: number): boolean {
+export function truncatedBucket(l: LengthHistogram | undefined, i: number): boolean {
   const lo = i > 0 ? (l?.buckets[i - 1] ?? 0) : 0;
-  return !!l && lo >= l.maxSeqLength;
+  return !!l && l.maxSeqLength !== undefined && lo >= l.maxSeqLength;
 }
 
 /**
  * Where max_seq_length falls on the histogram, in bucket slots: the bucket it falls in and how far
- * into it (0..1); past the last bucket, the end of the last one.
+ * into it (0..1); past the last bucket, the end of the last one. None for lengths in words.
  */
-export function maxLengthSlot(l: TokenLengths): { index: number; frac: number } {
-  const k = l.buckets.findIndex((b) => b >= l.maxSeqLength);
-  if (k < 0) return { index: l.buckets.length - 1, frac: 1 };
+export function maxLengthSlot(l: LengthHistogram): { index: number; frac: number; beyond?: true } | undefined {
+  const limit = l.maxSeqLength;
+  if (limit === undefined) return undefined;
+  const k = l.buckets.findIndex((b) => b >= limit);
+  if (k < 0) return { index: l.buckets.length - 1, frac: 1, ...(limit > l.buckets[l.buckets.length - 1]! ? { beyond: true as const } : {}) };
   const lo = k > 0 ? l.buckets[k - 1]! : 0;
   const hi = l.buckets[k]!;
-  return { index: k, frac: hi > lo ? (l.maxSeqLength - lo) / (hi - lo) : 1 };
+  return { index: k, frac: hi > lo ? (limit - lo) / (hi - lo) : 1 };
+}
+
+/** A warning as the list shows it: the message, and its examples (each on its own line). */
+export function warningLines(w: DatasetWarning): { message: string; examples: string[] } {
+  return { message: w.message, examples: w.examples ?? [] };
 }

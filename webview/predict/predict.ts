@@ -6,19 +6,21 @@
  * Protocol (src/protocol/webviews/predict.ts): bootstrap(PredictState) and `models` → the model
  * list. Request: predict → LabelScore[]. UI state: the texts and the chosen model survive a reload.
  */
-import type { VscodeSingleSelect, VscodeTextarea } from '@vscode-elements/elements';
-import { Models, Predict, predictProtocol, type PredictProtocol, type PredictState } from '../../src/protocol/webviews/predict.js';
+import type { VscodeCheckbox, VscodeSingleSelect, VscodeTextarea } from '@vscode-elements/elements';
+import { ChooseModel, Models, Predict, predictProtocol, type PredictProtocol, type PredictState } from '../../src/protocol/webviews/predict.js';
 import { Api } from '../api.js';
 import { formRow, setChoices, singleSelect } from '../controls.js';
 import { h } from '../dom.js';
 import { loading } from '../layout.js';
 import { Results } from './results.js';
-import { pickModel, predictProblem } from './view-model.js';
+import { modelNote, pickModel, predictProblem, takesPair } from './view-model.js';
 
 interface UiState {
   text: string;
   pair: string;
   model: string;
+  /** The person asked for a second text (a model not known to take pairs). */
+  pairOn: string;
 }
 
 export type PredictApi = Api<PredictProtocol, UiState>;
@@ -27,15 +29,31 @@ export type PredictApi = Api<PredictProtocol, UiState>;
 class PredictView {
   readonly model: VscodeSingleSelect;
   readonly pairRow: HTMLElement;
-  readonly noModels = h('p', { id: 'no-models', class: 'muted', hidden: true }, 'No trained model yet: finish a run first.');
+  readonly noModels: HTMLElement;
+  readonly note = h('div', { id: 'model-note', class: 'muted' });
+  readonly pairToggle: VscodeCheckbox;
   readonly button = h('vscode-button', { id: 'predict' }, 'Predict') as HTMLElement & { disabled: boolean };
   readonly busy = h('vscode-progress-ring', { id: 'busy', hidden: true });
   readonly error = h('div', { id: 'error', class: 'error', role: 'alert', hidden: true });
   readonly results = new Results();
 
   constructor(root: HTMLElement, page: PredictPage) {
-    this.model = singleSelect('model', [], undefined, (v) => page.set('model', v));
+    this.model = singleSelect('model', [], undefined, (v) => (page.set('model', v), page.modelChanged()));
     this.button.addEventListener('click', () => void page.predict());
+    const choose = (id: string, label: string): HTMLElement =>
+      h('vscode-button', { id, secondary: id === 'choose-model', onclick: () => void page.chooseModel() }, label);
+    this.noModels = h(
+      'div',
+      { id: 'no-models', class: 'empty-state', hidden: true },
+      h(
+        'p',
+        null,
+        'No model yet. Try a pretrained classifier from the Hugging Face Hub as it is, before any training — or train one from the Finetune sidebar.',
+      ),
+      choose('choose-model-empty', 'Choose a Hub model…'),
+    );
+    this.pairToggle = h('vscode-checkbox', { id: 'pair-toggle', label: 'Sentence pair (a second text)' }) as VscodeCheckbox;
+    this.pairToggle.addEventListener('change', () => (page.set('pairOn', this.pairToggle.checked ? '1' : ''), page.modelChanged()));
     const area = (id: 'text' | 'pair', placeholder: string): VscodeTextarea => {
       const ta = h('vscode-textarea', { id, rows: 4, resize: 'vertical', placeholder }) as VscodeTextarea;
       ta.value = page.ui[id];
@@ -51,9 +69,11 @@ class PredictView {
     this.pairRow = h('div', { id: 'pair-row', hidden: true }, formRow('pair', 'Second text', area('pair', 'The second sentence of the pair…')));
     root.replaceChildren(
       h('header', { class: 'page-header' }, h('h2', null, 'Try the model')),
-      formRow('model', 'Model', this.model),
+      formRow('model', 'Model', h('div', { class: 'with-button' }, this.model, choose('choose-model', 'Choose…'))),
+      this.note,
       this.noModels,
       formRow('text', 'Text', area('text', 'Type a sentence…')),
+      this.pairToggle,
       this.pairRow,
       h('div', { class: 'actions' }, this.button, h('span', { class: 'muted hint' }, 'Ctrl+Enter'), this.busy),
       this.error,
@@ -84,7 +104,7 @@ class PredictPage {
     private readonly api: PredictApi,
   ) {
     const saved = api.getState();
-    this.ui = { model: '', text: saved.text ?? '', pair: saved.pair ?? '' };
+    this.ui = { model: '', text: saved.text ?? '', pair: saved.pair ?? '', pairOn: saved.pairOn ?? '' };
   }
 
   set(key: keyof UiState, value: string): void {
@@ -102,14 +122,43 @@ class PredictPage {
       s.models.map((m) => ({ value: m.id, label: m.label, description: m.dir })),
       this.ui.model,
     );
-    view.pairRow.hidden = !s.pairs;
     view.noModels.hidden = s.models.length > 0;
+    this.modelChanged();
+  }
+
+  /** The chosen model's note, and the second text for a pair model (or when asked for). */
+  modelChanged(): void {
+    const view = this.view;
+    if (!view || !this.state) return;
+    const m = this.state.models.find((x) => x.id === this.ui.model);
+    view.note.textContent = modelNote(m);
+    view.pairToggle.checked = takesPair(m, this.ui.pairOn === '1');
+    view.pairToggle.disabled = m?.pairs === true;
+    view.pairRow.hidden = !takesPair(m, this.ui.pairOn === '1');
+  }
+
+  /** The model picker (Hub search, cached, recent, folders): the chosen model is selected. */
+  async chooseModel(): Promise<void> {
+    const view = this.view!;
+    view.showError('');
+    try {
+      const s = await this.api.request(ChooseModel, {});
+      if (!s) return;
+      this.ui.model = '';
+      this.showModels(s);
+      if (s.selected) this.set('model', s.selected);
+    } catch (err) {
+      view.showError((err as Error).message);
+    }
   }
 
   async predict(): Promise<void> {
     const view = this.view!;
     const { model, text, pair } = this.ui;
-    const pairs = this.state?.pairs === true;
+    const pairs = takesPair(
+      this.state?.models.find((m) => m.id === model),
+      this.ui.pairOn === '1',
+    );
     view.showError('');
     const problem = predictProblem(model, text, pair, pairs);
     if (problem) return view.showError(problem);

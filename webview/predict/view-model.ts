@@ -1,5 +1,5 @@
 /** The predict box's choices and checks, with no DOM (unit-tested in Node). */
-import type { LabelScore, PredictState } from '../../src/protocol/webviews/predict.js';
+import type { LabelScore, PredictModel, PredictState } from '../../src/protocol/webviews/predict.js';
 import { percent } from '../format.js';
 
 /** The model to show: the host's choice, else the one shown, else the saved one, else the first. */
@@ -7,9 +7,23 @@ export function pickModel(s: PredictState, current: string, saved: string | unde
   return [s.selected, current, saved].find((id) => id && s.models.some((m) => m.id === id)) ?? s.models[0]?.id ?? '';
 }
 
+/** The box asks for a second text: the model takes pairs, or the person asked for one. */
+export function takesPair(m: PredictModel | undefined, asked: boolean): boolean {
+  return m?.pairs === true || asked;
+}
+
+/** A line under the model choice saying what it is. */
+export function modelNote(m: PredictModel | undefined): string {
+  if (!m) return '';
+  const pair = m.pairs ? ' Takes sentence pairs.' : '';
+  if (m.source === 'hub') return `${m.dir} from the Hugging Face Hub, as it is (no fine-tuning): its own labels.${pair}`;
+  if (m.source === 'folder') return `The model in ${m.dir}.${pair}`;
+  return `${m.dir}${pair ? ` —${pair}` : ''}`;
+}
+
 /** Why the box cannot predict yet ('' when it can). */
 export function predictProblem(model: string, text: string, pair: string, pairs: boolean): string {
-  if (!model) return 'No model to predict with: train one first.';
+  if (!model) return 'No model to predict with: choose one (a Hub classifier works as it is), or train one first.';
   if (!text.trim()) return 'Type a text to classify.';
   if (pairs && !pair.trim()) return 'This model takes sentence pairs: type the second text too.';
   return '';

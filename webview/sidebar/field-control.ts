@@ -5,6 +5,9 @@ import { formRow, singleSelect, type Choice } from '../controls.js';
 import { h } from '../dom.js';
 import type { FieldValue } from './form-model.js';
 
+/** Flags that name a file or folder: empty means none. */
+const PATH_FIELDS: ReadonlySet<string> = new Set(['tokenizer_name', 'test_file', 'validation_file', 'resume_from_checkpoint']);
+
 function checkbox(f: FormField, id: string, value: FieldValue, onChange: (v: FieldValue) => void): HTMLElement {
   const cb = h('vscode-checkbox', { id, 'data-field': f.name, checked: value === true, label: f.label, title: f.help });
   cb.addEventListener('change', () => onChange((cb as VscodeCheckbox).checked));
@@ -28,7 +31,7 @@ function textField(f: FormField, id: string, value: FieldValue, onChange: (v: Fi
     min: int ? f.min : undefined,
     max: int ? f.max : undefined,
     inputmode: f.type === 'float' ? 'decimal' : undefined,
-    placeholder: f.value === null || f.value === undefined ? 'default' : undefined,
+    placeholder: f.value === null || f.value === undefined ? (PATH_FIELDS.has(f.name) ? 'none' : 'default') : undefined,
   }) as VscodeTextfield;
   tf.value = String(value);
   tf.addEventListener('input', () => onChange(tf.value));

@@ -4,12 +4,15 @@
  * what the form sends (`args()`), whether it may (`problem()`), what survives a reload (`uiState()`).
  */
 import type { RunSummary } from '../../src/protocol/webviews/base.js';
-import type { DatasetInfo, FormField, SidebarState } from '../../src/protocol/webviews/sidebar.js';
+import type { DatasetInfo, FormField, RunEstimate, RunForm, SidebarState } from '../../src/protocol/webviews/sidebar.js';
+import { clock } from '../format.js';
 
 /** Flags the form sets itself (not rendered from `fields`). */
 export const OWN_FIELDS: ReadonlySet<string> = new Set(['model_name_or_path', 'train_file', 'text_column_names', 'label_column_name', 'output_dir']);
 /** Shown in the data section, whatever their `advanced` flag. */
-export const DATA_FIELDS: ReadonlySet<string> = new Set(['task']);
+export const DATA_FIELDS: ReadonlySet<string> = new Set(['task', 'test_file']);
+/** Shown in the model section. */
+export const MODEL_FIELDS: ReadonlySet<string> = new Set(['tokenizer_name']);
 
 export type FieldValue = string | boolean;
 
@@ -79,13 +82,44 @@ export function chooseColumns(d: DatasetInfo | undefined, keep?: Columns): Colum
 }
 
 /** The host's fields by where the form shows them. */
-export function fieldGroups(fields: readonly FormField[]): { data: FormField[]; common: FormField[]; advanced: FormField[] } {
+export function fieldGroups(fields: readonly FormField[]): { model: FormField[]; data: FormField[]; common: FormField[]; advanced: FormField[] } {
   const shown = fields.filter((f) => !OWN_FIELDS.has(f.name));
+  const rest = shown.filter((f) => !DATA_FIELDS.has(f.name) && !MODEL_FIELDS.has(f.name));
   return {
+    model: shown.filter((f) => MODEL_FIELDS.has(f.name)),
     data: shown.filter((f) => DATA_FIELDS.has(f.name)),
-    common: shown.filter((f) => !DATA_FIELDS.has(f.name) && !f.advanced),
-    advanced: shown.filter((f) => !DATA_FIELDS.has(f.name) && f.advanced),
+    common: rest.filter((f) => !f.advanced),
+    advanced: rest.filter((f) => f.advanced),
   };
+}
+
+/** Bytes as a person reads memory: 850 MB, 1.4 GB. */
+export function bytes(n: number): string {
+  return n >= 1e9 ? `${(n / 1e9).toFixed(1)} GB` : `${Math.round(n / 1e6)} MB`;
+}
+
+/** A [low, high] range of seconds as clock times: 1:10–1:25 (one time when they round alike). */
+export function timeRange([lo, hi]: readonly [number, number]): string {
+  const a = clock(lo);
+  const b = clock(hi);
+  return a === b ? a : `${a}–${b}`;
+}
+
+/** The estimate as the form shows it, one line each: per epoch, the whole run, memory, how it was measured. */
+export function estimateLines(e: RunEstimate): string[] {
+  const perStep = `${e.secondsPerStep[0].toFixed(2)}–${e.secondsPerStep[1].toFixed(2)} s`;
+  const epochs = Number.isInteger(e.epochs) ? String(e.epochs) : e.epochs.toFixed(1);
+  return [
+    `Per epoch: ${timeRange(e.secondsPerEpoch)} (${e.stepsPerEpoch} steps of ${perStep})`,
+    `Whole run (${epochs} epochs, ${e.totalSteps} steps): ${timeRange(e.totalSeconds)}`,
+    `Peak memory: ${bytes(e.peakMemoryBytes[0])}–${bytes(e.peakMemoryBytes[1])}`,
+    `Measured: ${e.measuredSteps} steps on this machine (${e.executionProvider}), after ${e.startupSeconds.toFixed(1)} s loading and tokenizing.`,
+  ];
+}
+
+/** A value of the run table as the form shows it (for a run's settings loaded back into the form). */
+export function shownValue(f: FormField, v: unknown): FieldValue {
+  return initialValue({ ...f, value: v });
 }
 
 export class FormModel {
@@ -116,6 +150,22 @@ export class FormModel {
     const keep = d && ui.datasetFile === d.file ? { text: ui.textColumn ?? '', pair: ui.pairColumn ?? '', label: ui.labelColumn ?? '' } : undefined;
     this.dataset = d;
     this.columns = chooseColumns(d, keep);
+  }
+
+  /**
+   * A run's settings (a re-run, the walkthrough's sample run): the model, the data file and its
+   * columns, the output folder and every shown flag, as the form sends them back.
+   */
+  loadForm(form: RunForm): void {
+    const a = form.args;
+    if (typeof a.model_name_or_path === 'string') this.model = a.model_name_or_path;
+    if (typeof a.output_dir === 'string') this.outputDir = a.output_dir;
+    if (form.dataset) this.dataset = form.dataset;
+    const cols = Array.isArray(a.text_column_names) ? a.text_column_names.map(String) : [];
+    const pair = cols.length === 2 && (a.text_column_delimiter === null || a.text_column_delimiter === undefined) ? cols[1]! : '';
+    this.columns = chooseColumns(this.dataset, { text: cols[0] ?? '', pair, label: typeof a.label_column_name === 'string' ? a.label_column_name : '' });
+    this.values.clear();
+    for (const f of this.fields) if (!OWN_FIELDS.has(f.name) && f.name in a) this.values.set(f.name, shownValue(f, a[f.name]));
   }
 
   /** A new data file: the roles the host suggests. */

@@ -15,7 +15,11 @@ export interface FormActions {
   /** The form state changed: keep it across a reload. */
   changed(): void;
   pickFolder(purpose: FolderPurpose): void;
+  /** The model picker (Hub search, cached, recent, local). */
+  pickModel(): void;
   pickDataset(): void;
+  /** Time a few steps of this run on this machine. */
+  estimate(): void;
   previewDataset(): void;
   start(): void;
   cancel(): void;
@@ -35,13 +39,14 @@ function textfield(id: string, placeholder: string, value: string, onInput: (v: 
   return tf;
 }
 
-/** The model: a Hub id or folder, Browse…, and the recent models. */
+/** The model: a Hub id or folder, Choose… (the model picker), the recent models, the tokenizer. */
 class ModelSection {
   readonly field: VscodeTextfield;
   readonly nodes: (Node | null)[];
 
   constructor(form: FormModel, actions: FormActions) {
     this.field = textfield('model', 'org/name, a local folder, or preset:bert-tiny', form.model, (v) => ((form.model = v), actions.changed()));
+    const own = fieldGroups(form.fields).model.map((f) => fieldControl(f, form.value(f), (v) => (form.values.set(f.name, v), actions.changed())));
     const recent =
       form.recentModels.length > 0
         ? singleSelect('recent-models', [{ value: '', label: 'Recent models…' }, ...form.recentModels.map((m) => ({ value: m }))], '', (v) => {
@@ -56,10 +61,11 @@ class ModelSection {
       formRow(
         'model',
         'Pretrained model',
-        withButton(this.field, 'browse-model', 'Browse…', () => actions.pickFolder('model')),
-        'Hub id or local folder',
+        withButton(this.field, 'choose-model', 'Choose…', () => actions.pickModel()),
+        'Hub id or local folder; Choose… searches the Hub and lists cached and local models',
       ),
       recent ? h('div', { class: 'form-row' }, recent) : null,
+      ...own,
     ];
   }
 
@@ -138,6 +144,12 @@ export class SidebarForm {
   private readonly data: DataSection;
   private readonly output: VscodeTextfield;
   private readonly startButton = h('vscode-button', { id: 'start' }, 'Start training') as Button;
+  private readonly estimateButton = h(
+    'vscode-button',
+    { id: 'estimate', secondary: true, title: 'Time a few training steps on this machine' },
+    'Estimate',
+  ) as Button;
+  private readonly estimateBox = h('div', { id: 'estimate-result', class: 'estimate muted', hidden: true });
   private readonly cancelButton = h('vscode-button', { id: 'cancel', secondary: true, disabled: true }, 'Cancel') as Button;
   private readonly error = h('div', { id: 'form-error', class: 'error', role: 'alert', hidden: true });
 
@@ -150,6 +162,7 @@ export class SidebarForm {
     this.data = new DataSection(form, actions);
     this.output = textfield('output-dir', 'out/my-run', form.outputDir, (v) => ((form.outputDir = v), actions.changed()));
     this.startButton.addEventListener('click', () => actions.start());
+    this.estimateButton.addEventListener('click', () => actions.estimate());
     this.cancelButton.addEventListener('click', () => actions.cancel());
     this.el = h(
       'form',
@@ -163,7 +176,8 @@ export class SidebarForm {
         'Output folder',
         withButton(this.output, 'browse-output', 'Browse…', () => actions.pickFolder('output')),
       ),
-      h('div', { class: 'actions' }, this.startButton, this.cancelButton),
+      h('div', { class: 'actions' }, this.startButton, this.estimateButton, this.cancelButton),
+      this.estimateBox,
       this.error,
     );
   }
@@ -184,6 +198,14 @@ export class SidebarForm {
   showError(msg: string): void {
     this.error.textContent = msg;
     this.error.hidden = msg === '';
+  }
+
+  /** The estimate's lines (or a message while measuring, or nothing). */
+  showEstimate(lines: readonly string[], busy = false): void {
+    this.estimateBox.replaceChildren(...lines.map((l) => h('div', null, l)));
+    this.estimateBox.hidden = lines.length === 0;
+    this.estimateBox.classList.toggle('busy', busy);
+    this.estimateButton.disabled = busy;
   }
 
   setStarting(starting: boolean): void {

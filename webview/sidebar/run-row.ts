@@ -9,6 +9,8 @@ export interface RunRow {
   meta: string;
   /** The bar: at a step of a known total, or indeterminate. */
   progress?: { value?: number; max?: number; indeterminate: boolean };
+  /** Stopped before the end with a checkpoint to continue from. */
+  resumable: boolean;
 }
 
 export function runRow(r: RunSummary, activeRunId: string | undefined): RunRow {
@@ -18,6 +20,7 @@ export function runRow(r: RunSummary, activeRunId: string | undefined): RunRow {
   const step = p ? `step ${p.step}/${p.totalSteps}` : '';
   return {
     active,
+    resumable: !active && (r.status === 'cancelled' || r.status === 'failed') && !!r.lastCheckpoint,
     meta: [shortModel(r.model), metric, step].filter(Boolean).join(' · '),
     ...(active ? { progress: p ? { value: p.step, max: Math.max(1, p.totalSteps), indeterminate: false } : { indeterminate: true } } : {}),
   };

@@ -6,6 +6,9 @@ import { runRow } from './run-row.js';
 export interface RunLinks {
   openDashboard(runId: string): void;
   openPredict(runId: string): void;
+  reRun(runId: string): void;
+  resume(runId: string): void;
+  compare(): void;
 }
 
 function link(cls: string, text: string, onClick: () => void): HTMLElement {
@@ -34,18 +37,26 @@ function runItem(r: RunSummary, activeRunId: string | undefined, links: RunLinks
       'div',
       { class: 'run-links' },
       link('open-dashboard', 'Dashboard', () => links.openDashboard(r.runId)),
-      link('open-predict', 'Predict', () => links.openPredict(r.runId)),
+      r.modelDir || r.lastCheckpoint ? link('open-predict', 'Predict', () => links.openPredict(r.runId)) : null,
+      row.active ? null : link('re-run', 'Re-run', () => links.reRun(r.runId)),
+      row.resumable ? link('resume', 'Resume', () => links.resume(r.runId)) : null,
     ),
   );
 }
 
 export class RunsList {
-  readonly el = h('ul', { id: 'runs', class: 'runs' });
+  readonly el: HTMLElement;
+  private readonly list = h('ul', { id: 'runs', class: 'runs' });
+  private readonly compare: HTMLElement;
 
-  constructor(private readonly links: RunLinks) {}
+  constructor(private readonly links: RunLinks) {
+    this.compare = link('compare-runs', 'Compare runs', () => links.compare());
+    this.el = h('div', { class: 'runs-box' }, h('div', { class: 'runs-head' }, h('h3', null, 'Runs'), this.compare), this.list);
+  }
 
   render(runs: readonly RunSummary[], activeRunId: string | undefined): void {
-    if (runs.length === 0) this.el.replaceChildren(h('li', { class: 'muted' }, 'No runs in this workspace yet.'));
-    else this.el.replaceChildren(...runs.map((r) => runItem(r, activeRunId, this.links)));
+    if (runs.length === 0) this.list.replaceChildren(h('li', { class: 'muted' }, 'No runs in this workspace yet.'));
+    else this.list.replaceChildren(...runs.map((r) => runItem(r, activeRunId, this.links)));
+    this.compare.hidden = runs.length === 0;
   }
 }

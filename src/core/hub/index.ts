@@ -24,4 +24,13 @@ export type { RetryOptions } from './http.js';
 export { resolveHubCacheDir, resolveEndpoint, isOfflineEnv, DEFAULT_ENDPOINT, type HubEnv } from './env.js';
 export { resolveCachedSnapshot, repoCacheDir } from './cache.js';
 export { selectClassifierFiles, TOKENIZER_FILES, type WeightsFormat } from './select.js';
+export {
+  searchModels,
+  listCachedModels,
+  repoIdOfCacheFolder,
+  CLASSIFIER_TASKS,
+  type CachedModel,
+  type HubModelHit,
+  type SearchModelsOptions,
+} from './search.js';
 export { validateRepoId, isSafeRepoPath, repoFolderName } from './paths.js';

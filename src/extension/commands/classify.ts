@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import type { Prediction } from '../../protocol/worker.js';
 import { formatScore, selectionItems } from '../command-ids.js';
 import type { Ctx } from '../ctx.js';
+import { pickModel } from '../models.js';
 import { type CommandTable, showError } from './table.js';
 
 type Item = { line: number; text: string };
@@ -13,13 +14,12 @@ const resultDecoration = vscode.window.createTextEditorDecorationType({
   rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
 });
 
-/** The model "classify selection" uses: the last used, else the newest finished run's, else ask. */
+/** The model "classify selection" uses: the last used, else the newest finished run's, else the model picker (any Hub classifier). */
 async function classificationModel(ctx: Ctx): Promise<string | undefined> {
   if (ctx.lastModel) return ctx.lastModel;
   const finished = ctx.runs.list().find((r) => r.status === 'done' && r.modelDir);
   if (finished?.modelDir) return finished.modelDir;
-  const folder = await ctx.pickFolder('model');
-  return folder;
+  return pickModel(ctx, 'predict', 'Finetune: Classify Selection with which model?');
 }
 
 /** Puts each line's top label after it (all scores on hover), until the document changes. */
@@ -68,10 +68,12 @@ async function classifySelection(ctx: Ctx): Promise<void> {
   try {
     const predictions = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: `Finetune: classifying with ${basename(model)}` },
-      () =>
+      async () =>
         ctx.runs.client().predict(
           model,
           items.map((i) => i.text),
+          undefined,
+          await ctx.predictOptions(),
         ),
     );
     ctx.lastModel = model;

@@ -1,9 +1,10 @@
 /** Hugging Face Hub commands: pull a model, push one, deploy a demo Space, set the token. */
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
-import { HubError, deploySpace, pullModel, pushFolder } from '../../core/hub/index.js';
+import { HubError, deploySpace, pushFolder } from '../../core/hub/index.js';
 import { COMMAND_IDS, FOCUS_TRAINING_VIEW } from '../command-ids.js';
 import type { Ctx } from '../ctx.js';
+import { pullWithProgress } from '../models.js';
 import { type CommandTable, toSignal } from './table.js';
 
 export type HubCommands = Pick<CommandTable, 'pullModel' | 'pushModel' | 'deploySpace' | 'setHubToken'>;
@@ -37,32 +38,12 @@ async function pull(ctx: Ctx): Promise<void> {
     validateInput: (v) => (/^[\w.-]+(\/[\w.-]+)?$/.test(v.trim()) ? undefined : 'a repo id such as org/name'),
   });
   if (!repo) return;
-  try {
-    const r = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Pulling ${repo}`, cancellable: true },
-      async (progress, token) => {
-        let last = 0;
-        const token_ = await ctx.hubToken();
-        return pullModel(repo.trim(), {
-          ...(token_ ? { token: token_ } : {}),
-          ...(ctx.settings.cacheDir ? { cacheDir: ctx.settings.cacheDir } : {}),
-          ...endpoint(ctx),
-          signal: toSignal(token),
-          onProgress: (e) => {
-            if (e.type === 'total-progress' && e.total > 0) {
-              const pct = (100 * e.loaded) / e.total;
-              progress.report({ increment: pct - last, message: `${(e.loaded / 1e6).toFixed(1)} / ${(e.total / 1e6).toFixed(1)} MB` });
-              last = pct;
-            }
-          },
-        });
-      },
-    );
-    const choice = await vscode.window.showInformationMessage(`Finetune: ${repo} is in the cache (${r.commit.slice(0, 8)}).`, 'Train with It');
-    if (choice) await vscode.commands.executeCommand(FOCUS_TRAINING_VIEW);
-  } catch (e) {
-    showHubError(e);
-  }
+  const r = await pullWithProgress(ctx, repo.trim());
+  if (!r) return;
+  await ctx.rememberModel(repo.trim());
+  const choice = await vscode.window.showInformationMessage(`Finetune: ${repo} is in the cache (${r.commit.slice(0, 8)}).`, 'Train with It', 'Try It');
+  if (choice === 'Train with It') await vscode.commands.executeCommand(FOCUS_TRAINING_VIEW);
+  if (choice === 'Try It') await vscode.commands.executeCommand(COMMAND_IDS.openPredictBox, repo.trim());
 }
 
 /** The model folder to push: the one given, a finished run's, or one the person browses to. */

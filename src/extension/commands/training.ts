@@ -2,6 +2,8 @@
 import * as vscode from 'vscode';
 import { FOCUS_TRAINING_VIEW } from '../command-ids.js';
 import type { Ctx } from '../ctx.js';
+import { copySample, sampleRunForm } from '../sample.js';
+import { ComparePanel } from '../webviews/compare.js';
 import { DashboardPanel } from '../webviews/dashboard.js';
 import { DatasetPanel } from '../webviews/dataset.js';
 import { PredictPanel, modelsOf } from '../webviews/predict.js';
@@ -10,7 +12,38 @@ import type { CommandTable } from './table.js';
 
 const DATA_EXT = /\.(csv|tsv|json|jsonl)$/i;
 
-export type TrainingCommands = Pick<CommandTable, 'newTrainingRun' | 'previewDataset' | 'trainOnFile' | 'openDashboard' | 'openPredictBox' | 'cancelTraining'>;
+export type TrainingCommands = Pick<
+  CommandTable,
+  'newTrainingRun' | 'previewDataset' | 'trainOnFile' | 'openDashboard' | 'openPredictBox' | 'cancelTraining' | 'compareRuns' | 'openSampleData' | 'trainSample'
+>;
+
+/** The sample data file in the workspace (copied there the first time; never over a file); opened in an editor. */
+async function openSample(ctx: Ctx): Promise<string | undefined> {
+  const folder = ctx.workspaceRoot() ?? ctx.context.globalStorageUri.fsPath;
+  try {
+    const file = await copySample(ctx.extensionUri.fsPath, folder);
+    await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
+    return file;
+  } catch (e) {
+    void vscode.window.showErrorMessage(`Finetune: the sample data could not be copied: ${(e as Error).message}`);
+    return undefined;
+  }
+}
+
+/** Fills the form with a short run on the sample and starts it (the dashboard opens). */
+async function trainSample(ctx: Ctx, sidebar: TrainingViewProvider): Promise<void> {
+  const file = await openSample(ctx);
+  if (!file) return;
+  const args = sampleRunForm(ctx.extensionUri.fsPath, file);
+  const dataset = await ctx.datasetInfo(file);
+  await vscode.commands.executeCommand(FOCUS_TRAINING_VIEW);
+  sidebar.setForm({ args, dataset });
+  try {
+    await ctx.startRun(args);
+  } catch (e) {
+    void vscode.window.showErrorMessage(`Finetune: ${(e as Error).message}`);
+  }
+}
 
 async function pickRun(ctx: Ctx, placeHolder: string): Promise<string | undefined> {
   const runs = ctx.runs.list();
@@ -70,5 +103,13 @@ export function trainingCommands(ctx: Ctx, sidebar: TrainingViewProvider): Train
     cancelTraining: () => {
       if (!ctx.runs.cancel()) void vscode.window.showInformationMessage('Finetune: no training run is in progress.');
     },
+
+    compareRuns: () => ComparePanel.show(ctx),
+
+    openSampleData: async () => {
+      await openSample(ctx);
+    },
+
+    trainSample: () => trainSample(ctx, sidebar),
   };
 }

@@ -5,6 +5,7 @@ import { datasetProtocol, type DatasetPreviewState, type DatasetProtocol } from 
 import { COMMAND_IDS, VIEW_IDS } from '../command-ids.js';
 import type { Ctx } from '../ctx.js';
 import { pageHtml } from '../html.js';
+import { pickModel } from '../models.js';
 import { type PageHandlers, WebviewHost } from './host.js';
 import { createPanel } from './panel.js';
 
@@ -53,11 +54,12 @@ export class DatasetPanel {
             ...(m.textColumn ? { textColumn: m.textColumn } : {}),
             ...(m.pairColumn ? { pairColumn: m.pairColumn } : {}),
             ...(m.labelColumn ? { labelColumn: m.labelColumn } : {}),
-            ...(m.tokenizer ? { tokenizer: await this.ctx.resolveTokenizer(m.tokenizer) } : {}),
+            ...(m.tokenizer ? { tokenizer: this.ctx.resolveModel(m.tokenizer) } : {}),
             ...(m.maxSeqLength ? { maxSeqLength: m.maxSeqLength } : {}),
           });
           return this.state;
         },
+        pickTokenizer: async () => (await pickModel(this.ctx, 'tokenizer', 'Finetune: Tokenizer for the token lengths')) ?? null,
       },
       commands: {
         trainOnThis: () => {
@@ -68,8 +70,9 @@ export class DatasetPanel {
   }
 
   private async analyze(o: AnalyzeOptions): Promise<DatasetPreviewState> {
-    return await vscode.window.withProgress({ location: { viewId: VIEW_IDS.training }, title: `Analyzing ${basename(this.file)}` }, () =>
-      this.ctx.runs.client().analyze({ file: this.file, ...o }),
+    const token = await this.ctx.hubToken();
+    return await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Finetune: analyzing ${basename(this.file)}` }, () =>
+      this.ctx.runs.client().analyze({ file: this.file, ...o, ...(token ? { token } : {}) }),
     );
   }
 

@@ -1,9 +1,21 @@
 /** The "Training" sidebar view: the run form and the workspace's runs. */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { Dataset, Runs, sidebarProtocol, type DatasetInfo, type SidebarProtocol, type SidebarState } from '../../protocol/webviews/sidebar.js';
+import {
+  Dataset,
+  Form,
+  Runs,
+  sidebarProtocol,
+  type DatasetInfo,
+  type RunForm,
+  type SidebarProtocol,
+  type SidebarState,
+} from '../../protocol/webviews/sidebar.js';
 import { COMMAND_IDS, VIEW_IDS } from '../command-ids.js';
 import type { Ctx } from '../ctx.js';
 import { pageHtml, webviewOptions } from '../html.js';
+import { pickModel } from '../models.js';
 import { type PageHandlers, WebviewHost } from './host.js';
 
 export class TrainingViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
@@ -11,6 +23,7 @@ export class TrainingViewProvider implements vscode.WebviewViewProvider, vscode.
   private host: WebviewHost<SidebarProtocol> | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private dataset: DatasetInfo | undefined;
+  private pendingForm: RunForm | undefined;
 
   constructor(private readonly ctx: Ctx) {
     this.disposables.push(
@@ -22,6 +35,13 @@ export class TrainingViewProvider implements vscode.WebviewViewProvider, vscode.
   async setDataset(file: string): Promise<void> {
     this.dataset = await this.ctx.datasetInfo(file);
     this.host?.notify(Dataset, { dataset: this.dataset });
+  }
+
+  /** Puts a run's settings in the form (the walkthrough's sample run); kept for the view's bootstrap when it is not shown yet. */
+  setForm(form: RunForm): void {
+    if (form.dataset) this.dataset = form.dataset;
+    if (this.host?.isReady) this.host.notify(Form, { form });
+    else this.pendingForm = form;
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
@@ -40,6 +60,7 @@ export class TrainingViewProvider implements vscode.WebviewViewProvider, vscode.
       ...(this.dataset ? { dataset: this.dataset } : {}),
       runs: ctx.runs.list(),
       ...(ctx.runs.activeId ? { activeRunId: ctx.runs.activeId } : {}),
+      ...(this.pendingForm ? { form: this.pendingForm } : {}),
     };
   }
 
@@ -56,7 +77,23 @@ export class TrainingViewProvider implements vscode.WebviewViewProvider, vscode.
           return this.dataset;
         },
         pickFolder: async ({ purpose }) => (await ctx.pickFolder(purpose)) ?? null,
-        startRun: ({ args }) => ctx.startRun(args),
+        startRun: async ({ args }) => {
+          this.pendingForm = undefined;
+          return ctx.startRun(args);
+        },
+        pickModel: async () => (await pickModel(ctx, 'train')) ?? null,
+        estimate: async ({ args }) => {
+          // measured in a temporary folder of the worker's own (the run's folder is not touched)
+          const { args: runArgs } = ctx.runArgs(args, join(tmpdir(), 'finetune-estimate'));
+          return vscode.window.withProgress({ location: { viewId: VIEW_IDS.training }, title: 'Finetune: timing a few training steps' }, async () =>
+            ctx.runs.client().estimate(runArgs, await ctx.hubToken()),
+          );
+        },
+        reRun: async ({ runId }) => {
+          const form = await ctx.runForm(runId);
+          if (form.dataset) this.dataset = form.dataset;
+          return form;
+        },
       },
       commands: {
         cancelRun: ({ runId }) => {
@@ -68,6 +105,11 @@ export class TrainingViewProvider implements vscode.WebviewViewProvider, vscode.
           const target = file || this.dataset?.file;
           run(COMMAND_IDS.previewDataset, target ? vscode.Uri.file(target) : undefined);
         },
+        resumeRun: async ({ runId }) => {
+          await ctx.runs.resume(runId, await ctx.hubToken());
+          run(COMMAND_IDS.openDashboard, runId);
+        },
+        compareRuns: () => run(COMMAND_IDS.compareRuns),
       },
     };
   }

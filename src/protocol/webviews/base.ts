@@ -8,7 +8,7 @@
  */
 import { type AnyCommand, type AnyNotification, type AnyRequest, type Shape, command, definePage, oneOf, optional, string } from './ipc.js';
 
-export const PAGE_KINDS = ['sidebar', 'dashboard', 'dataset', 'predict'] as const;
+export const PAGE_KINDS = ['sidebar', 'dashboard', 'dataset', 'predict', 'compare'] as const;
 export type PageKind = (typeof PAGE_KINDS)[number];
 
 /** A training run as the sidebar and the dashboard list it. */
@@ -28,6 +28,10 @@ export interface RunSummary {
   error?: string;
   /** While running: the last optimizer step. */
   progress?: { step: number; totalSteps: number };
+  /** When it last stopped (done, failed, cancelled). */
+  finishedAt?: string;
+  /** The last checkpoint it wrote (a stopped run resumes from it). */
+  lastCheckpoint?: string;
 }
 
 /** The first message of every page: the host answers with the page's bootstrap. */

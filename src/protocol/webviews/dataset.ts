@@ -12,16 +12,33 @@ export interface ColumnProfile {
   distinct: number;
 }
 
-/** Token-length histogram for the chosen tokenizer: bucket upper bounds and counts. */
-export interface TokenLengths {
+/**
+ * The length histogram: in words (whitespace-separated, each CJK character one word) until a
+ * tokenizer is chosen, then in tokens (special tokens included, before truncation) with the share
+ * of rows longer than max_seq_length. Bucket upper bounds and counts.
+ */
+export interface LengthHistogram {
+  unit: 'words' | 'tokens';
   buckets: number[];
   counts: number[];
-  maxSeqLength: number;
-  truncatedShare: number;
   p50: number;
   p95: number;
   max: number;
-  tokenizer: string;
+  /** Tokens only: the limit rows are truncated to, and the share of rows over it. */
+  maxSeqLength?: number;
+  truncatedShare?: number;
+  /** Tokens only: the tokenizer as the person chose it (Hub id or folder). */
+  tokenizer?: string;
+}
+
+/** Something about the data a person should know before training, with how many rows and a few of them. */
+export interface DatasetWarning {
+  kind: 'one-label' | 'imbalance' | 'duplicates' | 'leakage' | 'truncated' | 'dropped' | 'empty-lines' | 'data';
+  message: string;
+  /** Rows concerned. */
+  count?: number;
+  /** A few of them (texts, or "label: rows"). */
+  examples?: string[];
 }
 
 export interface DatasetPreviewState {
@@ -35,8 +52,9 @@ export interface DatasetPreviewState {
   labelColumn?: string;
   problemType?: string;
   labelCounts?: Record<string, number>;
-  lengths?: TokenLengths;
-  warnings: string[];
+  lengths?: LengthHistogram;
+  warnings: DatasetWarning[];
+  /** The file cannot be trained on as it is: what is wrong and what to do. */
   error?: string;
 }
 
@@ -55,6 +73,9 @@ export const Analyze = request(
 
 export type AnalyzeParams = ParamsOf<typeof Analyze>;
 
+/** The model picker, for a tokenizer: the Hub id or folder chosen (pulled when it is a Hub model), or null. */
+export const PickTokenizer = request('pickTokenizer', {}, shape<string | null>());
+
 /** "Train on this file": the sidebar takes the file. */
 export const TrainOnThis = command('trainOnThis', {});
 
@@ -65,7 +86,7 @@ export const datasetProtocol = page({
   page: 'dataset',
   state: shape<DatasetPreviewState>(),
   commands: { trainOnThis: TrainOnThis },
-  requests: { analyze: Analyze },
+  requests: { analyze: Analyze, pickTokenizer: PickTokenizer },
   notifications: { preview: Preview },
 });
 export type DatasetProtocol = typeof datasetProtocol;

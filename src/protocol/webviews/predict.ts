@@ -1,18 +1,22 @@
-/** The predict box's protocol: the models to choose from, and a text (or a pair) to classify. */
+/** The predict box's protocol: the models to choose from, the model picker, and a text (or a pair) to classify. */
 import { page } from './base.js';
 import { notification, optional, request, shape, string } from './ipc.js';
 
 export interface PredictModel {
+  /** What the worker loads: a model folder, or a Hub id (pulled into the cache on first use). */
   id: string;
   label: string;
+  /** A folder, or the Hub id. */
   dir: string;
+  /** The model takes sentence pairs (trained on a pair column, or labels such as entailment / contradiction). */
+  pairs?: boolean;
+  /** Where it comes from: a run of this workspace, the Hugging Face Hub, a folder. */
+  source?: 'run' | 'hub' | 'folder';
 }
 
 export interface PredictState {
   models: PredictModel[];
   selected?: string;
-  /** The model takes sentence pairs (its training data had a pair column). */
-  pairs?: boolean;
 }
 
 export interface LabelScore {
@@ -24,7 +28,14 @@ export interface LabelScore {
 export const MAX_TEXT = 100_000;
 
 /** Every label of `model` with its probability for `text` (and `pair`). */
-export const Predict = request('predict', { model: string(), text: string({ maxLength: MAX_TEXT }), pair: optional(string()) }, shape<LabelScore[]>());
+export const Predict = request(
+  'predict',
+  { model: string(), text: string({ maxLength: MAX_TEXT }), pair: optional(string({ maxLength: MAX_TEXT })) },
+  shape<LabelScore[]>(),
+);
+
+/** The model picker (recent, folders, cached and Hub models): the new list with the chosen one selected, or null when dismissed. */
+export const ChooseModel = request('chooseModel', {}, shape<PredictState | null>());
 
 /** The model list changed (a run finished, another model was chosen). */
 export const Models = notification('models', shape<{ state: PredictState }>());
@@ -33,7 +44,7 @@ export const predictProtocol = page({
   page: 'predict',
   state: shape<PredictState>(),
   commands: {},
-  requests: { predict: Predict },
+  requests: { predict: Predict, chooseModel: ChooseModel },
   notifications: { models: Models },
 });
 export type PredictProtocol = typeof predictProtocol;

@@ -3,8 +3,11 @@
  * data file and its columns), the runs of the workspace, starting and cancelling a run.
  */
 import type { ArgSpec, RunArgs } from '../../core/contract/args.js';
+import type { RunEstimate } from '../worker.js';
 import { CancelRun, OpenPredict, page, type RunSummary } from './base.js';
 import { command, notification, oneOf, optional, record, request, shape, string } from './ipc.js';
+
+export type { RunEstimate } from '../worker.js';
 
 /** What the sidebar form needs to render the flags (from the run table: same names as the CLI). */
 export interface FormField {
@@ -35,9 +38,17 @@ export interface SidebarState {
   dataset?: DatasetInfo;
   runs: RunSummary[];
   activeRunId?: string;
+  /** Settings to put in the form (sent before the view was shown). */
+  form?: RunForm;
 }
 
 export type FolderPurpose = 'model' | 'output';
+
+/** A run's settings as the form holds them (flag names as the CLI's, as StartRun sends them), and its data file's columns. */
+export interface RunForm {
+  args: Record<string, unknown>;
+  dataset?: DatasetInfo;
+}
 
 /** Asks the person for a data file: its columns, or null when the dialog was cancelled. */
 export const PickDataset = request('pickDataset', {}, shape<DatasetInfo | null>());
@@ -47,6 +58,21 @@ export const PickFolder = request('pickFolder', { purpose: oneOf<FolderPurpose>(
 
 /** Starts a run from the form's values (flag names as the CLI's); answers with the new run. */
 export const StartRun = request('startRun', { args: record() }, shape<RunSummary>());
+
+/** The model picker (recent, runs, folders, cached and Hub models; a Hub model is pulled): the choice, or null. */
+export const PickModel = request('pickModel', {}, shape<string | null>());
+
+/** Measures a few training steps of the form's run on this machine: time per epoch and peak memory, as ranges. */
+export const Estimate = request('estimate', { args: record() }, shape<RunEstimate>());
+
+/** A past run's settings, to start it again (edited or not). */
+export const ReRun = request('reRun', { runId: string() }, shape<RunForm>());
+
+/** Continues a stopped run from its last checkpoint. */
+export const ResumeRun = command('resumeRun', { runId: string() });
+
+/** Opens the comparison of the workspace's runs. */
+export const CompareRuns = command('compareRuns', {});
 
 export const OpenDashboard = command('openDashboard', { runId: string() });
 
@@ -59,11 +85,21 @@ export const Runs = notification('runs', shape<{ runs: RunSummary[]; activeRunId
 /** The data file was set from outside the view (explorer "Train on This File"). */
 export const Dataset = notification('dataset', shape<{ dataset: DatasetInfo }>());
 
+/** Settings to put in the form (the walkthrough's sample run). */
+export const Form = notification('form', shape<{ form: RunForm }>());
+
 export const sidebarProtocol = page({
   page: 'sidebar',
   state: shape<SidebarState>(),
-  commands: { cancelRun: CancelRun, openDashboard: OpenDashboard, openPredict: OpenPredict, previewDataset: PreviewDataset },
-  requests: { pickDataset: PickDataset, pickFolder: PickFolder, startRun: StartRun },
-  notifications: { runs: Runs, dataset: Dataset },
+  commands: {
+    cancelRun: CancelRun,
+    openDashboard: OpenDashboard,
+    openPredict: OpenPredict,
+    previewDataset: PreviewDataset,
+    resumeRun: ResumeRun,
+    compareRuns: CompareRuns,
+  },
+  requests: { pickDataset: PickDataset, pickFolder: PickFolder, startRun: StartRun, pickModel: PickModel, estimate: Estimate, reRun: ReRun },
+  notifications: { runs: Runs, dataset: Dataset, form: Form },
 });
 export type SidebarProtocol = typeof sidebarProtocol;

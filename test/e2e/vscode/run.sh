@@ -82,10 +82,12 @@ lap "code-server $CS_VERSION" "$T"
 # ---- 3. the VSIX, installed into an isolated extensions folder
 T=$(date +%s.%N)
 RUN=$(mktemp -d "${TMPDIR:-/tmp}/finetune-e2e.XXXXXX")
-# on any exit: stop code-server's process group, keep its logs, remove the run folder
+# on any exit: stop code-server's process group and the loopback Hub, keep their logs, remove the run folder
 CS_PID=
+HUB_PID=
 cleanup() {
   local rc=$?
+  [ -n "$HUB_PID" ] && kill -TERM "$HUB_PID" 2>/dev/null || true
   if [ -n "$CS_PID" ]; then
     kill -TERM -- "-$CS_PID" 2>/dev/null || true
     for _ in $(seq 1 50); do kill -0 -- "-$CS_PID" 2>/dev/null || break; sleep 0.1; done
@@ -112,13 +114,34 @@ PATH=$NODE24/bin:$PATH "$CS" "${CSARGS[@]}" --install-extension "$VSIX" --force 
 ls "$RUN/ext" | grep -q '^finetune\.finetune-0' || { cat "$E2E_OUT/install-extension.log"; die "the extension is not in $RUN/ext"; }
 lap "vsix build + install" "$T"
 
-# ---- 4. workspace: a labelled CSV, a text file to classify, a tiny random-init model
+# ---- 4. workspace: a labelled CSV, the first 60 rows of waimai_10k, a text file to classify, a folder
+#         with someone's files to export into, a tiny random-init model
 T=$(date +%s.%N)
 WS=$RUN/ws
 (cd "$REPO" && node --import tsx "$HERE/make-workspace.ts" "$WS")
 (cd "$REPO" && node dist/cli.cjs create-model --preset bert-tiny --tokenizer_name test/fixtures/tokenizers/bert-base-uncased \
   --labels neg,pos --output_dir "$WS/tiny-model") > "$E2E_OUT/create-model.log" 2>&1 \
   || { cat "$E2E_OUT/create-model.log"; die "create-model failed"; }
+lap "workspace" "$T"
+
+# ---- 4b. the loopback Hub (test/helpers/fake-hub.ts): a sentiment classifier trained here on the
+#          reviews (the "first look" model), a sentence-pair model, a fill-mask model
+T=$(date +%s.%N)
+MODELS=$RUN/hub-models
+mkdir -p "$MODELS"
+(cd "$REPO" && node dist/cli.cjs train --model_name_or_path "$WS/tiny-model" --train_file "$WS/reviews.csv" --output_dir "$MODELS/sentiment" \
+  --num_train_epochs 3 --per_device_train_batch_size 8 --max_seq_length 32 --learning_rate 1e-3 --eval_strategy no --save_strategy no \
+  --export_onnx false --threads 1 --log_format json) > "$E2E_OUT/hub-model-train.log" 2>&1 \
+  || { tail -20 "$E2E_OUT/hub-model-train.log"; die "training the Hub's sentiment model failed"; }
+(cd "$REPO" && node dist/cli.cjs create-model --preset bert-tiny --tokenizer_name test/fixtures/tokenizers/bert-base-uncased \
+  --labels entailment,neutral,contradiction --output_dir "$MODELS/nli") >> "$E2E_OUT/create-model.log" 2>&1 \
+  || { cat "$E2E_OUT/create-model.log"; die "create-model (nli) failed"; }
+ln -s "$WS/tiny-model" "$MODELS/mlm"
+(cd "$REPO" && exec node --import tsx "$HERE/hub-server.ts" "$MODELS") > "$RUN/hub.json" 2> "$E2E_OUT/hub.log" &
+HUB_PID=$!
+for _ in $(seq 1 300); do [ -s "$RUN/hub.json" ] && break; kill -0 "$HUB_PID" 2>/dev/null || { cat "$E2E_OUT/hub.log"; die "the loopback Hub exited"; }; sleep 0.1; done
+HUB_URL=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).url)' "$RUN/hub.json") || die "the loopback Hub did not start"
+lap "loopback Hub ($HUB_URL)" "$T"
 cat > "$RUN/data/User/settings.json" <<EOF
 {
   "workbench.startupEditor": "none",
@@ -135,10 +158,11 @@ cat > "$RUN/data/User/settings.json" <<EOF
   "window.restoreWindows": "none",
   "files.hotExit": "off",
   "finetune.defaultModel": "$WS/tiny-model",
-  "finetune.threads": 1
+  "finetune.threads": 1,
+  "finetune.hubEndpoint": "$HUB_URL",
+  "finetune.cacheDir": "$RUN/hf-cache"
 }
 EOF
-lap "workspace" "$T"
 
 # ---- 5. code-server in its own process group (file watcher, extension host and the training
 #         worker are its children: killing the group ends them all)
@@ -160,7 +184,7 @@ lap "code-server listening" "$T"
 # ---- 6. the test (repository Node + playwright-core from devDependencies)
 T=$(date +%s.%N)
 set +e
-(cd "$REPO" && VSCODE_URL="http://127.0.0.1:$PORT/?folder=$WS" WS="$WS" E2E_OUT="$E2E_OUT" \
+(cd "$REPO" && VSCODE_URL="http://127.0.0.1:$PORT/?folder=$WS" WS="$WS" E2E_OUT="$E2E_OUT" HF_CACHE="$RUN/hf-cache" \
   node "$HERE/vscode.e2e.mjs")
 rc=$?
 set -e

@@ -53,9 +53,15 @@ describe('dataset preview page', () => {
       const lengths = await p.chart('lengths');
       assert.deepEqual(lengths.labels, ['≤16', '17–32', '33–64', '65–128', '129–256', '257–512']);
       assert.deepEqual(lengths.datasets[0]!.data, [3100, 4200, 2900, 1200, 450, 150]);
-      assert.equal((await p.texts('#length-summary'))[0], 'max_seq_length 128: 5.0% of rows truncated · median 28 · p95 150 · longest 498');
+      assert.equal((await p.texts('#length-summary'))[0], 'max_seq_length 128: 5.0% of rows truncated · median 28 · p95 150 · longest 498 tokens');
       assert.equal((await p.texts('#label-summary'))[0], '2 labels · 0 33.3% · 1 66.7%');
-      assert.deepEqual(await p.texts('#warnings li'), s.warnings);
+      // the warnings: each with its count and examples
+      assert.deepEqual(
+        await p.texts('#warnings > li .warning-message'),
+        s.warnings.map((w) => w.message),
+      );
+      assert.deepEqual(await p.texts('#warnings > li .warning-count'), ['4,000', '37', '12']);
+      assert.deepEqual(await p.texts('#warnings > li[data-kind=duplicates] .warning-examples li'), ['很快，好吃，味道足，量大']);
       await p.page.locator('#rows').evaluate((el) => {
         (el as unknown as { scrollTop: number }).scrollTop = 0;
       });
@@ -89,7 +95,7 @@ describe('dataset preview page', () => {
       assert.deepEqual(labels.labels, ['neg', 'neu', 'pos']);
       assert.deepEqual(labels.datasets[0]!.data, [10, 20, 30]);
       assert.deepEqual(await p.texts('#columns tbody td.role'), ['', 'text', 'pair', 'label']);
-      assert.equal(await p.page.locator('#warnings').isVisible(), false);
+      assert.equal(await p.page.locator('#warnings-box').isVisible(), false);
 
       await p.page.locator('#max-seq-length input').fill('64');
       await p.page.locator('#max-seq-length input').press('Tab');
@@ -107,10 +113,21 @@ describe('dataset preview page', () => {
         req3,
         datasetState(50, {
           pairColumn: 'title',
-          lengths: { buckets: [32, 64, 128], counts: [10, 30, 10], maxSeqLength: 64, truncatedShare: 0.2, p50: 40, p95: 100, max: 120, tokenizer: 'hfl/rbt3' },
+          lengths: {
+            unit: 'tokens',
+            buckets: [32, 64, 128],
+            counts: [10, 30, 10],
+            maxSeqLength: 64,
+            truncatedShare: 0.2,
+            p50: 40,
+            p95: 100,
+            max: 120,
+            tokenizer: 'hfl/rbt3',
+          },
         }),
       );
       await p.page.locator('#length-summary', { hasText: '20.0% of rows truncated' }).waitFor();
+      assert.equal((await p.texts('#length-title'))[0]!.toLowerCase(), 'token lengths (hfl/rbt3)');
       assert.equal(await p.page.locator('#error').isVisible(), false);
       assert.deepEqual((await p.chart('lengths')).labels, ['≤32', '33–64', '65–128']);
 
@@ -122,5 +139,35 @@ describe('dataset preview page', () => {
 
       await p.page.locator('#train').click();
       assert.deepEqual(await p.next('trainOnThis'), { type: 'trainOnThis' });
+    }));
+
+  it('one label and lengths in words: the charts say so; Choose… a tokenizer asks the host, then analyzes with it', () =>
+    withPage(async (p) => {
+      const words = { unit: 'words' as const, buckets: [4, 8, 12], counts: [10, 40, 10], p50: 6, p95: 11, max: 12 };
+      const oneLabel = {
+        kind: 'one-label' as const,
+        message: 'Every row has the label "1" in the column "label": a classifier needs rows of at least two labels.',
+        count: 60,
+        examples: ['1: 60 of 60 rows'],
+      };
+      await p.send({ type: 'bootstrap', page: 'dataset', state: datasetState(60, { labelCounts: { '1': 60 }, lengths: words, warnings: [oneLabel] }) });
+      await p.page.locator('#label-summary', { hasText: 'Only one label ("1", 60 rows)' }).waitFor();
+      assert.equal((await p.texts('#length-title'))[0]!.toLowerCase(), 'text lengths in words');
+      assert.match((await p.texts('#length-summary'))[0]!, /^median 6 · p95 11 · longest 12 words\. Choose the model’s tokenizer/);
+      assert.deepEqual((await p.chart('lengths')).labels, ['≤4', '5–8', '9–12']);
+      assert.equal(await p.prop('#tokenizer', 'value'), '');
+      assert.deepEqual(await p.texts('#warnings > li[data-kind=one-label] .warning-count'), ['60']);
+
+      // no label column: the card says what to do instead of drawing empty axes
+      await p.send({ type: 'preview', state: datasetState(60, { labelCounts: undefined, labelColumn: undefined, lengths: words, warnings: [] }) });
+      await p.page.locator('#label-summary', { hasText: 'No label column yet' }).waitFor();
+      assert.equal(await p.page.locator('#label-chart').isVisible(), false);
+
+      await p.page.locator('#choose-tokenizer').click();
+      await p.respond(await p.next('pickTokenizer'), 'hfl/rbt3');
+      const req = await p.next('analyze');
+      assert.equal(req.tokenizer, 'hfl/rbt3');
+      await p.waitForProp('#tokenizer', 'value', 'hfl/rbt3');
+      await p.screenshot('dataset-words');
     }));
 });

@@ -12,6 +12,9 @@ const MODELS: PredictState = {
   selected: 'final',
 };
 
+/** The same runs trained on sentence pairs. */
+const PAIR_MODELS: PredictState = { ...MODELS, models: MODELS.models.map((m) => ({ ...m, pairs: true })) };
+
 describe('predict page', () => {
   let h: WebviewHarness;
   before(async () => {
@@ -81,9 +84,9 @@ describe('predict page', () => {
 
   it('sentence-pair models get a second text; the model list follows `models` messages; the text survives a reload', () =>
     withPage(async (p) => {
-      await p.send({ type: 'bootstrap', page: 'predict', state: { models: [], pairs: false } });
+      await p.send({ type: 'bootstrap', page: 'predict', state: { models: [] } });
       await p.page.locator('#no-models').waitFor();
-      await p.send({ type: 'models', state: { ...MODELS, selected: 'ckpt-500', pairs: true } });
+      await p.send({ type: 'models', state: { ...PAIR_MODELS, selected: 'ckpt-500' } });
       await p.waitForProp('#model', 'value', 'ckpt-500');
       await p.page.locator('#pair-row').waitFor();
       assert.equal(await p.page.locator('#no-models').isVisible(), false);
@@ -104,8 +107,31 @@ describe('predict page', () => {
 
       await p.reload();
       await p.next('ready');
-      await p.send({ type: 'bootstrap', page: 'predict', state: { ...MODELS, pairs: true } });
+      await p.send({ type: 'bootstrap', page: 'predict', state: PAIR_MODELS });
       await p.waitForProp('#text', 'value', 'A man is playing a guitar.');
       await p.waitForProp('#pair', 'value', 'A person plays music.');
+    }));
+
+  it('no model yet: Choose a Hub model asks the host; the picked model is selected with its note; a second text on request', () =>
+    withPage(async (p) => {
+      await p.send({ type: 'bootstrap', page: 'predict', state: { models: [] } });
+      await p.page.locator('#no-models', { hasText: 'Try a pretrained classifier from the Hugging Face Hub' }).waitFor();
+      await p.page.locator('#choose-model-empty').click();
+      await p.respond(await p.next('chooseModel'), {
+        models: [{ id: 'org/sst2', label: 'org/sst2 (Hub)', dir: 'org/sst2', source: 'hub' }],
+        selected: 'org/sst2',
+      });
+      await p.waitForProp('#model', 'value', 'org/sst2');
+      assert.equal(await p.page.locator('#no-models').isVisible(), false);
+      assert.match((await p.texts('#model-note'))[0]!, /from the Hugging Face Hub, as it is/);
+      assert.equal(await p.page.locator('#pair-row').isVisible(), false);
+      await p.page.locator('#pair-toggle').click();
+      await p.page.locator('#pair-row').waitFor();
+      await p.page.locator('#text textarea').fill('a');
+      await p.page.locator('#pair textarea').fill('b');
+      await p.page.locator('#predict').click();
+      const req = await p.next('predict');
+      assert.equal(req.model, 'org/sst2');
+      assert.equal(req.pair, 'b');
     }));
 });

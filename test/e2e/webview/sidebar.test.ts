@@ -120,14 +120,14 @@ describe('sidebar page', () => {
       await p.waitForProp('#pair-column', 'value', 'hypothesis');
       await p.waitForProp('#dataset-file', 'value', '/ws/data/mnli.jsonl');
 
-      await p.page.locator('#browse-model').click();
-      const pickModel = await p.next('pickFolder');
-      assert.equal(pickModel.purpose, 'model');
-      await p.respond(pickModel, '/models/bert-base-uncased');
+      // Choose…: the host's model picker (Hub search, cached, recent, folders)
+      await p.page.locator('#choose-model').click();
+      await p.respond(await p.next('pickModel'), '/models/bert-base-uncased');
       await p.waitForProp('#model', 'value', '/models/bert-base-uncased');
-      // a cancelled dialog changes nothing
-      await p.page.locator('#browse-model').click();
-      await p.respond(await p.next('pickFolder'), undefined);
+      // a dismissed picker changes nothing
+      await p.page.locator('#choose-model').click();
+      await p.respond(await p.next('pickModel'), null);
+      await p.waitForProp('#model', 'value', '/models/bert-base-uncased');
       await p.choose('#recent-models', 'google-bert/bert-base-uncased');
       await p.waitForProp('#model', 'value', 'google-bert/bert-base-uncased');
 
@@ -207,5 +207,66 @@ describe('sidebar page', () => {
       await p.waitForProp('#field-learning_rate', 'value', '3e-5');
       await p.waitForProp('#model', 'value', 'hfl/rbt3');
       await p.waitForProp('#text-column', 'value', 'title');
+    }));
+
+  it('Re-run loads a run into the form; Resume, Compare runs and Estimate ask the host', () =>
+    withPage(async (p) => {
+      const done = runSummary({ runId: 'run-b', name: 'bert-mini', status: 'done', modelDir: '/ws/out/bert-mini' });
+      const stopped = runSummary({ runId: 'run-c', name: 'stopped', status: 'cancelled', lastCheckpoint: '/ws/out/stopped/checkpoint-40' });
+      await p.send({ type: 'bootstrap', page: 'sidebar', state: sidebarState({ runs: [done, stopped] }) });
+      await p.page.locator('#runs li.run').first().waitFor();
+      assert.equal(await p.page.locator('[data-run-id=run-b] .resume').count(), 0);
+      await p.page.locator('[data-run-id=run-c] .resume').click();
+      assert.deepEqual(await p.next('resumeRun'), { type: 'resumeRun', runId: 'run-c' });
+      await p.page.locator('.compare-runs').click();
+      assert.deepEqual(await p.next('compareRuns'), { type: 'compareRuns' });
+
+      await p.page.locator('[data-run-id=run-b] .re-run').click();
+      const req = await p.next('reRun');
+      assert.equal(req.runId, 'run-b');
+      await p.respond(req, {
+        args: {
+          model_name_or_path: 'hfl/rbt3',
+          train_file: DATASET.file,
+          text_column_names: ['title'],
+          label_column_name: 'label',
+          output_dir: '/ws/out',
+          num_train_epochs: 5,
+          learning_rate: 3e-5,
+          tokenizer_name: 'bert-base-chinese',
+        },
+        dataset: DATASET,
+      });
+      await p.waitForProp('#field-num_train_epochs', 'value', '5');
+      assert.equal(await p.prop('#model', 'value'), 'hfl/rbt3');
+      assert.equal(await p.prop('#field-learning_rate', 'value'), '0.00003');
+      assert.equal(await p.prop('#field-tokenizer_name', 'value'), 'bert-base-chinese');
+      assert.equal(await p.prop('#text-column', 'value'), 'title');
+      assert.equal(await p.prop('#dataset-file', 'value'), DATASET.file);
+      assert.equal(await p.prop('#output-dir', 'value'), '/ws/out');
+
+      await p.page.locator('#estimate').click();
+      const est = await p.next('estimate');
+      assert.equal(est.args.num_train_epochs, 5);
+      await p.respond(est, {
+        stepsPerEpoch: 100,
+        epochs: 5,
+        totalSteps: 500,
+        measuredSteps: 6,
+        secondsPerStep: [0.4, 0.5],
+        secondsPerEpoch: [44, 55],
+        totalSeconds: [230, 285],
+        startupSeconds: 10,
+        peakMemoryBytes: [900e6, 1.2e9],
+        executionProvider: 'cpu',
+      });
+      await p.page.locator('#estimate-result', { hasText: 'Per epoch: 00:44–00:55 (100 steps of 0.40–0.50 s)' }).waitFor();
+      assert.match((await p.texts('#estimate-result'))[0]!, /Whole run \(5 epochs, 500 steps\): 03:50–04:45/);
+      assert.match((await p.texts('#estimate-result'))[0]!, /Peak memory: 900 MB–1\.2 GB/);
+
+      // the host puts settings in the form (the walkthrough's sample run)
+      await p.send({ type: 'form', form: { args: { model_name_or_path: 'preset:bert-tiny', num_train_epochs: 1 } } });
+      await p.waitForProp('#model', 'value', 'preset:bert-tiny');
+      await p.waitForProp('#field-num_train_epochs', 'value', '1');
     }));
 });

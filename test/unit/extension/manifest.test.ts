@@ -1,6 +1,6 @@
 /** The manifest and the command table agree; the contributions the issue names are there. */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { COMMAND_IDS, COMMAND_TITLES, formatScore, selectionItems } from '../../../src/extension/command-ids.js';
 
@@ -13,6 +13,7 @@ const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
     viewsContainers: { activitybar: { id: string; icon: string }[] };
     menus: Record<string, { command: string; when?: string }[]>;
     configuration: { properties: Record<string, { default: unknown }> };
+    walkthroughs: { id: string; title: string; steps: { id: string; description: string; media: { markdown?: string }; completionEvents: string[] }[] }[];
   };
 };
 
@@ -70,6 +71,20 @@ describe('manifest', () => {
     assert.deepEqual(pkg.extensionKind, ['workspace']);
     assert.equal(pkg.main, './dist/extension.cjs');
   });
+});
+
+test('the walkthrough: open the sample, preview it, a short run, the predict box; each step a command of ours with its page', () => {
+  const [w] = pkg.contributes.walkthroughs;
+  assert.equal(w?.title, 'Fine-tune your first classifier');
+  const ids = Object.values(COMMAND_IDS) as string[];
+  assert.deepEqual(
+    w!.steps.map((s) => /\(command:([\w.]+)\)/.exec(s.description)?.[1]),
+    ['finetune.openSampleData', 'finetune.previewDataset', 'finetune.trainSample', 'finetune.openPredictBox'],
+  );
+  for (const s of w!.steps) {
+    assert.ok(ids.includes(s.completionEvents[0]!.replace('onCommand:', '')), s.id);
+    assert.ok(existsSync(s.media.markdown!), s.media.markdown);
+  }
 });
 
 describe('classify selection helpers', () => {

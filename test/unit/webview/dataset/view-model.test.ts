@@ -1,7 +1,7 @@
 /** What the dataset preview shows, and the analyze request its form makes. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { TokenLengths } from '../../../../src/protocol/webview.js';
+import type { LengthHistogram } from '../../../../src/protocol/webview.js';
 import {
   analyzeParams,
   columnRole,
@@ -9,6 +9,7 @@ import {
   labelSummary,
   lengthLabels,
   lengthSummary,
+  lengthTitle,
   maxLengthSlot,
   pickRoles,
   rowsTitle,
@@ -16,7 +17,8 @@ import {
 } from '../../../../webview/dataset/view-model.js';
 import { datasetState } from '../../../helpers/webview-fixtures.js';
 
-const LENGTHS: TokenLengths = {
+const LENGTHS: LengthHistogram = {
+  unit: 'tokens',
   buckets: [16, 32, 64, 128],
   counts: [1, 2, 3, 4],
   maxSeqLength: 48,
@@ -68,8 +70,13 @@ describe('summaries', () => {
     assert.equal(rowsTitle(datasetState(10_000)), 'Rows (first 10,000 of 12,000)');
     assert.equal(rowsTitle(datasetState(5, { totalRows: 5 })), 'Rows (5)');
     assert.equal(labelSummary(datasetState(3)), '2 labels · 0 33.3% · 1 66.7%');
-    assert.equal(labelSummary(datasetState(3, { labelCounts: undefined, problemType: 'regression' })), 'Regression: the label is a number.');
-    assert.equal(labelSummary(datasetState(3, { labelCounts: {} })), 'No label column.');
+    assert.equal(
+      labelSummary(datasetState(3, { labelCounts: undefined, problemType: 'regression' })),
+      'Regression: the label is a number (no classes to count).',
+    );
+    assert.match(labelSummary(datasetState(3, { labelCounts: {}, labelColumn: undefined })), /^No label column yet: choose the column/);
+    assert.match(labelSummary(datasetState(3, { labelCounts: {} })), /^The label column "label" has no values/);
+    assert.equal(labelSummary(datasetState(3, { labelCounts: { '1': 60 } })), 'Only one label ("1", 60 rows): a classifier needs at least two.');
     const many = Object.fromEntries(Array.from({ length: 13 }, (_, i) => [`c${i}`, 1]));
     assert.match(labelSummary(datasetState(3, { labelCounts: many })), /^13 labels · c0 7\.7% .* c11 7\.7% · …$/);
   });
@@ -77,8 +84,17 @@ describe('summaries', () => {
   test('token lengths', () => {
     assert.deepEqual(lengthLabels(LENGTHS), ['≤16', '17–32', '33–64', '65–128']);
     assert.deepEqual(lengthLabels(undefined), []);
-    assert.equal(lengthSummary(LENGTHS), 'max_seq_length 48: 20.0% of rows truncated · median 20 · p95 90 · longest 120');
-    assert.equal(lengthSummary(undefined), 'Choose a tokenizer to see token lengths.');
+    assert.equal(lengthSummary(LENGTHS), 'max_seq_length 48: 20.0% of rows truncated · median 20 · p95 90 · longest 120 tokens');
+    assert.match(lengthSummary(undefined), /^No text column yet/);
+    const words: LengthHistogram = { unit: 'words', buckets: [1, 2], counts: [3, 4], p50: 2, p95: 2, max: 2 };
+    assert.equal(
+      lengthSummary(words),
+      'median 2 · p95 2 · longest 2 words. Choose the model’s tokenizer above to see tokens and how many rows max_seq_length cuts.',
+    );
+    assert.equal(lengthTitle(words), 'Text lengths in words');
+    assert.equal(lengthTitle(LENGTHS), 'Token lengths (t)');
+    assert.equal(maxLengthSlot(words), undefined);
+    assert.equal(truncatedBucket(words, 1), false);
     // buckets whose rows are all longer than max_seq_length are drawn red
     assert.deepEqual(
       [0, 1, 2, 3].map((i) => truncatedBucket(LENGTHS, i)),
@@ -91,6 +107,6 @@ describe('summaries', () => {
     assert.deepEqual(maxLengthSlot(LENGTHS), { index: 2, frac: 0.5 });
     assert.deepEqual(maxLengthSlot({ ...LENGTHS, maxSeqLength: 8 }), { index: 0, frac: 0.5 });
     assert.deepEqual(maxLengthSlot({ ...LENGTHS, maxSeqLength: 128 }), { index: 3, frac: 1 });
-    assert.deepEqual(maxLengthSlot({ ...LENGTHS, maxSeqLength: 512 }), { index: 3, frac: 1 });
+    assert.deepEqual(maxLengthSlot({ ...LENGTHS, maxSeqLength: 512 }), { index: 3, frac: 1, beyond: true });
   });
 });

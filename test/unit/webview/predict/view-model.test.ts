@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { PredictState } from '../../../../src/protocol/webview.js';
-import { pickModel, predictProblem, resultRows } from '../../../../webview/predict/view-model.js';
+import { modelNote, pickModel, predictProblem, resultRows, takesPair } from '../../../../webview/predict/view-model.js';
 
 const MODELS: PredictState = {
   models: [
@@ -23,7 +23,7 @@ describe('pickModel', () => {
 });
 
 test('predictProblem', () => {
-  assert.equal(predictProblem('', 'x', '', false), 'No model to predict with: train one first.');
+  assert.equal(predictProblem('', 'x', '', false), 'No model to predict with: choose one (a Hub classifier works as it is), or train one first.');
   assert.equal(predictProblem('m', ' ', '', false), 'Type a text to classify.');
   assert.equal(predictProblem('m', 'x', ' ', true), 'This model takes sentence pairs: type the second text too.');
   assert.equal(predictProblem('m', 'x', '', false), '');
@@ -44,4 +44,16 @@ test('resultRows: best first, bars clamped to 0..100%', () => {
     ],
   );
   assert.deepEqual(resultRows([]), []);
+});
+
+test('takesPair: a pair model, or a second text asked for', () => {
+  const m = (pairs?: boolean) => ({ id: 'a', label: 'a', dir: 'a', ...(pairs !== undefined ? { pairs } : {}) });
+  assert.deepEqual([takesPair(m(true), false), takesPair(m(false), false), takesPair(m(), true), takesPair(undefined, false)], [true, false, true, false]);
+});
+
+test('modelNote says where the model comes from', () => {
+  assert.match(modelNote({ id: 'org/x', label: 'org/x (Hub)', dir: 'org/x', source: 'hub' }), /^org\/x from the Hugging Face Hub, as it is/);
+  assert.match(modelNote({ id: 'org/x', label: 'x', dir: 'org/x', source: 'hub', pairs: true }), /Takes sentence pairs\.$/);
+  assert.equal(modelNote({ id: '/m', label: 'm', dir: '/m', source: 'folder' }), 'The model in /m.');
+  assert.equal(modelNote(undefined), '');
 });

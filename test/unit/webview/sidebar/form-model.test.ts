@@ -55,15 +55,19 @@ describe('column roles', () => {
   });
 });
 
-test("fields by section: data, common, advanced; the form's own flags in none", () => {
+test("fields by section: model, data, common, advanced; the form's own flags in none", () => {
   const g = fieldGroups(formFields());
   assert.deepEqual(
     g.data.map((f) => f.name),
-    ['task'],
+    ['test_file', 'task'],
+  );
+  assert.deepEqual(
+    g.model.map((f) => f.name),
+    ['tokenizer_name'],
   );
   assert.ok(g.common.some((f) => f.name === 'learning_rate'));
   assert.ok(g.advanced.some((f) => f.name === 'adam_beta1'));
-  const all = [...g.data, ...g.common, ...g.advanced].map((f) => f.name);
+  const all = [...g.model, ...g.data, ...g.common, ...g.advanced].map((f) => f.name);
   for (const own of ['model_name_or_path', 'train_file', 'text_column_names', 'label_column_name', 'output_dir']) assert.ok(!all.includes(own as never), own);
   assert.equal(all.length, formFields().length - 5);
 });
