@@ -463,9 +463,8 @@ function limit(s: DataSplit | undefined, max: number | undefined): DataSplit | u
   return { ...out, skipped: out.skipped.filter((r) => r.index < last) };
 }
 
-/** Reads and prepares the data of a classification run (see the module comment). */
-export async function loadClassificationData(o: DataOptions): Promise<ClassificationData> {
-  const warnings: string[] = [];
+/** The shares of the train file split off for validation and test (0 where a file is given), checked. */
+function splitFractions(o: DataOptions): { valFrac: number; testFrac: number } {
   const valFrac = checkPercent(o.trainFile, 'validationSplitPercentage', o.validationFile ? undefined : o.validationSplitPercentage);
   const testFrac = checkPercent(o.trainFile, 'testSplitPercentage', o.testFile ? undefined : o.testSplitPercentage);
   if (valFrac + testFrac >= 1) {
@@ -476,7 +475,100 @@ export async function loadClassificationData(o: DataOptions): Promise<Classifica
     );
   }
   if (o.labelDelimiter === '') throw new DataError('bad-option', o.trainFile, `${o.trainFile}: the label delimiter must not be empty.`);
+  return { valFrac, testFrac };
+}
 
+/** Drops the rows without a label (counted in `dropped.emptyLabel`). */
+function dropEmptyLabels(e: Extracted, ctx: LabelContext): void {
+  const mask = e.raw!.map((v) => !noLabel(v, ctx));
+  const dropped = mask.filter((m) => !m).length;
+  if (dropped > 0) {
+    e.dropped.emptyLabel += dropped;
+    keep(e, mask);
+  }
+}
+
+/** The label names of a classification: --label_list as given, or the training labels sorted. */
+function chooseLabels(train: Extracted, ctx: LabelContext, o: DataOptions): string[] {
+  const keys = new Set<string>();
+  if (ctx.kind.problemType === 'multi_label_classification') for (const v of train.raw!) for (const k of multiLabelKeys(v, o.labelDelimiter)) keys.add(k);
+  else for (const v of train.raw!) keys.add(labelKey(v, ctx.kind.integer));
+  let labels: string[];
+  if (o.labelList) {
+    labels = [...o.labelList];
+    if (new Set(labels).size !== labels.length)
+      throw new DataError('bad-option', o.trainFile, `${o.trainFile}: the label list ${quoteList(labels)} has repeats.`);
+  } else labels = sortLabels(keys, o.labelSort);
+  if (labels.length < 2) throw singleClassError(o.trainFile, train.labelColumn!, labels[0] ?? '', train.texts.length);
+  return labels;
+}
+
+/** A validation or test file: validation rows need labels; a test file's labels are optional, per row. */
+async function readOtherSplit(name: 'validation' | 'test', file: string, choice: ColumnChoice, ctx: LabelContext, o: DataOptions): Promise<DataSplit> {
+  const table = await readTable(file, o);
+  const e = extract(table, choice, o, name === 'validation');
+  let labels: SplitLabels | null = null;
+  let labelled: Uint8Array | undefined;
+  if (e.raw) {
+    const anyLabel = e.raw.some((v) => !noLabel(v, ctx));
+    if (name === 'test' && anyLabel) ({ labels, labelled } = testLabels(e, ctx));
+    else if (name === 'validation' || anyLabel) {
+      dropEmptyLabels(e, ctx);
+      if (e.texts.length === 0) throw noRowsLeft(name, e);
+      labels = toLabels(e, ctx, name);
+    } else e.raw = null;
+  }
+  if (e.texts.length === 0) throw noRowsLeft(name, e);
+  return { ...makeSplit(name, e, labels, table.rows.length), ...(labelled ? { labelled } : {}) };
+}
+
+/** Splits validation / test rows off the training rows (stratified by label for single-label data). */
+function splitOffTrain(
+  trainSplit: DataSplit,
+  trainLabels: SplitLabels,
+  ctx: LabelContext,
+  f: { valFrac: number; testFrac: number },
+  o: DataOptions,
+  warnings: string[],
+): { train: DataSplit; validation?: DataSplit; test?: DataSplit } {
+  const seed = o.seed ?? 42;
+  const n = trainSplit.texts.length;
+  const shares = { validation: f.valFrac, test: f.testFrac };
+  let idx: SplitIndices;
+  if (trainLabels.kind === 'single' && (o.stratify ?? true)) {
+    idx = stratifiedSplit(trainLabels.ids, ctx.labels!.length, shares, seed);
+    const counts = new Array<number>(ctx.labels!.length).fill(0);
+    for (const id of trainLabels.ids) counts[id]!++;
+    const single = ctx.labels!.filter((_, i) => counts[i] === 1);
+    if (single.length > 0) warnings.push(`labels with a single row stay in training only: ${quoteList(single)}`);
+  } else idx = randomSplit(n, shares, seed);
+  if (idx.train.length === 0) throw new DataError('bad-option', o.trainFile, `${o.trainFile}: the split leaves no training rows (${n} rows in all).`);
+  if ((f.valFrac > 0 && idx.validation.length === 0) || (f.testFrac > 0 && idx.test.length === 0)) {
+    throw new DataError(
+      'bad-option',
+      o.trainFile,
+      `${o.trainFile}: too few rows (${n}) to split off validation/test rows while keeping every class in training; add rows or give a validation file.`,
+    );
+  }
+  const carve = (name: SplitName, rows: number[]): DataSplit => ({
+    ...selectRows(trainSplit, rows, name),
+    source: 'train-split',
+    readRows: rows.length,
+    emptyLines: 0,
+    dropped: { emptyText: 0, emptyLabel: 0 },
+    skipped: [],
+  });
+  return {
+    train: selectRows(trainSplit, idx.train, 'train'),
+    ...(f.valFrac > 0 ? { validation: carve('validation', idx.validation) } : {}),
+    ...(f.testFrac > 0 ? { test: carve('test', idx.test) } : {}),
+  };
+}
+
+/** Reads and prepares the data of a classification run (see the module comment). */
+export async function loadClassificationData(o: DataOptions): Promise<ClassificationData> {
+  const warnings: string[] = [];
+  const fractions = splitFractions(o);
   const trainTable = await readTable(o.trainFile, o);
   if ((o.hasHeader ?? true) && ['csv', 'tsv'].includes(resolveFormat(o.trainFile, o.format))) {
     const why = headerLooksLikeData(trainTable.columns, trainTable.rows.slice(0, DETECT_ROWS));
@@ -487,87 +579,22 @@ export async function loadClassificationData(o: DataOptions): Promise<Classifica
   let kind = detectLabelKind(train.raw!, o.task ?? 'auto', o.labelDelimiter);
   if (kind.problemType === 'regression' && o.noRegression && (o.task ?? 'auto') === 'auto') kind = detectLabelKind(train.raw!, 'single_label_classification');
   const ctx: LabelContext = { kind, labelDelimiter: o.labelDelimiter };
-  const dropEmptyLabels = (e: Extracted): void => {
-    const mask = e.raw!.map((v) => !noLabel(v, ctx));
-    const dropped = mask.filter((m) => !m).length;
-    if (dropped > 0) {
-      e.dropped.emptyLabel += dropped;
-      keep(e, mask);
-    }
-  };
-  dropEmptyLabels(train);
+  dropEmptyLabels(train, ctx);
   if (train.texts.length === 0) throw noRowsLeft('train', train);
-
-  // The label list.
-  const labelColumn = train.labelColumn!;
   if (kind.problemType !== 'regression') {
-    const keys = new Set<string>();
-    if (kind.problemType === 'multi_label_classification') for (const v of train.raw!) for (const k of multiLabelKeys(v, o.labelDelimiter)) keys.add(k);
-    else for (const v of train.raw!) keys.add(labelKey(v, kind.integer));
-    let labels: string[];
-    if (o.labelList) {
-      labels = [...o.labelList];
-      if (new Set(labels).size !== labels.length)
-        throw new DataError('bad-option', o.trainFile, `${o.trainFile}: the label list ${quoteList(labels)} has repeats.`);
-    } else labels = sortLabels(keys, o.labelSort);
-    if (labels.length < 2) throw singleClassError(o.trainFile, labelColumn, labels[0] ?? '', train.texts.length);
-    ctx.labels = labels;
-    ctx.label2id = labelToId(labels);
+    ctx.labels = chooseLabels(train, ctx, o);
+    ctx.label2id = labelToId(ctx.labels);
   }
 
   const trainLabels = toLabels(train, ctx, 'train');
   let trainSplit = makeSplit('train', train, trainLabels, trainTable.rows.length);
-
-  const readOther = async (name: 'validation' | 'test', file: string): Promise<DataSplit> => {
-    const table = await readTable(file, o);
-    const e = extract(table, choice, o, name === 'validation');
-    let labels: SplitLabels | null = null;
-    let labelled: Uint8Array | undefined;
-    if (e.raw) {
-      const anyLabel = e.raw.some((v) => !noLabel(v, ctx));
-      if (name === 'test' && anyLabel) ({ labels, labelled } = testLabels(e, ctx));
-      else if (name === 'validation' || anyLabel) {
-        dropEmptyLabels(e);
-        if (e.texts.length === 0) throw noRowsLeft(name, e);
-        labels = toLabels(e, ctx, name);
-      } else e.raw = null;
-    }
-    if (e.texts.length === 0) throw noRowsLeft(name, e);
-    return { ...makeSplit(name, e, labels, table.rows.length), ...(labelled ? { labelled } : {}) };
-  };
-  let validation = o.validationFile ? await readOther('validation', o.validationFile) : undefined;
-  let test = o.testFile ? await readOther('test', o.testFile) : undefined;
-
-  if (valFrac > 0 || testFrac > 0) {
-    const seed = o.seed ?? 42;
-    const n = trainSplit.texts.length;
-    let idx: SplitIndices;
-    if (trainLabels.kind === 'single' && (o.stratify ?? true)) {
-      idx = stratifiedSplit(trainLabels.ids, ctx.labels!.length, { validation: valFrac, test: testFrac }, seed);
-      const counts = new Array<number>(ctx.labels!.length).fill(0);
-      for (const id of trainLabels.ids) counts[id]!++;
-      const single = ctx.labels!.filter((_, i) => counts[i] === 1);
-      if (single.length > 0) warnings.push(`labels with a single row stay in training only: ${quoteList(single)}`);
-    } else idx = randomSplit(n, { validation: valFrac, test: testFrac }, seed);
-    if (idx.train.length === 0) throw new DataError('bad-option', o.trainFile, `${o.trainFile}: the split leaves no training rows (${n} rows in all).`);
-    if ((valFrac > 0 && idx.validation.length === 0) || (testFrac > 0 && idx.test.length === 0)) {
-      throw new DataError(
-        'bad-option',
-        o.trainFile,
-        `${o.trainFile}: too few rows (${n}) to split off validation/test rows while keeping every class in training; add rows or give a validation file.`,
-      );
-    }
-    const carve = (name: SplitName, rows: number[]): DataSplit => ({
-      ...selectRows(trainSplit, rows, name),
-      source: 'train-split',
-      readRows: rows.length,
-      emptyLines: 0,
-      dropped: { emptyText: 0, emptyLabel: 0 },
-      skipped: [],
-    });
-    if (valFrac > 0) validation = carve('validation', idx.validation);
-    if (testFrac > 0) test = carve('test', idx.test);
-    trainSplit = selectRows(trainSplit, idx.train, 'train');
+  let validation = o.validationFile ? await readOtherSplit('validation', o.validationFile, choice, ctx, o) : undefined;
+  let test = o.testFile ? await readOtherSplit('test', o.testFile, choice, ctx, o) : undefined;
+  if (fractions.valFrac > 0 || fractions.testFrac > 0) {
+    const split = splitOffTrain(trainSplit, trainLabels, ctx, fractions, o, warnings);
+    trainSplit = split.train;
+    validation = split.validation ?? validation;
+    test = split.test ?? test;
   }
 
   const problemType = kind.problemType;
@@ -587,7 +614,7 @@ export async function loadClassificationData(o: DataOptions): Promise<Classifica
     columns: {
       text: choice.text.map((c) => (typeof c === 'number' ? trainTable.columns[c]! : c)),
       pair: choice.pair === undefined ? undefined : typeof choice.pair === 'number' ? trainTable.columns[choice.pair] : choice.pair,
-      label: labelColumn,
+      label: train.labelColumn!,
     },
     train: trainOut,
     validation: limit(validation, o.maxEvalSamples),

@@ -162,67 +162,74 @@ function delimiterName(d: string): string {
   return d === '\t' ? 'tab' : JSON.stringify(d);
 }
 
-async function readDelimited(file: string, format: 'csv' | 'tsv', chunks: AsyncGenerator<string, void, undefined>, options: ReadOptions): Promise<Table> {
-  const quote = options.quote !== undefined ? options.quote : format === 'tsv' ? false : '"';
-  const hasHeader = options.hasHeader ?? true;
-  const first = await chunks.next();
-  if (first.done || first.value.trim() === '') {
-    await chunks.return();
-    throw new DataError('empty-file', file, `${file} is empty. Pick a file with a header and rows.`);
-  }
-  const delimiter = options.delimiter ?? (format === 'tsv' ? '\t' : sniffDelimiter(first.value.split('\n', 1)[0]!, quote));
+/** The error for a row with more or fewer fields than the header (or the first row), with what to do. */
+function raggedRowError(
+  file: string,
+  line: number,
+  expected: number,
+  found: number,
+  o: { hasHeader: boolean; quote: string | false; delimiter: string },
+): DataError {
+  const fix =
+    found > expected && o.quote !== false
+      ? `Put fields that contain the delimiter (${delimiterName(o.delimiter)}) in quotes, or fix the row.`
+      : found > expected
+        ? `A field contains the delimiter (${delimiterName(o.delimiter)}); fix the row or pass a quote character.`
+        : 'Fill in the missing fields (empty ones are fine) or remove the row.';
+  return new DataError(
+    'ragged-row',
+    file,
+    `${file}, line ${line}: expected ${expected} columns (${o.hasHeader ? 'as in the header' : 'as in the first row'}), found ${found}. ${fix}`,
+    { row: line },
+  );
+}
 
-  const parser: Parser = parseCsv({
-    delimiter,
-    quote: quote === false ? false : quote,
-    relax_column_count: true,
-    relax_quotes: true,
-    skip_empty_lines: false,
-  });
+/** Takes csv-parse's records into a table: the header, line numbers (quoted newlines counted), blank lines, ragged rows. */
+class DelimitedRows {
+  private expected = -1;
+  /** The line the next record starts at. */
+  nextLine = 1;
+  failure: DataError | undefined;
+  full = false;
 
-  const table: Table = { file, format, columns: [], rows: [], rowNumbers: [], rowUnit: 'line', emptyLines: 0, delimiter };
-  let expected = -1;
-  let nextLine = 1;
-  let failure: DataError | undefined;
-  let stop = false;
-  const maxRows = options.maxRows ?? Infinity;
+  constructor(
+    private readonly table: Table,
+    private readonly o: { hasHeader: boolean; quote: string | false; delimiter: string; maxRows: number },
+  ) {}
 
-  parser.on('data', (record: string[]) => {
-    if (failure || stop) return;
-    const line = nextLine;
+  add(record: string[]): void {
+    if (this.failure || this.full) return;
+    const line = this.nextLine;
     let inner = 0;
     for (const f of record) if (f.length > 0 && f.includes('\n')) inner += countChar(f, '\n');
-    nextLine = line + 1 + inner;
+    this.nextLine = line + 1 + inner;
     if (isBlank(record)) {
-      table.emptyLines++;
+      this.table.emptyLines++;
       return;
     }
-    if (expected < 0) {
-      expected = record.length;
-      if (hasHeader) {
-        table.columns = dedupeHeader(record.map((h) => h.trim()));
+    if (this.expected < 0) {
+      this.expected = record.length;
+      if (this.o.hasHeader) {
+        this.table.columns = dedupeHeader(record.map((h) => h.trim()));
         return;
       }
-      table.columns = record.map((_, i) => String(i));
+      this.table.columns = record.map((_, i) => String(i));
     }
-    if (record.length !== expected) {
-      failure = new DataError(
-        'ragged-row',
-        file,
-        `${file}, line ${line}: expected ${expected} columns (${hasHeader ? 'as in the header' : 'as in the first row'}), found ${record.length}. ` +
-          (record.length > expected && quote !== false
-            ? `Put fields that contain the delimiter (${delimiterName(delimiter)}) in quotes, or fix the row.`
-            : record.length > expected
-              ? `A field contains the delimiter (${delimiterName(delimiter)}); fix the row or pass a quote character.`
-              : 'Fill in the missing fields (empty ones are fine) or remove the row.'),
-        { row: line },
-      );
+    if (record.length !== this.expected) {
+      this.failure = raggedRowError(this.table.file, line, this.expected, record.length, this.o);
       return;
     }
-    table.rows.push(record);
-    table.rowNumbers.push(line);
-    if (table.rows.length >= maxRows) stop = true;
-  });
+    this.table.rows.push(record);
+    this.table.rowNumbers.push(line);
+    if (this.table.rows.length >= this.o.maxRows) this.full = true;
+  }
+}
+
+/**
+ * Writes the chunks into the parser (waiting for drain) until they end or `halted()` says stop, then
+ * ends the parser or destroys it; resolves with the parser's error, if any.
+ */
+async function feedParser(parser: Parser, first: string, chunks: AsyncGenerator<string, void, undefined>, halted: () => boolean): Promise<unknown> {
   let parseError: unknown;
   let ended = false;
   const settled = new Promise<void>((resolve) => {
@@ -237,24 +244,23 @@ async function readDelimited(file: string, format: 'csv' | 'tsv', chunks: AsyncG
     parser.on('close', () => resolve());
   });
   const write = async (text: string): Promise<void> => {
-    if (!parser.write(text)) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          parser.off('drain', done);
-          parser.off('error', done);
-          parser.off('close', done);
-          resolve();
-        };
-        parser.on('drain', done);
-        parser.on('error', done);
-        parser.on('close', done);
-      });
-    }
+    if (parser.write(text)) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        parser.off('drain', done);
+        parser.off('error', done);
+        parser.off('close', done);
+        resolve();
+      };
+      parser.on('drain', done);
+      parser.on('error', done);
+      parser.on('close', done);
+    });
   };
-  const halted = (): boolean => failure !== undefined || stop || parseError !== undefined;
+  const stopped = (): boolean => halted() || parseError !== undefined;
   try {
-    await write(first.value);
-    while (!halted()) {
+    await write(first);
+    while (!stopped()) {
       const next = await chunks.next();
       if (next.done) break;
       await write(next.value);
@@ -263,17 +269,34 @@ async function readDelimited(file: string, format: 'csv' | 'tsv', chunks: AsyncG
     parser.destroy();
     throw e;
   }
-  if (halted()) {
+  if (stopped()) {
     await chunks.return();
     if (!ended) parser.destroy();
   } else {
     parser.end();
     await settled;
   }
-  if (failure) throw failure;
+  return parseError;
+}
+
+async function readDelimited(file: string, format: 'csv' | 'tsv', chunks: AsyncGenerator<string, void, undefined>, options: ReadOptions): Promise<Table> {
+  const quote = options.quote !== undefined ? options.quote : format === 'tsv' ? false : '"';
+  const hasHeader = options.hasHeader ?? true;
+  const first = await chunks.next();
+  if (first.done || first.value.trim() === '') {
+    await chunks.return();
+    throw new DataError('empty-file', file, `${file} is empty. Pick a file with a header and rows.`);
+  }
+  const delimiter = options.delimiter ?? (format === 'tsv' ? '\t' : sniffDelimiter(first.value.split('\n', 1)[0]!, quote));
+  const parser: Parser = parseCsv({ delimiter, quote: quote === false ? false : quote, relax_column_count: true, relax_quotes: true, skip_empty_lines: false });
+  const table: Table = { file, format, columns: [], rows: [], rowNumbers: [], rowUnit: 'line', emptyLines: 0, delimiter };
+  const rows = new DelimitedRows(table, { hasHeader, quote, delimiter, maxRows: options.maxRows ?? Infinity });
+  parser.on('data', (record: string[]) => rows.add(record));
+  const parseError = await feedParser(parser, first.value, chunks, () => rows.failure !== undefined || rows.full);
+  if (rows.failure) throw rows.failure;
   if (parseError !== undefined) {
     const err = parseError as Error & { code?: string };
-    const line = nextLine;
+    const line = rows.nextLine;
     const what =
       err.code === 'CSV_QUOTE_NOT_CLOSED'
         ? `a quoted field that starts at line ${line} is never closed. Close the quote (a quote inside a quoted field is written "")`

@@ -298,22 +298,8 @@ function decide(scores) {
   return 'Prediction: ' + top.label;
 }`;
 
-function staticFiles(r: Resolved, o: SpaceTemplateOptions): SpaceFile[] {
-  const moduleUrl = checkUrl(o.transformersJsUrl ?? TRANSFORMERS_JS_URL, 'transformersJsUrl');
-  const remoteHost = o.remoteHost === undefined ? null : checkUrl(o.remoteHost, 'remoteHost');
-  const ortWasmPaths = o.ortWasmPaths === undefined ? null : checkUrl(o.ortWasmPaths, 'ortWasmPaths').replace(/\/*$/, '/');
-  const host = (remoteHost ?? 'https://huggingface.co').replace(/\/+$/, '');
-  const calibrationUrl = `${host}/${r.repo}/resolve/${encodeURIComponent(r.revision)}/calibration.json`;
-  const config = { model: r.repo, revision: r.revision, dtype: o.dtype ?? 'fp32', remoteHost, ortWasmPaths, examples: r.examples, calibrationUrl };
-  const first = r.examples[0] ?? '';
-  const html = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(r.title)}</title>
-<style>
-  body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 42rem; margin: 2rem auto; padding: 0 1rem; color: #1f2937; }
+/** The static page's style sheet. */
+const PAGE_STYLE = `  body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width: 42rem; margin: 2rem auto; padding: 0 1rem; color: #1f2937; }
   textarea { width: 100%; min-height: 6rem; box-sizing: border-box; padding: .5rem; font: inherit; }
   button { margin-top: .5rem; padding: .5rem 1.25rem; font: inherit; cursor: pointer; }
   #status { color: #6b7280; }
@@ -321,32 +307,10 @@ function staticFiles(r: Resolved, o: SpaceTemplateOptions): SpaceFile[] {
   .bar { height: .5rem; background: #e5e7eb; border-radius: .25rem; }
   .bar > span { display: block; height: 100%; background: #6366f1; border-radius: .25rem; }
   .examples button { margin: .25rem .25rem 0 0; padding: .25rem .75rem; }
-</style>
-</head>
-<body data-state="loading">
-<main>
-  <h1>${escapeHtml(r.emoji)} ${escapeHtml(r.title)}</h1>
-  <p>${escapeHtml(r.description)} Model: <a href="${escapeHtml(r.modelUrl)}">${escapeHtml(r.repo)}</a>, running in your browser with Transformers.js.</p>
-  <label for="text">Text</label>
-  <textarea id="text" placeholder="Type a sentence to classify">${escapeHtml(first)}</textarea>
-  <div class="examples" id="examples"></div>
-  <button id="classify" type="button" disabled>Classify</button>
-  <p id="status" role="status">Loading the model…</p>
-  <p id="decision"></p>
-  <div id="result" aria-live="polite"></div>
-</main>
-<script type="module">
-import { pipeline, env } from ${scriptJson(moduleUrl)};
+`;
 
-const CONFIG = ${scriptJson(config)};
-if (CONFIG.remoteHost) {
-  env.remoteHost = CONFIG.remoteHost;
-  env.remotePathTemplate = '{model}/resolve/{revision}/';
-}
-if (CONFIG.ortWasmPaths) env.backends.onnx.wasm.wasmPaths = CONFIG.ortWasmPaths;
-env.allowLocalModels = false;
-
-const input = document.getElementById('text');
+/** The static page's module after its imports and CONFIG: examples, calibration, rendering, the pipeline. */
+const PAGE_APP_JS = `const input = document.getElementById('text');
 const button = document.getElementById('classify');
 const status = document.getElementById('status');
 const result = document.getElementById('result');
@@ -415,7 +379,49 @@ try {
   status.textContent = 'Could not load the model: ' + (err && err.message ? err.message : err);
   document.body.dataset.state = 'error';
 }
-</script>
+`;
+
+function staticFiles(r: Resolved, o: SpaceTemplateOptions): SpaceFile[] {
+  const moduleUrl = checkUrl(o.transformersJsUrl ?? TRANSFORMERS_JS_URL, 'transformersJsUrl');
+  const remoteHost = o.remoteHost === undefined ? null : checkUrl(o.remoteHost, 'remoteHost');
+  const ortWasmPaths = o.ortWasmPaths === undefined ? null : checkUrl(o.ortWasmPaths, 'ortWasmPaths').replace(/\/*$/, '/');
+  const host = (remoteHost ?? 'https://huggingface.co').replace(/\/+$/, '');
+  const calibrationUrl = `${host}/${r.repo}/resolve/${encodeURIComponent(r.revision)}/calibration.json`;
+  const config = { model: r.repo, revision: r.revision, dtype: o.dtype ?? 'fp32', remoteHost, ortWasmPaths, examples: r.examples, calibrationUrl };
+  const first = r.examples[0] ?? '';
+  const html = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(r.title)}</title>
+<style>
+${PAGE_STYLE}</style>
+</head>
+<body data-state="loading">
+<main>
+  <h1>${escapeHtml(r.emoji)} ${escapeHtml(r.title)}</h1>
+  <p>${escapeHtml(r.description)} Model: <a href="${escapeHtml(r.modelUrl)}">${escapeHtml(r.repo)}</a>, running in your browser with Transformers.js.</p>
+  <label for="text">Text</label>
+  <textarea id="text" placeholder="Type a sentence to classify">${escapeHtml(first)}</textarea>
+  <div class="examples" id="examples"></div>
+  <button id="classify" type="button" disabled>Classify</button>
+  <p id="status" role="status">Loading the model…</p>
+  <p id="decision"></p>
+  <div id="result" aria-live="polite"></div>
+</main>
+<script type="module">
+import { pipeline, env } from ${scriptJson(moduleUrl)};
+
+const CONFIG = ${scriptJson(config)};
+if (CONFIG.remoteHost) {
+  env.remoteHost = CONFIG.remoteHost;
+  env.remotePathTemplate = '{model}/resolve/{revision}/';
+}
+if (CONFIG.ortWasmPaths) env.backends.onnx.wasm.wasmPaths = CONFIG.ortWasmPaths;
+env.allowLocalModels = false;
+
+${PAGE_APP_JS}</script>
 </body>
 </html>
 `;
