@@ -328,8 +328,22 @@ function trainLengthMessage(s: SplitStats, maxSeqLength: number): string {
   return msg;
 }
 
-export async function runClassification(args: RunArgs, runCtx: RunContext): Promise<RunOutcome> {
-  const { emit } = runCtx;
+/** What a run starts from: the model folder (or preset), the tokenizer, the checkpoint to resume. */
+interface RunStart {
+  ctx: RunContext;
+  /** --model_name_or_path. */
+  modelName: string;
+  outputDir: string;
+  resumeFrom: string | undefined;
+  preset: PresetName | undefined;
+  modelDir: string | undefined;
+  tokenizerDir: string;
+  tokenizer: Tokenizer;
+  baseConfig: ModelConfig | undefined;
+}
+
+/** Checks the arguments and resolves the model and the tokenizer (pulling from the Hub where needed). */
+async function startRun(args: RunArgs, runCtx: RunContext): Promise<RunStart> {
   validateArgs(args);
   // --token (a download token) wins over the caller's (HF_TOKEN, the extension's stored one).
   const ctx: RunContext = { ...runCtx, ...(args.token ? { token: args.token } : {}) };
@@ -337,13 +351,10 @@ export async function runClassification(args: RunArgs, runCtx: RunContext): Prom
     throw new ArgError('--model_name_or_path', 'give --model_name_or_path: a Hub id (org/name), a local model folder, or preset:bert-tiny');
   if (!args.do_train && !args.do_eval && !args.do_predict) throw new ArgError('--do_train', 'nothing to do: pass --do_train, --do_eval and/or --do_predict');
   const outputDir = args.output_dir ?? '.';
-  const resumeFrom = args.do_train ? await checkOutputDir(args, emit) : undefined;
-
-  // Model and tokenizer.
-  emit({ type: 'stage', stage: 'load-model', message: `loading ${args.model_name_or_path}` });
+  const resumeFrom = args.do_train ? await checkOutputDir(args, ctx.emit) : undefined;
+  ctx.emit({ type: 'stage', stage: 'load-model', message: `loading ${args.model_name_or_path}` });
   const preset = presetOf(args.model_name_or_path);
-  let modelDir: string | undefined;
-  if (!preset) modelDir = await resolveModelFolder(args.model_name_or_path, args, ctx);
+  const modelDir = preset ? undefined : await resolveModelFolder(args.model_name_or_path, args, ctx);
   const tokenizerDir = args.tokenizer_name ? await resolveModelFolder(args.tokenizer_name, args, ctx, 'tokenizer') : modelDir;
   if (!tokenizerDir)
     throw new ArgError(
@@ -352,10 +363,14 @@ export async function runClassification(args: RunArgs, runCtx: RunContext): Prom
     );
   const tokenizer = await Tokenizer.fromFolder(tokenizerDir);
   const baseConfig = modelDir ? await readModelConfig(modelDir) : undefined;
+  return { ctx, modelName: args.model_name_or_path, outputDir, resumeFrom, preset, modelDir, tokenizerDir, tokenizer, baseConfig };
+}
 
-  // Data.
+/** The run's data, its warnings reported and the flags that depend on it checked. */
+async function readRunData(args: RunArgs, start: RunStart): Promise<ClassificationData> {
+  const { emit } = start.ctx;
   emit({ type: 'stage', stage: 'read-data', message: `reading ${args.do_train ? args.train_file : (args.validation_file ?? args.test_file)}` });
-  let data = await readData(args, baseConfig, ctx);
+  const data = await readData(args, start.baseConfig, start.ctx);
   for (const w of data.warnings) emit({ type: 'warning', message: w });
   checkLossOptions(args, data);
   checkMetricName(args, data);
@@ -366,189 +381,125 @@ export async function runClassification(args: RunArgs, runCtx: RunContext): Prom
       message: `${data.train.file}: dropped ${data.train.dropped.emptyText} rows with an empty text and ${data.train.dropped.emptyLabel} with an empty label`,
     });
   }
+  return data;
+}
 
+/** The model to train or use: a checkpoint resumed, a random-init preset, or the folder's weights with the head chosen for the data. */
+async function buildModel(args: RunArgs, start: RunStart, given: ClassificationData): Promise<{ model: Model; data: ClassificationData }> {
+  const { emit } = start.ctx;
   const overrides = {
     ...(args.hidden_dropout_prob !== null ? { hidden_dropout_prob: args.hidden_dropout_prob } : {}),
     ...(args.attention_probs_dropout_prob !== null ? { attention_probs_dropout_prob: args.attention_probs_dropout_prob } : {}),
     ...(args.classifier_dropout !== null ? { classifier_dropout: args.classifier_dropout } : {}),
   };
-  const log = (message: string): void => emit({ type: 'info', message });
-  let model: Model;
+  let data = given;
   let freshHead = false;
-  if (args.do_train && !preset) {
-    const head = await chooseHead(resumeFrom ? await readModelConfig(resumeFrom) : baseConfig!, data, args, emit);
+  if (args.do_train && !start.preset) {
+    const head = await chooseHead(start.resumeFrom ? await readModelConfig(start.resumeFrom) : start.baseConfig!, data, args, emit);
     data = head.data;
     freshHead = head.fresh;
   }
+  const labels = data.problemType === 'regression' ? { numLabels: 1 } : { labels: data.labels };
   const labelOpts = {
-    ...(data.problemType === 'regression' ? { numLabels: 1 } : { labels: data.labels }),
+    ...labels,
     problemType: data.problemType,
     overrides,
     seed: args.seed,
-    log,
+    log: (message: string) => emit({ type: 'info', message }),
     freshHead,
   };
-  if (resumeFrom) model = await loadPretrained(resumeFrom, labelOpts);
-  else if (preset) {
+  let model: Model;
+  if (start.resumeFrom) model = await loadPretrained(start.resumeFrom, labelOpts);
+  else if (start.preset) {
+    const { tokenizer } = start;
     model = createModel({
-      preset,
+      preset: start.preset,
       vocabSize: tokenizer.vocabSize,
-      ...(data.problemType === 'regression' ? { numLabels: 1 } : { labels: data.labels }),
+      ...labels,
       problemType: data.problemType,
       seed: args.seed,
       padTokenId: tokenizer.padTokenId,
       overrides,
     });
-  } else model = await loadPretrained(modelDir!, labelOpts);
-  checkVocabulary(tokenizer, model.config, resumeFrom ?? modelDir ?? tokenizerDir);
+  } else model = await loadPretrained(start.modelDir!, labelOpts);
+  checkVocabulary(start.tokenizer, model.config, start.resumeFrom ?? start.modelDir ?? start.tokenizerDir);
+  return { model, data };
+}
 
-  // Tokenize (evaluate / predict: the model's own long-text settings unless given).
-  const longArgs = args.do_train ? {} : await trainedLongText(args, modelDir);
+/** Tokenizes the splits (evaluate / predict: with the model's own long-text settings unless given). */
+async function encodeRun(
+  args: RunArgs,
+  start: RunStart,
+  model: Model,
+  data: ClassificationData,
+): Promise<{ encoded: EncodedDataset; longArgs: Partial<RunArgs> }> {
+  const { emit, signal } = start.ctx;
+  const longArgs = args.do_train ? {} : await trainedLongText(args, start.modelDir);
   const longText = longTextSettings({ ...args, ...longArgs }).longText;
   emit({
     type: 'stage',
     stage: 'tokenize',
     message: `tokenizing (max_seq_length ${args.max_seq_length}${longText.mode === 'truncate' ? '' : `, ${longText.mode}`})`,
   });
-  const encoded: EncodedDataset = await encodeDataset(data, tokenizer, {
-    maxSeqLength: Math.min(
-      args.max_seq_length,
-      model.config.max_position_embeddings - (model.config.model_type.includes('roberta') ? model.config.pad_token_id + 1 : 0),
-    ),
+  const { config } = model;
+  const encoded = await encodeDataset(data, start.tokenizer, {
+    maxSeqLength: Math.min(args.max_seq_length, config.max_position_embeddings - (config.model_type.includes('roberta') ? config.pad_token_id + 1 : 0)),
     longText,
-    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    ...(signal ? { signal } : {}),
     onProgress: (p) => emit({ type: 'stage', stage: 'tokenize', message: `tokenizing ${p.split}`, done: p.done, total: p.total }),
   });
   if (args.do_train) emit({ type: 'info', message: trainLengthMessage(splitStats(data.train, data.labels, encoded.train), args.max_seq_length) });
+  return { encoded, longArgs };
+}
 
-  const tokenizerFiles = tokenizer.saveFiles();
+export async function runClassification(args: RunArgs, runCtx: RunContext): Promise<RunOutcome> {
+  const start = await startRun(args, runCtx);
+  const { ctx, outputDir } = start;
+  const { model, data } = await buildModel(args, start, await readRunData(args, start));
+  const { encoded, longArgs } = await encodeRun(args, start, model, data);
   const hub: HubPushContext = {
     args: { ...args, output_dir: outputDir },
     token: args.hub_token ?? runCtx.token,
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     ...(ctx.env ? { env: ctx.env } : {}),
-    log,
+    log: (message) => ctx.emit({ type: 'info', message }),
   };
   const trainer = new Trainer({
     args: { ...args, ...longArgs, output_dir: outputDir },
     model,
     data,
     encoded,
-    emit,
-    tokenizerFiles,
+    emit: ctx.emit,
+    tokenizerFiles: start.tokenizer.saveFiles(),
     ...(ctx.signal ? { signal: ctx.signal } : {}),
-    ...(resumeFrom ? { resumeFrom } : {}),
+    ...(start.resumeFrom ? { resumeFrom: start.resumeFrom } : {}),
     ...(ctx.saveOnCancel !== undefined ? { saveOnCancel: ctx.saveOnCancel } : {}),
     ...(ctx.runId ? { runId: ctx.runId } : {}),
-    modelName: args.model_name_or_path,
+    modelName: start.modelName,
     ...(args.do_train ? { classWeights: classWeightsFor(args.class_weights, data) } : {}),
     callbacks: runCallbacks(args, outputDir, model.config, hub),
   });
-  const results: Record<string, number> = {};
-  let outcome: Omit<RunOutcome, 'results'> = { modelDir: null, cancelled: false, stoppedEarly: false, bestCheckpoint: null };
-  let finalStep = 0;
-  // A trained model's calibration is fitted below; a given model's is its folder's calibration.json.
-  let calibration: Calibration | null =
-    args.do_train || args.calibration === 'none' || !modelDir || data.problemType === 'regression' ? null : await readCalibration(modelDir, data.labels);
-  let finalEval: EvalResult | undefined;
-  const predictionsTable = (split: 'eval' | 'test', file: string, rows: DataSplit, logits: { values: Float32Array; width: number }): Promise<void> =>
-    writePredictions({ path: join(outputDir, file), split, step: finalStep, data, rows, logits, calibration, emit });
+  // A trained model's calibration is fitted after training; a given model's is its folder's calibration.json.
+  const calibration =
+    args.do_train || args.calibration === 'none' || !start.modelDir || data.problemType === 'regression'
+      ? null
+      : await readCalibration(start.modelDir, data.labels);
+  const phases = new RunPhases({ args, start, data, encoded, trainer, hub, calibration });
   try {
     await mkdir(outputDir, { recursive: true });
-    if (args.do_train) {
-      emit({ type: 'stage', stage: 'train', message: 'training' });
-      const r = await trainer.train();
-      finalStep = r.state.global_step;
-      outcome = { ...outcome, cancelled: r.cancelled, stoppedEarly: r.stoppedEarly, bestCheckpoint: r.bestCheckpoint };
-      Object.assign(results, r.metrics);
-      if (!r.cancelled && wantsCalibration(args, data)) {
-        emit({ type: 'stage', stage: 'evaluate', message: 'fitting the calibration on the validation set' });
-        finalEval = await trainer.evaluate(encoded.validation!, 'eval');
-        calibration = fitOnValidation(args, data, finalEval.logits, outputDir, emit)?.calibration ?? null;
-      }
-      if (!r.cancelled) {
-        emit({ type: 'stage', stage: 'save', message: `saving the model to ${outputDir}` });
-        const history = r.state.log_history
-          .filter((e) => 'eval_loss' in e)
-          .map((e) => ({
-            epoch: e.epoch!,
-            step: e.step!,
-            ...Object.fromEntries(Object.entries(e).filter(([k]) => metricKeys([k], { headline: true }).length > 0)),
-          }));
-        const files = exportFiles({
-          config: trainer.engine.config,
-          weights: trainer.engine.weights,
-          tokenizerFiles: tokenizer.saveFiles(),
-          onnx: args.export_onnx,
-          quantized: args.export_onnx,
-          card: {
-            baseModel: args.model_name_or_path,
-            dataset: args.train_file!,
-            hyperparameters: hyperparameters(args),
-            metrics: Object.fromEntries(Object.entries(r.state.log_history.filter((e) => 'eval_loss' in e).pop() ?? {}).filter(([k]) => k.startsWith('eval_'))),
-            history,
-            ...(calibration ? { calibration } : {}),
-          },
-          extraFiles: {
-            'trainer_state.json': json(r.state),
-            'training_args.json': json(publicArgs(args)),
-            ...(calibration ? { [CALIBRATION_FILE]: calibrationJson(calibration) } : {}),
-          },
-        });
-        // A calibration.json left by an earlier run in this folder belongs to other weights.
-        if (!calibration) await rm(join(outputDir, CALIBRATION_FILE), { force: true });
-        await writeFilesInto(outputDir, files);
-        outcome.modelDir = outputDir;
-        await writeFile(join(outputDir, 'train_results.json'), json(r.metrics));
-      }
-      if (r.cancelled) emit({ type: 'info', message: 'training cancelled' });
-    }
-    if (args.do_eval && encoded.validation && !outcome.cancelled) {
-      emit({ type: 'stage', stage: 'evaluate', message: 'evaluating' });
-      const ev = finalEval ?? (await trainer.evaluate(encoded.validation, 'eval'));
-      const measured = args.do_train || !modelDir ? undefined : { path: join(modelDir, CALIBRATION_FILE), emit };
-      Object.assign(ev.metrics, calibrationResults('eval', labelledLogits(data, data.validation!, ev.logits), calibration, measured));
-      const metrics = { ...ev.metrics, ...(args.do_train ? { epoch: results.epoch ?? 0 } : {}) };
-      emit({
-        type: 'eval',
-        step: finalStep,
-        epoch: results.epoch ?? 0,
-        metrics: ev.metrics,
-        ...(ev.confusionMatrix ? { confusionMatrix: ev.confusionMatrix, labels: data.labels } : {}),
-        ...(ev.perClass ? { perClass: ev.perClass } : {}),
-      });
-      Object.assign(results, metrics);
-      const headline = headlineMetric(args, data);
-      if (ev.metrics[`eval_${headline}`] !== undefined)
-        emit({ type: 'info', message: `eval_${headline} = ${ev.metrics[`eval_${headline}`]} (--metric_name ${headline})` });
-      // `finetune evaluate` without --output_dir prints the metrics and writes nothing (not into the working directory).
-      if (args.output_dir !== null) {
-        await writeFile(join(outputDir, 'eval_results.json'), json({ ...metrics, eval_samples: encoded.validation.documentCount }));
-        await predictionsTable('eval', EVAL_PREDICTIONS_FILE, data.validation!, ev.logits);
-      }
-    }
-    if (args.do_predict && encoded.test && data.test && !outcome.cancelled) {
-      emit({ type: 'stage', stage: 'predict', message: 'predicting' });
-      const logits = await trainer.predict(encoded.test);
-      await predictionsTable('test', PREDICT_RESULTS_FILE, data.test, logits);
-      if (encoded.test.labels) {
-        const labelled = labelledRows(data.test);
-        const t = await trainer.evaluate(labelled ? encoded.test.select(labelled) : encoded.test, 'test');
-        Object.assign(t.metrics, calibrationResults('test', labelledLogits(data, data.test, logits), calibration, undefined));
-        Object.assign(results, t.metrics);
-        await writeFile(join(outputDir, 'test_results.json'), json(t.metrics));
-      }
-      emit({ type: 'info', message: `wrote ${join(outputDir, 'predict_results.csv')} (${encoded.test.documentCount} rows)` });
-    }
-    if (!outcome.cancelled && args.output_dir !== null) await writeFile(join(outputDir, 'all_results.json'), json(results));
-    if (args.push_to_hub && outcome.modelDir && !outcome.cancelled) {
-      emit({ type: 'stage', stage: 'push', message: `pushing ${outputDir} to the Hugging Face Hub` });
+    if (args.do_train) await phases.train();
+    if (args.do_eval && encoded.validation && !phases.outcome.cancelled) await phases.evaluate(encoded.validation);
+    if (args.do_predict && encoded.test && data.test && !phases.outcome.cancelled) await phases.predict(encoded.test, data.test);
+    if (!phases.outcome.cancelled && args.output_dir !== null) await writeFile(join(outputDir, 'all_results.json'), json(phases.results));
+    if (args.push_to_hub && phases.outcome.modelDir && !phases.outcome.cancelled) {
+      ctx.emit({ type: 'stage', stage: 'push', message: `pushing ${outputDir} to the Hugging Face Hub` });
       await pushRun(hub, outputDir);
     }
   } finally {
     await trainer.dispose();
   }
-  emit({
+  const { results, outcome } = phases;
+  ctx.emit({
     type: 'done',
     outputDir,
     modelDir: outcome.modelDir,
@@ -558,6 +509,146 @@ export async function runClassification(args: RunArgs, runCtx: RunContext): Prom
     cancelled: outcome.cancelled,
   });
   return { results, ...outcome };
+}
+
+/** The train, evaluate and predict phases of one run, and what they leave for the next: results, the calibration, the final step. */
+class RunPhases {
+  readonly results: Record<string, number> = {};
+  outcome: Omit<RunOutcome, 'results'> = { modelDir: null, cancelled: false, stoppedEarly: false, bestCheckpoint: null };
+  private finalStep = 0;
+  private calibration: Calibration | null;
+  /** The evaluation the calibration was fitted on, reused as the final evaluation. */
+  private finalEval: EvalResult | undefined;
+  private readonly outputDir: string;
+  private readonly emit: EventSink;
+
+  constructor(
+    private readonly r: {
+      args: RunArgs;
+      start: RunStart;
+      data: ClassificationData;
+      encoded: EncodedDataset;
+      trainer: Trainer;
+      hub: HubPushContext;
+      calibration: Calibration | null;
+    },
+  ) {
+    this.calibration = r.calibration;
+    this.outputDir = r.start.outputDir;
+    this.emit = r.start.ctx.emit;
+  }
+
+  async train(): Promise<void> {
+    const { args, data, encoded, trainer } = this.r;
+    this.emit({ type: 'stage', stage: 'train', message: 'training' });
+    const r = await trainer.train();
+    this.finalStep = r.state.global_step;
+    this.outcome = { ...this.outcome, cancelled: r.cancelled, stoppedEarly: r.stoppedEarly, bestCheckpoint: r.bestCheckpoint };
+    Object.assign(this.results, r.metrics);
+    if (r.cancelled) {
+      this.emit({ type: 'info', message: 'training cancelled' });
+      return;
+    }
+    if (wantsCalibration(args, data)) {
+      this.emit({ type: 'stage', stage: 'evaluate', message: 'fitting the calibration on the validation set' });
+      this.finalEval = await trainer.evaluate(encoded.validation!, 'eval');
+      this.calibration = fitOnValidation(args, data, this.finalEval.logits, this.outputDir, this.emit)?.calibration ?? null;
+    }
+    this.emit({ type: 'stage', stage: 'save', message: `saving the model to ${this.outputDir}` });
+    await this.saveModel(r.state, r.metrics);
+  }
+
+  /** The trained model in the output folder: weights, config, tokenizer, card, trainer state, calibration. */
+  private async saveModel(state: Awaited<ReturnType<Trainer['train']>>['state'], metrics: Record<string, number>): Promise<void> {
+    const { args, trainer } = this.r;
+    const evals = state.log_history.filter((e) => 'eval_loss' in e);
+    const history = evals.map((e) => ({
+      epoch: e.epoch!,
+      step: e.step!,
+      ...Object.fromEntries(Object.entries(e).filter(([k]) => metricKeys([k], { headline: true }).length > 0)),
+    }));
+    const calibration = this.calibration;
+    const files = exportFiles({
+      config: trainer.engine.config,
+      weights: trainer.engine.weights,
+      tokenizerFiles: this.r.start.tokenizer.saveFiles(),
+      onnx: args.export_onnx,
+      quantized: args.export_onnx,
+      card: {
+        baseModel: this.r.start.modelName,
+        dataset: args.train_file!,
+        hyperparameters: hyperparameters(args),
+        metrics: Object.fromEntries(Object.entries(evals[evals.length - 1] ?? {}).filter(([k]) => k.startsWith('eval_'))),
+        history,
+        ...(calibration ? { calibration } : {}),
+      },
+      extraFiles: {
+        'trainer_state.json': json(state),
+        'training_args.json': json(publicArgs(args)),
+        ...(calibration ? { [CALIBRATION_FILE]: calibrationJson(calibration) } : {}),
+      },
+    });
+    // A calibration.json left by an earlier run in this folder belongs to other weights.
+    if (!calibration) await rm(join(this.outputDir, CALIBRATION_FILE), { force: true });
+    await writeFilesInto(this.outputDir, files);
+    this.outcome.modelDir = this.outputDir;
+    await writeFile(join(this.outputDir, 'train_results.json'), json(metrics));
+  }
+
+  async evaluate(validation: EncodedDataset['validation'] & object): Promise<void> {
+    const { args, data, trainer, start } = this.r;
+    this.emit({ type: 'stage', stage: 'evaluate', message: 'evaluating' });
+    const ev = this.finalEval ?? (await trainer.evaluate(validation, 'eval'));
+    const measured = args.do_train || !start.modelDir ? undefined : { path: join(start.modelDir, CALIBRATION_FILE), emit: this.emit };
+    Object.assign(ev.metrics, calibrationResults('eval', labelledLogits(data, data.validation!, ev.logits), this.calibration, measured));
+    const metrics = { ...ev.metrics, ...(args.do_train ? { epoch: this.results.epoch ?? 0 } : {}) };
+    this.emit({
+      type: 'eval',
+      step: this.finalStep,
+      epoch: this.results.epoch ?? 0,
+      metrics: ev.metrics,
+      ...(ev.confusionMatrix ? { confusionMatrix: ev.confusionMatrix, labels: data.labels } : {}),
+      ...(ev.perClass ? { perClass: ev.perClass } : {}),
+    });
+    Object.assign(this.results, metrics);
+    const headline = headlineMetric(args, data);
+    const value = ev.metrics[`eval_${headline}`];
+    if (value !== undefined) this.emit({ type: 'info', message: `eval_${headline} = ${value} (--metric_name ${headline})` });
+    // `finetune evaluate` without --output_dir prints the metrics and writes nothing (not into the working directory).
+    if (args.output_dir !== null) {
+      await writeFile(join(this.outputDir, 'eval_results.json'), json({ ...metrics, eval_samples: validation.documentCount }));
+      await this.writeTable('eval', EVAL_PREDICTIONS_FILE, data.validation!, ev.logits);
+    }
+  }
+
+  async predict(test: EncodedDataset['test'] & object, rows: DataSplit): Promise<void> {
+    const { data, trainer } = this.r;
+    this.emit({ type: 'stage', stage: 'predict', message: 'predicting' });
+    const logits = await trainer.predict(test);
+    await this.writeTable('test', PREDICT_RESULTS_FILE, rows, logits);
+    if (test.labels) {
+      const labelled = labelledRows(rows);
+      const t = await trainer.evaluate(labelled ? test.select(labelled) : test, 'test');
+      Object.assign(t.metrics, calibrationResults('test', labelledLogits(data, rows, logits), this.calibration, undefined));
+      Object.assign(this.results, t.metrics);
+      await writeFile(join(this.outputDir, 'test_results.json'), json(t.metrics));
+    }
+    this.emit({ type: 'info', message: `wrote ${join(this.outputDir, PREDICT_RESULTS_FILE)} (${test.documentCount} rows)` });
+  }
+
+  private writeTable(split: 'eval' | 'test', file: string, rows: DataSplit, logits: { values: Float32Array; width: number }): Promise<void> {
+    const { data } = this.r;
+    return writePredictions({
+      path: join(this.outputDir, file),
+      split,
+      step: this.finalStep,
+      data,
+      rows,
+      logits,
+      calibration: this.calibration,
+      emit: this.emit,
+    });
+  }
 }
 
 function hyperparameters(a: RunArgs): Record<string, string | number | boolean | null> {
