@@ -160,6 +160,36 @@ def rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_ms():
+    """User + system CPU time of this process (every thread), in ms."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return (r.ru_utime + r.ru_stime) * 1000
+
+
+def blas_info():
+    """The BLAS library torch's matrix products went to, and for OpenBLAS the kernel set it picked at
+    load time (openblas_get_corename: e.g. SkylakeX for the AVX-512 kernels, Haswell for AVX2), and
+    the ATen CPU capability its own vectorized (elementwise) kernels use."""
+    import ctypes
+    import os
+
+    libs = sorted({line.split()[-1] for line in open("/proc/self/maps") if "blas" in line.lower() and line.split()[-1].startswith("/")})
+    blas = {"libraries": libs}
+    for path in libs:
+        try:
+            lib = ctypes.CDLL(path)
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            lib.openblas_get_config.restype = ctypes.c_char_p
+            blas.update(corename=lib.openblas_get_corename().decode(), config=lib.openblas_get_config().decode(), threads=lib.openblas_get_num_threads())
+            break
+        except (OSError, AttributeError):
+            continue
+    capability = [l.split(":", 1)[1].strip() for l in torch.__config__.show().splitlines() if "CPU capability usage" in l]
+    blas["aten_cpu_capability"] = capability[0] if capability else "?"
+    blas["env"] = {k: v for k, v in os.environ.items() if k.startswith(("OPENBLAS_", "OMP_", "ATEN_", "GOMP_"))}
+    return blas
+
+
 def bench_step(a):
     torch.manual_seed(0)
     if a.preset in MODERNBERT_PRESETS:
@@ -178,14 +208,14 @@ def bench_step(a):
         step(model, opt, ids, mask, types, labels)
     times, cpu = [], []
     for _ in range(a.steps):
-        t, c = time.perf_counter(), time.process_time()
+        t, c = time.perf_counter(), cpu_ms()
         step(model, opt, ids, mask, types, labels)
         times.append((time.perf_counter() - t) * 1000)
-        cpu.append((time.process_time() - c) * 1000)
+        cpu.append(cpu_ms() - c)
     times.sort()
     cpu.sort()
     print(json.dumps({"ms_per_step": times[len(times) // 2], "cpu_ms_per_step": cpu[len(cpu) // 2], "rss_mb": rss_mb(),
-                      "threads": torch.get_num_threads(), "torch": torch.__version__}))
+                      "threads": torch.get_num_threads(), "torch": torch.__version__, "blas": blas_info()}))
 
 
 def bench_finetune(a):

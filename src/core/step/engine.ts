@@ -28,7 +28,7 @@ import type { HostTensor } from '../engine/tensor.js';
 import { architecture } from '../model/architectures/index.js';
 import { type ModelConfig, resolveProblemType } from '../model/config.js';
 import type { ParamSpec, Weights } from '../model/params.js';
-import { buildGraph, type GraphKind } from './graphs.js';
+import { buildGraph, type EmbeddingRows, type GraphKind } from './graphs.js';
 import { MaskDrawer, keepThreshold, maskKey } from './dropout-masks.js';
 import { GradScaler, type GradScalerOptions } from './grad-scaler.js';
 import { ADAMW_DEFAULTS, AdamW, type AdamWOptions } from './adamw.js';
@@ -84,6 +84,13 @@ export interface EngineOptions {
    * faster per step with 40% less memory; length-grouped batches (81% real) no slower.
    */
   packTokens?: boolean;
+  /**
+   * The gradient graph hands out the embedding lookups' row gradients and the host adds them into
+   * the tables' gradients (GraphOptions.embeddingRowsOut; default on).
+   */
+  embeddingRowsOut?: boolean;
+  /** ONNX Runtime's idle intra-op threads spin between ops (SessionOptions.spinning; default: ONNX Runtime's, on). */
+  spinning?: boolean;
 }
 
 export class TrainingEngine {
@@ -97,6 +104,7 @@ export class TrainingEngine {
   private readonly shapes = new Map<string, readonly number[]>();
   private readonly sessions = new Map<GraphKind, Promise<Session>>();
   private readonly maskSites = new Map<GraphKind, readonly DropoutMaskInput[]>();
+  private readonly embeddingRows = new Map<GraphKind, readonly EmbeddingRows[]>();
   private readonly maskDrawer = new MaskDrawer();
   private runs: number;
   private readonly usesTokenTypes: boolean;
@@ -178,6 +186,7 @@ export class TrainingEngine {
       },
       host: (kind) => (kind === 'param' ? this.params : this.optimizer.state[kind]),
       session: (kind) => this.session(kind),
+      embeddingRows: (kind) => this.embeddingRows.get(kind) ?? [],
       forgetSession: (kind) => void this.sessions.delete(kind),
       train: async (kind, batch, run) => {
         const session = await this.session(kind);
@@ -270,8 +279,10 @@ export class TrainingEngine {
         ...(this.scaler ? { mixedPrecision: 'fp16' as const } : {}),
         gpu: this.opts.executionProvider === 'webgpu' || this.opts.executionProvider === 'cuda',
         packTokens: this.opts.packTokens ?? true,
+        embeddingRowsOut: this.opts.embeddingRowsOut ?? true,
       });
       this.maskSites.set(kind, built.dropoutMasks);
+      this.embeddingRows.set(kind, built.embeddingRows);
       const keepOnDevice = this.step.keepOnDevice(kind);
       return createSession(built.model, {
         threads: this.opts.threads,
@@ -279,6 +290,7 @@ export class TrainingEngine {
         onWarning: this.opts.onWarning,
         ...(this.opts.memoryArena !== undefined ? { memoryArena: this.opts.memoryArena } : {}),
         memoryPattern: this.opts.memoryPattern ?? false,
+        ...(this.opts.spinning !== undefined ? { spinning: this.opts.spinning } : {}),
         ...(this.opts.profilePrefix && (kind === 'grads' || kind === 'fused') ? { profilePrefix: this.opts.profilePrefix } : {}),
         ...(keepOnDevice ? { keepOnDevice } : {}),
       });
