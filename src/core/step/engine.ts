@@ -29,7 +29,7 @@ import { architecture } from '../model/architectures/index.js';
 import { type ModelConfig, resolveProblemType } from '../model/config.js';
 import type { ParamSpec, Weights } from '../model/params.js';
 import { buildGraph, type EmbeddingRows, type GraphKind } from './graphs.js';
-import { MaskDrawer, keepThreshold, maskKey } from './dropout-masks.js';
+import { MaskDrawer, keepThreshold, maskKey, noiseScale } from './dropout-masks.js';
 import { GradScaler, type GradScalerOptions } from './grad-scaler.js';
 import { ADAMW_DEFAULTS, AdamW, type AdamWOptions } from './adamw.js';
 import { createStepMode, defaultStepMode, type Feeds, HostGradsStep, type StepContext, type StepStrategy, stepsOnHost } from './modes.js';
@@ -89,6 +89,12 @@ export interface EngineOptions {
    * the tables' gradients (GraphOptions.embeddingRowsOut; default on).
    */
   embeddingRowsOut?: boolean;
+  /**
+   * Dropout sites take float32 noise drawn on the host instead of bool masks the graph casts and
+   * scales (GraphOptions.dropoutNoise; default on the CPU provider, where it saves two passes per
+   * site; GPU providers keep the masks, a quarter of the bytes to upload). Same values.
+   */
+  dropoutNoise?: boolean;
   /** ONNX Runtime's idle intra-op threads spin between ops (SessionOptions.spinning; default: ONNX Runtime's, on). */
   spinning?: boolean;
 }
@@ -231,10 +237,17 @@ export class TrainingEngine {
     const symbols = { batch: batch.batch, seq: batch.seq, tokens };
     const dims = sites.map((s) => s.shape.map((d) => evalDim(d, symbols)));
     const sizes = dims.map((d) => d.reduce((a, b) => a * b, 1));
-    this.maskDrawer.reset(sizes);
+    this.maskDrawer.reset(
+      sizes,
+      sites.map((s) => s.dtype === 'float32'),
+    );
     const seed = this.opts.dropoutSeed ?? 0;
     sites.forEach((s, i) => {
-      feeds[s.name] = { dtype: 'bool', dims: dims[i]!, data: this.maskDrawer.draw(sizes[i]!, maskKey(seed, this.runs, i), keepThreshold(s.ratio)) };
+      const [key, threshold] = [maskKey(seed, this.runs, i), keepThreshold(s.ratio)];
+      feeds[s.name] =
+        s.dtype === 'float32'
+          ? { dtype: 'float32', dims: dims[i]!, data: this.maskDrawer.drawNoise(sizes[i]!, key, threshold, noiseScale(s.ratio)) }
+          : { dtype: 'bool', dims: dims[i]!, data: this.maskDrawer.draw(sizes[i]!, key, threshold) };
     });
   }
 
@@ -280,6 +293,7 @@ export class TrainingEngine {
         gpu: this.opts.executionProvider === 'webgpu' || this.opts.executionProvider === 'cuda',
         packTokens: this.opts.packTokens ?? true,
         embeddingRowsOut: this.opts.embeddingRowsOut ?? true,
+        dropoutNoise: this.opts.dropoutNoise ?? (this.opts.executionProvider ?? 'cpu') === 'cpu',
       });
       this.maskSites.set(kind, built.dropoutMasks);
       this.embeddingRows.set(kind, built.embeddingRows);

@@ -68,6 +68,8 @@ export interface GraphOptions {
    * to 18% (bert-tiny) of a step. Same values, summed in the same order.
    */
   embeddingRowsOut?: boolean;
+  /** Float32 dropout sites take their scaled noise as input instead of a bool mask (GraphBuilder.dropoutInput 'noise'; for the CPU). */
+  dropoutNoise?: boolean;
 }
 
 /** An embedding table whose gradient the host assembles from a `grads` graph's outputs (GraphOptions.embeddingRowsOut). */
@@ -121,6 +123,7 @@ export function buildGraph(opts: GraphOptions): BuiltGraph {
   const arch = architecture(config);
   const g = new GraphBuilder(`${config.model_type}-${opts.kind}`);
   if (opts.gpu) g.target = 'gpu';
+  if (opts.dropoutNoise) g.dropoutInput = 'noise';
   const axes = opts.axes ?? ['batch', 'seq'];
   const inputs = modelInputs(g, arch, axes);
   const specs = arch.paramSpecs(config);
