@@ -17,13 +17,16 @@
  *                            [--torch-env best|inherit]
  *     (--presets modernbert-tiny: ModernBERT on both sides, bench/torch_bert.py's PyTorch ModernBERT written
  *      from transformers' modeling code: eager attention with transformers' [seq, seq] sliding-window mask)
+ *   npm run bench -- compare --whole [--presets bert-mini] [--batches 32] [--steps 20] [--rounds 2]
+ *     (whole processes, start-up included: Finetune's engine bundled as the CLI is (dist/bench-whole.cjs)
+ *      against torch_bert.py, both making a random-init model and taking --steps steps with no warm-up)
  *   npm run bench -- compare --finetune [--seeds 42,43,44] [--modes shuffled,random]
  *     (the waimai_10k fine-tune, 1 epoch, batch 64, both sides on the same split)
  *
  * Needs Debian's python3-torch (and libopenblas0-openmp, or PyTorch falls back to the slow
  * reference BLAS); installed with apt-get when missing and this runs as root.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,6 +108,7 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   if (argv.includes('--finetune')) return finetune(argv, threads);
+  if (argv.includes('--whole')) return wholeProcess(argv, threads);
   const steps = Math.max(5, Number(arg(argv, 'steps', '5')));
   const rounds = Math.max(1, Number(arg(argv, 'rounds', '3')));
   const presets = arg(argv, 'presets', 'bert-tiny,bert-mini,bert-small').split(',');
@@ -310,4 +314,119 @@ async function finetune(argv: string[], threads: number): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Spawns a command; resolves with the ms from the spawn to its FIRST_STEP_DONE line and to its exit. */
+function timedProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ firstMs: number; totalMs: number }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let firstMs = NaN;
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => {
+      if (Number.isNaN(firstMs) && d.toString().includes('FIRST_STEP_DONE')) firstMs = performance.now() - t0;
+    });
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('close', (code) =>
+      code === 0 ? resolve({ firstMs, totalMs: performance.now() - t0 }) : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}:\n${err}`)),
+    );
+  });
+}
+
+/**
+ * Whole processes, start-up included, as a user meets them: Finetune's engine bundled the way the
+ * CLI is (esbuild, no TypeScript compiled at start-up) against torch_bert.py, each making a
+ * random-init model and taking `--steps` steps with no warm-up on one random batch. The sides
+ * alternate each round.
+ */
+async function wholeProcess(argv: string[], threads: number): Promise<void> {
+  const { build } = await import('esbuild');
+  await build({
+    entryPoints: ['bench/whole-child.ts'],
+    outfile: 'dist/bench-whole.cjs',
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['onnxruntime-node'],
+    logLevel: 'warning',
+  });
+  const steps = Number(arg(argv, 'steps', '20'));
+  const rounds = Math.max(1, Number(arg(argv, 'rounds', '2')));
+  const seq = arg(argv, 'seq', '128');
+  const torchMode = arg(argv, 'torch-env', 'best');
+  const load = [loadAverage()];
+  const rows: (string | number)[][] = [];
+  for (const preset of arg(argv, 'presets', 'bert-mini').split(',')) {
+    for (const batch of arg(argv, 'batches', '32').split(',')) {
+      const ours: { firstMs: number; totalMs: number }[] = [];
+      const torch: { firstMs: number; totalMs: number }[] = [];
+      const runOurs = async () =>
+        ours.push(await timedProcess(process.execPath, ['dist/bench-whole.cjs', preset, batch, seq, String(steps), String(threads)], process.env));
+      const runTorch = async () =>
+        torch.push(
+          await timedProcess(
+            PY,
+            [
+              'bench/torch_bert.py',
+              '--preset',
+              preset,
+              '--batch',
+              batch,
+              '--seq',
+              seq,
+              '--steps',
+              String(steps),
+              '--warmup',
+              '0',
+              '--mark',
+              '--threads',
+              String(threads),
+            ],
+            torchEnv(threads, torchMode),
+          ),
+        );
+      for (let r = 0; r < rounds; r++) {
+        for (const run of r % 2 === 0 ? [runOurs, runTorch] : [runTorch, runOurs]) await run();
+      }
+      const ratio = median(ours.map((o, r) => torch[r]!.totalMs / o.totalMs));
+      const steady = (x: { firstMs: number; totalMs: number }[]) => median(x.map((t) => (t.totalMs - t.firstMs) / Math.max(1, steps - 1)));
+      rows.push([
+        preset,
+        batch,
+        steps,
+        (median(ours.map((o) => o.totalMs)) / 1000).toFixed(2),
+        (median(torch.map((t) => t.totalMs)) / 1000).toFixed(2),
+        `${ratio.toFixed(2)}x`,
+        (median(ours.map((o) => o.firstMs)) / 1000).toFixed(2),
+        (median(torch.map((t) => t.firstMs)) / 1000).toFixed(2),
+        steady(ours).toFixed(0),
+        steady(torch).toFixed(0),
+      ]);
+      console.error(`done ${preset} b${batch}`);
+    }
+  }
+  load.push(loadAverage());
+  console.log(describeMachine());
+  console.log(
+    `whole processes (spawn to exit), sequence ${seq}, ${threads} threads, ${rounds} rounds alternating the sides, medians; first step: spawn to the end of step 1 ` +
+      `(start-up, model init, graph build and session creation / imports, first run); then ms per step over the others; load average ${load.join(' -> ')}`,
+  );
+  console.log(
+    table(
+      [
+        'model',
+        'batch',
+        'steps',
+        'Finetune (s)',
+        'PyTorch (s)',
+        'ratio',
+        'Finetune to step 1 (s)',
+        'PyTorch to step 1 (s)',
+        'Finetune ms/step after',
+        'PyTorch ms/step after',
+      ],
+      rows,
+    ),
+  );
 }

@@ -7,6 +7,7 @@
  *   compare    Finetune against PyTorch eager (bench/torch_bert.py) at equal shapes, and on the fine-tune
  *   gpu        the GPU providers that work here (WebGPU weights on the device, CUDA) against the CPU
  *   window     ModernBERT's sliding-window attention against global attention as the sequence grows
+ *   phases     where a user's time goes in one whole `finetune train` (start-up, first step, steps, evaluation, checkpoints)
  */
 const benches: Record<string, () => Promise<{ main(argv: string[]): Promise<void> }>> = {
   engine: () => import('./engine.js'),
@@ -16,6 +17,7 @@ const benches: Record<string, () => Promise<{ main(argv: string[]): Promise<void
   inference: () => import('./inference.js'),
   gpu: () => import('./gpu.js'),
   window: () => import('./window.js'),
+  phases: () => import('./phases.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

@@ -156,6 +156,18 @@ def step(model, opt, ids, mask, types, labels):
     return loss.item()
 
 
+def amp_step(model, opt, scaler, ids, mask, types, labels):
+    with torch.autocast(device_type=ids.device.type, dtype=torch.float16):
+        loss = F.cross_entropy(model(ids, mask, types).float(), labels)
+    scaler.scale(loss).backward()
+    scaler.unscale_(opt)
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    scaler.step(opt)
+    scaler.update()
+    opt.zero_grad(set_to_none=True)
+    return loss.item()
+
+
 def rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -196,7 +208,8 @@ def bench_step(a):
         model = ModernBert(30522, *MODERNBERT_PRESETS[a.preset])
     else:
         model = Bert(30522, *PRESETS[a.preset])
-    model.train()
+    dev = torch.device(a.device)
+    model.to(dev).train()
     opt = optimizer(model, 2e-5)
     g = torch.Generator().manual_seed(1)
     ids = torch.randint(1000, 30522, (a.batch, a.seq), generator=g)
@@ -204,18 +217,33 @@ def bench_step(a):
     mask = torch.ones(a.batch, a.seq, dtype=torch.long)
     types = torch.zeros(a.batch, a.seq, dtype=torch.long)
     labels = torch.arange(a.batch) % 2
-    for _ in range(2):
-        step(model, opt, ids, mask, types, labels)
+    ids, mask, types, labels = (t.to(dev) for t in (ids, mask, types, labels))
+    # fp16 as Trainer(fp16=True) on a GPU: autocast + GradScaler
+    scaler = torch.cuda.amp.GradScaler() if a.amp else None
+    run = (lambda: amp_step(model, opt, scaler, ids, mask, types, labels)) if a.amp else (lambda: step(model, opt, ids, mask, types, labels))
+    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
+    for i in range(a.warmup):
+        run()
+        if i == 0 and a.mark:
+            print("FIRST_STEP_DONE", flush=True)
     times, cpu = [], []
-    for _ in range(a.steps):
+    for i in range(a.steps):
+        sync()
         t, c = time.perf_counter(), cpu_ms()
-        step(model, opt, ids, mask, types, labels)
+        run()
+        sync()
         times.append((time.perf_counter() - t) * 1000)
         cpu.append(cpu_ms() - c)
+        if i == 0 and a.warmup == 0 and a.mark:
+            print("FIRST_STEP_DONE", flush=True)
     times.sort()
     cpu.sort()
     print(json.dumps({"ms_per_step": times[len(times) // 2], "cpu_ms_per_step": cpu[len(cpu) // 2], "rss_mb": rss_mb(),
-                      "threads": torch.get_num_threads(), "torch": torch.__version__, "blas": blas_info()}))
+                      "threads": torch.get_num_threads(), "torch": torch.__version__, "blas": blas_info(), "device": device_name(dev)}))
+
+
+def device_name(dev):
+    return torch.cuda.get_device_name(dev) if dev.type == "cuda" else "cpu"
 
 
 def bench_finetune(a):
@@ -300,6 +328,10 @@ if __name__ == "__main__":
     p.add_argument("--seq", type=int, default=128)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--steps", type=int, default=5)
+    p.add_argument("--warmup", type=int, default=2, help="untimed steps before the timed ones")
+    p.add_argument("--device", default="cpu", help="cpu, or cuda where torch has it (not Debian's python3-torch)")
+    p.add_argument("--amp", action="store_true", help="fp16 mixed precision: torch.autocast + GradScaler, as Trainer(fp16=True)")
+    p.add_argument("--mark", action="store_true", help="print FIRST_STEP_DONE when the first step is done (whole-process timing)")
     p.add_argument("--finetune")
     p.add_argument("--vocab")
     p.add_argument("--epochs", type=int, default=1)

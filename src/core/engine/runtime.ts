@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
+import { sessionCacheEntry } from './session-cache.js';
 import { type DeviceTensor, type DType, type HostTensor, isDeviceTensor, type TypedArray } from './tensor.js';
 
 export type ExecutionProvider = 'cpu' | 'cuda' | 'webgpu';
@@ -41,6 +42,12 @@ export interface SessionOptions {
    * busy with other work it takes their time.
    */
   spinning?: boolean;
+  /**
+   * A folder where ONNX Runtime's optimized form of each model is kept (CPU provider; see
+   * ./session-cache.ts): a session for a model seen before loads it with the graph optimizations
+   * already applied.
+   */
+  cacheDir?: string;
 }
 
 export interface Session {
@@ -144,6 +151,28 @@ function resolveProvider(requested: ProviderChoice, warn: (m: string) => void): 
   return 'cpu';
 }
 
+/**
+ * A CPU session from the cache's optimized form of `model` (see ./session-cache.ts); on a miss,
+ * the session is created from `model` and ONNX Runtime writes its optimized form there.
+ */
+async function openCached(model: Uint8Array, dir: string, base: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession | undefined> {
+  const level = base.graphOptimizationLevel ?? 'all';
+  const entry = await sessionCacheEntry(model, dir, { ort: ort.env.versions.common ?? '', level });
+  if (!entry) return undefined;
+  const cpu = { ...base, executionProviders: ['cpu'] };
+  if (entry.hit) {
+    try {
+      return await ort.InferenceSession.create(entry.path, { ...cpu, graphOptimizationLevel: 'disabled' });
+    } catch {
+      await entry.discard();
+    }
+  }
+  // ONNX Runtime warns that an optimized model is specific to this machine: the key says so.
+  const session = await ort.InferenceSession.create(model, { ...cpu, optimizedModelFilePath: entry.tmp, logSeverityLevel: 3 });
+  await entry.commit();
+  return session;
+}
+
 /** ONNX Runtime's start-up error without its source paths, and what to do about it. */
 function startFailure(provider: ExecutionProvider, message: string): string {
   const adapter = /Failed to get a WebGPU adapter:[^\n)]*/.exec(message)?.[0];
@@ -165,16 +194,19 @@ export async function createSession(model: Uint8Array, options: SessionOptions =
     ...(options.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
   };
   let inner: ort.InferenceSession;
+  const cached = provider === 'cpu' && options.cacheDir ? await openCached(model, options.cacheDir, base) : undefined;
   try {
-    inner = await ort.InferenceSession.create(model, {
-      ...base,
-      // On a GPU, ONNX Runtime warns at every session that shape ops run on the CPU (by design).
-      ...(provider !== 'cpu' && !process.env.FT_ORT_VERBOSE ? { logSeverityLevel: 3 as const } : {}),
-      executionProviders: [provider],
-      ...(provider === 'webgpu' && options.keepOnDevice?.length
-        ? { preferredOutputLocation: Object.fromEntries(options.keepOnDevice.map((n) => [n, 'gpu-buffer' as const])) }
-        : {}),
-    });
+    if (cached) inner = cached;
+    else
+      inner = await ort.InferenceSession.create(model, {
+        ...base,
+        // On a GPU, ONNX Runtime warns at every session that shape ops run on the CPU (by design).
+        ...(provider !== 'cpu' && !process.env.FT_ORT_VERBOSE ? { logSeverityLevel: 3 as const } : {}),
+        executionProviders: [provider],
+        ...(provider === 'webgpu' && options.keepOnDevice?.length
+          ? { preferredOutputLocation: Object.fromEntries(options.keepOnDevice.map((n) => [n, 'gpu-buffer' as const])) }
+          : {}),
+      });
   } catch (err) {
     if (provider === 'cpu') throw err;
     warn(`Execution provider "${provider}" failed to start (${startFailure(provider, (err as Error).message)}); training on the CPU instead.`);

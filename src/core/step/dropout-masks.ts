@@ -62,117 +62,95 @@ function s32(n: number): number[] {
 
 const OP = { i32x4Splat: 0x11, i8x16Splat: 0x0f, geU: 0x40, and: 0x4e, xor: 0x51, narrow16: 0x65, narrow32: 0x85, shrU: 0xad, add: 0xae, mul: 0xb5 };
 
+/** The kernels' parameters: PTR, N (16-element groups), KEY, THR; the noise kernel's SCALE (a float's bits). */
+const [PTR, N, KEY, THR, SCALE] = [0, 1, 2, 3, 4];
+
+/** A kernel's v128 locals, numbered from `base` (after its parameters). */
+interface Lanes {
+  ctr: number;
+  four: number;
+  keyv: number;
+  thrv: number;
+  m1: number;
+  m2: number;
+  ones: number;
+  a: number;
+  b: number;
+  c: number;
+  d: number;
+  x: number;
+}
+
+function lanesFrom(base: number): Lanes {
+  const names = ['ctr', 'four', 'keyv', 'thrv', 'm1', 'm2', 'ones', 'a', 'b', 'c', 'd', 'x'] as const;
+  return Object.fromEntries(names.map((n, i) => [n, base + i])) as unknown as Lanes;
+}
+
+/** x = lowbias32(x) on the v128 on the stack; leaves it on the stack. */
+function mix(l: Lanes): number[] {
+  const shr = (k: number): number[] => [...i32c(k), ...simd(OP.shrU)];
+  const xorShift = (k: number): number[] => [...set(l.x), ...get(l.x), ...get(l.x), ...shr(k), ...simd(OP.xor)];
+  return [...xorShift(16), ...get(l.m1), ...simd(OP.mul), ...xorShift(15), ...get(l.m2), ...simd(OP.mul), ...xorShift(16)];
+}
+
+/**
+ * A mask kernel: per loop pass, four lane groups of counters hashed and compared with the
+ * threshold (a, b, c, d: all-ones where kept), then `store` writes them. `ones` holds `onesValue`.
+ */
+function maskFunction(base: number, store: (l: Lanes) => number[], onesValue: number[]): number[] {
+  const l = lanesFrom(base);
+  const splat = (v: number[], dst: number): number[] => [...v, ...simd(OP.i32x4Splat), ...set(dst)];
+  // one lane group: hash the counters, compare, advance the counters
+  const lanes = (dst: number): number[] => [
+    ...[...get(l.ctr), ...mix(l), ...get(l.keyv), ...simd(OP.xor), ...mix(l), ...get(l.thrv), ...simd(OP.geU), ...set(dst)],
+    ...[...get(l.ctr), ...get(l.four), ...simd(OP.add), ...set(l.ctr)],
+  ];
+  const code = [
+    // ctr = [0, 1, 2, 3]: v128.const
+    ...simd(0x0c, ...[0, 1, 2, 3].flatMap((i) => [i, 0, 0, 0])),
+    ...set(l.ctr),
+    ...splat(i32c(4), l.four),
+    ...splat(get(KEY), l.keyv),
+    ...splat(get(THR), l.thrv),
+    ...splat([0x41, ...s32(M1)], l.m1),
+    ...splat([0x41, ...s32(M2 | 0)], l.m2),
+    ...onesValue,
+    ...set(l.ones),
+    ...countedLoop(N, [PTR], [...lanes(l.a), ...lanes(l.b), ...lanes(l.c), ...lanes(l.d), ...store(l)]),
+    0x0b,
+  ];
+  return [...vec([[12, V128]]), ...code];
+}
+
+/** Masks as bytes: the four lane groups narrowed to 16 bytes of 0 / 1. */
+function storeBytes(l: Lanes): number[] {
+  return [
+    ...[...get(PTR), ...get(l.a), ...get(l.b), ...simd(OP.narrow32), ...get(l.c), ...get(l.d), ...simd(OP.narrow32)],
+    ...[...simd(OP.narrow16), ...get(l.ones), ...simd(OP.and), ...v128store()],
+  ];
+}
+
+/** Noise as floats: each lane group's all-ones lanes AND the scale's bits, 64 bytes; PTR advances 48 more than the loop's 16. */
+function storeFloats(l: Lanes): number[] {
+  return [
+    ...[l.a, l.b, l.c, l.d].flatMap((v, i) => [...get(PTR), ...get(v), ...get(l.ones), ...simd(OP.and), ...v128store(16 * i)]),
+    ...[...get(PTR), ...i32c(48), 0x6a /* i32.add */, ...set(PTR)],
+  ];
+}
+
 /**
  * fill(ptr, n16, key, threshold): bytes ptr .. ptr + 16*n16 get the masks of counters 0 .. 16*n16-1.
  * noise(ptr, n16, key, threshold, scale): floats ptr .. ptr + 64*n16 bytes get the same masks as
  * float32 dropout noise, `scale` (its bits as an i32) where kept and 0 where dropped.
  */
 function buildModule(): Uint8Array {
-  const [PTR, N, KEY, THR, SCALE] = [0, 1, 2, 3, 4];
-  // v128 locals (after the parameters: 4 for fill, 5 for noise)
-  const locals = (base: number) => {
-    const [ctr, four, keyv, thrv, m1, m2, ones, a, b, c, d, x] = Array.from({ length: 12 }, (_, i) => base + i) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
-    return { ctr, four, keyv, thrv, m1, m2, ones, a, b, c, d, x };
-  };
-  const shr = (k: number): number[] => [...i32c(k), ...simd(OP.shrU)];
-  // x = lowbias32(x) on the v128 on the stack, leaves it on the stack
-  const mix = (x: number, m1: number, m2: number): number[] => [
-    ...set(x),
-    ...get(x),
-    ...get(x),
-    ...shr(16),
-    ...simd(OP.xor),
-    ...get(m1),
-    ...simd(OP.mul),
-    ...set(x),
-    ...get(x),
-    ...get(x),
-    ...shr(15),
-    ...simd(OP.xor),
-    ...get(m2),
-    ...simd(OP.mul),
-    ...set(x),
-    ...get(x),
-    ...get(x),
-    ...shr(16),
-    ...simd(OP.xor),
-  ];
-  const splat = (v: number[], dst: number): number[] => [...v, ...simd(OP.i32x4Splat), ...set(dst)];
-  const fn = (base: number, store: (l: ReturnType<typeof locals>) => number[], onesValue: number[]): number[] => {
-    const l = locals(base);
-    // one lane group: hash the counters, compare, advance the counters
-    const lanes = (dst: number): number[] => [
-      ...get(l.ctr),
-      ...mix(l.x, l.m1, l.m2),
-      ...get(l.keyv),
-      ...simd(OP.xor),
-      ...mix(l.x, l.m1, l.m2),
-      ...get(l.thrv),
-      ...simd(OP.geU),
-      ...set(dst),
-      ...get(l.ctr),
-      ...get(l.four),
-      ...simd(OP.add),
-      ...set(l.ctr),
-    ];
-    const code = [
-      // ctr = [0, 1, 2, 3]: v128.const
-      ...simd(0x0c, ...[0, 1, 2, 3].flatMap((i) => [i, 0, 0, 0])),
-      ...set(l.ctr),
-      ...splat(i32c(4), l.four),
-      ...splat(get(KEY), l.keyv),
-      ...splat(get(THR), l.thrv),
-      ...splat([0x41, ...s32(M1)], l.m1),
-      ...splat([0x41, ...s32(M2 | 0)], l.m2),
-      ...onesValue,
-      ...set(l.ones),
-      ...countedLoop(N, [PTR], [...lanes(l.a), ...lanes(l.b), ...lanes(l.c), ...lanes(l.d), ...store(l)]),
-      0x0b,
-    ];
-    return [...vec([[12, V128]]), ...code];
-  };
-  // bytes: the four lane groups narrowed to 16 bytes of 0 / 1
-  const storeBytes = (l: ReturnType<typeof locals>): number[] => [
-    ...get(PTR),
-    ...get(l.a),
-    ...get(l.b),
-    ...simd(OP.narrow32),
-    ...get(l.c),
-    ...get(l.d),
-    ...simd(OP.narrow32),
-    ...simd(OP.narrow16),
-    ...get(l.ones),
-    ...simd(OP.and),
-    ...v128store(),
-  ];
-  // floats: each lane group's all-ones lanes AND the scale's bits, 64 bytes; PTR advances 48 more than the loop's 16
-  const storeFloats = (l: ReturnType<typeof locals>): number[] => [
-    ...[l.a, l.b, l.c, l.d].flatMap((v, i) => [...get(PTR), ...get(v), ...get(l.ones), ...simd(OP.and), ...v128store(16 * i)]),
-    ...get(PTR),
-    ...i32c(48),
-    0x6a, // i32.add
-    ...set(PTR),
-  ];
   const types = vec([
     [0x60, ...vec([[I32], [I32], [I32], [I32]]), ...vec([])],
     [0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), ...vec([])],
   ]);
   return moduleBytes(types, [
-    ['fill', 0, fn(4, storeBytes, [...i32c(1), ...simd(OP.i8x16Splat)])],
-    ['noise', 1, fn(5, storeFloats, [...get(SCALE), ...simd(OP.i32x4Splat)])],
+    ['fill', 0, maskFunction(4, storeBytes, [...i32c(1), ...simd(OP.i8x16Splat)])],
+    ['noise', 1, maskFunction(5, storeFloats, [...get(SCALE), ...simd(OP.i32x4Splat)])],
   ]);
 }
 

@@ -95,6 +95,8 @@ export interface EngineOptions {
    * site; GPU providers keep the masks, a quarter of the bytes to upload). Same values.
    */
   dropoutNoise?: boolean;
+  /** Keep ONNX Runtime's optimized form of the graphs in this folder (SessionOptions.cacheDir; see engine/session-cache.ts). */
+  sessionCacheDir?: string;
   /** ONNX Runtime's idle intra-op threads spin between ops (SessionOptions.spinning; default: ONNX Runtime's, on). */
   spinning?: boolean;
 }
@@ -120,6 +122,8 @@ export class TrainingEngine {
   private readonly step: StepStrategy;
   /** Mixed precision's loss scaler (undefined in float32, or once fp16 was turned off on the CPU). */
   scaler: GradScaler | undefined;
+  /** Milliseconds each graph took to build and its session to create (`grads graph`, `grads session`, ...): the fixed costs before a first run. */
+  readonly timings: Record<string, number> = {};
 
   constructor(private readonly opts: EngineOptions) {
     this.config = opts.config;
@@ -281,7 +285,8 @@ export class TrainingEngine {
 
   private async createSession(kind: GraphKind): Promise<Session> {
     const { config } = this;
-    const create = (): Promise<Session> => {
+    const create = async (): Promise<Session> => {
+      const t0 = performance.now();
       const built = buildGraph({
         kind,
         config,
@@ -298,16 +303,21 @@ export class TrainingEngine {
       this.maskSites.set(kind, built.dropoutMasks);
       this.embeddingRows.set(kind, built.embeddingRows);
       const keepOnDevice = this.step.keepOnDevice(kind);
-      return createSession(built.model, {
+      const t1 = performance.now();
+      this.timings[`${kind} graph`] = t1 - t0;
+      const session = await createSession(built.model, {
         threads: this.opts.threads,
         executionProvider: this.opts.executionProvider,
         onWarning: this.opts.onWarning,
         ...(this.opts.memoryArena !== undefined ? { memoryArena: this.opts.memoryArena } : {}),
         memoryPattern: this.opts.memoryPattern ?? false,
         ...(this.opts.spinning !== undefined ? { spinning: this.opts.spinning } : {}),
+        ...(this.opts.sessionCacheDir ? { cacheDir: this.opts.sessionCacheDir } : {}),
         ...(this.opts.profilePrefix && (kind === 'grads' || kind === 'fused') ? { profilePrefix: this.opts.profilePrefix } : {}),
         ...(keepOnDevice ? { keepOnDevice } : {}),
       });
+      this.timings[`${kind} session`] = performance.now() - t1;
+      return session;
     };
     const session = await create();
     if (!this.scaler || session.executionProvider !== 'cpu' || (this.opts.executionProvider ?? 'cpu') === 'cpu') return session;
