@@ -97,9 +97,9 @@ export async function main(argv: string[]): Promise<void> {
   }
   if (gpus.length === 0) {
     console.log(
-      'No GPU provider works on this machine: nothing to measure. (WebGPU needs a GPU driver with Vulkan/Metal/D3D12; CUDA needs onnxruntime-node installed with --onnxruntime-node-install=cuda12 and an NVIDIA driver.)',
+      `No GPU provider works on this machine${withTorch ? ': the CPU path and PyTorch only' : ': nothing to measure'}. (WebGPU needs a GPU driver with Vulkan/Metal/D3D12; CUDA needs onnxruntime-node installed with --onnxruntime-node-install=cuda12 and an NVIDIA driver.)`,
     );
-    return;
+    if (!withTorch) return;
   }
   if (!existsSync('/dev/nvidia0') && !existsSync('/dev/dri') && process.platform === 'linux') {
     console.log(

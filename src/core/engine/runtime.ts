@@ -134,6 +134,12 @@ function cudaInstalled(): boolean {
   }
 }
 
+/** The provider a choice asks for where it is available (`auto`: CUDA when installed, else the CPU); no fallback checks. */
+export function requestedProvider(choice: ProviderChoice | undefined): ExecutionProvider {
+  if (choice === 'auto') return availableProviders().includes('cuda') && cudaInstalled() ? 'cuda' : 'cpu';
+  return choice ?? 'cpu';
+}
+
 function resolveProvider(requested: ProviderChoice, warn: (m: string) => void): ExecutionProvider {
   if (requested === 'cpu') return 'cpu';
   const available = availableProviders();

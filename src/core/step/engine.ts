@@ -23,7 +23,7 @@
  * dropout masks, and delegates its optimizer steps to its mode.
  */
 import { type DropoutMaskInput, evalDim } from '../engine/graph.js';
-import { createSession, type ProviderChoice, type Session } from '../engine/runtime.js';
+import { createSession, type ProviderChoice, requestedProvider, type Session } from '../engine/runtime.js';
 import type { HostTensor } from '../engine/tensor.js';
 import { architecture } from '../model/architectures/index.js';
 import { type ModelConfig, resolveProblemType } from '../model/config.js';
@@ -298,7 +298,7 @@ export class TrainingEngine {
         gpu: this.opts.executionProvider === 'webgpu' || this.opts.executionProvider === 'cuda',
         packTokens: this.opts.packTokens ?? true,
         embeddingRowsOut: this.opts.embeddingRowsOut ?? true,
-        dropoutNoise: this.opts.dropoutNoise ?? (this.opts.executionProvider ?? 'cpu') === 'cpu',
+        dropoutNoise: this.opts.dropoutNoise ?? requestedProvider(this.opts.executionProvider) === 'cpu',
       });
       this.maskSites.set(kind, built.dropoutMasks);
       this.embeddingRows.set(kind, built.embeddingRows);
