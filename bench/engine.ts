@@ -3,7 +3,8 @@
  * step = forward + loss + backward + clip + AdamW. Each configuration runs in its own process (its
  * peak RSS is its own). Also measures ONNX Runtime's MatMul peak in the same run, and the two step
  * designs: `grads` (gradients out into pre-allocated buffers, AdamW in place in JS) and `fused`
- * (clip + AdamW inside the graph, weights and moments in and out).
+ * (clip + AdamW inside the graph, weights and moments in and out). Reports wall and CPU time per
+ * step (CPU time is the steadier one on a shared machine; with --threads 1 it is the work done).
  *
  *   npm run bench -- engine [--threads 2] [--steps 5] [--presets bert-tiny,bert-mini,bert-small]
  *                           [--batches 8,32] [--seq 128] [--modes grads,fused]
@@ -11,12 +12,14 @@
  *                                                                 memory pattern, default off as in the engine)
  *                           [--packs on,off]   (encoder on the real tokens only, default on as in the
  *                                               engine; these batches have no padding, so this is its overhead)
+ *   npm run bench -- engine --variants 'base={};padded={"packTokens":false}' [--rounds 3]
+ *       (A/B of TrainingEngine options, as JSON, the rounds alternating the variants; CPU-time ratio to the first)
  */
 import type { ModelConfig } from '../src/core/model/config.js';
 import { isLocalLayer } from '../src/core/model/modernbert-config.js';
 import { createModel, type PresetName } from '../src/core/model/presets.js';
-import { type Batch, type StepMode, TrainingEngine } from '../src/core/step/engine.js';
-import { arg, inChild, matmulPeak, median, medianMs, peakRssMB, table } from './util.js';
+import { type Batch, type EngineOptions, type StepMode, TrainingEngine } from '../src/core/step/engine.js';
+import { arg, inChild, loadAverage, matmulPeak, median, medianMs, peakRssMB, table } from './util.js';
 
 interface Result {
   preset: string;
@@ -75,29 +78,15 @@ export function randomBatch(batch: number, seq: number, vocab: number): Batch {
   };
 }
 
-async function runOne(
-  preset: PresetName,
-  batch: number,
-  seq: number,
-  mode: StepMode,
-  threads: number,
-  steps: number,
-  memory: { arena: boolean; pattern: boolean },
-  pack = true,
-): Promise<Result> {
+/** The engine options a benchmark may set (`--engine-options '{"packTokens":false}'`). */
+export type BenchEngineOptions = Partial<Omit<EngineOptions, 'config' | 'weights' | 'onWarning'>>;
+
+async function runOne(preset: PresetName, batch: number, seq: number, steps: number, options: BenchEngineOptions): Promise<Result> {
   const vocab = 30522;
   const model = createModel({ preset, vocabSize: vocab, numLabels: 2, seed: 1 });
   const params = [...model.weights.values()].reduce((a, w) => a + w.data.length, 0);
-  const engine = new TrainingEngine({
-    config: model.config,
-    weights: model.weights,
-    threads,
-    mode,
-    adam: { weightDecay: 0.01 },
-    memoryArena: memory.arena,
-    memoryPattern: memory.pattern,
-    packTokens: pack,
-  });
+  const engine = new TrainingEngine({ config: model.config, weights: model.weights, adam: { weightDecay: 0.01 }, ...options });
+  const mode = engine.mode;
   const data = randomBatch(batch, seq, vocab);
   const cpu: number[] = [];
   const ms = await medianMs(async () => {
@@ -115,7 +104,7 @@ async function runOne(
     preset,
     batch,
     seq,
-    mode: pack ? mode : `${mode}, padded`,
+    mode: options.packTokens === false ? `${mode}, padded` : mode,
     msPerStep: ms,
     cpuMsPerStep: median(cpu.slice(-steps)),
     samplesPerSec: (batch * 1000) / ms,
@@ -123,6 +112,23 @@ async function runOne(
     rssMB: peakRssMB(),
     params,
   };
+}
+
+/** The runs a bench asks for: `--variants 'a={json};b={json}'`, else the --modes x --packs grid with --arena / --pattern. */
+function variants(argv: string[]): { name: string; options: BenchEngineOptions }[] {
+  const given = arg(argv, 'variants', '');
+  if (given) {
+    return given.split(';').map((v) => {
+      const at = v.indexOf('=');
+      return { name: v.slice(0, at), options: JSON.parse(v.slice(at + 1)) as BenchEngineOptions };
+    });
+  }
+  const modes = arg(argv, 'modes', 'grads,fused').split(',') as StepMode[];
+  const packs = arg(argv, 'packs', 'on').split(',');
+  const memory = { memoryArena: arg(argv, 'arena', 'on') !== 'off', memoryPattern: arg(argv, 'pattern', 'off') === 'on' };
+  return modes.flatMap((mode) =>
+    packs.map((p) => ({ name: p === 'off' ? `${mode}, padded` : mode, options: { mode, packTokens: p !== 'off', ...memory } as BenchEngineOptions })),
+  );
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -134,56 +140,64 @@ export async function main(argv: string[]): Promise<void> {
     return;
   }
   if (argv.includes('--child')) {
-    const [preset, batch, mode] = [arg(argv, 'preset', ''), Number(arg(argv, 'batch', '8')), arg(argv, 'mode', 'grads')];
-    const memory = { arena: arg(argv, 'arena', 'on') !== 'off', pattern: arg(argv, 'pattern', 'off') === 'on' };
-    console.log(JSON.stringify(await runOne(preset as PresetName, batch, seq, mode as StepMode, threads, steps, memory, arg(argv, 'pack', 'on') !== 'off')));
+    const [preset, batch] = [arg(argv, 'preset', ''), Number(arg(argv, 'batch', '8'))];
+    const options = JSON.parse(arg(argv, 'engine-options', '{}')) as BenchEngineOptions;
+    console.log(JSON.stringify(await runOne(preset as PresetName, batch, seq, steps, { threads, ...options })));
     return;
   }
   const presets = arg(argv, 'presets', 'bert-tiny,bert-mini,bert-small').split(',');
   const batches = arg(argv, 'batches', '8,32').split(',').map(Number);
-  const modes = arg(argv, 'modes', 'grads,fused').split(',') as StepMode[];
-  const packs = arg(argv, 'packs', 'on').split(',');
+  const rounds = Math.max(1, Number(arg(argv, 'rounds', '1')));
+  const runs = variants(argv);
+  const load = [loadAverage()];
   const peak = inChild<{ gflops: number; shape: string }>('engine', ['--peak-child', '--threads', String(threads)]);
-  console.log(`ONNX Runtime MatMul peak: ${peak.gflops.toFixed(1)} GFLOP/s (best of shapes, here ${peak.shape}), ${threads} threads`);
   const rows: (string | number)[][] = [];
   for (const preset of presets) {
     for (const batch of batches) {
-      for (const [mode, pack] of modes.flatMap((m) => packs.map((p) => [m, p] as const))) {
-        const r = inChild<Result>('engine', [
-          '--preset',
-          preset,
-          '--batch',
-          String(batch),
-          '--mode',
-          mode,
-          '--threads',
-          String(threads),
-          '--steps',
-          String(steps),
-          '--seq',
-          String(seq),
-          '--arena',
-          arg(argv, 'arena', 'on'),
-          '--pattern',
-          arg(argv, 'pattern', 'off'),
-          '--pack',
-          pack,
-        ]);
-        rows.push([
-          r.preset,
-          (r.params / 1e6).toFixed(1),
-          r.batch,
-          r.seq,
-          r.mode,
-          r.msPerStep.toFixed(1),
-          r.samplesPerSec.toFixed(1),
-          r.gflops.toFixed(1),
-          `${((100 * r.gflops) / peak.gflops).toFixed(0)}%`,
-          r.rssMB.toFixed(0),
-        ]);
-        console.error(`done ${preset} b${batch} ${mode}`);
+      // Rounds alternate the variants (and which goes first), so a change of the machine's speed lands on all.
+      const results = runs.map(() => [] as Result[]);
+      for (let r = 0; r < rounds; r++) {
+        const order = runs.map((_, i) => i);
+        if (r % 2 === 1) order.reverse();
+        for (const i of order) {
+          const child = ['--preset', preset, '--batch', String(batch), '--threads', String(threads), '--steps', String(steps), '--seq', String(seq)];
+          results[i]!.push(inChild<Result>('engine', [...child, '--engine-options', JSON.stringify(runs[i]!.options)]));
+        }
       }
+      const baseCpu = median(results[0]!.map((x) => x.cpuMsPerStep));
+      runs.forEach((v, i) => {
+        const rs = results[i]!;
+        const ms = median(rs.map((x) => x.msPerStep));
+        const cpu = median(rs.map((x) => x.cpuMsPerStep));
+        const gflops = median(rs.map((x) => x.gflops));
+        rows.push([
+          preset,
+          (rs[0]!.params / 1e6).toFixed(1),
+          batch,
+          seq,
+          v.name,
+          ms.toFixed(1),
+          cpu.toFixed(1),
+          i === 0 ? '-' : `${(baseCpu / cpu).toFixed(2)}x`,
+          ((batch * 1000) / ms).toFixed(1),
+          gflops.toFixed(1),
+          `${((100 * gflops) / peak.gflops).toFixed(0)}%`,
+          Math.max(...rs.map((x) => x.rssMB)).toFixed(0),
+        ]);
+      });
+      console.error(`done ${preset} b${batch}`);
     }
   }
-  console.log(table(['model', 'params (M)', 'batch', 'seq', 'step', 'ms/step', 'samples/s', 'GFLOP/s', 'of MatMul peak', 'peak RSS (MB)'], rows));
+  load.push(loadAverage());
+  console.log(
+    `ONNX Runtime MatMul peak: ${peak.gflops.toFixed(1)} GFLOP/s (best of shapes, here ${peak.shape}), ${threads} threads; ` +
+      `ms/step: median of ${steps} steps after 2 warm-up${rounds > 1 ? `, then the median of ${rounds} rounds alternating the variants` : ''}; ` +
+      `CPU ms: user + system time per step; vs first: the first variant's CPU time over this one's; load average ${load.join(' -> ')}`,
+  );
+  console.log(
+    table(
+      ['model', 'params (M)', 'batch', 'seq', 'variant', 'ms/step', 'CPU ms/step', 'vs first (CPU)', 'samples/s', 'GFLOP/s', 'of MatMul peak', 'peak RSS (MB)'],
+      rows,
+    ),
+  );
 }

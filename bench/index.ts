@@ -10,6 +10,7 @@
  *   long-text  --long_text truncate / head_tail / sliding_window: accuracy, inputs per row, time per document
  *   label-noise  find-label-errors and calibration on ../shared/data/sms_spam.tsv with injected label flips
  *   estimate   the extension's estimate before Start (a few measured steps) against the real run
+ *   phases     where a user's time goes in one whole `finetune train` (start-up, first step, steps, evaluation, checkpoints)
  */
 const benches: Record<string, () => Promise<{ main(argv: string[]): Promise<void> }>> = {
   engine: () => import('./engine.js'),
@@ -22,6 +23,7 @@ const benches: Record<string, () => Promise<{ main(argv: string[]): Promise<void
   'long-text': () => import('./long-text.js'),
   'label-noise': () => import('./label-noise.js'),
   estimate: () => import('./estimate.js'),
+  phases: () => import('./phases.js'),
 };
 
 const [name, ...rest] = process.argv.slice(2);

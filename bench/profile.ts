@@ -69,7 +69,7 @@ export async function main(argv: string[]): Promise<void> {
     if (onlyOp && op !== onlyOp) continue;
     byNode.set(e.name, (byNode.get(e.name) ?? 0) + e.dur);
     const out = e.args?.output_type_shape?.[0];
-    if (out) shapeOf.set(e.name, `[${(Object.values(out)[0] ?? []).join(', ')}]`);
+    if (out) shapeOf.set(e.name, `${op} [${(Object.values(out)[0] ?? []).join(', ')}]`);
     total += e.dur;
   }
   const runs = steps + 1;
@@ -80,13 +80,15 @@ export async function main(argv: string[]): Promise<void> {
   console.log(
     table(
       ['op', 'ms/run', 'share', 'calls/run'],
-      ops.slice(0, 20).map(([op, v]) => [op, (v.us / 1000 / runs).toFixed(1), `${((100 * v.us) / total).toFixed(1)}%`, Math.round(v.count / runs)]),
+      ops
+        .slice(0, Number(arg(argv, 'top', '20')))
+        .map(([op, v]) => [op, (v.us / 1000 / runs).toFixed(1), `${((100 * v.us) / total).toFixed(1)}%`, Math.round(v.count / runs)]),
     ),
   );
-  const nodes = [...byNode.entries()].sort((a, b) => b[1] - a[1]).slice(0, onlyOp ? 40 : 12);
+  const nodes = [...byNode.entries()].sort((a, b) => b[1] - a[1]).slice(0, Number(arg(argv, 'nodes', onlyOp ? '40' : '12')));
   console.log(
     table(
-      [onlyOp ? `slowest ${onlyOp} nodes` : 'slowest nodes', 'ms/run', 'output shape'],
+      [onlyOp ? `slowest ${onlyOp} nodes` : 'slowest nodes', 'ms/run', 'op, output shape'],
       nodes.map(([n, us]) => [n.replace(/_kernel_time$/, ''), (us / 1000 / runs).toFixed(1), shapeOf.get(n) ?? '-']),
     ),
   );

@@ -186,8 +186,50 @@ def step(model, opt, ids, mask, types, labels):
     return loss.item()
 
 
+def amp_step(model, opt, scaler, ids, mask, types, labels):
+    with torch.autocast(device_type=ids.device.type, dtype=torch.float16):
+        loss = F.cross_entropy(model(ids, mask, types).float(), labels)
+    scaler.scale(loss).backward()
+    scaler.unscale_(opt)
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    scaler.step(opt)
+    scaler.update()
+    opt.zero_grad(set_to_none=True)
+    return loss.item()
+
+
 def rss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cpu_ms():
+    """User + system CPU time of this process (every thread), in ms."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return (r.ru_utime + r.ru_stime) * 1000
+
+
+def blas_info():
+    """The BLAS library torch's matrix products went to, and for OpenBLAS the kernel set it picked at
+    load time (openblas_get_corename: e.g. SkylakeX for the AVX-512 kernels, Haswell for AVX2), and
+    the ATen CPU capability its own vectorized (elementwise) kernels use."""
+    import ctypes
+    import os
+
+    libs = sorted({line.split()[-1] for line in open("/proc/self/maps") if "blas" in line.lower() and line.split()[-1].startswith("/")})
+    blas = {"libraries": libs}
+    for path in libs:
+        try:
+            lib = ctypes.CDLL(path)
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            lib.openblas_get_config.restype = ctypes.c_char_p
+            blas.update(corename=lib.openblas_get_corename().decode(), config=lib.openblas_get_config().decode(), threads=lib.openblas_get_num_threads())
+            break
+        except (OSError, AttributeError):
+            continue
+    capability = [l.split(":", 1)[1].strip() for l in torch.__config__.show().splitlines() if "CPU capability usage" in l]
+    blas["aten_cpu_capability"] = capability[0] if capability else "?"
+    blas["env"] = {k: v for k, v in os.environ.items() if k.startswith(("OPENBLAS_", "OMP_", "ATEN_", "GOMP_"))}
+    return blas
 
 
 def bench_step(a):
@@ -198,7 +240,8 @@ def bench_step(a):
         model = deberta(30522, *DEBERTA_PRESETS[a.preset])
     else:
         model = Bert(30522, *PRESETS[a.preset])
-    model.train()
+    dev = torch.device(a.device)
+    model.to(dev).train()
     opt = optimizer(model, 2e-5)
     g = torch.Generator().manual_seed(1)
     ids = torch.randint(1000, 30522, (a.batch, a.seq), generator=g)
@@ -206,18 +249,33 @@ def bench_step(a):
     mask = torch.ones(a.batch, a.seq, dtype=torch.long)
     types = torch.zeros(a.batch, a.seq, dtype=torch.long)
     labels = torch.arange(a.batch) % 2
-    for _ in range(2):
-        step(model, opt, ids, mask, types, labels)
+    ids, mask, types, labels = (t.to(dev) for t in (ids, mask, types, labels))
+    # fp16 as Trainer(fp16=True) on a GPU: autocast + GradScaler
+    scaler = torch.cuda.amp.GradScaler() if a.amp else None
+    run = (lambda: amp_step(model, opt, scaler, ids, mask, types, labels)) if a.amp else (lambda: step(model, opt, ids, mask, types, labels))
+    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
+    for i in range(a.warmup):
+        run()
+        if i == 0 and a.mark:
+            print("FIRST_STEP_DONE", flush=True)
     times, cpu = [], []
-    for _ in range(a.steps):
-        t, c = time.perf_counter(), time.process_time()
-        step(model, opt, ids, mask, types, labels)
+    for i in range(a.steps):
+        sync()
+        t, c = time.perf_counter(), cpu_ms()
+        run()
+        sync()
         times.append((time.perf_counter() - t) * 1000)
-        cpu.append((time.process_time() - c) * 1000)
+        cpu.append(cpu_ms() - c)
+        if i == 0 and a.warmup == 0 and a.mark:
+            print("FIRST_STEP_DONE", flush=True)
     times.sort()
     cpu.sort()
     print(json.dumps({"ms_per_step": times[len(times) // 2], "cpu_ms_per_step": cpu[len(cpu) // 2], "rss_mb": rss_mb(),
-                      "threads": torch.get_num_threads(), "torch": torch.__version__}))
+                      "threads": torch.get_num_threads(), "torch": torch.__version__, "blas": blas_info(), "device": device_name(dev)}))
+
+
+def device_name(dev):
+    return torch.cuda.get_device_name(dev) if dev.type == "cuda" else "cpu"
 
 
 def bench_finetune(a):
@@ -302,6 +360,10 @@ if __name__ == "__main__":
     p.add_argument("--seq", type=int, default=128)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--steps", type=int, default=5)
+    p.add_argument("--warmup", type=int, default=2, help="untimed steps before the timed ones")
+    p.add_argument("--device", default="cpu", help="cpu, or cuda where torch has it (not Debian's python3-torch)")
+    p.add_argument("--amp", action="store_true", help="fp16 mixed precision: torch.autocast + GradScaler, as Trainer(fp16=True)")
+    p.add_argument("--mark", action="store_true", help="print FIRST_STEP_DONE when the first step is done (whole-process timing)")
     p.add_argument("--finetune")
     p.add_argument("--vocab")
     p.add_argument("--epochs", type=int, default=1)

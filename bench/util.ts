@@ -1,6 +1,9 @@
 /** Shared benchmark helpers: timing statistics, tables, child-process runs for peak RSS. */
 import { parseArgv } from '../src/core/contract/flags.js';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism, loadavg } from 'node:os';
 import { GraphBuilder } from '../src/core/engine/graph.js';
 import { serialize } from '../src/core/engine/onnx/serialize.js';
 import { createSession } from '../src/core/engine/runtime.js';
@@ -45,6 +48,43 @@ export function inChild<T>(bench: string, args: string[]): T {
   if (r.status !== 0) throw new Error(`child ${args.join(' ')} failed:\n${r.stderr}`);
   const last = r.stdout.trim().split('\n').pop()!;
   return JSON.parse(last) as T;
+}
+
+/** The CPU's flags from /proc/cpuinfo (empty where there is none). */
+export function cpuFlags(): string[] {
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('flags'));
+    return line ? line.split(':')[1]!.trim().split(/\s+/) : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The machine in one line: CPU model, cores, the vector extensions ONNX Runtime's MLAS kernels
+ * choose from (it picks at run time: AVX-512F, else AVX2 + FMA; AVX-512 VNNI and AMX serve its
+ * int8 kernels only), and the onnxruntime-node version.
+ */
+export function describeMachine(): string {
+  let model: string = process.arch;
+  try {
+    model = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? model;
+  } catch {
+    // not Linux
+  }
+  const isa = ['avx2', 'fma', 'avx512f', 'avx512bw', 'avx512vl', 'avx512_vnni', 'avx512_bf16', 'avx512_fp16', 'amx_tile', 'amx_bf16', 'amx_int8'];
+  const have = new Set(cpuFlags());
+  const ort = (JSON.parse(readFileSync(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'), 'utf8')) as { version: string }).version;
+  return `CPU: ${model}, ${availableParallelism()} cores; ISA: ${isa.filter((f) => have.has(f)).join(' ') || 'unknown'}; Finetune: onnxruntime-node ${ort} (CPU provider, MLAS kernels)`;
+}
+
+/** The 1-, 5- and 15-minute load averages, e.g. `2.10 1.95 1.40` (a busy machine's timings are slower). */
+export function loadAverage(): string {
+  return loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 }
 
 export function peakRssMB(): number {

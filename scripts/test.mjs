@@ -3,6 +3,7 @@
 // Usage: node scripts/test.mjs [unit|integration|e2e|all] [name filter]
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const suites = { unit: ['test/unit'], integration: ['test/integration'], e2e: ['test/e2e'] };
@@ -39,5 +40,7 @@ if (files.length === 0) {
   process.exit(1);
 }
 const args = ['--import', 'tsx', '--test', '--test-concurrency=1', ...files];
-const r = spawnSync(process.execPath, args, { stdio: 'inherit', env: { ...process.env, FINETUNE_TEST: '1' } });
+// ONNX Runtime's optimized graphs (src/core/engine/session-cache.ts) go to a temporary folder, not the user's cache.
+const sessions = process.env.FINETUNE_SESSION_CACHE ?? join(tmpdir(), 'finetune-test-sessions');
+const r = spawnSync(process.execPath, args, { stdio: 'inherit', env: { ...process.env, FINETUNE_TEST: '1', FINETUNE_SESSION_CACHE: sessions } });
 process.exit(r.status ?? 1);

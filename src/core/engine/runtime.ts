@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
+import { sessionCacheEntry } from './session-cache.js';
 import { type DeviceTensor, type DType, type HostTensor, isDeviceTensor, type TypedArray } from './tensor.js';
 
 export type ExecutionProvider = 'cpu' | 'cuda' | 'webgpu';
@@ -35,6 +36,18 @@ export interface SessionOptions {
   memoryArena?: boolean;
   /** ONNX Runtime's memory pattern planning (default true). */
   memoryPattern?: boolean;
+  /**
+   * Whether idle intra-op threads spin between ops (ONNX Runtime's default) or sleep at once.
+   * Spinning saves the wake-up between small ops on an idle machine; on a machine whose cores are
+   * busy with other work it takes their time.
+   */
+  spinning?: boolean;
+  /**
+   * A folder where ONNX Runtime's optimized form of each model is kept (CPU provider; see
+   * ./session-cache.ts): a session for a model seen before loads it with the graph optimizations
+   * already applied.
+   */
+  cacheDir?: string;
 }
 
 export interface Session {
@@ -121,6 +134,12 @@ function cudaInstalled(): boolean {
   }
 }
 
+/** The provider a choice asks for where it is available (`auto`: CUDA when installed, else the CPU); no fallback checks. */
+export function requestedProvider(choice: ProviderChoice | undefined): ExecutionProvider {
+  if (choice === 'auto') return availableProviders().includes('cuda') && cudaInstalled() ? 'cuda' : 'cpu';
+  return choice ?? 'cpu';
+}
+
 function resolveProvider(requested: ProviderChoice, warn: (m: string) => void): ExecutionProvider {
   if (requested === 'cpu') return 'cpu';
   const available = availableProviders();
@@ -136,6 +155,28 @@ function resolveProvider(requested: ProviderChoice, warn: (m: string) => void): 
       : `available: ${available.join(', ')}`;
   warn(`Execution provider "${requested}" is not available (${why}); training on the CPU instead. To use it, ${hint}.`);
   return 'cpu';
+}
+
+/**
+ * A CPU session from the cache's optimized form of `model` (see ./session-cache.ts); on a miss,
+ * the session is created from `model` and ONNX Runtime writes its optimized form there.
+ */
+async function openCached(model: Uint8Array, dir: string, base: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession | undefined> {
+  const level = base.graphOptimizationLevel ?? 'all';
+  const entry = await sessionCacheEntry(model, dir, { ort: ort.env.versions.common ?? '', level });
+  if (!entry) return undefined;
+  const cpu = { ...base, executionProviders: ['cpu'] };
+  if (entry.hit) {
+    try {
+      return await ort.InferenceSession.create(entry.path, { ...cpu, graphOptimizationLevel: 'disabled' });
+    } catch {
+      await entry.discard();
+    }
+  }
+  // ONNX Runtime warns that an optimized model is specific to this machine: the key says so.
+  const session = await ort.InferenceSession.create(model, { ...cpu, optimizedModelFilePath: entry.tmp, logSeverityLevel: 3 });
+  await entry.commit();
+  return session;
 }
 
 /** ONNX Runtime's start-up error without its source paths, and what to do about it. */
@@ -156,18 +197,22 @@ export async function createSession(model: Uint8Array, options: SessionOptions =
     enableMemPattern: options.memoryPattern ?? true,
     ...(options.profilePrefix ? { enableProfiling: true, profileFilePrefix: options.profilePrefix } : {}),
     ...(options.threads ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
+    ...(options.spinning === false ? { extra: { session: { intra_op: { allow_spinning: '0' } } } } : {}),
   };
   let inner: ort.InferenceSession;
+  const cached = provider === 'cpu' && options.cacheDir ? await openCached(model, options.cacheDir, base) : undefined;
   try {
-    inner = await ort.InferenceSession.create(model, {
-      ...base,
-      // On a GPU, ONNX Runtime warns at every session that shape ops run on the CPU (by design).
-      ...(provider !== 'cpu' && !process.env.FT_ORT_VERBOSE ? { logSeverityLevel: 3 as const } : {}),
-      executionProviders: [provider],
-      ...(provider === 'webgpu' && options.keepOnDevice?.length
-        ? { preferredOutputLocation: Object.fromEntries(options.keepOnDevice.map((n) => [n, 'gpu-buffer' as const])) }
-        : {}),
-    });
+    if (cached) inner = cached;
+    else
+      inner = await ort.InferenceSession.create(model, {
+        ...base,
+        // On a GPU, ONNX Runtime warns at every session that shape ops run on the CPU (by design).
+        ...(provider !== 'cpu' && !process.env.FT_ORT_VERBOSE ? { logSeverityLevel: 3 as const } : {}),
+        executionProviders: [provider],
+        ...(provider === 'webgpu' && options.keepOnDevice?.length
+          ? { preferredOutputLocation: Object.fromEntries(options.keepOnDevice.map((n) => [n, 'gpu-buffer' as const])) }
+          : {}),
+      });
   } catch (err) {
     if (provider === 'cpu') throw err;
     warn(`Execution provider "${provider}" failed to start (${startFailure(provider, (err as Error).message)}); training on the CPU instead.`);

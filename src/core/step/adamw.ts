@@ -51,9 +51,15 @@ export function clipCoefficient(totalNorm: number, maxNorm: number): number {
   return Math.min(1, maxNorm / (totalNorm + 1e-6));
 }
 
-export function globalNorm(grads: Iterable<Float32Array>, arena?: WasmArena | null): number {
+/** The global L2 norm; `known`: sums of squares already at hand for some of the buffers (they are not read). */
+export function globalNorm(grads: Iterable<Float32Array>, arena?: WasmArena | null, known?: ReadonlyMap<Float32Array, number>): number {
   let sum = 0;
   for (const g of grads) {
+    const k = known?.get(g);
+    if (k !== undefined) {
+      sum += k;
+      continue;
+    }
     if (arena?.owns(g)) {
       sum += arena.sumsq(g);
       continue;
@@ -104,10 +110,18 @@ export class AdamW {
    *
    * `gradScale`: the factor the gradients carry (mixed precision's loss scale); they are unscaled
    * on the fly, and when their norm is not finite nothing changes (GradScaler's skipped step: the
-   * step count stays) and the non-finite norm is returned.
+   * step count stays) and the non-finite norm is returned. `sumsq`: the sums of squares of some
+   * gradients, known without reading them (EmbeddingGrads: a table's rows outside the batch are zero).
    */
-  step(params: ReadonlyMap<string, Float32Array>, grads: ReadonlyMap<string, Float32Array>, lr: number, gradScale = 1): number {
-    const norm = globalNorm(grads.values(), this.arena) / gradScale;
+  step(
+    params: ReadonlyMap<string, Float32Array>,
+    grads: ReadonlyMap<string, Float32Array>,
+    lr: number,
+    gradScale = 1,
+    sumsq?: ReadonlyMap<string, number>,
+  ): number {
+    const known = sumsq && new Map([...sumsq].map(([n, s]) => [grads.get(n)!, s]));
+    const norm = globalNorm(grads.values(), this.arena, known) / gradScale;
     if (gradScale !== 1 && !Number.isFinite(norm)) return norm;
     const clip = clipCoefficient(norm, this.options.maxGradNorm) / gradScale;
     this.state.step++;

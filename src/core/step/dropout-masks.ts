@@ -62,86 +62,96 @@ function s32(n: number): number[] {
 
 const OP = { i32x4Splat: 0x11, i8x16Splat: 0x0f, geU: 0x40, and: 0x4e, xor: 0x51, narrow16: 0x65, narrow32: 0x85, shrU: 0xad, add: 0xae, mul: 0xb5 };
 
-/**
- * fill(ptr, n16, key, threshold): bytes ptr .. ptr + 16*n16 get the masks of counters 0 .. 16*n16-1.
- */
-function buildModule(): Uint8Array {
-  const [PTR, N, KEY, THR] = [0, 1, 2, 3];
-  // v128 locals
-  const [ctr, four, keyv, thrv, m1, m2, ones, a, b, c, d, x] = [4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+/** The kernels' parameters: PTR, N (16-element groups), KEY, THR; the noise kernel's SCALE (a float's bits). */
+const [PTR, N, KEY, THR, SCALE] = [0, 1, 2, 3, 4];
+
+/** A kernel's v128 locals, numbered from `base` (after its parameters). */
+interface Lanes {
+  ctr: number;
+  four: number;
+  keyv: number;
+  thrv: number;
+  m1: number;
+  m2: number;
+  ones: number;
+  a: number;
+  b: number;
+  c: number;
+  d: number;
+  x: number;
+}
+
+function lanesFrom(base: number): Lanes {
+  const names = ['ctr', 'four', 'keyv', 'thrv', 'm1', 'm2', 'ones', 'a', 'b', 'c', 'd', 'x'] as const;
+  return Object.fromEntries(names.map((n, i) => [n, base + i])) as unknown as Lanes;
+}
+
+/** x = lowbias32(x) on the v128 on the stack; leaves it on the stack. */
+function mix(l: Lanes): number[] {
   const shr = (k: number): number[] => [...i32c(k), ...simd(OP.shrU)];
-  // x = lowbias32(x) on the v128 on the stack, leaves it in local x
-  const mix = (): number[] => [
-    ...set(x),
-    ...get(x),
-    ...get(x),
-    ...shr(16),
-    ...simd(OP.xor),
-    ...get(m1),
-    ...simd(OP.mul),
-    ...set(x),
-    ...get(x),
-    ...get(x),
-    ...shr(15),
-    ...simd(OP.xor),
-    ...get(m2),
-    ...simd(OP.mul),
-    ...set(x),
-    ...get(x),
-    ...get(x),
-    ...shr(16),
-    ...simd(OP.xor),
-  ];
+  const xorShift = (k: number): number[] => [...set(l.x), ...get(l.x), ...get(l.x), ...shr(k), ...simd(OP.xor)];
+  return [...xorShift(16), ...get(l.m1), ...simd(OP.mul), ...xorShift(15), ...get(l.m2), ...simd(OP.mul), ...xorShift(16)];
+}
+
+/**
+ * A mask kernel: per loop pass, four lane groups of counters hashed and compared with the
+ * threshold (a, b, c, d: all-ones where kept), then `store` writes them. `ones` holds `onesValue`.
+ */
+function maskFunction(base: number, store: (l: Lanes) => number[], onesValue: number[]): number[] {
+  const l = lanesFrom(base);
+  const splat = (v: number[], dst: number): number[] => [...v, ...simd(OP.i32x4Splat), ...set(dst)];
   // one lane group: hash the counters, compare, advance the counters
   const lanes = (dst: number): number[] => [
-    ...get(ctr),
-    ...mix(),
-    ...get(keyv),
-    ...simd(OP.xor),
-    ...mix(),
-    ...get(thrv),
-    ...simd(OP.geU),
-    ...set(dst),
-    ...get(ctr),
-    ...get(four),
-    ...simd(OP.add),
-    ...set(ctr),
+    ...[...get(l.ctr), ...mix(l), ...get(l.keyv), ...simd(OP.xor), ...mix(l), ...get(l.thrv), ...simd(OP.geU), ...set(dst)],
+    ...[...get(l.ctr), ...get(l.four), ...simd(OP.add), ...set(l.ctr)],
   ];
-  const body = [
-    ...lanes(a),
-    ...lanes(b),
-    ...lanes(c),
-    ...lanes(d),
-    ...get(PTR),
-    ...get(a),
-    ...get(b),
-    ...simd(OP.narrow32),
-    ...get(c),
-    ...get(d),
-    ...simd(OP.narrow32),
-    ...simd(OP.narrow16),
-    ...get(ones),
-    ...simd(OP.and),
-    ...v128store(),
-  ];
-  const splat = (v: number[], dst: number): number[] => [...v, ...simd(OP.i32x4Splat), ...set(dst)];
   const code = [
     // ctr = [0, 1, 2, 3]: v128.const
     ...simd(0x0c, ...[0, 1, 2, 3].flatMap((i) => [i, 0, 0, 0])),
-    ...set(ctr),
-    ...splat(i32c(4), four),
-    ...splat(get(KEY), keyv),
-    ...splat(get(THR), thrv),
-    ...splat([0x41, ...s32(M1)], m1),
-    ...splat([0x41, ...s32(M2 | 0)], m2),
-    ...i32c(1),
-    ...simd(OP.i8x16Splat),
-    ...set(ones),
-    ...countedLoop(N, [PTR], body),
+    ...set(l.ctr),
+    ...splat(i32c(4), l.four),
+    ...splat(get(KEY), l.keyv),
+    ...splat(get(THR), l.thrv),
+    ...splat([0x41, ...s32(M1)], l.m1),
+    ...splat([0x41, ...s32(M2 | 0)], l.m2),
+    ...onesValue,
+    ...set(l.ones),
+    ...countedLoop(N, [PTR], [...lanes(l.a), ...lanes(l.b), ...lanes(l.c), ...lanes(l.d), ...store(l)]),
     0x0b,
   ];
-  const types = vec([[0x60, ...vec([[I32], [I32], [I32], [I32]]), ...vec([])]]);
-  return moduleBytes(types, [['fill', 0, [...vec([[12, V128]]), ...code]]]);
+  return [...vec([[12, V128]]), ...code];
+}
+
+/** Masks as bytes: the four lane groups narrowed to 16 bytes of 0 / 1. */
+function storeBytes(l: Lanes): number[] {
+  return [
+    ...[...get(PTR), ...get(l.a), ...get(l.b), ...simd(OP.narrow32), ...get(l.c), ...get(l.d), ...simd(OP.narrow32)],
+    ...[...simd(OP.narrow16), ...get(l.ones), ...simd(OP.and), ...v128store()],
+  ];
+}
+
+/** Noise as floats: each lane group's all-ones lanes AND the scale's bits, 64 bytes; PTR advances 48 more than the loop's 16. */
+function storeFloats(l: Lanes): number[] {
+  return [
+    ...[l.a, l.b, l.c, l.d].flatMap((v, i) => [...get(PTR), ...get(v), ...get(l.ones), ...simd(OP.and), ...v128store(16 * i)]),
+    ...[...get(PTR), ...i32c(48), 0x6a /* i32.add */, ...set(PTR)],
+  ];
+}
+
+/**
+ * fill(ptr, n16, key, threshold): bytes ptr .. ptr + 16*n16 get the masks of counters 0 .. 16*n16-1.
+ * noise(ptr, n16, key, threshold, scale): floats ptr .. ptr + 64*n16 bytes get the same masks as
+ * float32 dropout noise, `scale` (its bits as an i32) where kept and 0 where dropped.
+ */
+function buildModule(): Uint8Array {
+  const types = vec([
+    [0x60, ...vec([[I32], [I32], [I32], [I32]]), ...vec([])],
+    [0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), ...vec([])],
+  ]);
+  return moduleBytes(types, [
+    ['fill', 0, maskFunction(4, storeBytes, [...i32c(1), ...simd(OP.i8x16Splat)])],
+    ['noise', 1, maskFunction(5, storeFloats, [...get(SCALE), ...simd(OP.i32x4Splat)])],
+  ]);
 }
 
 const module = compileOnce(buildModule);
@@ -156,39 +166,77 @@ export function maskKernelAvailable(): boolean {
  * `reset` (the buffer may be replaced when a run needs more room).
  */
 type Fill = (ptr: number, n16: number, key: number, threshold: number) => void;
+type Noise = (ptr: number, n16: number, key: number, threshold: number, scaleBits: number) => void;
+
+/** Bytes a site takes in the buffer: whole 16-element groups, of 1 (mask) or 4 (noise) bytes. */
+const siteBytes = (n: number, noise: boolean): number => Math.ceil(n / 16) * 16 * (noise ? 4 : 1);
 
 export class MaskDrawer {
   private memory: WasmMemory | undefined;
-  private fill: Fill | undefined;
+  private kernels: { fill: Fill; noise: Noise } | undefined;
   private bytes: Uint8Array = new Uint8Array(0);
   private used = 0;
 
   constructor(private readonly simdKernel = maskKernelAvailable()) {}
 
-  /** Makes room for masks of these sizes (a run's sites) and forgets earlier draws. */
-  reset(sizes: readonly number[]): void {
+  /** Makes room for masks of these sizes (a run's sites; `noise[i]`: site i draws float32 noise) and forgets earlier draws. */
+  reset(sizes: readonly number[], noise: readonly boolean[] = []): void {
     this.used = 0;
-    const need = sizes.reduce((a, n) => a + Math.ceil(n / 16) * 16, 0);
+    const need = sizes.reduce((a, n, i) => a + siteBytes(n, noise[i] ?? false), 0);
     if (this.bytes.length >= need) return;
     const cap = Math.ceil((need * 1.25) / 65536) * 65536;
     const mod = this.simdKernel ? module() : null;
     if (mod) {
       this.memory = new WA.Memory({ initial: cap / 65536 });
       const inst = new WA.Instance(mod, { env: { memory: this.memory } });
-      this.fill = (inst.exports as { fill: Fill }).fill;
+      this.kernels = inst.exports as { fill: Fill; noise: Noise };
       this.bytes = new Uint8Array(this.memory.buffer);
     } else this.bytes = new Uint8Array(cap);
   }
 
+  private take(bytes: number): number {
+    const start = this.used;
+    if (start + bytes > this.bytes.length) throw new Error('MaskDrawer: reset() with the run total first');
+    this.used += bytes;
+    return start;
+  }
+
   /** The keep-mask of `n` elements for (key, threshold). */
   draw(n: number, key: number, threshold: number): Uint8Array {
-    const start = this.used;
-    const padded = Math.ceil(n / 16) * 16;
-    if (start + padded > this.bytes.length) throw new Error('MaskDrawer: reset() with the run total first');
-    this.used += padded;
+    const padded = siteBytes(n, false);
+    const start = this.take(padded);
     const out = this.bytes.subarray(start, start + n);
-    if (this.fill) this.fill(start, padded / 16, key | 0, threshold | 0);
+    if (this.kernels) this.kernels.fill(start, padded / 16, key | 0, threshold | 0);
     else fillMaskScalar(out, key, threshold);
     return out;
   }
+
+  /**
+   * The same keep-mask as float32 dropout noise: `scale` (a float32) where kept, 0 where dropped;
+   * what the graph's Div(Cast(mask), 1 - p) makes of the mask when scale = fround(1 / fround(1 - p)).
+   */
+  drawNoise(n: number, key: number, threshold: number, scale: number): Float32Array {
+    const padded = siteBytes(n, true);
+    const start = this.take(padded);
+    const out = new Float32Array(this.bytes.buffer, start, n);
+    if (this.kernels) this.kernels.noise(start, padded / 64, key | 0, threshold | 0, floatBits(scale));
+    else {
+      const mask = new Uint8Array(n);
+      fillMaskScalar(mask, key, threshold);
+      for (let i = 0; i < n; i++) out[i] = mask[i] ? scale : 0;
+    }
+    return out;
+  }
+}
+
+/** A float32's bits as an i32. */
+function floatBits(x: number): number {
+  const b = new DataView(new ArrayBuffer(4));
+  b.setFloat32(0, x, true);
+  return b.getInt32(0, true);
+}
+
+/** Dropout noise's kept value for probability p, as the graph computes it: float32(1 / float32(1 - p)). */
+export function noiseScale(p: number): number {
+  return Math.fround(1 / Math.fround(1 - p));
 }

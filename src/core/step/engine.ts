@@ -23,13 +23,13 @@
  * dropout masks, and delegates its optimizer steps to its mode.
  */
 import { type DropoutMaskInput, evalDim } from '../engine/graph.js';
-import { createSession, type ProviderChoice, type Session } from '../engine/runtime.js';
+import { createSession, type ProviderChoice, requestedProvider, type Session } from '../engine/runtime.js';
 import type { HostTensor } from '../engine/tensor.js';
 import { architecture, takesTokenTypes } from '../model/architectures/index.js';
 import { type ModelConfig, resolveProblemType } from '../model/config.js';
 import type { ParamSpec, Weights } from '../model/params.js';
-import { buildGraph, type GraphKind } from './graphs.js';
-import { MaskDrawer, keepThreshold, maskKey } from './dropout-masks.js';
+import { buildGraph, type EmbeddingRows, type GraphKind } from './graphs.js';
+import { MaskDrawer, keepThreshold, maskKey, noiseScale } from './dropout-masks.js';
 import { GradScaler, type GradScalerOptions } from './grad-scaler.js';
 import { ADAMW_DEFAULTS, AdamW, type AdamWOptions } from './adamw.js';
 import { createStepMode, defaultStepMode, type Feeds, HostGradsStep, type StepContext, type StepStrategy, stepsOnHost } from './modes.js';
@@ -84,6 +84,21 @@ export interface EngineOptions {
    * faster per step with 40% less memory; length-grouped batches (81% real) no slower.
    */
   packTokens?: boolean;
+  /**
+   * The gradient graph hands out the embedding lookups' row gradients and the host adds them into
+   * the tables' gradients (GraphOptions.embeddingRowsOut; default on).
+   */
+  embeddingRowsOut?: boolean;
+  /**
+   * Dropout sites take float32 noise drawn on the host instead of bool masks the graph casts and
+   * scales (GraphOptions.dropoutNoise; default on the CPU provider, where it saves two passes per
+   * site; GPU providers keep the masks, a quarter of the bytes to upload). Same values.
+   */
+  dropoutNoise?: boolean;
+  /** Keep ONNX Runtime's optimized form of the graphs in this folder (SessionOptions.cacheDir; see engine/session-cache.ts). */
+  sessionCacheDir?: string;
+  /** ONNX Runtime's idle intra-op threads spin between ops (SessionOptions.spinning; default: ONNX Runtime's, on). */
+  spinning?: boolean;
 }
 
 export class TrainingEngine {
@@ -97,6 +112,7 @@ export class TrainingEngine {
   private readonly shapes = new Map<string, readonly number[]>();
   private readonly sessions = new Map<GraphKind, Promise<Session>>();
   private readonly maskSites = new Map<GraphKind, readonly DropoutMaskInput[]>();
+  private readonly embeddingRows = new Map<GraphKind, readonly EmbeddingRows[]>();
   private readonly maskDrawer = new MaskDrawer();
   private runs: number;
   private readonly usesTokenTypes: boolean;
@@ -106,6 +122,8 @@ export class TrainingEngine {
   private readonly step: StepStrategy;
   /** Mixed precision's loss scaler (undefined in float32, or once fp16 was turned off on the CPU). */
   scaler: GradScaler | undefined;
+  /** Milliseconds each graph took to build and its session to create (`grads graph`, `grads session`, ...): the fixed costs before a first run. */
+  readonly timings: Record<string, number> = {};
 
   constructor(private readonly opts: EngineOptions) {
     this.config = opts.config;
@@ -178,6 +196,7 @@ export class TrainingEngine {
       },
       host: (kind) => (kind === 'param' ? this.params : this.optimizer.state[kind]),
       session: (kind) => this.session(kind),
+      embeddingRows: (kind) => this.embeddingRows.get(kind) ?? [],
       forgetSession: (kind) => void this.sessions.delete(kind),
       train: async (kind, batch, run) => {
         const session = await this.session(kind);
@@ -222,10 +241,17 @@ export class TrainingEngine {
     const symbols = { batch: batch.batch, seq: batch.seq, tokens };
     const dims = sites.map((s) => s.shape.map((d) => evalDim(d, symbols)));
     const sizes = dims.map((d) => d.reduce((a, b) => a * b, 1));
-    this.maskDrawer.reset(sizes);
+    this.maskDrawer.reset(
+      sizes,
+      sites.map((s) => s.dtype === 'float32'),
+    );
     const seed = this.opts.dropoutSeed ?? 0;
     sites.forEach((s, i) => {
-      feeds[s.name] = { dtype: 'bool', dims: dims[i]!, data: this.maskDrawer.draw(sizes[i]!, maskKey(seed, this.runs, i), keepThreshold(s.ratio)) };
+      const [key, threshold] = [maskKey(seed, this.runs, i), keepThreshold(s.ratio)];
+      feeds[s.name] =
+        s.dtype === 'float32'
+          ? { dtype: 'float32', dims: dims[i]!, data: this.maskDrawer.drawNoise(sizes[i]!, key, threshold, noiseScale(s.ratio)) }
+          : { dtype: 'bool', dims: dims[i]!, data: this.maskDrawer.draw(sizes[i]!, key, threshold) };
     });
   }
 
@@ -259,7 +285,8 @@ export class TrainingEngine {
 
   private async createSession(kind: GraphKind): Promise<Session> {
     const { config } = this;
-    const create = (): Promise<Session> => {
+    const create = async (): Promise<Session> => {
+      const t0 = performance.now();
       const built = buildGraph({
         kind,
         config,
@@ -270,18 +297,27 @@ export class TrainingEngine {
         ...(this.scaler ? { mixedPrecision: 'fp16' as const } : {}),
         gpu: this.opts.executionProvider === 'webgpu' || this.opts.executionProvider === 'cuda',
         packTokens: this.opts.packTokens ?? true,
+        embeddingRowsOut: this.opts.embeddingRowsOut ?? true,
+        dropoutNoise: this.opts.dropoutNoise ?? requestedProvider(this.opts.executionProvider) === 'cpu',
       });
       this.maskSites.set(kind, built.dropoutMasks);
+      this.embeddingRows.set(kind, built.embeddingRows);
       const keepOnDevice = this.step.keepOnDevice(kind);
-      return createSession(built.model, {
+      const t1 = performance.now();
+      this.timings[`${kind} graph`] = t1 - t0;
+      const session = await createSession(built.model, {
         threads: this.opts.threads,
         executionProvider: this.opts.executionProvider,
         onWarning: this.opts.onWarning,
         ...(this.opts.memoryArena !== undefined ? { memoryArena: this.opts.memoryArena } : {}),
         memoryPattern: this.opts.memoryPattern ?? false,
+        ...(this.opts.spinning !== undefined ? { spinning: this.opts.spinning } : {}),
+        ...(this.opts.sessionCacheDir ? { cacheDir: this.opts.sessionCacheDir } : {}),
         ...(this.opts.profilePrefix && (kind === 'grads' || kind === 'fused') ? { profilePrefix: this.opts.profilePrefix } : {}),
         ...(keepOnDevice ? { keepOnDevice } : {}),
       });
+      this.timings[`${kind} session`] = performance.now() - t1;
+      return session;
     };
     const session = await create();
     if (!this.scaler || session.executionProvider !== 'cpu' || (this.opts.executionProvider ?? 'cpu') === 'cpu') return session;

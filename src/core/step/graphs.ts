@@ -13,7 +13,7 @@
  * buffers feeds every graph without copies.
  */
 import { gradients } from '../engine/autodiff/index.js';
-import { type DropoutMaskInput, GraphBuilder, type Value } from '../engine/graph.js';
+import { type DropoutMaskInput, dimProduct, GraphBuilder, type Node, type Value } from '../engine/graph.js';
 import { serialize } from '../engine/onnx/serialize.js';
 import type { FloatDType } from '../engine/tensor.js';
 import { type Architecture, architecture, takesTokenTypes } from '../model/architectures/index.js';
@@ -62,6 +62,27 @@ export interface GraphOptions {
   gpu?: boolean;
   /** Fused only (default ADAMW_DEFAULTS). */
   adam?: Pick<AdamWOptions, 'beta1' | 'beta2' | 'eps' | 'maxGradNorm'>;
+  /**
+   * `grads` only: the gradient of an embedding table read only by lookups leaves the graph as the
+   * looked-up rows' gradients and their ids (BuiltGraph.embeddingRows), which the host adds into the
+   * table's gradient (./embedding-grads.ts), instead of a ScatterElements into a [vocab, hidden]
+   * zero tensor: ONNX Runtime's CPU kernel takes about 0.1-0.2 us per element and was 5% (bert-mini)
+   * to 18% (bert-tiny) of a step. Same values, summed in the same order.
+   */
+  embeddingRowsOut?: boolean;
+  /** Float32 dropout sites take their scaled noise as input instead of a bool mask (GraphBuilder.dropoutInput 'noise'; for the CPU). */
+  dropoutNoise?: boolean;
+}
+
+/** An embedding table whose gradient the host assembles from a `grads` graph's outputs (GraphOptions.embeddingRowsOut). */
+export interface EmbeddingRows {
+  /** The table, a trainable parameter, [rows, width]. */
+  param: string;
+  /**
+   * One entry per lookup of the table: its outputs, the rows' gradients [n, width] (times
+   * loss_scale) and their ids, int64 [n]; torch's padding_idx, whose rows add nothing.
+   */
+  lookups: { rows: string; ids: string; paddingIdx?: number }[];
 }
 
 export interface BuiltGraph {
@@ -75,6 +96,8 @@ export interface BuiltGraph {
   nodeCount: number;
   /** Training graphs: the dropout keep-masks to feed each run (see train/dropout-masks.ts). */
   dropoutMasks: DropoutMaskInput[];
+  /** `grads` with embeddingRowsOut: the tables whose gradients the host assembles (they have no grad.<p> output). */
+  embeddingRows: EmbeddingRows[];
 }
 
 const FLOAT32_MAX = 3.4028234663852886e38;
@@ -102,6 +125,7 @@ export function buildGraph(opts: GraphOptions): BuiltGraph {
   const arch = architecture(config);
   const g = new GraphBuilder(`${config.model_type}-${opts.kind}`);
   if (opts.gpu) g.target = 'gpu';
+  if (opts.dropoutNoise) g.dropoutInput = 'noise';
   const axes = opts.axes ?? ['batch', 'seq'];
   const inputs = modelInputs(g, config, axes);
   const specs = arch.paramSpecs(config);
@@ -119,10 +143,24 @@ export function buildGraph(opts: GraphOptions): BuiltGraph {
   if (opts.kind === 'eval') return finish(g, names, []);
 
   const trainable = names.filter((n) => opts.trainable?.(n) ?? true);
-  const gradOf = backward(g, loss, trainable, params, dtype);
-  if (opts.kind === 'grads') for (const n of trainable) g.output(gradOf(n), gradName(n));
-  else clipAndAdamW(g, opts, trainable, params, gradOf, dtype);
-  return finish(g, names, trainable);
+  const rowTables = opts.kind === 'grads' && opts.embeddingRowsOut ? lookupOnlyTables(g, trainable, params) : new Map<string, Node[]>();
+  const { gradOf, embeddingRows } = backward(g, loss, trainable, params, dtype, rowTables);
+  if (opts.kind === 'grads') for (const n of trainable) if (!rowTables.has(n)) g.output(gradOf(n), gradName(n));
+  if (opts.kind === 'fused') clipAndAdamW(g, opts, trainable, params, gradOf, dtype);
+  return finish(g, names, trainable, embeddingRows);
+}
+
+/** The float32 trainable tables that only Embedding nodes read, with those nodes. */
+function lookupOnlyTables(g: GraphBuilder, trainable: readonly string[], params: Map<string, Value>): Map<string, Node[]> {
+  const readers = new Map<number, Node[]>();
+  for (const node of g.nodes) for (const v of node.inputs) if (v) readers.set(v.id, [...(readers.get(v.id) ?? []), node]);
+  const out = new Map<string, Node[]>();
+  for (const n of trainable) {
+    const p = params.get(n)!;
+    const nodes = readers.get(p.id) ?? [];
+    if (p.dtype === 'float32' && p.shape.length === 2 && nodes.length > 0 && nodes.every((r) => r.op === 'Embedding' && r.inputs[0] === p)) out.set(n, nodes);
+  }
+  return out;
 }
 
 /** input_ids, attention_mask (and token_type_ids where the architecture takes them), [batch, seq]. */
@@ -186,17 +224,40 @@ function lossOf(g: GraphBuilder, opts: GraphOptions, logits: Value, batch: strin
 
 /**
  * The backward pass from `loss` times the `loss_scale` input: a parameter's gradient, zeros for a
- * trainable parameter the loss does not reach (made when first asked for).
+ * trainable parameter the loss does not reach (made when first asked for). The tables in
+ * `rowTables` get no gradient in the graph: the gradients of their lookups' outputs and the ids
+ * looked up become outputs instead (EmbeddingRows).
  */
-function backward(g: GraphBuilder, loss: Value, trainable: readonly string[], params: Map<string, Value>, dtype: FloatDType): (name: string) => Value {
+function backward(
+  g: GraphBuilder,
+  loss: Value,
+  trainable: readonly string[],
+  params: Map<string, Value>,
+  dtype: FloatDType,
+  rowTables: ReadonlyMap<string, readonly Node[]>,
+): { gradOf: (name: string) => Value; embeddingRows: EmbeddingRows[] } {
   const scale = g.input('loss_scale', dtype, []);
-  const grads = gradients(
-    g,
-    loss,
-    trainable.map((n) => params.get(n)!),
-    { seed: scale },
-  );
-  return (n) => grads.get(params.get(n)!) ?? g.zerosLike(params.get(n)!);
+  const lookups = [...rowTables.values()].flat();
+  const wrt = [...trainable.filter((n) => !rowTables.has(n)).map((n) => params.get(n)!), ...lookups.map((node) => node.outputs[0]!)];
+  const grads = gradients(g, loss, wrt, { seed: scale });
+  const embeddingRows = [...rowTables].map(([param, nodes]): EmbeddingRows => {
+    const width = params.get(param)!.shape[1]!;
+    return {
+      param,
+      lookups: nodes.map((node, k) => {
+        const [y, ids] = [node.outputs[0]!, node.inputs[1]!];
+        const n = dimProduct(ids.shape);
+        const rows = g.output(g.reshape(grads.get(y) ?? g.zerosLike(y), [n, width]), `embedding_rows.${param}.${k}`);
+        const pad = node.attrs.padding_idx;
+        return {
+          rows: rows.name,
+          ids: g.output(g.reshape(ids, [n]), `embedding_ids.${param}.${k}`).name,
+          ...(pad?.kind === 'int' && pad.value >= 0 ? { paddingIdx: pad.value } : {}),
+        };
+      }),
+    };
+  });
+  return { gradOf: (n) => grads.get(params.get(n)!) ?? g.zerosLike(params.get(n)!), embeddingRows };
 }
 
 /**
@@ -265,8 +326,9 @@ function clipCoefficient(
   return { clip, finite: mixed ? g.less(total, c(FLOAT32_MAX)) : undefined };
 }
 
-function finish(g: GraphBuilder, params: string[], trainable: string[]): BuiltGraph {
+function finish(g: GraphBuilder, params: string[], trainable: string[], embeddingRows: EmbeddingRows[] = []): BuiltGraph {
   return {
+    embeddingRows,
     model: serialize(g),
     params,
     trainable,

@@ -15,7 +15,8 @@ import type { ProviderChoice, Session } from '../engine/runtime.js';
 import { type DeviceTensor, type HostTensor, isDeviceTensor } from '../engine/tensor.js';
 import type { Batch, StepMode, StepResult } from './types.js';
 import type { GradScaler } from './grad-scaler.js';
-import { type GraphKind, gradName, STATE_KINDS, type StateKind, stateInputName, stateOutputName } from './graphs.js';
+import { EmbeddingGrads } from './embedding-grads.js';
+import { type EmbeddingRows, type GraphKind, gradName, STATE_KINDS, type StateKind, stateInputName, stateOutputName } from './graphs.js';
 import { type AdamW, adamwScalars } from './adamw.js';
 import type { WasmArena } from './wasm-kernels.js';
 
@@ -31,6 +32,8 @@ export interface StepContext {
   /** The host buffers of one kind of state: the live weights (of every parameter) or AdamW's moments. */
   host(kind: StateKind): Map<string, Float32Array>;
   session(kind: GraphKind): Promise<Session>;
+  /** The tables whose gradients the host assembles from graph `kind`'s outputs (known once its session exists). */
+  embeddingRows(kind: GraphKind): readonly EmbeddingRows[];
   /** Forgets a session (whoever holds it disposes it). */
   forgetSession(kind: GraphKind): void;
   /**
@@ -105,6 +108,8 @@ export class HostGradsStep extends OnHost implements StepStrategy {
   readonly graph = 'grads';
   /** Later micro-batches' gradients, added into `grads`. */
   private scratch: Map<string, Float32Array> | undefined;
+  /** The tables whose gradients come out as looked-up rows (GraphOptions.embeddingRowsOut). */
+  private readonly tables = new EmbeddingGrads();
 
   /** `grads`: the gradient buffers, pre-allocated (in the arena) or made on first use. */
   constructor(
@@ -130,13 +135,19 @@ export class HostGradsStep extends OnHost implements StepStrategy {
 
   /** Forward + backward on one micro-batch; adds (or, first, writes) loss_scale * gradient into the gradient buffers. */
   async accumulate(batch: Batch, lossScale: number, first: boolean): Promise<{ loss: number; logits: HostTensor }> {
-    const into = this.buffers(first ? this.grads : (this.scratch ??= new Map()));
+    let tables: readonly EmbeddingRows[] = [];
     const out = await this.ctx.train('grads', batch, (session, feeds) => {
+      tables = this.ctx.embeddingRows('grads');
+      const into = this.buffers(first ? this.grads : (this.scratch ??= new Map()), new Set(tables.map((t) => t.param)));
+      const rows = tables.flatMap((t) => t.lookups.flatMap((l) => [l.rows, l.ids]));
       feeds.loss_scale = scalarFeed(lossScale * gradScale(this.ctx));
-      return session.run(feeds, ['loss', 'logits', ...Object.keys(into)], into);
+      return session.run(feeds, ['loss', 'logits', ...Object.keys(into), ...rows], into);
     });
+    this.tables.accumulate(tables, out, this.grads, first);
+    const onHost = new Set(tables.map((t) => t.param));
     if (!first) {
       for (const n of this.ctx.trainable) {
+        if (onHost.has(n)) continue;
         const acc = this.grads.get(n)!;
         const add = this.scratch!.get(n)!;
         if (this.arena?.owns(acc) && this.arena.owns(add)) this.arena.accumulate(acc, add);
@@ -155,15 +166,20 @@ export class HostGradsStep extends OnHost implements StepStrategy {
   apply(lr: number): number {
     const { ctx } = this;
     const grads = new Map(ctx.trainable.map((n) => [n, this.grads.get(n)!]));
-    const norm = ctx.optimizer.step(ctx.host('param'), grads, lr, gradScale(ctx));
+    const norm = ctx.optimizer.step(ctx.host('param'), grads, lr, gradScale(ctx), this.tables.sumsq(grads));
     ctx.scaler?.update(!Number.isFinite(norm));
     return norm;
   }
 
-  /** The gradient outputs, written into `target`'s buffers (made when missing). */
-  private buffers(target: Map<string, Float32Array>): Record<string, HostTensor> {
+  /** The gradient outputs, written into `target`'s buffers (made when missing); `skip`: the tables assembled on the host. */
+  private buffers(target: Map<string, Float32Array>, skip: ReadonlySet<string>): Record<string, HostTensor> {
     const out: Record<string, HostTensor> = {};
     for (const n of this.ctx.trainable) {
+      if (skip.has(n)) {
+        // Assembled on the host, always in the accumulated gradients (see EmbeddingGrads).
+        if (!this.grads.has(n)) this.grads.set(n, new Float32Array(this.ctx.host('param').get(n)!.length));
+        continue;
+      }
       let b = target.get(n);
       if (!b) {
         b = new Float32Array(this.ctx.host('param').get(n)!.length);

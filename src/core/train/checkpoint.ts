@@ -66,7 +66,11 @@ export interface CheckpointContents {
 
 export const checkpointName = (step: number): string => `checkpoint-${step}`;
 
-export async function writeCheckpoint(dir: string, c: CheckpointContents): Promise<void> {
+/**
+ * A checkpoint's files, serialized now: a snapshot of the weights, moments and state, so training
+ * may go on (and change them) while the files are written.
+ */
+export function checkpointFiles(c: CheckpointContents): Record<string, string | Uint8Array> {
   const moments: Record<string, HostTensor> = {};
   for (const [name, m] of c.optimizer.m) {
     const dims = c.weights.get(name)!.dims;
@@ -74,7 +78,7 @@ export async function writeCheckpoint(dir: string, c: CheckpointContents): Promi
     moments[`exp_avg_sq.${name}`] = { dtype: 'float32', dims, data: c.optimizer.v.get(name)! };
   }
   const json = (v: unknown): string => `${JSON.stringify(v, null, 2)}\n`;
-  await writeFolderAtomic(dir, {
+  return {
     'config.json': json(toHfConfig(c.config)),
     'model.safetensors': serializeSafetensors(Object.fromEntries(c.weights), { format: 'pt' }),
     'optimizer.safetensors': serializeSafetensors(moments, { step: String(c.optimizer.step) }),
@@ -84,7 +88,12 @@ export async function writeCheckpoint(dir: string, c: CheckpointContents): Promi
     'training_args.json': json(c.trainingArgs),
     ...(c.scaler ? { 'scaler.json': json(c.scaler) } : {}),
     ...c.tokenizerFiles,
-  });
+  };
+}
+
+/** Writes checkpoint `dir` atomically (a temporary folder renamed into place: never half-written). */
+export async function writeCheckpoint(dir: string, c: CheckpointContents): Promise<void> {
+  await writeFolderAtomic(dir, checkpointFiles(c));
 }
 
 export interface LoadedTrainingState {

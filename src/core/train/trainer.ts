@@ -33,17 +33,10 @@ import { loadPretrained } from '../model/load.js';
 import type { Model } from '../model/presets.js';
 import { ArgError, type RunArgs, greaterIsBetter, metricForBest, publicArgs, schedulerKwargs } from '../contract/args.js';
 import { type Evaluation, type TrainerCallback, notify } from './callbacks.js';
-import {
-  CheckpointRotation,
-  type CheckpointContents,
-  type LogEntry,
-  type TrainerState,
-  checkpointName,
-  listCheckpoints,
-  readTrainingState,
-  writeCheckpoint,
-} from './checkpoint.js';
+import { CheckpointRotation, type LogEntry, type TrainerState, checkpointFiles, checkpointName, listCheckpoints, readTrainingState } from './checkpoint.js';
+import { writeFolderAtomic } from '../model/save.js';
 import { EarlyStopping, isImprovement } from './early-stopping.js';
+import { defaultSessionCacheDir } from '../engine/session-cache.js';
 import { TrainingEngine } from '../step/engine.js';
 import { evalInterval, stepControl } from './flow.js';
 import { type MetricAccumulator, type MetricsResult, createMetrics } from './metrics.js';
@@ -158,11 +151,14 @@ export class Trainer {
   readonly engine: TrainingEngine;
   private readonly args: RunArgs;
   private readonly callbacks: TrainerCallback[];
+  /** The checkpoint write in flight (see save). */
+  private writing: Promise<void> | undefined;
 
   constructor(private readonly o: TrainerOptions) {
     this.args = o.args;
     this.callbacks = o.callbacks ?? [];
     const a = o.args;
+    const sessionCache = defaultSessionCacheDir();
     this.engine = new TrainingEngine({
       config: o.model.config,
       weights: o.model.weights,
@@ -175,6 +171,7 @@ export class Trainer {
       ...(o.classWeights ? { classWeights: o.classWeights } : {}),
       ...(a.label_smoothing_factor > 0 ? { labelSmoothing: a.label_smoothing_factor } : {}),
       onWarning: (message) => o.emit({ type: 'warning', message }),
+      ...(sessionCache ? { sessionCacheDir: sessionCache } : {}),
     });
   }
 
@@ -196,6 +193,17 @@ export class Trainer {
 
   async train(): Promise<TrainResult> {
     const run = await this.begin();
+    try {
+      return await this.loop(run);
+    } catch (e) {
+      // The checkpoint being written still lands (or fails quietly: the error in hand is the one to report).
+      await this.flushSaves().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** The steps, with logging, evaluation and checkpoints by strategy; then the end of the run. */
+  private async loop(run: Run): Promise<TrainResult> {
     const { emit } = this.o;
     let cancelled = false;
     if (this.args.eval_on_start && this.o.encoded.validation && run.state.global_step === 0) await this.evaluateDuringTraining(run);
@@ -220,6 +228,7 @@ export class Trainer {
     await this.engine.sync();
     const saveOnCancel = typeof this.o.saveOnCancel === 'function' ? this.o.saveOnCancel() : this.o.saveOnCancel;
     if (cancelled && saveOnCancel && run.state.global_step > run.startStep) await this.save(run);
+    await this.flushSaves();
     return this.finish(run, cancelled);
   }
 
@@ -333,7 +342,10 @@ export class Trainer {
     // Forward, backward, clip and AdamW (in place on the host, or in the graph on a GPU).
     const { loss, gradNorm, skipped } = await this.engine.trainStep(group, lr);
     for (const batch of group) run.samplesSeen += batch.batch;
-    if (!Number.isFinite(loss)) throw this.diverged(run, loss);
+    if (!Number.isFinite(loss)) {
+      await this.flushSaves(); // the last good checkpoint, named in the message, is on disk
+      throw this.diverged(run, loss);
+    }
     if (skipped) {
       this.o.emit({
         type: 'info',
@@ -420,15 +432,22 @@ export class Trainer {
     return true;
   }
 
-  /** Writes checkpoint-N (the Trainer's files), applies save_total_limit, tells the callbacks. */
+  /**
+   * Checkpoint-N (the Trainer's files): serialized at the step boundary (a snapshot of weights,
+   * moments and state), then written in the background while training goes on — into a temporary
+   * folder renamed into place, so a crash never leaves a half-written checkpoint. When the write is
+   * done, save_total_limit applies, the checkpoint event goes out and the callbacks hear of it.
+   * One write at a time; flushSaves waits for it (the next save, the end of training, an error).
+   */
   private async save(run: Run): Promise<void> {
+    await this.flushSaves();
     const a = this.args;
     const { state } = run;
     await this.engine.sync();
     const dir = join(a.output_dir!, checkpointName(state.global_step));
     state.stateful_callbacks = run.early ? run.early.entry() : {};
     const plateau = run.lrs.stateDict();
-    const contents: CheckpointContents = {
+    const files = checkpointFiles({
       config: this.engine.config,
       weights: this.engine.weights,
       optimizer: this.engine.optimizer.state,
@@ -445,13 +464,25 @@ export class Trainer {
       ...(this.engine.scaler ? { scaler: this.engine.scaler.stateDict() } : {}),
       trainingArgs: { ...publicArgs(a) },
       ...(this.o.tokenizerFiles ? { tokenizerFiles: this.o.tokenizerFiles } : {}),
-    };
-    await writeCheckpoint(dir, contents);
-    // Only checkpoint-N folders of this output folder (Finetune's) are ever removed.
-    const remove = run.rotation.add(dir, state.best_model_checkpoint);
-    for (const r of remove) await rm(r, { recursive: true, force: true });
-    this.o.emit({ type: 'checkpoint', step: state.global_step, path: dir, removed: remove });
-    await notify(this.callbacks, 'onSave', dir, state, run.epochEnded);
+    });
+    const [snapshot, best, epochEnded] = [structuredClone(state), state.best_model_checkpoint, run.epochEnded];
+    this.writing = (async () => {
+      await writeFolderAtomic(dir, files);
+      // Only checkpoint-N folders of this output folder (Finetune's) are ever removed.
+      const remove = run.rotation.add(dir, best);
+      for (const r of remove) await rm(r, { recursive: true, force: true });
+      this.o.emit({ type: 'checkpoint', step: snapshot.global_step, path: dir, removed: remove });
+      await notify(this.callbacks, 'onSave', dir, snapshot, epochEnded);
+    })();
+    // A failure surfaces at the next flushSaves, not as an unhandled rejection.
+    this.writing.catch(() => undefined);
+  }
+
+  /** Waits for the checkpoint being written, if any (rethrowing its error). */
+  private async flushSaves(): Promise<void> {
+    const w = this.writing;
+    this.writing = undefined;
+    await w;
   }
 
   /** load_best_model_at_end, the train_* metrics, the last log_history entry. */

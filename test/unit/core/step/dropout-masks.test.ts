@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { MaskDrawer, fillMaskScalar, keepThreshold, maskKernelAvailable, maskKey } from '../../../../src/core/step/dropout-masks.js';
+import { createModel } from '../../../../src/core/model/presets.js';
+import { TrainingEngine } from '../../../../src/core/step/engine.js';
+import { syntheticBatch } from '../../../helpers/batches.js';
+import { MaskDrawer, fillMaskScalar, keepThreshold, maskKernelAvailable, maskKey, noiseScale } from '../../../../src/core/step/dropout-masks.js';
 
 /** The hash spelled out once more, independently of the module: lowbias32. */
 function lowbias32(x: number): number {
@@ -34,6 +37,33 @@ describe('dropout masks', () => {
       const b = scalar.draw(n, key, keepThreshold(p));
       assert.equal(a.length, n);
       assert.deepEqual(Array.from(a), Array.from(b), `n ${n} p ${p}`);
+    }
+  });
+
+  test('float32 noise is the same mask times float32(1 / float32(1 - p)), SIMD and scalar, after a mask in one run', () => {
+    for (const [n, p] of [
+      [1, 0.5],
+      [15, 0.1],
+      [17, 0.9],
+      [1000, 0.25],
+      [65_543, 0.1],
+    ] as const) {
+      const key = maskKey(3, n, 1);
+      const scale = noiseScale(p);
+      assert.equal(scale, new Float32Array([1 / new Float32Array([1 - p])[0]!])[0], 'the float32 division the graph does');
+      for (const simd of [true, false]) {
+        const d = new MaskDrawer(simd);
+        d.reset([5, n, n], [false, true, false]);
+        d.draw(5, 9, keepThreshold(0.5));
+        const noise = d.drawNoise(n, key, keepThreshold(p), scale);
+        const mask = d.draw(n, key, keepThreshold(p));
+        assert.equal(noise.length, n);
+        assert.deepEqual(
+          Array.from(noise),
+          Array.from(mask, (m) => (m ? scale : 0)),
+          `n ${n} p ${p} simd ${simd}`,
+        );
+      }
     }
   });
 
@@ -86,5 +116,18 @@ describe('dropout masks', () => {
     d.reset([10]);
     d.draw(10, 1, keepThreshold(0.5));
     assert.throws(() => d.draw(200_000, 1, keepThreshold(0.5)), /reset\(\)/);
+  });
+  test('dropout noise drawn on the host gives the gradients bool masks give, bit for bit (dropout on)', async () => {
+    const run = async (dropoutNoise: boolean) => {
+      const model = createModel({ preset: 'bert-tiny', vocabSize: 90, numLabels: 3, seed: 5 });
+      const engine = new TrainingEngine({ config: model.config, weights: model.weights, threads: 1, dropoutSeed: 11, dropoutNoise });
+      await engine.accumulate(syntheticBatch({ batch: 4, seq: 9, vocab: 90, numLabels: 3, ragged: true, tokenTypes: true, seed: 6 }), 1, true);
+      const grads = new Map(engine.trainable.map((n) => [n, engine.gradient(n)!.slice()]));
+      await engine.dispose();
+      return grads;
+    };
+    const masks = await run(false);
+    const noise = await run(true);
+    for (const [n, g] of masks) assert.deepEqual(noise.get(n), g, n);
   });
 });
