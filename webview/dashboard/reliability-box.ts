@@ -42,7 +42,10 @@ export class ReliabilityBox {
     destroyChart(this.chart);
     const t = e.temperature.toFixed(2);
     const bins = (label: string, data: ReliabilityPoint[], color: 'orange' | 'blue', dash: boolean): Dataset =>
-      paint<Dataset>({ label, data, borderWidth: 1.5, pointRadius: radius, pointHoverRadius: radius, ...(dash ? { borderDash: [5, 3] } : {}) }, color);
+      paint<Dataset>(
+        { label, data, borderWidth: 1.5, pointRadius: radius, pointHoverRadius: radius, clip: false, ...(dash ? { borderDash: [5, 3] } : {}) },
+        color,
+      );
     this.chart = createChart<'line', ReliabilityPoint[]>(this.chartBox, {
       type: 'line',
       data: {

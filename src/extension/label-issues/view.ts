@@ -126,7 +126,7 @@ export class LabelIssuesView implements vscode.TreeDataProvider<IssueItem>, vsco
     const { issue } = item;
     const status = this.status(item);
     const head = status === 'relabelled' ? `${issue.given} → ${issue.suggested} (relabelled)` : `${issue.given} → ${issue.suggested}`;
-    const t = new vscode.TreeItem({ label: `${head}  ${excerpt(issue.text)}`, highlights: [[0, head.length]] });
+    const t = new vscode.TreeItem(`${head}  ${excerpt(issue.text)}`);
     t.id = `${issue.index}`;
     t.description = `line ${item.line} · quality ${issue.quality.toFixed(3)}${status === 'reviewed' ? ' · reviewed' : ''}`;
     t.iconPath = new vscode.ThemeIcon(status === 'open' ? 'warning' : status === 'reviewed' ? 'check' : 'edit');

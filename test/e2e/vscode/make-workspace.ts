@@ -1,6 +1,6 @@
 /**
  * The e2e workspace: `reviews.csv` (200 seeded, labelled English sentences, columns text,label with
- * labels neg / pos), `waimai-first60.csv` (the first 60 rows of waimai_10k: header `label,review`,
+ * labels neg / pos, every 10th label wrong), `waimai-first60.csv` (the first 60 rows of waimai_10k: header `label,review`,
  * every label 1, from test/fixtures/data), `notes.txt` (sentences to classify in an editor),
  * `export-target/` holding someone's files (an export into it must leave them as they are), and
  * `flipped-labels.csv` (40 other seeded sentences, every 10th label flipped: Find Label Errors).
@@ -20,7 +20,8 @@ const dir = process.argv[2];
 if (!dir) throw new Error('usage: make-workspace.ts <folder>');
 mkdirSync(dir, { recursive: true });
 const csv = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-const rows = sentimentSentences(200, 2024).map((r) => `${csv(r.text)},${r.label ? 'pos' : 'neg'}`);
+// every 10th label (from the 6th row) flipped: a run's final evaluation has confident mistakes to show
+const rows = sentimentSentences(200, 2024).map((r, i) => `${csv(r.text)},${(i % 10 === 5 ? !r.label : r.label) ? 'pos' : 'neg'}`);
 writeFileSync(join(dir, 'reviews.csv'), ['text,label', ...rows].join('\n') + '\n');
 copyFileSync('test/fixtures/data/waimai-first60.csv', join(dir, 'waimai-first60.csv'));
 const noisy = sentimentSentences(40, 4242).map((r, i) => `${csv(r.text)},${(i % 10 === 9 ? !r.label : r.label) ? 'pos' : 'neg'}`);

@@ -28,15 +28,34 @@ async function editorLine(t, needle) {
   return lines.map((l) => l.replace(/\u00a0/g, ' ')).find((l) => l.includes(needle));
 }
 
-/** The name on the active editor tab. */
-async function activeTab(t) {
-  return (
-    await t.page
-      .locator('.tab.active .label-name')
-      .first()
-      .innerText()
-      .catch(() => '')
-  ).trim();
+/** Waits until an editor shows `name` with the cursor on `line` (a message with what is on screen when it does not). */
+async function openedAt(t, name, line) {
+  await t.until(
+    `${name} open at line ${line}`,
+    async () => {
+      const [tab, at] = [await hasTab(t, name), await cursorLine(t)];
+      if (tab && at === line) return true;
+      const tabs = await t.page
+        .locator('.tab .label-name')
+        .allInnerTexts()
+        .catch(() => []);
+      throw new Error(`tabs ${JSON.stringify(tabs)}, cursor on line ${at}`);
+    },
+    30_000,
+  );
+}
+
+/** The editor tabs' names (a tab's aria-label is its file name, then ", Preview" and such). */
+function tabNames(t) {
+  return t.page
+    .locator('.tab')
+    .evaluateAll((tabs) => tabs.map((x) => (x.getAttribute('aria-label') ?? '').split(',')[0].trim()))
+    .catch(() => []);
+}
+
+/** Whether an editor tab is the file `name`. */
+async function hasTab(t, name) {
+  return (await tabNames(t)).includes(name);
 }
 
 /** The first run's dashboard: errors table + reliability diagram, a confusion cell's filter, a row opened at its line. */
@@ -77,12 +96,13 @@ export async function errorsTable(t, runName, csvFile) {
     `the cell (${want} → ${got}, ${cell.n}) filters the table to ${rows.length} such rows`,
   );
   await dash.evaluate(() => document.querySelector('.analysis')?.scrollIntoView({ block: 'start' }));
+  await t.runCommand('Notifications: Clear All Notifications');
   await t.shot('dashboard-errors');
 
   // a row opens the data file beside the dashboard, its line selected
   const row = rows[0];
   await dash.locator(`#errors tbody tr[data-line="${row.line}"]`).click();
-  await t.until('reviews.csv open at the row', async () => (await activeTab(t)) === 'reviews.csv' && (await cursorLine(t)) === row.line, 30_000);
+  await openedAt(t, 'reviews.csv', row.line);
   const fileLine = readFileSync(csvFile, 'utf8').split('\n')[row.line - 1];
   t.check(fileLine.includes(row.text.split(' ')[0]) && fileLine.endsWith(`,${want}`), `line ${row.line} of reviews.csv is the row: ${fileLine}`);
   await t.shot('errors-row-opened');
@@ -95,20 +115,31 @@ function issueRows(t) {
   return t.page.locator('.pane', { has: t.page.locator('.pane-header', { hasText: 'Label Issues' }) }).locator('.monaco-list-row');
 }
 
+/** How many rows the view holds (the list draws only those in sight; each row says the total). */
+async function issueCount(t) {
+  const rows = issueRows(t);
+  if ((await rows.count()) === 0) return 0;
+  return Number(await rows.first().getAttribute('aria-setsize'));
+}
+
 /** flipped-labels.csv: Find Label Errors, the cost modal, the view, the quick fixes. */
 export async function findLabelErrors(t, sidebar) {
   const file = join(t.WS, 'flipped-labels.csv');
   const before = readFileSync(file, 'utf8');
-  // the sidebar's settings (its model, lr, batch) with one epoch
+  // the sidebar's settings (whatever the last run left there) with the Hub's sentiment model (cached by the
+  // first look: a model that knows the task, as people start from), one epoch, batches of 4
   await t.runCommand('Finetune: New Training Run');
+  await sidebar.locator('#model input').fill('finetune-test/tiny-sentiment');
+  await sidebar.locator('#field-tokenizer_name input').fill('');
   await sidebar.locator('#field-num_train_epochs input').fill('1');
+  await sidebar.locator('#field-per_device_train_batch_size input').fill('4');
   await t.explorerMenu('flipped-labels.csv', 'Find Label Errors');
   const dialog = t.page.locator('.monaco-dialog-box');
   await dialog.waitFor({ state: 'visible', timeout: 120_000 });
   const says = (await dialog.innerText()).replace(/\s+/g, ' ');
   t.check(
     /Find label errors in flipped-labels\.csv\? It trains 2 models\./.test(says) &&
-      /2 trainings of tiny-model on about 20 of the 40 rows each, \d+ optimizer steps in all/.test(says),
+      /2 trainings of finetune-test\/tiny-sentiment on about 20 of the 40 rows each, 10 optimizer steps in all/.test(says),
     `the cost comes first: ${says.slice(0, 240)}`,
   );
   await t.shot('label-errors-cost');
@@ -120,17 +151,22 @@ export async function findLabelErrors(t, sidebar) {
     .trim()
     .split('\n');
   const flagged = table.slice(1).filter((l) => l.split(',')[7] === 'true');
-  await t.until('every flagged row in the view', async () => (await rows.count()) === Math.min(flagged.length, 40), 30_000);
+  await t.until('every flagged row in the view', async () => (await issueCount(t)) === flagged.length, 30_000);
   t.check(readFileSync(file, 'utf8') === before, 'finding label errors leaves the data file as it was');
+  // make-workspace.ts flipped the label of every 10th row: lines 11, 21, 31, 41
+  const lines = flagged.map((l) => Number(l.split(',')[2]));
+  const flips = lines.filter((n) => (n - 1) % 10 === 0);
+  t.check(flips.includes(lines[0]) && flips.length >= 3, `the flipped rows lead: flagged lines ${lines.join(', ')}`);
   const first = (await rows.first().innerText()).replace(/\s+/g, ' ');
   const [, , line1, , given1, suggested1] = flagged[0].split(',');
   t.check(first.startsWith(`${given1} → ${suggested1}`) && first.includes(`line ${line1}`), `the most suspect row first: ${first}`);
   await t.until('the notification', async () => (await t.notificationTexts()).some((s) => /look mislabelled/.test(s)), 30_000);
+  await t.runCommand('Notifications: Clear All Notifications');
 
   // the row opens the file at its line; the editor's quick fix (Ctrl+.) relabels it
   await rows.first().click();
   const line = Number(line1);
-  await t.until('flipped-labels.csv open at the row', async () => (await activeTab(t)) === 'flipped-labels.csv' && (await cursorLine(t)) === line, 30_000);
+  await openedAt(t, 'flipped-labels.csv', line);
   const text = before.split('\n')[line - 1];
   const needle = text.slice(0, text.lastIndexOf(','));
   await t.page.keyboard.press('Home');
@@ -153,14 +189,14 @@ export async function findLabelErrors(t, sidebar) {
   await t.until('the row is back in the view', async () => (await rows.first().innerText()).includes(`line ${line} `), 30_000);
 
   // Mark Reviewed (inline) hides the row; Show Reviewed shows it again, marked
-  const count = await rows.count();
+  const count = await issueCount(t);
   await rows.first().hover();
   await rows.first().locator('.action-label[aria-label="Mark Reviewed"]').click();
-  await t.until('the reviewed row hidden', async () => (await rows.count()) === count - 1, 30_000);
+  await t.until('the reviewed row hidden', async () => (await issueCount(t)) === count - 1, 30_000);
   const header = t.page.locator('.pane-header', { hasText: 'Label Issues' });
   await header.hover();
   await header.locator('.action-label[aria-label="Show Reviewed Label Issues"]').click();
-  await t.until('reviewed rows shown', async () => (await rows.count()) === count, 30_000);
+  await t.until('reviewed rows shown', async () => (await issueCount(t)) === count, 30_000);
   t.check(/reviewed/.test(await rows.first().innerText()), `the reviewed row says so: ${(await rows.first().innerText()).replace(/\s+/g, ' ')}`);
   await t.shot('label-issues-reviewed');
 }
