@@ -143,7 +143,7 @@ export class WorkerClient {
   }
 
   async train(runId: string, args: RunArgs, opts: { token?: string; saveOnCancel?: boolean } = {}): Promise<void> {
-    if (this.currentRun) throw new Error(`a training run (${this.currentRun}) is already in progress; cancel it first`);
+    if (this.currentRun) throw new Error(`${this.running()} is already in progress; cancel it first`);
     this.currentRun = runId;
     try {
       await this.send({ type: 'train', runId, args, ...opts });
@@ -159,7 +159,7 @@ export class WorkerClient {
    * hears its end. Cancel it with `cancel(false)`.
    */
   async findLabelErrors(args: RunArgs, folds: number, listener: JobListener, token?: string): Promise<string> {
-    if (this.currentRun) throw new Error(`a training run (${this.currentRun}) is in progress: find label errors when it has finished`);
+    if (this.currentRun) throw new Error(`${this.running()} is in progress: find label errors when it has finished`);
     const runId = `label-errors-${Date.now()}`;
     this.currentRun = runId;
     this.jobs.set(runId, listener);
@@ -171,6 +171,11 @@ export class WorkerClient {
       throw e;
     }
     return runId;
+  }
+
+  /** What the worker is busy with, in words. */
+  private running(): string {
+    return this.currentRun && this.jobs.has(this.currentRun) ? 'Find Label Errors' : `a training run (${this.currentRun})`;
   }
 
   private endJob(runId: string, code: number): void {
@@ -194,7 +199,7 @@ export class WorkerClient {
 
   /** Times a few training steps of `args` on this machine (nothing is written into its output folder). */
   async estimate(args: RunArgs, token?: string): Promise<RunEstimate> {
-    if (this.currentRun) throw new Error(`a training run (${this.currentRun}) is in progress: estimate when it has finished`);
+    if (this.currentRun) throw new Error(`${this.running()} is in progress: estimate when it has finished`);
     return this.request<RunEstimate>((requestId) => ({ type: 'estimate', requestId, args, ...(token ? { token } : {}) }));
   }
 

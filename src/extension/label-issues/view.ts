@@ -185,7 +185,7 @@ export class LabelIssuesView implements vscode.TreeDataProvider<IssueItem>, vsco
     const changes: LineChange[] = [...e.contentChanges]
       .sort((a, b) => b.range.start.compareTo(a.range.start))
       .map((c) => ({ start: c.range.start, end: c.range.end, text: c.text }));
-    const text = e.document.getText();
+    let text: string | undefined; // read once, and only when a row was touched
     r.items = r.items.map((item) => {
       let it = item;
       let touched = false;
@@ -194,7 +194,7 @@ export class LabelIssuesView implements vscode.TreeDataProvider<IssueItem>, vsco
         it = { ...it, line: s.line, lastLine: s.lastLine };
         touched ||= s.touched;
       }
-      if (touched) return this.check(it, r.event, text);
+      if (touched) return this.check(it, r.event, (text ??= e.document.getText()));
       const d = it.line - item.line;
       return d === 0 || !it.cell ? it : { ...it, cell: new vscode.Range(it.cell.start.translate(d), it.cell.end.translate(d)) };
     });
