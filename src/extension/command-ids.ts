@@ -17,6 +17,16 @@ export const COMMAND_IDS = {
   compareRuns: `${PREFIX}.compareRuns`,
   openSampleData: `${PREFIX}.openSampleData`,
   trainSample: `${PREFIX}.trainSample`,
+  findLabelErrors: `${PREFIX}.findLabelErrors`,
+  relabelIssue: `${PREFIX}.relabelIssue`,
+  markIssueReviewed: `${PREFIX}.markIssueReviewed`,
+  showReviewedIssues: `${PREFIX}.showReviewedIssues`,
+  hideReviewedIssues: `${PREFIX}.hideReviewedIssues`,
+} as const;
+
+/** Commands the extension registers for its own views (a tree item's click), not contributed to the palette. */
+export const INTERNAL_COMMANDS = {
+  openLabelIssue: `${PREFIX}.openLabelIssue`,
 } as const;
 
 export type CommandName = keyof typeof COMMAND_IDS;
@@ -28,6 +38,7 @@ export const VIEW_IDS = {
   dataset: `${PREFIX}.dataset`,
   predict: `${PREFIX}.predict`,
   compare: `${PREFIX}.compare`,
+  labelIssues: `${PREFIX}.labelIssues`,
 } as const;
 
 /** VS Code's own command that reveals the sidebar view. */
@@ -51,6 +62,11 @@ export const COMMAND_TITLES: Record<CommandName, string> = {
   compareRuns: 'Compare Runs',
   openSampleData: 'Open Sample Data',
   trainSample: 'Start a Short Sample Run',
+  findLabelErrors: 'Find Label Errors',
+  relabelIssue: 'Relabel as Suggested',
+  markIssueReviewed: 'Mark Reviewed',
+  showReviewedIssues: 'Show Reviewed Label Issues',
+  hideReviewedIssues: 'Hide Reviewed Label Issues',
 };
 
 /** Lines of a selection to classify: the whole selection, or each non-empty line of a multi-line one. */
@@ -62,4 +78,11 @@ export function selectionItems(text: string, startLine: number): { line: number;
 
 export function formatScore(label: string, score: number): string {
   return `${label} ${(100 * score).toFixed(1)}%`;
+}
+
+/** A prediction in one phrase: its top label and probability, or that the model abstained (below its confidence threshold). */
+export function predictionText(p: { scores: readonly { label: string; score: number }[]; abstained?: { threshold: number } }): string {
+  if (p.abstained) return `abstained — below the ${(100 * p.abstained.threshold).toFixed(1)}% confidence threshold`;
+  const top = p.scores[0];
+  return top ? formatScore(top.label, top.score) : '';
 }

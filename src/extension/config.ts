@@ -11,6 +11,8 @@ export interface Settings {
   hubEndpoint: string | null;
   defaultModel: string;
   outputDirectory: string;
+  /** Find Label Errors: K of the K-fold cross-validation. */
+  labelErrorFolds: number;
 }
 
 export const SECTION = PREFIX;
@@ -29,5 +31,6 @@ export function readSettings(): Settings {
     hubEndpoint: str('hubEndpoint'),
     defaultModel: str('defaultModel') ?? 'google-bert/bert-base-uncased',
     outputDirectory: str('outputDirectory') ?? '.finetune/runs',
+    labelErrorFolds: Math.max(2, Math.floor(c.get<number>('labelErrorFolds') ?? 5) || 5),
   };
 }

@@ -97,6 +97,11 @@ export class Ctx implements vscode.Disposable {
     await this.context.globalState.update(RECENT_KEY, [model, ...saved.filter((m) => m !== model)].slice(0, 10));
   }
 
+  /** The form's values of the last run started from the sidebar (files left out). */
+  lastFormValues(): Record<string, unknown> | undefined {
+    return this.context.workspaceState.get<Record<string, unknown>>(FORM_KEY);
+  }
+
   formFields(): FormField[] {
     return formFields(this.context.workspaceState.get<Record<string, unknown>>(FORM_KEY) ?? {});
   }

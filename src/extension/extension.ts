@@ -6,16 +6,19 @@ import * as vscode from 'vscode';
 import { commandTable, registerCommands } from './commands/index.js';
 import { PREFIX } from './command-ids.js';
 import { Ctx } from './ctx.js';
+import { LabelIssuesView } from './label-issues/view.js';
 import { TrainingViewProvider } from './webviews/sidebar.js';
 
 export function activate(context: vscode.ExtensionContext): void {
   const ctx = new Ctx(context);
   const sidebar = new TrainingViewProvider(ctx);
+  const labelIssues = new LabelIssuesView(context.workspaceState);
   context.subscriptions.push(
     ctx,
     sidebar,
+    labelIssues,
     vscode.window.registerWebviewViewProvider(TrainingViewProvider.viewType, sidebar, { webviewOptions: { retainContextWhenHidden: true } }),
-    ...registerCommands(commandTable(ctx, sidebar)),
+    ...registerCommands(commandTable(ctx, sidebar, labelIssues)),
   );
   void vscode.commands.executeCommand('setContext', `${PREFIX}.activated`, true);
 }

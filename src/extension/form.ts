@@ -56,6 +56,8 @@ export const ADVANCED_FIELDS = [
   'export_onnx',
   'ignore_mismatched_sizes',
   'label_smoothing_factor',
+  'calibration',
+  'target_precision',
   'eval_on_start',
   'logging_strategy',
   'shuffle_seed',
@@ -86,6 +88,7 @@ const LABELS: Partial<Record<string, string>> = {
   test_file: 'Test file (predicted after training)',
   max_steps: 'Max steps (-1: train the epochs)',
   resume_from_checkpoint: 'Resume from checkpoint',
+  target_precision: 'Target precision (abstain below its confidence)',
 };
 const label = (name: string): string =>
   LABELS[name] ??

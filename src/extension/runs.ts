@@ -16,6 +16,8 @@ import { COMMAND_IDS, PREFIX } from './command-ids.js';
 
 const STATE_KEY = 'finetune.runs';
 const ARGS_KEY = 'finetune.runArgs';
+/** Per run, its `predictions` and `calibration` events (trainer_state.json does not hold them): a reloaded dashboard shows them again. */
+const RESULTS_KEY = 'finetune.runResults';
 const MAX_EVENTS = 50_000;
 const MAX_RUNS = 100;
 
@@ -125,11 +127,25 @@ export class RunManager implements vscode.Disposable {
             metrics: Object.fromEntries(Object.entries(e).filter(([k]) => k.startsWith('eval_'))),
           });
       }
+      rebuilt.push(...this.keptResults(runId));
       this.events.set(runId, rebuilt);
       return rebuilt;
     } catch {
-      return [];
+      return [...this.keptResults(runId)];
     }
+  }
+
+  private keptResults(runId: string): TrainingEvent[] {
+    return this.deps.memento.get<Record<string, TrainingEvent[]>>(RESULTS_KEY)?.[runId] ?? [];
+  }
+
+  /** Keeps a run's latest predictions / calibration event of each split (see RESULTS_KEY). */
+  private keepResult(runId: string, e: Extract<TrainingEvent, { type: 'predictions' | 'calibration' }>): void {
+    const all = { ...this.deps.memento.get<Record<string, TrainingEvent[]>>(RESULTS_KEY) };
+    const same = (x: TrainingEvent): boolean => x.type === e.type && 'split' in x && x.split === e.split;
+    all[runId] = [...(all[runId] ?? []).filter((x) => !same(x)), e];
+    const known = new Set(this.runs.slice(-MAX_RUNS).map((r) => r.runId));
+    void this.deps.memento.update(RESULTS_KEY, Object.fromEntries(Object.entries(all).filter(([id]) => known.has(id))));
   }
 
   async start(args: RunArgs, name: string, token?: string, form?: Record<string, unknown>): Promise<RunSummary> {
@@ -218,6 +234,8 @@ export class RunManager implements vscode.Disposable {
         if (!run.bestMetric || run.bestMetric.name !== key || better(run.bestMetric.value)) run.bestMetric = { name: key, value: v };
       } else if (e.type === 'checkpoint') {
         run.lastCheckpoint = e.path;
+      } else if (e.type === 'predictions' || e.type === 'calibration') {
+        this.keepResult(runId, e);
       } else if (e.type === 'done') {
         run.modelDir = e.modelDir ?? undefined;
         this.finish(runId, e.cancelled ? 'cancelled' : 'done');

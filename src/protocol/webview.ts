@@ -19,7 +19,7 @@ export { PAGE_KINDS, type PageKind, type RunSummary } from './webviews/base.js';
 export type { CompareRun, CompareState } from './webviews/compare.js';
 export type { DashboardState } from './webviews/dashboard.js';
 export type { ColumnProfile, DatasetPreviewState, DatasetWarning, LengthHistogram } from './webviews/dataset.js';
-export type { LabelScore, PredictModel, PredictState } from './webviews/predict.js';
+export type { Abstained, LabelScore, PredictModel, PredictResult, PredictState } from './webviews/predict.js';
 export type { DatasetInfo, FormField, RunEstimate, RunForm, SidebarState } from './webviews/sidebar.js';
 
 /** Every page's protocol, by page kind. */

@@ -3,7 +3,9 @@
  * predictions), with validation of what arrives. No vscode, no DOM.
  */
 import type { RunArgs } from '../core/contract/args.js';
-import type { TrainingEvent } from '../core/contract/events.js';
+import type { LabelErrorsPlan, TrainingEvent } from '../core/contract/events.js';
+
+export type { LabelErrorsPlan } from '../core/contract/events.js';
 
 /** Host -> worker. */
 export type HostToWorker =
@@ -13,6 +15,10 @@ export type HostToWorker =
   | { type: 'analyze'; requestId: number; options: AnalyzeRequest }
   | { type: 'export'; requestId: number; model: string; outputDir: string; onnx: boolean }
   | { type: 'estimate'; requestId: number; args: RunArgs; token?: string }
+  /** find-label-errors on `args.train_file`: events under `runId` as a run's, then `exit`; `confirm` before the first fold trains. */
+  | { type: 'findLabelErrors'; runId: string; args: RunArgs; folds: number; token?: string }
+  /** The answer to `confirm`: go on, or stop with nothing written. */
+  | { type: 'proceed'; runId: string; go: boolean }
   | { type: 'shutdown' };
 
 /**
@@ -51,10 +57,18 @@ export interface AnalyzeRequest {
   token?: string;
 }
 
+/** Why a prediction was withheld: its top probability is below the model's abstain threshold (calibration.json, --target_precision). */
+export interface Abstention {
+  threshold: number;
+  targetPrecision: number;
+}
+
 export interface Prediction {
   text: string;
   /** Every label with its probability (sigmoid for multi-label), most likely first; regression: one entry "value". */
   scores: { label: string; score: number }[];
+  /** Present when the model abstained on this text (no label is predicted; the probabilities are still there). */
+  abstained?: Abstention;
 }
 
 /** Worker -> host. */
@@ -65,7 +79,9 @@ export type WorkerToHost =
   | { type: 'predictResult'; requestId: number; predictions: Prediction[] }
   | { type: 'predictError'; requestId: number; message: string }
   | { type: 'result'; requestId: number; value: unknown }
-  | { type: 'failure'; requestId: number; message: string };
+  | { type: 'failure'; requestId: number; message: string }
+  /** find-label-errors knows its cost: the host answers `proceed`. */
+  | { type: 'confirm'; runId: string; plan: LabelErrorsPlan };
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStrArray = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
@@ -94,6 +110,12 @@ export function parseHostMessage(v: unknown): HostToWorker {
     case 'estimate':
       if (typeof v.requestId !== 'number' || !isObj(v.args)) throw new Error('worker: estimate needs requestId and args');
       return v as HostToWorker;
+    case 'findLabelErrors':
+      if (typeof v.runId !== 'string' || !isObj(v.args) || typeof v.folds !== 'number') throw new Error('worker: findLabelErrors needs runId, args and folds');
+      return v as HostToWorker;
+    case 'proceed':
+      if (typeof v.runId !== 'string') throw new Error('worker: proceed needs runId');
+      return { type: 'proceed', runId: v.runId, go: v.go === true };
     case 'shutdown':
       return { type: 'shutdown' };
     default:
@@ -101,7 +123,22 @@ export function parseHostMessage(v: unknown): HostToWorker {
   }
 }
 
-const EVENT_TYPES = new Set(['start', 'progress', 'log', 'eval', 'checkpoint', 'stage', 'info', 'warning', 'done', 'error']);
+const EVENT_TYPES = new Set([
+  'start',
+  'progress',
+  'log',
+  'eval',
+  'checkpoint',
+  'stage',
+  'info',
+  'warning',
+  'done',
+  'error',
+  'predictions',
+  'calibration',
+  'fold',
+  'label-issues',
+]);
 
 export function parseWorkerMessage(v: unknown): WorkerToHost {
   if (!isObj(v) || typeof v.type !== 'string') throw new Error('host: a worker message must be an object with a type');
@@ -123,6 +160,9 @@ export function parseWorkerMessage(v: unknown): WorkerToHost {
       return v as WorkerToHost;
     case 'result':
       if (typeof v.requestId !== 'number') throw new Error('host: malformed result');
+      return v as WorkerToHost;
+    case 'confirm':
+      if (typeof v.runId !== 'string' || !isObj(v.plan)) throw new Error('host: malformed confirm');
       return v as WorkerToHost;
     default:
       throw new Error(`host: unknown worker message type ${String(v.type)}`);

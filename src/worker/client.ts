@@ -6,7 +6,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import type { TrainingEvent } from '../core/contract/events.js';
 import type { DatasetPreviewState } from '../protocol/webview.js';
-import { type AnalyzeRequest, type HostToWorker, type Prediction, type RunEstimate, parseWorkerMessage } from '../protocol/worker.js';
+import { type AnalyzeRequest, type HostToWorker, type LabelErrorsPlan, type Prediction, type RunEstimate, parseWorkerMessage } from '../protocol/worker.js';
 import type { RunArgs } from '../core/contract/args.js';
 
 export interface WorkerClientOptions {
@@ -22,12 +22,22 @@ export interface WorkerClientOptions {
   onStderr?: (text: string) => void;
 }
 
+/** Who follows a job that is not a training run (find-label-errors): its events, the cost to confirm, its end. */
+export interface JobListener {
+  onEvent: (event: TrainingEvent) => void;
+  /** The cost, before the first fold trains: true goes on, false stops it with nothing written. */
+  confirm: (plan: LabelErrorsPlan) => Promise<boolean>;
+  /** 0 done, 130 cancelled (or not confirmed), 1 failed, -1 the worker died. */
+  onExit: (code: number) => void;
+}
+
 export class WorkerClient {
   private child: ChildProcess | undefined;
   private ready: Promise<void> | undefined;
   private currentRun: string | undefined;
   private nextRequest = 1;
   private readonly pending = new Map<number, { resolve: (p: never) => void; reject: (e: Error) => void }>();
+  private readonly jobs = new Map<string, JobListener>();
 
   constructor(private readonly o: WorkerClientOptions) {}
 
@@ -70,12 +80,23 @@ export class WorkerClient {
             resolve();
             break;
           case 'event':
-            this.o.onEvent(m.runId, m.event);
+            if (this.jobs.has(m.runId)) this.jobs.get(m.runId)!.onEvent(m.event);
+            else this.o.onEvent(m.runId, m.event);
             break;
           case 'exit':
             if (this.currentRun === m.runId) this.currentRun = undefined;
-            this.o.onExit?.(m.runId, m.code);
+            if (this.jobs.has(m.runId)) this.endJob(m.runId, m.code);
+            else this.o.onExit?.(m.runId, m.code);
             break;
+          case 'confirm': {
+            const runId = m.runId;
+            const job = this.jobs.get(runId);
+            void (job ? job.confirm(m.plan) : Promise.resolve(false)).then(
+              (go) => this.child?.send({ type: 'proceed', runId, go } satisfies HostToWorker),
+              () => this.child?.send({ type: 'proceed', runId, go: false } satisfies HostToWorker),
+            );
+            break;
+          }
           case 'predictResult':
             this.pending.get(m.requestId)?.resolve(m.predictions as never);
             this.pending.delete(m.requestId);
@@ -99,7 +120,10 @@ export class WorkerClient {
         this.currentRun = undefined;
         this.child = undefined;
         this.ready = undefined;
-        if (run) {
+        if (run && this.jobs.has(run)) {
+          this.jobs.get(run)!.onEvent({ type: 'error', message: `the worker ${why}${tail ? ` (${tail})` : ''}; nothing was written` });
+          this.endJob(run, -1);
+        } else if (run) {
           this.o.onEvent(run, {
             type: 'error',
             message: `the training worker ${why}${tail ? ` (${tail})` : ''}; the run stopped. Its last checkpoint can be resumed.`,
@@ -119,7 +143,7 @@ export class WorkerClient {
   }
 
   async train(runId: string, args: RunArgs, opts: { token?: string; saveOnCancel?: boolean } = {}): Promise<void> {
-    if (this.currentRun) throw new Error(`a training run (${this.currentRun}) is already in progress; cancel it first`);
+    if (this.currentRun) throw new Error(`${this.running()} is already in progress; cancel it first`);
     this.currentRun = runId;
     try {
       await this.send({ type: 'train', runId, args, ...opts });
@@ -127,6 +151,37 @@ export class WorkerClient {
       this.currentRun = undefined;
       throw e;
     }
+  }
+
+  /**
+   * find-label-errors on `args.train_file` (K-fold cross-validation + confident learning) in the
+   * worker, one job at a time with training runs; `listener` gets its events, confirms its cost,
+   * hears its end. Cancel it with `cancel(false)`.
+   */
+  async findLabelErrors(args: RunArgs, folds: number, listener: JobListener, token?: string): Promise<string> {
+    if (this.currentRun) throw new Error(`${this.running()} is in progress: find label errors when it has finished`);
+    const runId = `label-errors-${Date.now()}`;
+    this.currentRun = runId;
+    this.jobs.set(runId, listener);
+    try {
+      await this.send({ type: 'findLabelErrors', runId, args, folds, ...(token ? { token } : {}) });
+    } catch (e) {
+      this.currentRun = undefined;
+      this.jobs.delete(runId);
+      throw e;
+    }
+    return runId;
+  }
+
+  /** What the worker is busy with, in words. */
+  private running(): string {
+    return this.currentRun && this.jobs.has(this.currentRun) ? 'Find Label Errors' : `a training run (${this.currentRun})`;
+  }
+
+  private endJob(runId: string, code: number): void {
+    const job = this.jobs.get(runId);
+    this.jobs.delete(runId);
+    job?.onExit(code);
   }
 
   cancel(save = true): void {
@@ -144,7 +199,7 @@ export class WorkerClient {
 
   /** Times a few training steps of `args` on this machine (nothing is written into its output folder). */
   async estimate(args: RunArgs, token?: string): Promise<RunEstimate> {
-    if (this.currentRun) throw new Error(`a training run (${this.currentRun}) is in progress: estimate when it has finished`);
+    if (this.currentRun) throw new Error(`${this.running()} is in progress: estimate when it has finished`);
     return this.request<RunEstimate>((requestId) => ({ type: 'estimate', requestId, args, ...(token ? { token } : {}) }));
   }
 

@@ -7,6 +7,7 @@
 import { parseHostMessage, type HostToWorker, type WorkerToHost } from '../protocol/worker.js';
 import { Predictor } from '../core/predict/predictor.js';
 import { resolveModelFolder, runClassification } from '../core/run/run.js';
+import { findLabelErrors } from '../core/run/label-errors.js';
 import { exportModelFolder } from '../core/export/index.js';
 import { analyzeDataset } from './analyze.js';
 import { estimateRun } from './estimate.js';
@@ -16,6 +17,8 @@ function send(m: WorkerToHost): void {
 }
 
 let running: { runId: string; abort: AbortController; saveOnCancel: boolean } | undefined;
+/** find-label-errors waiting for the host's `proceed` (a cancel answers no). */
+let awaitingGo: { runId: string; answer: (go: boolean) => void } | undefined;
 const predictors = new Map<string, Promise<Predictor>>();
 let queue = Promise.resolve();
 
@@ -24,32 +27,53 @@ function friendly(e: unknown): string {
   return /Error$/.test(err.name) && err.name !== 'Error' ? err.message : err.message || String(e);
 }
 
-async function train(m: Extract<HostToWorker, { type: 'train' }>): Promise<void> {
-  const abort = new AbortController();
-  const run = { runId: m.runId, abort, saveOnCancel: m.saveOnCancel ?? true };
+/** Runs one job (a training run, find-label-errors) in the `running` slot: events under its runId, an error event for a failure, then `exit`. */
+async function job(runId: string, saveOnCancel: boolean, work: (run: NonNullable<typeof running>) => Promise<{ cancelled: boolean }>): Promise<void> {
+  const run = { runId, abort: new AbortController(), saveOnCancel };
   running = run;
   let code = 0;
   try {
-    const r = await runClassification(m.args, {
+    code = (await work(run)).cancelled ? 130 : 0;
+  } catch (e) {
+    code = 1;
+    send({ type: 'event', runId, event: { type: 'error', message: friendly(e), ...(process.env.FINETUNE_DEBUG ? { detail: (e as Error).stack } : {}) } });
+  } finally {
+    running = undefined;
+    send({ type: 'exit', runId, code });
+  }
+}
+
+function train(m: Extract<HostToWorker, { type: 'train' }>): Promise<void> {
+  return job(m.runId, m.saveOnCancel ?? true, (run) =>
+    runClassification(m.args, {
       emit: (event) => send({ type: 'event', runId: m.runId, event }),
-      signal: abort.signal,
+      signal: run.abort.signal,
       env: process.env,
       ...(m.token ? { token: m.token } : {}),
       saveOnCancel: () => run.saveOnCancel,
       runId: m.runId,
-    });
-    code = r.cancelled ? 130 : 0;
-  } catch (e) {
-    code = 1;
-    send({
-      type: 'event',
-      runId: m.runId,
-      event: { type: 'error', message: friendly(e), ...(process.env.FINETUNE_DEBUG ? { detail: (e as Error).stack } : {}) },
-    });
-  } finally {
-    running = undefined;
-    send({ type: 'exit', runId: m.runId, code });
-  }
+    }),
+  );
+}
+
+/** find-label-errors: K trainings, each fold's events under the job's runId; the host confirms the cost first. */
+function labelErrors(m: Extract<HostToWorker, { type: 'findLabelErrors' }>): Promise<void> {
+  return job(m.runId, false, (run) =>
+    findLabelErrors(
+      m.args,
+      {
+        folds: m.folds,
+        rankBy: 'self_confidence',
+        confirm: (plan) =>
+          new Promise<boolean>((answer) => {
+            if (run.abort.signal.aborted) return answer(false);
+            awaitingGo = { runId: m.runId, answer };
+            send({ type: 'confirm', runId: m.runId, plan });
+          }).finally(() => (awaitingGo = undefined)),
+      },
+      { emit: (event) => send({ type: 'event', runId: m.runId, event }), signal: run.abort.signal, env: process.env, ...(m.token ? { token: m.token } : {}) },
+    ),
+  );
 }
 
 /**
@@ -69,8 +93,14 @@ async function predict(m: Extract<HostToWorker, { type: 'predict' }>): Promise<v
       p.catch(() => predictors.delete(m.model));
     }
     const predictor = await p;
-    const scores = await predictor.predict(m.texts, m.pairs, m.maxLength);
-    send({ type: 'predictResult', requestId: m.requestId, predictions: m.texts.map((text, i) => ({ text, scores: scores[i]! })) });
+    const classified = await predictor.classify(m.texts, m.pairs, m.maxLength);
+    const rule = predictor.calibration?.abstain;
+    const predictions = m.texts.map((text, i) => ({
+      text,
+      scores: classified[i]!.scores,
+      ...(classified[i]!.abstained && rule ? { abstained: { threshold: rule.threshold, targetPrecision: rule.target_precision } } : {}),
+    }));
+    send({ type: 'predictResult', requestId: m.requestId, predictions });
   } catch (e) {
     send({ type: 'predictError', requestId: m.requestId, message: friendly(e) });
   }
@@ -106,10 +136,26 @@ process.on('message', (raw) => {
       }
       void train(m);
       break;
+    case 'findLabelErrors':
+      if (running) {
+        send({
+          type: 'event',
+          runId: m.runId,
+          event: { type: 'error', message: `a training run (${running.runId}) is in progress in this worker: wait for it, or cancel it` },
+        });
+        send({ type: 'exit', runId: m.runId, code: 1 });
+        return;
+      }
+      void labelErrors(m);
+      break;
+    case 'proceed':
+      if (awaitingGo?.runId === m.runId) awaitingGo.answer(m.go);
+      break;
     case 'cancel':
       if (running) {
         running.saveOnCancel = m.save;
         running.abort.abort();
+        awaitingGo?.answer(false);
       }
       break;
     case 'predict':

@@ -1,27 +1,43 @@
 /**
  * The run dashboard: progress with ETA, live charts (loss, learning rate + grad norm, eval
- * metrics), the latest confusion matrix with per-class scores, the log, Cancel, and an overlay of
- * another run's curves (dashed). Each part is a component of its own; this page holds the run,
- * its series and the overlay, and tells the parts what changed.
+ * metrics), the latest confusion matrix with per-class scores, the reliability diagram of the
+ * calibration, the final evaluation's errors table (filtered by a confusion cell; a row opens the
+ * data file at its line), the log, Cancel, and an overlay of another run's curves (dashed). Each
+ * part is a component of its own; this page holds the run, its series and the overlay, and tells
+ * the parts what changed.
  *
  * Protocol (src/protocol/webviews/dashboard.ts): bootstrap(DashboardState: run + every event so
  * far + otherRuns) → everything is rebuilt from the history; `events` → appended (points pushed
  * onto the series the charts hold, one `chart.update('none')` per animation frame); `run` → the
- * summary (status). Request: overlay → {events}. Command: cancelRun. UI state: the overlaid run.
+ * summary (status). Requests: overlay → {events}; errorRows → the errors table (after a
+ * `predictions` event). Commands: cancelRun, openRow. UI state: the overlaid run.
  */
 import type { TrainingEvent } from '../../src/core/contract/events.js';
 import type { RunSummary } from '../../src/protocol/webviews/base.js';
 import { CancelRun } from '../../src/protocol/webviews/base.js';
-import { Events, Overlay, Run, dashboardProtocol, type DashboardProtocol, type DashboardState } from '../../src/protocol/webviews/dashboard.js';
+import {
+  ErrorRows,
+  Events,
+  OpenRow,
+  Overlay,
+  Run,
+  dashboardProtocol,
+  type DashboardProtocol,
+  type DashboardState,
+} from '../../src/protocol/webviews/dashboard.js';
 import { Api } from '../api.js';
 import { followTheme } from '../charts.js';
+import { h } from '../dom.js';
 import { loading } from '../layout.js';
 import { ConfusionBox } from './confusion-box.js';
+import { ErrorsBox } from './errors-box.js';
+import type { CellFilter } from './errors-view-model.js';
 import { RunHeader } from './header.js';
 import { eventLines, type LogLine } from './log.js';
 import { LogView } from './log-view.js';
 import { OverlayControl } from './overlay-control.js';
 import { ProgressBox } from './progress-box.js';
+import { ReliabilityBox } from './reliability-box.js';
 import { emptyChanges, RunSeries, type Changes } from './series.js';
 import { TrainingCharts, type OverlayRun } from './training-charts.js';
 import { confusionView, metricChips, progressView, runStatus } from './view-model.js';
@@ -39,6 +55,8 @@ interface Parts {
   progress: ProgressBox;
   charts: TrainingCharts;
   confusion: ConfusionBox;
+  reliability: ReliabilityBox;
+  errors: ErrorsBox;
   log: LogView;
 }
 
@@ -48,6 +66,7 @@ class DashboardPage {
   private series = new RunSeries();
   private overlay: (OverlayRun & { runId: string }) | undefined;
   private overlayRequest = 0;
+  private errorsRequest = 0;
   private parts: Parts | undefined;
 
   constructor(
@@ -63,10 +82,16 @@ class DashboardPage {
       progress: new ProgressBox(),
       charts: new TrainingCharts(),
       confusion: new ConfusionBox(),
+      reliability: new ReliabilityBox(),
+      errors: new ErrorsBox(
+        (line) => this.run && this.api.command(OpenRow, { runId: this.run.runId, line }),
+        (f) => this.filterErrors(f, false),
+      ),
       log: new LogView(),
     };
-    const { header, progress, charts, confusion, log } = parts;
-    this.root.replaceChildren(header.el, header.error, progress.el, charts.el, confusion.el, log.el);
+    const { header, progress, charts, confusion, reliability, errors, log } = parts;
+    const analysis = h('div', { class: 'analysis' }, confusion.el, reliability.el);
+    this.root.replaceChildren(header.el, header.error, progress.el, charts.el, analysis, errors.el, log.el);
     return parts;
   }
 
@@ -75,11 +100,12 @@ class DashboardPage {
     this.run = state.run;
     this.otherRuns = state.otherRuns;
     this.parts?.charts.destroy();
+    this.parts?.reliability.destroy();
     this.series = new RunSeries();
     const kept = this.overlay && this.otherRuns.some((r) => r.runId === this.overlay!.runId) ? this.overlay.runId : undefined;
     this.overlay = undefined;
     const parts = (this.parts = this.build());
-    // the history, then the charts over it
+    // the history (the errors table and the reliability diagram follow its events), then the charts over it
     this.apply(state.events);
     parts.charts.build(this.series);
     this.renderHeader();
@@ -112,6 +138,34 @@ class DashboardPage {
       parts.confusion.render(confusionView(this.series));
     }
     if (ch.progress || ch.log || ch.eval || ch.newMetrics.length || ch.truncated) parts.charts.update();
+    if (ch.calibration) parts.reliability.render(this.series.calibration);
+    if (ch.predictions) void this.loadErrors();
+  }
+
+  /** The errors table of the run's prediction table (asked for once a `predictions` event is in); only the latest request counts. */
+  private async loadErrors(): Promise<void> {
+    const parts = this.parts;
+    if (!parts || !this.run || !this.series.predictions) return;
+    const req = ++this.errorsRequest;
+    try {
+      const t = await this.api.request(ErrorRows, { runId: this.run.runId });
+      if (req !== this.errorsRequest || parts !== this.parts) return;
+      parts.errors.render(t);
+      this.filterErrors(t ? parts.errors.currentFilter : undefined, false);
+    } catch (err) {
+      if (req !== this.errorsRequest) return;
+      parts.errors.failed((err as Error).message);
+      parts.confusion.setPick(undefined);
+    }
+  }
+
+  /** A confusion cell chosen (or the filter cleared): the errors table and the matrix's marked cell agree. */
+  private filterErrors(f: CellFilter | undefined, scroll: boolean): void {
+    const parts = this.parts;
+    if (!parts) return;
+    parts.errors.setFilter(f);
+    parts.confusion.setPick({ selected: f, choose: (next) => this.filterErrors(next, true) });
+    if (scroll && f) parts.errors.el.scrollIntoView?.({ block: 'nearest' });
   }
 
   /** A run's summary changed: this run's header and figures, or another run's entry. */

@@ -2,7 +2,17 @@
  * A run's training events folded into chart series (plain {x: step, y} arrays that the charts
  * hold by reference, so appending a point is all an update needs) and the latest state.
  */
-import type { DoneEvent, ErrorEvent, EvalEvent, ProgressEvent, StageEvent, StartEvent, TrainingEvent } from '../../src/core/contract/events.js';
+import type {
+  CalibrationEvent,
+  DoneEvent,
+  ErrorEvent,
+  EvalEvent,
+  PredictionsEvent,
+  ProgressEvent,
+  StageEvent,
+  StartEvent,
+  TrainingEvent,
+} from '../../src/core/contract/events.js';
 
 export interface Point {
   x: number;
@@ -24,6 +34,9 @@ export interface Changes {
   status: boolean;
   /** Points were dropped (a resumed run restarts from its checkpoint's step). */
   truncated: boolean;
+  /** A prediction table (the errors table) or a calibration (the reliability diagram) arrived. */
+  predictions: boolean;
+  calibration: boolean;
 }
 
 export class RunSeries {
@@ -39,6 +52,10 @@ export class RunSeries {
   /** The latest evaluation that carried a confusion matrix. */
   lastConfusion?: EvalEvent;
   stage?: StageEvent;
+  /** The final evaluation's prediction table (else a labelled test file's). */
+  predictions?: PredictionsEvent;
+  /** The calibration fitted on the validation set (else one measured). */
+  calibration?: CalibrationEvent;
   done?: DoneEvent;
   error?: ErrorEvent;
 
@@ -84,6 +101,18 @@ export class RunSeries {
         this.stage = e;
         ch.progress = true;
         break;
+      case 'predictions':
+        if (e.split === 'eval' || this.predictions?.split !== 'eval') {
+          this.predictions = e;
+          ch.predictions = true;
+        }
+        break;
+      case 'calibration':
+        if (e.fitted || !this.calibration?.fitted) {
+          this.calibration = e;
+          ch.calibration = true;
+        }
+        break;
       case 'done':
         this.done = e;
         ch.status = true;
@@ -120,7 +149,7 @@ export class RunSeries {
 }
 
 export function emptyChanges(): Changes {
-  return { progress: false, log: false, eval: false, newMetrics: [], status: false, truncated: false };
+  return { progress: false, log: false, eval: false, newMetrics: [], status: false, truncated: false, predictions: false, calibration: false };
 }
 
 /** `eval_f1` → `f1`. */

@@ -1,10 +1,10 @@
 /**
  * The predict box: a model (the final model and its checkpoints), a text (and a second text
  * for sentence-pair models), Predict (or Ctrl/Cmd+Enter) → every label with its probability,
- * sorted, the top one highlighted.
+ * sorted, the top one highlighted (or, when the model abstains, a line that says so above them).
  *
  * Protocol (src/protocol/webviews/predict.ts): bootstrap(PredictState) and `models` → the model
- * list. Request: predict → LabelScore[]. UI state: the texts and the chosen model survive a reload.
+ * list. Request: predict → PredictResult (scores, abstained). UI state: the texts and the chosen model survive a reload.
  */
 import type { VscodeCheckbox, VscodeSingleSelect, VscodeTextarea } from '@vscode-elements/elements';
 import { ChooseModel, Models, Predict, predictProtocol, type PredictProtocol, type PredictState } from '../../src/protocol/webviews/predict.js';
@@ -12,6 +12,7 @@ import { Api } from '../api.js';
 import { formRow, setChoices, singleSelect } from '../controls.js';
 import { h } from '../dom.js';
 import { loading } from '../layout.js';
+import { showAbstained } from './abstain.js';
 import { Results } from './results.js';
 import { modelNote, pickModel, predictProblem, takesPair } from './view-model.js';
 
@@ -165,12 +166,14 @@ class PredictPage {
     const req = ++this.latest;
     view.setBusy(true);
     try {
-      const scores = await this.api.request(Predict, { model, text, ...(pairs ? { pair } : {}) });
+      const result = await this.api.request(Predict, { model, text, ...(pairs ? { pair } : {}) });
       if (req !== this.latest) return;
-      view.results.render(scores);
+      view.results.render(result.scores);
+      showAbstained(view.results.el, result.abstained);
     } catch (err) {
       if (req !== this.latest) return;
       view.results.render([]);
+      showAbstained(view.results.el, undefined);
       view.showError((err as Error).message);
     } finally {
       if (req === this.latest) view.setBusy(false);

@@ -1,5 +1,5 @@
 /** The predict box's choices and checks, with no DOM (unit-tested in Node). */
-import type { LabelScore, PredictModel, PredictState } from '../../src/protocol/webviews/predict.js';
+import type { Abstained, LabelScore, PredictModel, PredictState } from '../../src/protocol/webviews/predict.js';
 import { percent } from '../format.js';
 
 /** The model to show: the host's choice, else the one shown, else the saved one, else the first. */
@@ -42,4 +42,9 @@ export function resultRows(scores: readonly LabelScore[]): ResultRow[] {
   return [...scores]
     .sort((a, b) => b.score - a.score)
     .map((s, i) => ({ label: s.label, width: `${Math.max(0, Math.min(100, s.score * 100)).toFixed(2)}%`, percent: percent(s.score), top: i === 0 }));
+}
+
+/** What the box says instead of a label when the model abstains. */
+export function abstainText(a: Abstained): string {
+  return `abstained — below the ${percent(a.threshold)} confidence threshold (set for ${percent(a.targetPrecision, 0)} precision)`;
 }

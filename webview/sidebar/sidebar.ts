@@ -13,6 +13,7 @@ import {
   Dataset,
   Estimate,
   Form,
+  FormChanged,
   OpenDashboard,
   PickDataset,
   PickFolder,
@@ -69,6 +70,7 @@ class SidebarPage {
 
   private save(): void {
     this.api.patchState(this.form.uiState());
+    this.api.command(FormChanged, { args: this.form.args() });
   }
 
   render(state: SidebarState): void {

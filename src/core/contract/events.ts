@@ -187,6 +187,20 @@ export interface FoldEvent {
   heldOutAccuracy?: number;
 }
 
+/** What find-label-errors will cost, known once the data is read and tokenized (before the first fold trains). */
+export interface LabelErrorsPlan {
+  folds: number;
+  rows: number;
+  /** Rows each fold trains on (about). */
+  rowsPerTraining: number;
+  /** Optimizer steps of all the folds together. */
+  totalSteps: number;
+  /** totalSteps over one training on all the rows. */
+  ratio: number;
+  /** The cost in words, as the info event prints it. */
+  message: string;
+}
+
 /**
  * `find-label-errors` wrote label_issues.csv: every row with its out-of-sample probabilities, the
  * rows it flags first (most suspect first), then the rest by label quality.

@@ -10,6 +10,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArgError, type RunArgs, validateArgs } from '../contract/args.js';
+import type { LabelErrorsPlan } from '../contract/events.js';
 import { type ClassificationData, type EncodedDataset, encodeDataset, loadClassificationData, selectRows } from '../data/index.js';
 import { loadPretrained, readModelConfig } from '../model/load.js';
 import { checkVocabulary } from '../model/pretrained.js';
@@ -23,12 +24,16 @@ import { Trainer } from '../train/trainer.js';
 import { trainDataOptions } from './data-options.js';
 import { type RunContext, chooseHead, classWeightsFor, presetOf, resolveModelFolder } from './run.js';
 
+export type { LabelErrorsPlan } from '../contract/events.js';
+
 export const LABEL_ISSUES_FILE = 'label_issues.csv';
 export const LABEL_ISSUES_SUMMARY = 'label_issues.json';
 
 export interface LabelErrorsOptions {
   folds: number;
   rankBy: RankBy;
+  /** Asked with the cost before the first fold trains: false stops there (nothing written), as a cancel does. */
+  confirm?: (plan: LabelErrorsPlan) => Promise<boolean>;
 }
 
 interface Written extends LabelErrorsOptions {
@@ -193,10 +198,14 @@ export async function findLabelErrors(args: RunArgs, o: LabelErrorsOptions, ctx:
   const fold = assignFolds(ids, K, o.folds, a.seed);
   const steps = Array.from({ length: o.folds }, (_, k) => stepsFor(a, n - fold.filter((f) => f === k).length));
   const total = steps.reduce((x, y) => x + y, 0);
-  emit({
-    type: 'info',
-    message: `find-label-errors: ${o.folds}-fold cross-validation = ${o.folds} trainings of about ${Math.round((n * (o.folds - 1)) / o.folds)} rows each, ${total} optimizer steps in all (${(total / stepsFor(a, n)).toFixed(1)}x one training on all ${n} rows)`,
-  });
+  const rowsPerTraining = Math.round((n * (o.folds - 1)) / o.folds);
+  const ratio = total / stepsFor(a, n);
+  const message = `find-label-errors: ${o.folds}-fold cross-validation = ${o.folds} trainings of about ${rowsPerTraining} rows each, ${total} optimizer steps in all (${ratio.toFixed(1)}x one training on all ${n} rows)`;
+  emit({ type: 'info', message });
+  if (o.confirm && !(await o.confirm({ folds: o.folds, rows: n, rowsPerTraining, totalSteps: total, ratio, message }))) {
+    emit({ type: 'info', message: 'find-label-errors: not started; nothing written' });
+    return { cancelled: true, path: null, rows: n, issues: 0, cvAccuracy: 0 };
+  }
   const probs = new Float64Array(n * K);
   const t0 = performance.now();
   for (let k = 0; k < o.folds; k++) {

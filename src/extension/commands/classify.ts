@@ -2,7 +2,7 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { Prediction } from '../../protocol/worker.js';
-import { formatScore, selectionItems } from '../command-ids.js';
+import { formatScore, predictionText, selectionItems } from '../command-ids.js';
 import type { Ctx } from '../ctx.js';
 import { pickModel } from '../models.js';
 import { type CommandTable, showError } from './table.js';
@@ -25,12 +25,11 @@ async function classificationModel(ctx: Ctx): Promise<string | undefined> {
 /** Puts each line's top label after it (all scores on hover), until the document changes. */
 function decorate(editor: vscode.TextEditor, items: Item[], predictions: Prediction[]): void {
   const decorations = items.map((item, k) => {
-    const top = predictions[k]!.scores[0]!;
     const line = editor.document.lineAt(item.line);
     const end = item.line === editor.selection.end.line ? editor.selection.end : line.range.end;
     return {
       range: new vscode.Range(end, end),
-      renderOptions: { after: { contentText: `⟶ ${formatScore(top.label, top.score)}` } },
+      renderOptions: { after: { contentText: `⟶ ${predictionText(predictions[k]!)}` } },
       hoverMessage: predictions[k]!.scores.map((s) => formatScore(s.label, s.score)).join(' · '),
     };
   });
@@ -47,11 +46,11 @@ function decorate(editor: vscode.TextEditor, items: Item[], predictions: Predict
 function report(ctx: Ctx, model: string, items: Item[], predictions: Prediction[]): void {
   if (items.length > 1) {
     ctx.output.info(`classified ${items.length} lines with ${model}:`);
-    predictions.forEach((p, k) => ctx.output.info(`  line ${items[k]!.line + 1}: ${formatScore(p.scores[0]!.label, p.scores[0]!.score)}  ${p.text}`));
+    predictions.forEach((p, k) => ctx.output.info(`  line ${items[k]!.line + 1}: ${predictionText(p)}  ${p.text}`));
     ctx.output.show(true);
   } else {
     const p = predictions[0]!;
-    void vscode.window.setStatusBarMessage(`Finetune: ${formatScore(p.scores[0]!.label, p.scores[0]!.score)}`, 8000);
+    void vscode.window.setStatusBarMessage(`Finetune: ${predictionText(p)}`, 8000);
   }
 }
 

@@ -6,22 +6,25 @@
 import * as vscode from 'vscode';
 import { COMMAND_IDS, type CommandName } from '../command-ids.js';
 import type { Ctx } from '../ctx.js';
+import type { LabelIssuesView } from '../label-issues/view.js';
 import type { TrainingViewProvider } from '../webviews/sidebar.js';
 import { classifyCommands } from './classify.js';
 import { exportCommands } from './export.js';
 import { hubCommands } from './hub.js';
+import { labelErrorCommands } from './label-errors.js';
 import type { CommandTable } from './table.js';
 import { trainingCommands } from './training.js';
 
 export type { CommandHandler, CommandTable } from './table.js';
 export { toSignal } from './table.js';
 
-export function commandTable(ctx: Ctx, sidebar: TrainingViewProvider): CommandTable {
+export function commandTable(ctx: Ctx, sidebar: TrainingViewProvider, labelIssues: LabelIssuesView): CommandTable {
   return {
     ...trainingCommands(ctx, sidebar),
     ...classifyCommands(ctx),
     ...hubCommands(ctx),
     ...exportCommands(ctx),
+    ...labelErrorCommands(ctx, sidebar, labelIssues),
   };
 }
 

@@ -3,8 +3,10 @@ import * as vscode from 'vscode';
 import type { RunSummary } from '../../protocol/webview.js';
 import { Events, Run, dashboardProtocol, type DashboardProtocol, type DashboardState } from '../../protocol/webviews/dashboard.js';
 import { COMMAND_IDS, VIEW_IDS } from '../command-ids.js';
+import { openAtLine } from '../editor.js';
 import type { Ctx } from '../ctx.js';
 import { pageHtml } from '../html.js';
+import { latestPredictions, readErrorTable } from '../prediction-rows.js';
 import { type PageHandlers, WebviewHost } from './host.js';
 import { createPanel } from './panel.js';
 
@@ -59,6 +61,10 @@ export class DashboardPanel {
           const run = ctx.runs.get(id);
           return { ...(run ? { run } : {}), events: await ctx.runs.history(id) };
         },
+        errorRows: async ({ runId: id }) => {
+          const e = latestPredictions(await ctx.runs.history(id));
+          return e ? readErrorTable(e) : null;
+        },
       },
       commands: {
         cancelRun: ({ runId: id }) => {
@@ -66,6 +72,12 @@ export class DashboardPanel {
         },
         openPredict: ({ runId: id }) => {
           void vscode.commands.executeCommand(COMMAND_IDS.openPredictBox, id ?? runId);
+        },
+        openRow: async ({ runId: id, line }) => {
+          // only the data file of the run's own prediction table: the page names a line, not a file
+          const e = latestPredictions(await ctx.runs.history(id));
+          if (!e) throw new Error('this run has no prediction table (eval_predictions.csv) to open a row of');
+          await openAtLine(e.dataFile, line, vscode.ViewColumn.Beside);
         },
       },
     };

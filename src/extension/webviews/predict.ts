@@ -91,7 +91,7 @@ export class PredictPanel {
         predict: async (m) => {
           ctx.lastModel = m.model;
           const [p] = await ctx.runs.client().predict(m.model, [m.text], m.pair !== undefined ? [m.pair] : undefined, await ctx.predictOptions());
-          return p!.scores;
+          return { scores: p!.scores, ...(p!.abstained ? { abstained: p!.abstained } : {}) };
         },
         chooseModel: async () => {
           const id = await pickModel(ctx, 'predict', 'Finetune: Predict with which model?');

@@ -24,6 +24,7 @@ export class TrainingViewProvider implements vscode.WebviewViewProvider, vscode.
   private readonly disposables: vscode.Disposable[] = [];
   private dataset: DatasetInfo | undefined;
   private pendingForm: RunForm | undefined;
+  private values: Record<string, unknown> | undefined;
 
   constructor(private readonly ctx: Ctx) {
     this.disposables.push(
@@ -42,6 +43,11 @@ export class TrainingViewProvider implements vscode.WebviewViewProvider, vscode.
     if (form.dataset) this.dataset = form.dataset;
     if (this.host?.isReady) this.host.notify(Form, { form });
     else this.pendingForm = form;
+  }
+
+  /** The form's values as the person left them (as Start would send them), once the view has been shown. */
+  get formValues(): Record<string, unknown> | undefined {
+    return this.values;
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
@@ -110,6 +116,9 @@ export class TrainingViewProvider implements vscode.WebviewViewProvider, vscode.
           run(COMMAND_IDS.openDashboard, runId);
         },
         compareRuns: () => run(COMMAND_IDS.compareRuns),
+        formChanged: ({ args }) => {
+          this.values = args;
+        },
       },
     };
   }

@@ -24,14 +24,26 @@ export interface LabelScore {
   score: number;
 }
 
+/** The model withheld its label: the top probability is below its confidence threshold (calibration.json, --target_precision). */
+export interface Abstained {
+  threshold: number;
+  targetPrecision: number;
+}
+
+/** Every label's probability, and whether the model abstained (then no label is its answer). */
+export interface PredictResult {
+  scores: LabelScore[];
+  abstained?: Abstained;
+}
+
 /** The longest text the box sends (the host refuses longer ones). */
 export const MAX_TEXT = 100_000;
 
-/** Every label of `model` with its probability for `text` (and `pair`). */
+/** Every label of `model` with its probability for `text` (and `pair`), and whether it abstained. */
 export const Predict = request(
   'predict',
   { model: string(), text: string({ maxLength: MAX_TEXT }), pair: optional(string({ maxLength: MAX_TEXT })) },
-  shape<LabelScore[]>(),
+  shape<PredictResult>(),
 );
 
 /** The model picker (recent, folders, cached and Hub models): the new list with the chosen one selected, or null when dismissed. */

@@ -71,6 +71,9 @@ export const ReRun = request('reRun', { runId: string() }, shape<RunForm>());
 /** Continues a stopped run from its last checkpoint. */
 export const ResumeRun = command('resumeRun', { runId: string() });
 
+/** The form's values changed (as StartRun would send them): commands that use the sidebar's settings (Find Label Errors) read them. */
+export const FormChanged = command('formChanged', { args: record() });
+
 /** Opens the comparison of the workspace's runs. */
 export const CompareRuns = command('compareRuns', {});
 
@@ -98,6 +101,7 @@ export const sidebarProtocol = page({
     previewDataset: PreviewDataset,
     resumeRun: ResumeRun,
     compareRuns: CompareRuns,
+    formChanged: FormChanged,
   },
   requests: { pickDataset: PickDataset, pickFolder: PickFolder, startRun: StartRun, pickModel: PickModel, estimate: Estimate, reRun: ReRun },
   notifications: { runs: Runs, dataset: Dataset, form: Form },

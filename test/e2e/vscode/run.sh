@@ -159,6 +159,7 @@ cat > "$RUN/data/User/settings.json" <<EOF
   "files.hotExit": "off",
   "finetune.defaultModel": "$WS/tiny-model",
   "finetune.threads": 1,
+  "finetune.labelErrorFolds": 2,
   "finetune.hubEndpoint": "$HUB_URL",
   "finetune.cacheDir": "$RUN/hf-cache"
 }

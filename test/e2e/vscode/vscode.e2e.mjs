@@ -25,6 +25,7 @@
 import { chromium } from 'playwright-core';
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { errorsTable, findLabelErrors } from './steps-know-your-model.mjs';
 
 const URL = process.env.VSCODE_URL ?? die('VSCODE_URL is not set (run test/e2e/vscode/run.sh)');
 const WS = process.env.WS ?? die('WS is not set');
@@ -44,6 +45,8 @@ const README_SHOTS = [
   'compare-runs',
   'pair-prediction',
   'walkthrough',
+  'dashboard-errors',
+  'label-issues',
 ];
 mkdirSync(OUT, { recursive: true });
 const CONSOLE_LOG = join(OUT, 'browser-console.log');
@@ -698,12 +701,15 @@ try {
   await previewReviews();
   await previewWaimai();
   const { sidebar, name } = await trainFirstRun();
+  const kym = { page, WS, webview, until, check, shot, lap, runCommand, explorerMenu, chooseMenuEntry, notificationTexts };
+  await errorsTable(kym, name, CSV);
   await classifySelection(await predictWithRun(sidebar, name));
   const second = await reRun(sidebar, name);
   await compareRuns(sidebar, [name, second]);
   await pairPrediction();
   await exportKeepsFiles(name);
   await walkthrough();
+  await findLabelErrors(kym, sidebar);
   console.log(`E2E PASS (${((Date.now() - t0) / 1000).toFixed(1)}s; ${shots.length} screenshots in ${OUT})`);
 } catch (e) {
   exitCode = 1;

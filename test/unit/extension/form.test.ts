@@ -72,6 +72,22 @@ describe('training form', () => {
   ];
   for (const row of bad) test(`error: ${row.message.source}`, () => assert.throws(() => argsFromForm(row.values, ctx), row.message));
 
+  test('calibration and a target precision are form fields (advanced); a target precision with no calibration names the flag', () => {
+    const f = formFields();
+    assert.deepEqual(
+      ['calibration', 'target_precision'].map((n) => [f.find((x) => x.name === n)?.advanced, f.find((x) => x.name === n)?.value]),
+      [
+        [true, 'temperature'],
+        [true, null],
+      ],
+    );
+    assert.equal(argsFromForm({ model_name_or_path: 'm/x', train_file: '/d.csv', target_precision: '0.95' }, ctx).target_precision, 0.95);
+    assert.throws(
+      () => argsFromForm({ model_name_or_path: 'm/x', train_file: '/d.csv', target_precision: '0.95', calibration: 'none' }, ctx),
+      /--target_precision is stored with the calibration/,
+    );
+  });
+
   test('fp16 and the length-grouping order are form fields; fp16 with the CPU setting names the setting to change', () => {
     const a = argsFromForm({ model_name_or_path: 'm/x', train_file: '/d.csv', fp16: 'true', length_grouping: 'transformers' }, ctx);
     assert.equal(a.fp16, true);

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { COMMAND_IDS, COMMAND_TITLES, formatScore, selectionItems } from '../../../src/extension/command-ids.js';
+import { COMMAND_IDS, COMMAND_TITLES, formatScore, predictionText, selectionItems } from '../../../src/extension/command-ids.js';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
   main: string;
@@ -50,12 +50,15 @@ describe('manifest', () => {
       pkg.contributes.viewsContainers.activitybar.map((c) => c.id),
       ['finetune'],
     );
-    assert.deepEqual(pkg.contributes.views.finetune, [{ type: 'webview', id: 'finetune.training', name: 'Training' }]);
+    assert.deepEqual(pkg.contributes.views.finetune, [
+      { type: 'webview', id: 'finetune.training', name: 'Training' },
+      { id: 'finetune.labelIssues', name: 'Label Issues' },
+    ]);
     assert.deepEqual(pkg.contributes.menus['editor/context'], [{ command: 'finetune.classifySelection', when: 'editorHasSelection', group: 'finetune@1' }]);
     const explorer = pkg.contributes.menus['explorer/context']!;
     assert.deepEqual(
       explorer.map((m) => m.command),
-      ['finetune.previewDataset', 'finetune.trainOnFile'],
+      ['finetune.previewDataset', 'finetune.trainOnFile', 'finetune.findLabelErrors'],
     );
     const re = /=~ \/(.*)\/$/.exec(explorer[0]!.when!)![1]!;
     for (const ext of ['.csv', '.tsv', '.json', '.jsonl']) assert.match(ext, new RegExp(re));
@@ -65,10 +68,12 @@ describe('manifest', () => {
       'finetune.defaultModel',
       'finetune.executionProvider',
       'finetune.hubEndpoint',
+      'finetune.labelErrorFolds',
       'finetune.outputDirectory',
       'finetune.threads',
     ]);
     assert.deepEqual(pkg.extensionKind, ['workspace']);
+    for (const m of [...explorer, ...pkg.contributes.menus['editor/title']!]) assert.match(m.when!, /resourceExtname =~/, m.command);
     assert.equal(pkg.main, './dist/extension.cjs');
   });
 });
@@ -87,6 +92,39 @@ test('the walkthrough: open the sample, preview it, a short run, the predict box
   }
 });
 
+test('the Label Issues view: its title actions, the quick fixes inline and in the context menu (only on open rows), hidden from the palette', () => {
+  const menus = pkg.contributes.menus;
+  assert.deepEqual(
+    menus['view/title']!.map((m) => m.command),
+    ['finetune.findLabelErrors', 'finetune.showReviewedIssues', 'finetune.hideReviewedIssues'],
+  );
+  const items = menus['view/item/context']!;
+  for (const id of ['finetune.relabelIssue', 'finetune.markIssueReviewed']) {
+    const entries = items.filter((m) => m.command === id) as { command: string; when: string; group: string }[];
+    assert.deepEqual(
+      entries.map((m) => m.group.split('@')[0]),
+      ['inline', '1_fix'],
+      id,
+    );
+    for (const m of entries) assert.equal(m.when, 'view == finetune.labelIssues && viewItem == labelIssue.open');
+    assert.deepEqual(
+      menus.commandPalette!.find((m) => m.command === id),
+      { command: id, when: 'false' },
+    );
+  }
+  const commands = pkg.contributes.commands as { command: string; icon?: string }[];
+  for (const id of [
+    'finetune.findLabelErrors',
+    'finetune.relabelIssue',
+    'finetune.markIssueReviewed',
+    'finetune.showReviewedIssues',
+    'finetune.hideReviewedIssues',
+  ])
+    assert.match(commands.find((c) => c.command === id)?.icon ?? '', /^\$\([\w-]+\)$/, id);
+  const welcome = (pkg.contributes as unknown as { viewsWelcome: { view: string; contents: string }[] }).viewsWelcome;
+  assert.match(welcome.find((w) => w.view === 'finetune.labelIssues')!.contents, /\(command:finetune\.findLabelErrors\)/);
+});
+
 describe('classify selection helpers', () => {
   const table: { text: string; start: number; expect: { line: number; text: string }[] }[] = [
     { text: '  great food  ', start: 4, expect: [{ line: 4, text: 'great food' }] },
@@ -103,4 +141,12 @@ describe('classify selection helpers', () => {
   ];
   for (const row of table) test(JSON.stringify(row.text), () => assert.deepEqual(selectionItems(row.text, row.start), row.expect));
   test('scores read as percentages', () => assert.equal(formatScore('positive', 0.95123), 'positive 95.1%'));
+  test('a prediction reads as its top label, or as abstained below the threshold', () => {
+    const scores = [
+      { label: 'ham', score: 0.62 },
+      { label: 'spam', score: 0.38 },
+    ];
+    assert.equal(predictionText({ scores }), 'ham 62.0%');
+    assert.equal(predictionText({ scores, abstained: { threshold: 0.8712 } }), 'abstained — below the 87.1% confidence threshold');
+  });
 });

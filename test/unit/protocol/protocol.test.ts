@@ -40,11 +40,20 @@ describe('worker protocol', () => {
     assert.throws(() => parseHostMessage({ type: 'predict', requestId: 1, model: 'm', texts: ['a'], pairs: ['x', 'y'] }), /pairs must match texts/);
     assert.throws(() => parseHostMessage({ type: 'export', requestId: 1, model: 'm' }), /export needs requestId, model and outputDir/);
     assert.throws(() => parseHostMessage({ type: 'reboot' }), /unknown message type reboot/);
+    assert.equal(parseHostMessage({ type: 'findLabelErrors', runId: 'j', args: {}, folds: 2 }).type, 'findLabelErrors');
+    assert.throws(() => parseHostMessage({ type: 'findLabelErrors', runId: 'j', args: {} }), /findLabelErrors needs runId, args and folds/);
+    assert.deepEqual(parseHostMessage({ type: 'proceed', runId: 'j', go: 'yes' }), { type: 'proceed', runId: 'j', go: false });
+    assert.deepEqual(parseHostMessage({ type: 'proceed', runId: 'j', go: true }), { type: 'proceed', runId: 'j', go: true });
   });
   test('worker messages', () => {
     assert.equal(parseWorkerMessage({ type: 'event', runId: 'r', event: { type: 'progress' } }).type, 'event');
     assert.throws(() => parseWorkerMessage({ type: 'event', runId: 'r', event: { type: 'boom' } }), /malformed event/);
     assert.throws(() => parseWorkerMessage({ type: 'exit', runId: 'r' }), /malformed exit/);
     assert.throws(() => parseWorkerMessage({ type: 'failure', requestId: 1 }), /malformed failure/);
+    // the events of "Know your model" reach the host (the dashboard, the Label Issues view)
+    for (const type of ['predictions', 'calibration', 'fold', 'label-issues'])
+      assert.equal(parseWorkerMessage({ type: 'event', runId: 'r', event: { type } }).type, 'event', type);
+    assert.equal(parseWorkerMessage({ type: 'confirm', runId: 'j', plan: { folds: 2 } }).type, 'confirm');
+    assert.throws(() => parseWorkerMessage({ type: 'confirm', runId: 'j' }), /malformed confirm/);
   });
 });

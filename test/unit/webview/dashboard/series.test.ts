@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { emptyChanges, metricLabel, perClassFromMatrix, RunSeries } from '../../../../webview/dashboard/series.js';
+import type { TrainingEvent } from '../../../../src/core/contract/events.js';
 import { evalEvent, logEvent, progress, runEvents, startEvent } from '../../../helpers/webview-fixtures.js';
 
 describe('RunSeries', () => {
@@ -112,5 +113,53 @@ describe('helpers', () => {
       )[1],
       { label: 'b', precision: 0, recall: 0, f1: 0, support: 0 },
     );
+  });
+
+  test('the errors table follows the final evaluation (eval over a test table); the diagram the fitted calibration (over a measured one)', () => {
+    const pred = (split: 'eval' | 'test', step: number): TrainingEvent => ({
+      type: 'predictions',
+      split,
+      step,
+      path: `/o/${split}.csv`,
+      dataFile: '/d.csv',
+      labels: ['a', 'b'],
+      rows: 4,
+      errors: 1,
+      abstained: 0,
+      calibrated: true,
+    });
+    const metrics = { ece: 0.1, nll: 0.3, bins: [] };
+    const cal = (fitted: boolean, temperature: number): TrainingEvent => ({
+      type: 'calibration',
+      split: fitted ? 'eval' : 'test',
+      fitted,
+      path: '/o/calibration.json',
+      temperature,
+      before: metrics,
+      after: metrics,
+    });
+    const table: [string, TrainingEvent[], { predictions: string | undefined; temperature: number | undefined; changed: [boolean, boolean] }][] = [
+      ['an eval table', [pred('eval', 8)], { predictions: '/o/eval.csv', temperature: undefined, changed: [true, false] }],
+      ['a test table, then the eval one', [pred('test', 8), pred('eval', 8)], { predictions: '/o/eval.csv', temperature: undefined, changed: [true, false] }],
+      [
+        'an eval table, then a test one: kept',
+        [pred('eval', 8), pred('test', 8)],
+        { predictions: '/o/eval.csv', temperature: undefined, changed: [true, false] },
+      ],
+      [
+        'a fitted calibration, then a measured one: kept',
+        [cal(true, 1.2), cal(false, 1.2)],
+        { predictions: undefined, temperature: 1.2, changed: [false, true] },
+      ],
+      ['a measured calibration, then a fitted one', [cal(false, 1.1), cal(true, 1.3)], { predictions: undefined, temperature: 1.3, changed: [false, true] }],
+    ];
+    for (const [name, events, want] of table) {
+      const s = new RunSeries();
+      const ch = emptyChanges();
+      for (const e of events) s.add(e, ch);
+      assert.equal(s.predictions?.path, want.predictions, name);
+      assert.equal(s.calibration?.temperature, want.temperature, name);
+      assert.deepEqual([ch.predictions, ch.calibration], want.changed, name);
+    }
   });
 });
