@@ -4,12 +4,14 @@
  */
 import type { RunArgs } from '../core/contract/args.js';
 import type { TrainingEvent } from '../core/contract/events.js';
+import type { TextReading } from './explain.js';
 
 /** Host -> worker. */
 export type HostToWorker =
   | { type: 'train'; runId: string; args: RunArgs; token?: string; saveOnCancel?: boolean }
   | { type: 'cancel'; save: boolean }
   | { type: 'predict'; requestId: number; model: string; texts: string[]; pairs?: string[]; maxLength?: number; token?: string }
+  | { type: 'explain'; requestId: number; model: string; text: string; pair?: string; label?: string; steps?: number; token?: string }
   | { type: 'analyze'; requestId: number; options: AnalyzeRequest }
   | { type: 'export'; requestId: number; model: string; outputDir: string; onnx: boolean }
   | { type: 'estimate'; requestId: number; args: RunArgs; token?: string }
@@ -55,6 +57,8 @@ export interface Prediction {
   text: string;
   /** Every label with its probability (sigmoid for multi-label), most likely first; regression: one entry "value". */
   scores: { label: string; score: number }[];
+  /** What the model read of the text: the chunks of a sliding window, or how much truncation left. */
+  read?: TextReading;
 }
 
 /** Worker -> host. */
@@ -82,6 +86,13 @@ export function parseHostMessage(v: unknown): HostToWorker {
       if (typeof v.requestId !== 'number' || typeof v.model !== 'string' || !isStrArray(v.texts))
         throw new Error('worker: predict needs requestId, model and texts');
       if (v.pairs !== undefined && (!isStrArray(v.pairs) || v.pairs.length !== v.texts.length)) throw new Error('worker: predict pairs must match texts');
+      return v as HostToWorker;
+    case 'explain':
+      if (typeof v.requestId !== 'number' || typeof v.model !== 'string' || typeof v.text !== 'string')
+        throw new Error('worker: explain needs requestId, model and text');
+      if (v.pair !== undefined && typeof v.pair !== 'string') throw new Error('worker: explain pair must be a string');
+      if (v.label !== undefined && typeof v.label !== 'string') throw new Error('worker: explain label must be a string');
+      if (v.steps !== undefined && (!Number.isInteger(v.steps) || (v.steps as number) < 1)) throw new Error('worker: explain steps must be a positive integer');
       return v as HostToWorker;
     case 'analyze':
       if (typeof v.requestId !== 'number' || !isObj(v.options) || typeof v.options.file !== 'string')

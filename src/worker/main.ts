@@ -10,6 +10,7 @@ import { resolveModelFolder, runClassification } from '../core/run/run.js';
 import { exportModelFolder } from '../core/export/index.js';
 import { analyzeDataset } from './analyze.js';
 import { estimateRun } from './estimate.js';
+import { explainText, readingOf } from './explain.js';
 
 function send(m: WorkerToHost): void {
   process.send?.(m);
@@ -60,17 +61,28 @@ function resolveFolder(nameOrPath: string, token: string | undefined, role = 'mo
   return resolveModelFolder(nameOrPath, { revision: 'main', cache_dir: null }, { emit: () => undefined, env: process.env, ...(token ? { token } : {}) }, role);
 }
 
+/** A model kept loaded (one Predictor per model id; a failed load is tried again next time). */
+function predictorFor(model: string, token: string | undefined): Promise<Predictor> {
+  let p = predictors.get(model);
+  if (!p) {
+    p = resolveFolder(model, token).then((dir) => Predictor.load(dir));
+    predictors.set(model, p);
+    p.catch(() => predictors.delete(model));
+  }
+  return p;
+}
+
 async function predict(m: Extract<HostToWorker, { type: 'predict' }>): Promise<void> {
   try {
-    let p = predictors.get(m.model);
-    if (!p) {
-      p = resolveFolder(m.model, m.token).then((dir) => Predictor.load(dir));
-      predictors.set(m.model, p);
-      p.catch(() => predictors.delete(m.model));
-    }
-    const predictor = await p;
-    const scores = await predictor.predict(m.texts, m.pairs, m.maxLength);
-    send({ type: 'predictResult', requestId: m.requestId, predictions: m.texts.map((text, i) => ({ text, scores: scores[i]! })) });
+    const predictor = await predictorFor(m.model, m.token);
+    const opts = m.maxLength ? { maxLength: m.maxLength } : {};
+    const predicted = await predictor.predictTexts(m.texts, m.pairs, opts);
+    const settings = predictor.resolve(opts);
+    send({
+      type: 'predictResult',
+      requestId: m.requestId,
+      predictions: m.texts.map((text, i) => ({ text, scores: predicted[i]!.scores, read: readingOf(predicted[i]!, settings) })),
+    });
   } catch (e) {
     send({ type: 'predictError', requestId: m.requestId, message: friendly(e) });
   }
@@ -115,6 +127,18 @@ process.on('message', (raw) => {
     case 'predict':
       // Predictions run one after another (each blocks this process's thread briefly).
       queue = queue.then(() => predict(m));
+      break;
+    case 'explain':
+      queue = queue.then(() =>
+        task(m.requestId, async () =>
+          explainText(await predictorFor(m.model, m.token), {
+            text: m.text,
+            ...(m.pair !== undefined ? { pair: m.pair } : {}),
+            ...(m.label !== undefined ? { label: m.label } : {}),
+            ...(m.steps !== undefined ? { steps: m.steps } : {}),
+          }),
+        ),
+      );
       break;
     case 'analyze':
       queue = queue.then(() => task(m.requestId, () => analyzeDataset(m.options, { resolveTokenizer: (t) => resolveFolder(t, m.options.token, 'tokenizer') })));

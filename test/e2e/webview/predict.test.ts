@@ -37,11 +37,13 @@ describe('predict page', () => {
       await p.page.locator('#predict').click();
       const req = await p.next('predict');
       assert.deepEqual(req, { type: 'predict', requestId: req.requestId, model: 'final', text: '味道很好，送餐也快' });
-      await p.respond(req, [
-        { label: 'negative', score: 0.0712 },
-        { label: 'neutral', score: 0.0421 },
-        { label: 'positive', score: 0.8867 },
-      ]);
+      await p.respond(req, {
+        scores: [
+          { label: 'negative', score: 0.0712 },
+          { label: 'neutral', score: 0.0421 },
+          { label: 'positive', score: 0.8867 },
+        ],
+      });
       await p.page.locator('#results .result').first().waitFor();
       assert.deepEqual(await p.texts('#results .result-label'), ['positive', 'negative', 'neutral']);
       assert.deepEqual(await p.texts('#results .pct'), ['88.7%', '7.1%', '4.2%']);
@@ -73,10 +75,12 @@ describe('predict page', () => {
 
       // a later success clears the error
       await p.page.locator('#predict').click();
-      await p.respond(await p.next('predict'), [
-        { label: 'pos', score: 0.25 },
-        { label: 'neg', score: 0.75 },
-      ]);
+      await p.respond(await p.next('predict'), {
+        scores: [
+          { label: 'pos', score: 0.25 },
+          { label: 'neg', score: 0.75 },
+        ],
+      });
       await p.page.locator('#results .result').first().waitFor();
       assert.equal(await p.page.locator('#error').isVisible(), false);
       assert.deepEqual(await p.texts('#results .pct'), ['75.0%', '25.0%']);
