@@ -91,6 +91,13 @@ export function readingNote(r: TextReading | undefined): string {
   return '';
 }
 
+/** The reading in a few words, after a score on one line: "3 chunks", "126 of 300 tokens" ('' for a text read whole). */
+export function shortReading(r: TextReading | undefined): string {
+  if (!r) return '';
+  if (r.chunks > 1) return `${r.chunks} chunks`;
+  return r.tokensRead < r.tokens ? `${r.tokensRead} of ${r.tokens} tokens` : '';
+}
+
 /** Integrated Gradients' completeness is off by more than 5% of the logit gap: more steps would help. */
 export function needsMoreSteps(e: Pick<TextExplanation, 'delta' | 'logit_gap'>): boolean {
   return Math.abs(e.delta) > 0.05 * Math.abs(e.logit_gap) + 0.01;

@@ -1,7 +1,16 @@
 /** The explanation text both ends show: signed values, the top words, the reading note, the completeness check. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { completenessNote, needsMoreSteps, readingNote, signed, topWords, type TextReading, type WordAttribution } from '../../../src/protocol/explain.js';
+import {
+  completenessNote,
+  needsMoreSteps,
+  readingNote,
+  shortReading,
+  signed,
+  topWords,
+  type TextReading,
+  type WordAttribution,
+} from '../../../src/protocol/explain.js';
 
 const word = (text: string, attribution: number, start = 0): WordAttribution => ({ text, start, end: start + text.length, sequence: 0, attribution });
 
@@ -56,6 +65,14 @@ describe('explanation text', () => {
     ],
   ];
   for (const [name, r, want] of notes) test(`readingNote: ${name}`, () => assert.equal(readingNote(r), want));
+
+  const short: [TextReading | undefined, string][] = [
+    [undefined, ''],
+    [read({}), ''],
+    [read({ mode: 'sliding_window', chunks: 3 }), '3 chunks'],
+    [read({ tokens: 300, tokensRead: 126 }), '126 of 300 tokens'],
+  ];
+  for (const [r, want] of short) test(`shortReading: "${want}"`, () => assert.equal(shortReading(r), want));
 
   const checks: [number, number, boolean][] = [
     [2.0, 0.05, false],
