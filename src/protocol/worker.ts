@@ -47,6 +47,8 @@ export interface AnalyzeRequest {
   /** A folder with tokenizer.json or vocab.txt. */
   tokenizer?: string;
   maxSeqLength?: number;
+  /** The sliding windows' overlap for the long-text counts (default max_seq_length / 4). */
+  docStride?: number;
   /** Rows to include in the preview table (default 200). */
   previewRows?: number;
   /** Hub token, for a tokenizer given as a Hub id. */
