@@ -28,8 +28,13 @@ export function hoverMarkdown(p: Prediction, model: string, e: TextExplanation |
     return lines.join('\n\n');
   }
   const t = topWords(e.words);
-  lines.push(t.for.length ? `Top words toward **${e.label}**: ${list(t.for)}` : `No word pushes toward **${e.label}**.`);
-  if (t.against.length) lines.push(`Against: ${list(t.against)}`);
+  if (e.regression) {
+    lines.push(t.for.length ? `Words raising the value: ${list(t.for)}` : 'No word raises the value.');
+    if (t.against.length) lines.push(`Lowering it: ${list(t.against)}`);
+  } else {
+    lines.push(t.for.length ? `Top words toward **${e.label}**: ${list(t.for)}` : `No word pushes toward **${e.label}**.`);
+    if (t.against.length) lines.push(`Against: ${list(t.against)}`);
+  }
   const cost = e.seconds >= SLOW_SECONDS ? `; ${e.seconds.toFixed(1)} s (the finetune.igSteps setting sets the steps)` : '';
   lines.push(`_Integrated Gradients: ${completenessNote(e)}${cost}_`);
   return lines.join('\n\n');

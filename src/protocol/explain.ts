@@ -42,6 +42,8 @@ export interface TextExplanation {
   pair?: string;
   /** The label explained, and its probability (regression: "value" and the value). */
   label: string;
+  /** A regression model: the words raise or lower its value. */
+  regression?: boolean;
   score: number;
   words: WordAttribution[];
   /** Parts of the texts the model did not read (truncation, head + tail): not attributed. */
@@ -55,6 +57,11 @@ export interface TextExplanation {
   read: TextReading;
   /** Wall time of the explanation in the worker. */
   seconds: number;
+}
+
+/** The two directions as words: toward / against a label; a regression model's words raise / lower its value. */
+export function directions(e: Pick<TextExplanation, 'label' | 'regression'>): { for: string; against: string } {
+  return e.regression ? { for: 'raises the value', against: 'lowers the value' } : { for: `toward ${e.label}`, against: `against ${e.label}` };
 }
 
 /** An attribution as a person reads it: +0.412, −0.050 (a true minus sign). */

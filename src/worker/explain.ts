@@ -5,6 +5,7 @@
  * attributions, the parts of the text the model did not read, how it read the text (the model's own
  * long-text settings: chunks, truncation) and the time it took.
  */
+import { resolveProblemType } from '../core/model/config.js';
 import type { Explanation } from '../core/predict/explain.js';
 import type { LongTextSettings } from '../core/predict/long-text-settings.js';
 import type { Predictor, TextPrediction } from '../core/predict/predictor.js';
@@ -34,13 +35,14 @@ export function unreadSpans(text: string, offsets: readonly (readonly [number, n
 }
 
 /** The core's explanation as the extension shows it. */
-export function explanationView(e: Explanation, read: TextReading, seconds: number): TextExplanation {
+export function explanationView(e: Explanation, read: TextReading, seconds: number, regression = false): TextExplanation {
   const offsetsOf = (seq: 0 | 1): [number, number][] => e.offsets.filter((_, i) => (e.sequence?.[i] ?? 0) === seq);
   const unread = [...unreadSpans(e.text, offsetsOf(0), 0), ...(e.pair !== undefined ? unreadSpans(e.pair, offsetsOf(1), 1) : [])];
   return {
     text: e.text,
     ...(e.pair !== undefined ? { pair: e.pair } : {}),
     label: e.label,
+    ...(regression ? { regression: true } : {}),
     score: e.score,
     words: e.words.map((w) => ({ text: w.text, start: w.start, end: w.end, sequence: w.sequence, attribution: w.attribution })),
     unread,
@@ -70,5 +72,5 @@ export async function explainText(predictor: Predictor, r: ExplainRequest): Prom
   });
   const seconds = (performance.now() - t0) / 1000;
   const [p] = await predictor.predictTexts([r.text], r.pair !== undefined ? [r.pair] : undefined);
-  return explanationView(e, readingOf(p!, predictor.resolve()), seconds);
+  return explanationView(e, readingOf(p!, predictor.resolve()), seconds, resolveProblemType(predictor.config) === 'regression');
 }

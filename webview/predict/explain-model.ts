@@ -7,6 +7,7 @@
  */
 import {
   completenessNote,
+  directions,
   needsMoreSteps,
   readingNote,
   signed,
@@ -50,16 +51,18 @@ export function strength(attribution: number, max: number): number {
   return max > 0 ? Math.min(1, Math.abs(attribution) / max) : 0;
 }
 
-/** "wonderful": +0.412 toward pos (the strongest word) / (45% of the strongest). */
-export function wordTitle(word: string, attribution: number, max: number, label: string): string {
+type Explained = Pick<TextExplanation, 'label' | 'regression'>;
+
+/** "wonderful": +0.412 toward pos (the strongest word) / (45% of the strongest); a regression model's: raises the value. */
+export function wordTitle(word: string, attribution: number, max: number, e: Explained): string {
   const s = strength(attribution, max);
-  const which = attribution < 0 ? 'against' : 'toward';
+  const d = directions(e);
   const share = s >= 0.9995 ? 'the strongest word' : `${Math.round(100 * s)}% of the strongest`;
-  return `“${word}”: ${signed(attribution)} ${which} ${label} (${share})`;
+  return `“${word}”: ${signed(attribution)} ${attribution < 0 ? d.against : d.for} (${share})`;
 }
 
 /** One text of the explanation as segments in text order: words (shaded), unread parts, and the plain text between. */
-export function segments(text: string, words: readonly WordAttribution[], unread: readonly TextSpan[], max: number, label: string): Segment[] {
+export function segments(text: string, words: readonly WordAttribution[], unread: readonly TextSpan[], max: number, e: Explained): Segment[] {
   type Mark = { start: number; end: number; word?: WordAttribution };
   const marks: Mark[] = [...words.map((w) => ({ start: w.start, end: w.end, word: w })), ...unread.map((u) => ({ start: u.start, end: u.end }))].sort(
     (a, b) => a.start - b.start,
@@ -72,7 +75,7 @@ export function segments(text: string, words: readonly WordAttribution[], unread
     const piece = text.slice(m.start, m.end);
     if (m.word) {
       const a = m.word.attribution;
-      out.push({ text: piece, word: { attribution: a, sign: a < 0 ? 'against' : 'for', strength: strength(a, max), title: wordTitle(piece, a, max, label) } });
+      out.push({ text: piece, word: { attribution: a, sign: a < 0 ? 'against' : 'for', strength: strength(a, max), title: wordTitle(piece, a, max, e) } });
     } else out.push({ text: piece, unread: true });
     at = m.end;
   }
@@ -89,7 +92,7 @@ export function explainedTexts(e: TextExplanation): { title: string; segments: S
       e.words.filter((w) => w.sequence === seq),
       e.unread.filter((u) => u.sequence === seq),
       max,
-      e.label,
+      e,
     );
   if (e.pair === undefined) return [{ title: 'Text', segments: one(0, e.text) }];
   return [
@@ -104,10 +107,11 @@ export function explainLabels(scores: readonly LabelScore[]): string[] {
 }
 
 /** The legend's two entries. */
-export function legend(label: string): { sign: Sign; text: string }[] {
+export function legend(e: Explained): { sign: Sign; text: string }[] {
+  const d = directions(e);
   return [
-    { sign: 'for', text: `toward ${label}` },
-    { sign: 'against', text: `against ${label}` },
+    { sign: 'for', text: d.for },
+    { sign: 'against', text: d.against },
   ];
 }
 
@@ -116,9 +120,11 @@ export function topWordLines(e: TextExplanation): string[] {
   const top = topWords(e.words);
   const list = (ws: readonly WordAttribution[]): string => ws.map((w) => `${w.text} ${signed(w.attribution)}`).join(', ');
   const lines: string[] = [];
-  if (top.for.length) lines.push(`Toward ${e.label}: ${list(top.for)}`);
-  if (top.against.length) lines.push(`Against ${e.label}: ${list(top.against)}`);
-  if (!lines.length) lines.push(`No word moves the ${e.label} logit away from the baseline's.`);
+  const d = directions(e);
+  const cap = (x: string): string => `${x.charAt(0).toUpperCase()}${x.slice(1)}`;
+  if (top.for.length) lines.push(`${cap(d.for)}: ${list(top.for)}`);
+  if (top.against.length) lines.push(`${cap(d.against)}: ${list(top.against)}`);
+  if (!lines.length) lines.push(`No word moves the ${e.regression ? 'value' : `${e.label} logit`} away from the baseline's.`);
   return lines;
 }
 

@@ -10,6 +10,7 @@
  * explanation itself is a request the page passes in.
  */
 import type { VscodeSingleSelect } from '@vscode-elements/elements';
+import { directions } from '../../src/protocol/explain.js';
 import type { LabelScore, TextExplanation, TextReading } from '../../src/protocol/webviews/predict.js';
 import { setChoices, singleSelect } from '../controls.js';
 import { h } from '../dom.js';
@@ -140,7 +141,7 @@ export class ExplainBox {
     if (this.label.value !== e.label) this.label.value = e.label;
     this.legendEl.replaceChildren(
       h('span', { class: 'muted' }, 'Shading:'),
-      ...legend(e.label).map((l) =>
+      ...legend(e).map((l) =>
         h('span', { class: 'legend-item', 'data-sign': l.sign }, h('span', { class: `swatch ${l.sign}`, 'aria-hidden': 'true' }), l.text),
       ),
       h('span', { class: 'muted' }, 'stronger = more of the prediction'),
@@ -155,7 +156,11 @@ export class ExplainBox {
           h('div', { class: 'explain-title muted' }, t.title),
           h(
             'p',
-            { class: 'explain-text', 'data-testid': 'explain-text', 'aria-label': `${t.title}, each word shaded by its attribution toward ${e.label}` },
+            {
+              class: 'explain-text',
+              'data-testid': 'explain-text',
+              'aria-label': `${t.title}, each word shaded by its attribution (${directions(e).for}, or ${directions(e).against})`,
+            },
             ...t.segments.map((s) => segment(s, why)),
           ),
         ),

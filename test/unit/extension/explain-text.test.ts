@@ -53,6 +53,11 @@ describe('classify hover', () => {
     assert.equal(hoverMarkdown(P, 'm', { error: 'the worker exited' }), '**pos 93.1%** · neg 6.9% — Finetune, m\n\nNo explanation: the worker exited');
   });
 
+  test('a regression model: the words that raise its value and lower it', () => {
+    const md = hoverMarkdown({ ...P, scores: [{ label: 'value', score: 3.2 }] }, 'm', { ...E, label: 'value', regression: true, score: 3.2 });
+    assert.match(md, /\n\nWords raising the value: `wonderful` \+1\.100 · `food` \+0\.200 · `the` \+0\.010\n\nLowering it: `cold` −0\.500/);
+  });
+
   test('words as inline code, backticks fenced', () => {
     assert.equal(code('great'), '`great`');
     assert.equal(code('a`b'), '`` a`b ``');

@@ -114,4 +114,5 @@ test('explanationView: the words, the unread parts of each text, the checks, the
     read,
     seconds: 1.5,
   });
+  assert.equal(explanationView({ ...e, label: 'value' }, read, 1.5, true).regression, true);
 });

@@ -67,12 +67,16 @@ describe('shading scale', () => {
     ['cold', -0.6, '“cold”: −0.600 against pos (50% of the strongest)'],
     [',', 0, '“,”: +0.000 toward pos (0% of the strongest)'],
   ];
-  for (const [w, a, want] of titles) test(`wordTitle ${w}`, () => assert.equal(wordTitle(w, a, 1.2, 'pos'), want));
+  for (const [w, a, want] of titles) test(`wordTitle ${w}`, () => assert.equal(wordTitle(w, a, 1.2, { label: 'pos' }), want));
+  test('wordTitle of a regression model: raises or lowers the value', () => {
+    assert.equal(wordTitle('cheap', -0.6, 1.2, { label: 'value', regression: true }), '“cheap”: −0.600 lowers the value (50% of the strongest)');
+    assert.equal(wordTitle('luxury', 1.2, 1.2, { label: 'value', regression: true }), '“luxury”: +1.200 raises the value (the strongest word)');
+  });
 });
 
 describe('segments', () => {
   test('words shaded by sign and strength, the text between them plain, in order, covering the text', () => {
-    const s = segments(TEXT, E.words, [], 1.2, 'pos');
+    const s = segments(TEXT, E.words, [], 1.2, E);
     assert.equal(s.map((x) => x.text).join(''), TEXT);
     assert.deepEqual(
       s.map((x) => [x.text, x.word?.sign ?? '', x.word ? Number(x.word.strength.toFixed(3)) : null]),
@@ -98,7 +102,7 @@ describe('segments', () => {
     ]);
     const unread = [{ sequence: 0 as const, start: text.indexOf('middle'), end: text.indexOf(' tail') }];
     const bogus = { ...ws[0]!, start: 2, end: 7 };
-    const s = segments(text, [...ws, bogus, { ...ws[2]!, start: 40, end: 44 }], unread, 1, 'pos');
+    const s = segments(text, [...ws, bogus, { ...ws[2]!, start: 40, end: 44 }], unread, 1, E);
     assert.equal(s.map((x) => x.text).join(''), text);
     assert.deepEqual(
       s.filter((x) => x.unread).map((x) => x.text),
@@ -143,14 +147,23 @@ describe('around the text', () => {
     );
   });
 
-  test('legend', () =>
-    assert.deepEqual(legend('pos'), [
+  test('legend: toward and against the label; raises and lowers a regression value', () => {
+    assert.deepEqual(legend(E), [
       { sign: 'for', text: 'toward pos' },
       { sign: 'against', text: 'against pos' },
-    ]));
+    ]);
+    assert.deepEqual(legend({ label: 'value', regression: true }), [
+      { sign: 'for', text: 'raises the value' },
+      { sign: 'against', text: 'lowers the value' },
+    ]);
+  });
 
   test('top words each way, or a line saying there are none', () => {
     assert.deepEqual(topWordLines(E), ['Toward pos: great +1.200, food +0.300', 'Against pos: cold −0.600, soup −0.120']);
+    assert.deepEqual(topWordLines({ ...E, label: 'value', regression: true }), [
+      'Raises the value: great +1.200, food +0.300',
+      'Lowers the value: cold −0.600, soup −0.120',
+    ]);
     assert.deepEqual(topWordLines({ ...E, words: E.words.map((w) => ({ ...w, attribution: 0 })) }), ["No word moves the pos logit away from the baseline's."]);
   });
 
