@@ -37,13 +37,15 @@ function review(n, seed) {
   return Array.from({ length: n }, (_, i) => words[(i * 7 + seed * 3) % words.length]).join(' ');
 }
 
+// (The file's name must not contain another workspace file's name: the explorer steps find rows by text.)
+
 /** Preview a file whose rows run past max_seq_length: with the model's tokenizer, the long-text counts under the histogram. */
 export async function previewLongRows(h) {
   const rows = [12, 40, 150, 260, 30, 400, 90, 180].map((n, i) => `${review(n, i)},${i % 2 ? 'pos' : 'neg'}`);
-  writeFileSync(join(h.WS, 'long-reviews.csv'), ['text,label', ...rows].join('\n') + '\n');
-  await h.explorerMenu('long-reviews.csv', 'Preview Dataset');
-  const ds = await h.webview('dataset', 60_000, async (f) => (await f.locator('#file-name').innerText()) === 'long-reviews.csv');
-  await h.until('the preview of long-reviews.csv', async () => /8 rows/.test(await ds.locator('#file-info').innerText()), 60_000);
+  writeFileSync(join(h.WS, 'long-essays.csv'), ['text,label', ...rows].join('\n') + '\n');
+  await h.explorerMenu('long-essays.csv', 'Preview Dataset');
+  const ds = await h.webview('dataset', 60_000, async (f) => (await f.locator('#file-name').innerText()) === 'long-essays.csv');
+  await h.until('the preview of long-essays.csv', async () => /8 rows/.test(await ds.locator('#file-info').innerText()), 60_000);
   await ds.locator('#tokenizer input').fill(join(h.WS, 'tiny-model'));
   await ds.locator('#tokenizer input').press('Enter');
   const summary = ds.locator('#long-text-summary');
@@ -91,7 +93,10 @@ async function shadedWords(predict) {
 /** The predict box: a text longer than max_seq_length read in chunks; Explain shades the whole text; another label. */
 export async function explainInPredictBox(h) {
   const predict = await h.webview('predict');
-  const text = 'the food was really wonderful and the staff were so kind to us, but the soup came cold and the delivery took an hour again';
+  // about 60 tokens: longer than the run's max_seq_length of 32
+  const text =
+    'the food was really wonderful and the staff were so kind to us, but the soup came cold and the delivery took an hour again. ' +
+    'next time we will order the noodles, which were great last week, and ask them to bring everything hot and on time';
   await predict.locator('#text textarea').fill(text);
   await predict.locator('#predict').click();
   const note = predict.locator('#read-note');
@@ -111,6 +116,10 @@ export async function explainInPredictBox(h) {
     words.every((w) => w.cls === `xw ${w.a < 0 ? 'against' : 'for'}`),
     'each word has the colour of its attribution’s sign',
   );
+  const theme = await predict.evaluate(() =>
+    ['--vscode-charts-blue', '--vscode-charts-orange'].map((v) => `${v}: ${getComputedStyle(document.documentElement).getPropertyValue(v).trim()}`).join(', '),
+  );
+  h.lap(`theme colours in the webview: ${theme}`);
   const max = Math.max(...words.map((w) => Math.abs(w.a)));
   const strongest = words.find((w) => Math.abs(w.a) === max);
   h.check(

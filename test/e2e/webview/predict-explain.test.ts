@@ -188,6 +188,22 @@ describe('predict page: explanations', () => {
       }));
   }
 
+  it("a theme's translucent chart colour: the shading takes its hue, the strength stays the word's", () =>
+    h.withPage('predict', { viewport: { width: 860, height: 600 } }, async (p) => {
+      // as Dark Modern in VS Code: charts.orange is a translucent highlight colour
+      await p.page.evaluate(() =>
+        (
+          globalThis as unknown as { document: { documentElement: { style: { setProperty(k: string, v: string): void } } } }
+        ).document.documentElement.style.setProperty('--vscode-charts-orange', '#d1861654'),
+      );
+      await predicted(p);
+      await p.page.locator('#explain').click();
+      const e = explanation('pos', 1);
+      await p.respond(await p.next('explain'), e);
+      await p.page.locator('#explanation').waitFor();
+      checkShading(await shaded(p), e, 'dark');
+    }));
+
   it('a new prediction clears the explanation; an explain error is a plain message', () =>
     h.withPage('predict', { viewport: { width: 860, height: 600 } }, async (p) => {
       await predicted(p);
