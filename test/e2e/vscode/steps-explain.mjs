@@ -93,10 +93,10 @@ async function shadedWords(predict) {
 /** The predict box: a text longer than max_seq_length read in chunks; Explain shades the whole text; another label. */
 export async function explainInPredictBox(h) {
   const predict = await h.webview('predict');
-  // about 60 tokens: longer than the run's max_seq_length of 32
+  // about 45 tokens, longer than the run's max_seq_length of 32, with words of both labels
   const text =
-    'the food was really wonderful and the staff were so kind to us, but the soup came cold and the delivery took an hour again. ' +
-    'next time we will order the noodles, which were great last week, and ask them to bring everything hot and on time';
+    'the food was really delicious and the staff were lovely, but the delivery was so slow and the pizza came cold. ' +
+    'honestly the dessert was perfect and the wine was excellent, only the music was a bit boring';
   await predict.locator('#text textarea').fill(text);
   await predict.locator('#predict').click();
   const note = predict.locator('#read-note');
@@ -160,6 +160,8 @@ export async function classifyHover(h) {
         () => true,
         () => false,
       );
+  // the mouse is on the token already (the right-click): move it away, then over the token
+  await h.page.mouse.move(5, 5);
   await token.hover();
   if (!(await shown())) {
     h.lap('no hover from the mouse: Show or Focus Hover with the cursor on the line');
