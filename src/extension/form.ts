@@ -15,6 +15,9 @@ export const COMMON_FIELDS = [
   'max_steps',
   'per_device_train_batch_size',
   'max_seq_length',
+  'long_text',
+  'doc_stride',
+  'chunk_aggregation',
   'weight_decay',
   'warmup_ratio',
   'eval_strategy',
@@ -89,6 +92,9 @@ const LABELS: Partial<Record<string, string>> = {
   max_steps: 'Max steps (-1: train the epochs)',
   resume_from_checkpoint: 'Resume from checkpoint',
   target_precision: 'Target precision (abstain below its confidence)',
+  long_text: 'Long text (rows over max_seq_length)',
+  doc_stride: 'Doc stride (sliding_window)',
+  chunk_aggregation: 'Chunk aggregation (sliding_window)',
 };
 const label = (name: string): string =>
   LABELS[name] ??

@@ -4,6 +4,7 @@
  */
 import type { RunArgs } from '../core/contract/args.js';
 import type { LabelErrorsPlan, TrainingEvent } from '../core/contract/events.js';
+import type { TextReading } from './explain.js';
 
 export type { LabelErrorsPlan } from '../core/contract/events.js';
 
@@ -12,6 +13,7 @@ export type HostToWorker =
   | { type: 'train'; runId: string; args: RunArgs; token?: string; saveOnCancel?: boolean }
   | { type: 'cancel'; save: boolean }
   | { type: 'predict'; requestId: number; model: string; texts: string[]; pairs?: string[]; maxLength?: number; token?: string }
+  | { type: 'explain'; requestId: number; model: string; text: string; pair?: string; label?: string; steps?: number; token?: string }
   | { type: 'analyze'; requestId: number; options: AnalyzeRequest }
   | { type: 'export'; requestId: number; model: string; outputDir: string; onnx: boolean }
   | { type: 'estimate'; requestId: number; args: RunArgs; token?: string }
@@ -51,6 +53,8 @@ export interface AnalyzeRequest {
   /** A folder with tokenizer.json or vocab.txt. */
   tokenizer?: string;
   maxSeqLength?: number;
+  /** The sliding windows' overlap for the long-text counts (default max_seq_length / 4). */
+  docStride?: number;
   /** Rows to include in the preview table (default 200). */
   previewRows?: number;
   /** Hub token, for a tokenizer given as a Hub id. */
@@ -69,6 +73,8 @@ export interface Prediction {
   scores: { label: string; score: number }[];
   /** Present when the model abstained on this text (no label is predicted; the probabilities are still there). */
   abstained?: Abstention;
+  /** What the model read of the text: the chunks of a sliding window, or how much truncation left. */
+  read?: TextReading;
 }
 
 /** Worker -> host. */
@@ -98,6 +104,13 @@ export function parseHostMessage(v: unknown): HostToWorker {
       if (typeof v.requestId !== 'number' || typeof v.model !== 'string' || !isStrArray(v.texts))
         throw new Error('worker: predict needs requestId, model and texts');
       if (v.pairs !== undefined && (!isStrArray(v.pairs) || v.pairs.length !== v.texts.length)) throw new Error('worker: predict pairs must match texts');
+      return v as HostToWorker;
+    case 'explain':
+      if (typeof v.requestId !== 'number' || typeof v.model !== 'string' || typeof v.text !== 'string')
+        throw new Error('worker: explain needs requestId, model and text');
+      if (v.pair !== undefined && typeof v.pair !== 'string') throw new Error('worker: explain pair must be a string');
+      if (v.label !== undefined && typeof v.label !== 'string') throw new Error('worker: explain label must be a string');
+      if (v.steps !== undefined && (!Number.isInteger(v.steps) || (v.steps as number) < 1)) throw new Error('worker: explain steps must be a positive integer');
       return v as HostToWorker;
     case 'analyze':
       if (typeof v.requestId !== 'number' || !isObj(v.options) || typeof v.options.file !== 'string')

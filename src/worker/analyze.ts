@@ -5,7 +5,7 @@
  * something even when the file cannot be trained on as it is), lengths in words until a tokenizer
  * is chosen, then in tokens; and the warnings with counts and examples.
  */
-import { DETECT_ROWS, DataError, type ColumnRoles, type Table, detectColumns, loadClassificationData, readTable } from '../core/data/index.js';
+import { DETECT_ROWS, DataError, type ColumnRoles, type Table, detectColumns, loadClassificationData, longTextStatsOf, readTable } from '../core/data/index.js';
 import { Tokenizer } from '../core/tokenizer/index.js';
 import type { ColumnProfile, DatasetPreviewState, DatasetWarning } from '../protocol/webview.js';
 import type { AnalyzeRequest } from '../protocol/worker.js';
@@ -101,8 +101,22 @@ async function lengths(state: DatasetPreviewState, cells: RoleCells, o: AnalyzeO
   const folder = deps.resolveTokenizer ? await deps.resolveTokenizer(o.tokenizer) : o.tokenizer;
   const tok = await Tokenizer.fromFolder(folder);
   const maxSeqLength = o.maxSeqLength ?? 128;
-  const full = cells.texts.map((t, i) => tok.encode(t, cells.pairs?.[i] ?? null, { truncation: false }).inputIds.length);
-  state.lengths = { ...histogram(full, 'tokens', maxSeqLength), tokenizer: o.tokenizer };
+  // content tokens of each text and pair, as the encoder plans its inputs (special tokens added once per input)
+  const textLengths = cells.texts.map((t) => tok.textToIds(t).length);
+  const pairLengths = cells.pairs ? cells.pairs.map((t) => tok.textToIds(t).length) : null;
+  const specials = tok.numSpecialTokensToAdd(pairLengths !== null);
+  const full = textLengths.map((n, i) => n + (pairLengths?.[i] ?? 0) + specials);
+  const longText = longTextStatsOf({
+    textLengths,
+    pairLengths,
+    fullLengths: full,
+    maxLength: maxSeqLength,
+    budget: Math.max(0, maxSeqLength - specials),
+    side: tok.truncationSide,
+    longText: { mode: 'truncate', ...(o.docStride !== undefined && o.docStride * 2 < maxSeqLength ? { docStride: o.docStride } : {}) },
+  });
+  const { mode: _mode, ...counts } = longText;
+  state.lengths = { ...histogram(full, 'tokens', maxSeqLength), tokenizer: o.tokenizer, longText: counts };
   const over = truncationWarning(full, cells.texts, maxSeqLength);
   if (over) state.warnings.push(over);
 }

@@ -8,6 +8,7 @@ import type { TrainingEvent } from '../core/contract/events.js';
 import type { DatasetPreviewState } from '../protocol/webview.js';
 import { type AnalyzeRequest, type HostToWorker, type LabelErrorsPlan, type Prediction, type RunEstimate, parseWorkerMessage } from '../protocol/worker.js';
 import type { RunArgs } from '../core/contract/args.js';
+import type { TextExplanation } from '../protocol/explain.js';
 
 export interface WorkerClientOptions {
   /** The worker entry: dist/worker.cjs, or src/worker/main.ts with execArgv ['--import', 'tsx']. */
@@ -190,6 +191,11 @@ export class WorkerClient {
 
   async predict(model: string, texts: string[], pairs?: string[], opts: { maxLength?: number; token?: string } = {}): Promise<Prediction[]> {
     return this.request<Prediction[]>((requestId) => ({ type: 'predict', requestId, model, texts, ...(pairs ? { pairs } : {}), ...opts }));
+  }
+
+  /** Integrated Gradients attributions of a text (and pair) toward a label (default: the predicted one), per word. */
+  async explain(model: string, text: string, opts: { pair?: string; label?: string; steps?: number; token?: string } = {}): Promise<TextExplanation> {
+    return this.request<TextExplanation>((requestId) => ({ type: 'explain', requestId, model, text, ...opts }));
   }
 
   /** Dataset preview analysis, in the worker. */

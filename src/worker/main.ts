@@ -11,6 +11,7 @@ import { findLabelErrors } from '../core/run/label-errors.js';
 import { exportModelFolder } from '../core/export/index.js';
 import { analyzeDataset } from './analyze.js';
 import { estimateRun } from './estimate.js';
+import { explainText, readingOf } from './explain.js';
 
 function send(m: WorkerToHost): void {
   process.send?.(m);
@@ -84,20 +85,28 @@ function resolveFolder(nameOrPath: string, token: string | undefined, role = 'mo
   return resolveModelFolder(nameOrPath, { revision: 'main', cache_dir: null }, { emit: () => undefined, env: process.env, ...(token ? { token } : {}) }, role);
 }
 
+/** A model kept loaded (one Predictor per model id; a failed load is tried again next time). */
+function predictorFor(model: string, token: string | undefined): Promise<Predictor> {
+  let p = predictors.get(model);
+  if (!p) {
+    p = resolveFolder(model, token).then((dir) => Predictor.load(dir));
+    predictors.set(model, p);
+    p.catch(() => predictors.delete(model));
+  }
+  return p;
+}
+
 async function predict(m: Extract<HostToWorker, { type: 'predict' }>): Promise<void> {
   try {
-    let p = predictors.get(m.model);
-    if (!p) {
-      p = resolveFolder(m.model, m.token).then((dir) => Predictor.load(dir));
-      predictors.set(m.model, p);
-      p.catch(() => predictors.delete(m.model));
-    }
-    const predictor = await p;
-    const classified = await predictor.classify(m.texts, m.pairs, m.maxLength);
+    const predictor = await predictorFor(m.model, m.token);
+    const opts = m.maxLength ? { maxLength: m.maxLength } : {};
+    const classified = await predictor.classify(m.texts, m.pairs, opts);
+    const settings = predictor.resolve(opts);
     const rule = predictor.calibration?.abstain;
     const predictions = m.texts.map((text, i) => ({
       text,
       scores: classified[i]!.scores,
+      read: readingOf(classified[i]!, settings),
       ...(classified[i]!.abstained && rule ? { abstained: { threshold: rule.threshold, targetPrecision: rule.target_precision } } : {}),
     }));
     send({ type: 'predictResult', requestId: m.requestId, predictions });
@@ -161,6 +170,18 @@ process.on('message', (raw) => {
     case 'predict':
       // Predictions run one after another (each blocks this process's thread briefly).
       queue = queue.then(() => predict(m));
+      break;
+    case 'explain':
+      queue = queue.then(() =>
+        task(m.requestId, async () =>
+          explainText(await predictorFor(m.model, m.token), {
+            text: m.text,
+            ...(m.pair !== undefined ? { pair: m.pair } : {}),
+            ...(m.label !== undefined ? { label: m.label } : {}),
+            ...(m.steps !== undefined ? { steps: m.steps } : {}),
+          }),
+        ),
+      );
       break;
     case 'analyze':
       queue = queue.then(() => task(m.requestId, () => analyzeDataset(m.options, { resolveTokenizer: (t) => resolveFolder(t, m.options.token, 'tokenizer') })));

@@ -141,7 +141,7 @@ export function truncationWarning(lengths: readonly number[], texts: readonly st
   over.sort((a, b) => b[0] - a[0]);
   return {
     kind: 'truncated',
-    message: `${over.length} rows (${((100 * over.length) / lengths.length).toFixed(1)}%) are longer than max_seq_length ${maxSeqLength} tokens: their end is cut off. Raise max_seq_length if the end matters (memory and time grow with it).`,
+    message: `${over.length} rows (${((100 * over.length) / lengths.length).toFixed(1)}%) are longer than max_seq_length ${maxSeqLength} tokens: their end is cut off. If the end matters, raise max_seq_length (memory and time grow with it) or read them another way: long_text head_tail or sliding_window in the training form (what each reads: under the token lengths).`,
     count: over.length,
     examples: over.slice(0, EXAMPLES).map(([l, i]) => `${l} tokens: ${example(texts[i]!)}`),
   };

@@ -2,6 +2,7 @@
 import { ARG_SPECS } from '../../src/core/contract/args.js';
 import type { EvalEvent, LogEvent, ProgressEvent, StartEvent, TrainingEvent } from '../../src/core/contract/events.js';
 import type { DatasetPreviewState, FormField, RunSummary } from '../../src/protocol/webview.js';
+import type { LongTextCounts } from '../../src/protocol/webviews/dataset.js';
 
 /** The flags the sidebar shows outside "Advanced" (as the host is expected to mark them). */
 export const COMMON_FIELDS = new Set([
@@ -135,6 +136,19 @@ export function runEvents(upToStep = 12): TrainingEvent[] {
   return ev;
 }
 
+/** 600 of 12,000 rows over max_seq_length 128, as each --long_text mode reads them. */
+export const LONG_TEXT: LongTextCounts = {
+  maxLength: 128,
+  docStride: 32,
+  rowsOverLength: 600,
+  rowsOverLengthShare: 0.05,
+  modes: {
+    truncate: { inputs: 12_000, inputsPerRow: 1, maxInputsPerRow: 1, keptTokenShare: 0.93, keptTokenShareOfLongRows: 0.552 },
+    head_tail: { inputs: 12_000, inputsPerRow: 1, maxInputsPerRow: 1, keptTokenShare: 0.93, keptTokenShareOfLongRows: 0.552 },
+    sliding_window: { inputs: 13_100, inputsPerRow: 1.0917, maxInputsPerRow: 6, keptTokenShare: 1, keptTokenShareOfLongRows: 1 },
+  },
+};
+
 export function datasetState(rows = 10_000, over: Partial<DatasetPreviewState> = {}): DatasetPreviewState {
   const reviews = [
     '很快，好吃，味道足，量大',
@@ -168,6 +182,7 @@ export function datasetState(rows = 10_000, over: Partial<DatasetPreviewState> =
       p95: 150,
       max: 498,
       tokenizer: 'bert-base-chinese',
+      longText: LONG_TEXT,
     },
     warnings: [
       { kind: 'imbalance', message: 'Labels are imbalanced: "1" has 2.0× the rows of "0".', count: 4_000, examples: ['1: 8000 rows', '0: 4000 rows'] },

@@ -23,6 +23,7 @@ import { baseName } from '../format.js';
 import { loading } from '../layout.js';
 import { LabelChart, LengthChart } from './charts.js';
 import { ColumnsTable } from './columns-table.js';
+import { LongTextBox } from './long-text-box.js';
 import { RolesForm } from './roles-form.js';
 import { analyzeParams, fileInfo, rowsTitle } from './view-model.js';
 import { VirtualRows } from './virtual-rows.js';
@@ -38,6 +39,7 @@ class DatasetView {
   private readonly warnings = new WarningsList();
   private readonly labels = new LabelChart();
   private readonly lengths = new LengthChart();
+  private readonly longText = new LongTextBox();
   private readonly columns = new ColumnsTable();
   private readonly rowsTitle = h('h3', { id: 'rows-title' }, 'Rows');
   private readonly rows = new VirtualRows('rows');
@@ -63,6 +65,7 @@ class DatasetView {
       this.rowsTitle,
       this.rows.el,
     );
+    this.lengths.el.append(this.longText.el);
     exposeCharts({ labels: this.labels.mount(), lengths: this.lengths.mount() });
   }
 
@@ -80,6 +83,7 @@ class DatasetView {
     this.warnings.render(s.warnings);
     this.labels.render(s);
     this.lengths.render(s.lengths);
+    this.longText.render(s.lengths?.longText);
     this.columns.render(s.columns, roles);
     this.rowsTitle.textContent = rowsTitle(s);
     this.rows.setData(

@@ -8,10 +8,18 @@ import { pickRoles, type Roles, type RolesForm as RolesValues } from './view-mod
 export class RolesForm {
   readonly el: HTMLElement;
   /** What the form holds now. */
-  readonly values: RolesValues = { text: '', pair: '', label: '', tokenizer: '', maxSeqLength: '' };
+  readonly values: RolesValues = { text: '', pair: '', label: '', tokenizer: '', maxSeqLength: '', docStride: '' };
   private readonly selects: Record<keyof Roles, VscodeSingleSelect>;
   private readonly tokenizer = h('vscode-textfield', { id: 'tokenizer', placeholder: 'none yet: lengths are in words' }) as VscodeTextfield;
   private readonly maxSeqLength = h('vscode-textfield', { id: 'max-seq-length', type: 'number', min: 2, step: 1, placeholder: '128' }) as VscodeTextfield;
+  private readonly docStride = h('vscode-textfield', {
+    id: 'doc-stride',
+    type: 'number',
+    min: 0,
+    step: 1,
+    placeholder: 'max_seq_length / 4',
+    title: 'sliding_window: tokens each chunk shares with the one before (the count of chunks in the long-text table)',
+  }) as VscodeTextfield;
   private readonly busy = h('vscode-progress-ring', { id: 'busy', hidden: true });
 
   constructor(analyze: () => void, pickTokenizer: () => void) {
@@ -23,6 +31,8 @@ export class RolesForm {
     });
     this.maxSeqLength.addEventListener('input', () => (this.values.maxSeqLength = this.maxSeqLength.value));
     this.maxSeqLength.addEventListener('change', () => analyze());
+    this.docStride.addEventListener('input', () => (this.values.docStride = this.docStride.value));
+    this.docStride.addEventListener('change', () => analyze());
     this.el = h(
       'section',
       { class: 'roles' },
@@ -44,6 +54,7 @@ export class RolesForm {
         ),
       ),
       formRow('max-seq-length', 'max_seq_length', this.maxSeqLength),
+      formRow('doc-stride', 'doc_stride (sliding_window)', this.docStride),
       h('div', { class: 'actions analyze-row' }, h('vscode-button', { id: 'analyze', secondary: true, onclick: () => analyze() }, 'Analyze'), this.busy),
     );
   }

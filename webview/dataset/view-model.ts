@@ -3,7 +3,7 @@
  * in Node): the column roles, the summaries under the charts, the histogram's labels, where
  * max_seq_length falls on it, and the analyze request the roles form makes.
  */
-import type { AnalyzeParams, DatasetPreviewState, DatasetWarning, LengthHistogram } from '../../src/protocol/webviews/dataset.js';
+import type { AnalyzeParams, DatasetPreviewState, DatasetWarning, LengthHistogram, LongTextCounts, LongTextMode } from '../../src/protocol/webviews/dataset.js';
 import { count, percent } from '../format.js';
 
 export interface Roles {
@@ -12,10 +12,12 @@ export interface Roles {
   label: string;
 }
 
-/** What the roles form holds: the roles, and the tokenizer and max_seq_length as typed. */
+/** What the roles form holds: the roles, and the tokenizer, max_seq_length and doc_stride as typed. */
 export interface RolesForm extends Roles {
   tokenizer: string;
   maxSeqLength: string;
+  /** The sliding windows' overlap for the long-text counts ('' or absent: max_seq_length / 4). */
+  docStride?: string;
 }
 
 /** The roles the host chose (else the first column for the text and the last for the label). */
@@ -33,10 +35,12 @@ export function columnRole(name: string, r: Roles): string {
   return name === r.text ? 'text' : name === r.pair ? 'pair' : name === r.label ? 'label' : '';
 }
 
-/** The analyze request for the form: empty fields left out, max_seq_length only when it is a number >= 2. */
+/** The analyze request for the form: empty fields left out, max_seq_length only when it is a number >= 2, doc_stride when >= 0. */
 export function analyzeParams(f: RolesForm): AnalyzeParams {
   const n = Number(f.maxSeqLength);
+  const stride = Number(f.docStride ?? '');
   return {
+    ...(f.docStride?.trim() && Number.isFinite(stride) && stride >= 0 ? { docStride: Math.floor(stride) } : {}),
     ...(f.text ? { textColumn: f.text } : {}),
     ...(f.pair ? { pairColumn: f.pair } : {}),
     ...(f.label ? { labelColumn: f.label } : {}),
@@ -116,4 +120,34 @@ export function maxLengthSlot(l: LengthHistogram): { index: number; frac: number
 /** A warning as the list shows it: the message, and its examples (each on its own line). */
 export function warningLines(w: DatasetWarning): { message: string; examples: string[] } {
   return { message: w.message, examples: w.examples ?? [] };
+}
+
+/** The line above the long-text table: how many rows are longer than max_seq_length ('' before a tokenizer is chosen). */
+export function longTextSummary(l: LongTextCounts | undefined): string {
+  if (!l) return '';
+  if (l.rowsOverLength === 0) return `No row is longer than max_seq_length ${l.maxLength}: every long_text mode reads every token.`;
+  return `${count(l.rowsOverLength)} rows (${percent(l.rowsOverLengthShare)}) are longer than max_seq_length ${l.maxLength}. What each long_text mode reads of them, and the model inputs it makes of all the rows (training and prediction time grow with them):`;
+}
+
+export interface LongTextRow {
+  mode: LongTextMode;
+  reads: string;
+  inputs: string;
+}
+
+/** One row per --long_text mode: what it reads of the long rows, and the model inputs of all the rows. */
+export function longTextRows(l: LongTextCounts): LongTextRow[] {
+  const m = l.modes;
+  const kept = (mode: LongTextMode, which: string): string => `${percent(m[mode].keptTokenShareOfLongRows, 0)} of their tokens (${which})`;
+  const one = (mode: LongTextMode): string => `${count(m[mode].inputs)} (one per row)`;
+  const sw = m.sliding_window;
+  return [
+    { mode: 'truncate', reads: kept('truncate', 'the first'), inputs: one('truncate') },
+    { mode: 'head_tail', reads: kept('head_tail', 'the first and the last'), inputs: one('head_tail') },
+    {
+      mode: 'sliding_window',
+      reads: `all of them, in chunks overlapping by ${l.docStride} tokens (doc_stride)`,
+      inputs: `${count(sw.inputs)} (${sw.inputsPerRow.toFixed(2)} per row, at most ${sw.maxInputsPerRow})`,
+    },
+  ];
 }

@@ -7,12 +7,13 @@
  * list. Request: predict → PredictResult (scores, abstained). UI state: the texts and the chosen model survive a reload.
  */
 import type { VscodeCheckbox, VscodeSingleSelect, VscodeTextarea } from '@vscode-elements/elements';
-import { ChooseModel, Models, Predict, predictProtocol, type PredictProtocol, type PredictState } from '../../src/protocol/webviews/predict.js';
+import { ChooseModel, Explain, Models, Predict, predictProtocol, type PredictProtocol, type PredictState } from '../../src/protocol/webviews/predict.js';
 import { Api } from '../api.js';
 import { formRow, setChoices, singleSelect } from '../controls.js';
 import { h } from '../dom.js';
 import { loading } from '../layout.js';
 import { showAbstained } from './abstain.js';
+import { ExplainBox } from './explain-view.js';
 import { Results } from './results.js';
 import { modelNote, pickModel, predictProblem, takesPair } from './view-model.js';
 
@@ -37,8 +38,10 @@ class PredictView {
   readonly busy = h('vscode-progress-ring', { id: 'busy', hidden: true });
   readonly error = h('div', { id: 'error', class: 'error', role: 'alert', hidden: true });
   readonly results = new Results();
+  readonly explain: ExplainBox;
 
   constructor(root: HTMLElement, page: PredictPage) {
+    this.explain = new ExplainBox((params) => page.api.request(Explain, params));
     this.model = singleSelect('model', [], undefined, (v) => (page.set('model', v), page.modelChanged()));
     this.button.addEventListener('click', () => void page.predict());
     const choose = (id: string, label: string): HTMLElement =>
@@ -79,6 +82,7 @@ class PredictView {
       h('div', { class: 'actions' }, this.button, h('span', { class: 'muted hint' }, 'Ctrl+Enter'), this.busy),
       this.error,
       this.results.el,
+      this.explain.el,
     );
   }
 
@@ -102,7 +106,7 @@ class PredictPage {
 
   constructor(
     private readonly root: HTMLElement,
-    private readonly api: PredictApi,
+    readonly api: PredictApi,
   ) {
     const saved = api.getState();
     this.ui = { model: '', text: saved.text ?? '', pair: saved.pair ?? '', pairOn: saved.pairOn ?? '' };
@@ -165,11 +169,13 @@ class PredictPage {
     if (problem) return view.showError(problem);
     const req = ++this.latest;
     view.setBusy(true);
+    view.explain.reset();
     try {
-      const result = await this.api.request(Predict, { model, text, ...(pairs ? { pair } : {}) });
+      const r = await this.api.request(Predict, { model, text, ...(pairs ? { pair } : {}) });
       if (req !== this.latest) return;
-      view.results.render(result.scores);
-      showAbstained(view.results.el, result.abstained);
+      view.results.render(r.scores);
+      showAbstained(view.results.el, r.abstained);
+      view.explain.show({ model, text, ...(pairs ? { pair } : {}), scores: r.scores, ...(r.read ? { read: r.read } : {}) });
     } catch (err) {
       if (req !== this.latest) return;
       view.results.render([]);

@@ -93,6 +93,12 @@ export function fieldGroups(fields: readonly FormField[]): { model: FormField[];
   };
 }
 
+/** Flags that only matter with another flag's value: doc_stride and chunk_aggregation with long_text sliding_window. */
+export const DEPENDENT_FIELDS: Readonly<Record<string, { on: string; value: string }>> = {
+  doc_stride: { on: 'long_text', value: 'sliding_window' },
+  chunk_aggregation: { on: 'long_text', value: 'sliding_window' },
+};
+
 /** Bytes as a person reads memory: 850 MB, 1.4 GB. */
 export function bytes(n: number): string {
   return n >= 1e9 ? `${(n / 1e9).toFixed(1)} GB` : `${Math.round(n / 1e6)} MB`;
@@ -184,6 +190,15 @@ export class FormModel {
     return this.values.get(f.name) ?? initialValue(f);
   }
 
+  /** The fields the form hides and sends empty: those whose flag they depend on has another value (DEPENDENT_FIELDS). */
+  inactive(): Set<string> {
+    const value = (name: string): FieldValue | undefined => {
+      const f = this.fields.find((x) => x.name === name);
+      return f ? this.value(f) : undefined;
+    };
+    return new Set(Object.entries(DEPENDENT_FIELDS).flatMap(([name, d]) => (value(d.on) === d.value ? [] : [name])));
+  }
+
   /** The active run is still running (Cancel applies to it). */
   get running(): boolean {
     return this.runs.some((r) => r.runId === this.activeRunId && r.status === 'running');
@@ -192,7 +207,8 @@ export class FormModel {
   /** Every flag of the form as the run table wants it (StartRun's args). */
   args(): Record<string, unknown> {
     const args: Record<string, unknown> = {};
-    for (const f of this.fields) if (!OWN_FIELDS.has(f.name)) args[f.name] = argValue(f, this.value(f));
+    const off = this.inactive();
+    for (const f of this.fields) if (!OWN_FIELDS.has(f.name)) args[f.name] = off.has(f.name) ? null : argValue(f, this.value(f));
     const { text, pair, label } = this.columns;
     args.model_name_or_path = this.model.trim() || null;
     args.train_file = this.dataset?.file ?? null;

@@ -125,17 +125,28 @@ class DataSection {
   }
 }
 
-/** The hyperparameters: the common ones, the rest under "Advanced". */
+/** The hyperparameters: the common ones, the rest under "Advanced"; fields that do nothing with the others' values hidden (doc_stride without sliding windows). */
 function trainingSection(form: FormModel, actions: FormActions, advancedOpen: boolean): (Node | null)[] {
   const { common, advanced } = fieldGroups(form.fields);
-  const control = (f: (typeof common)[number]): HTMLElement => fieldControl(f, form.value(f), (v) => (form.values.set(f.name, v), actions.changed()));
+  const rows = new Map<string, HTMLElement>();
+  const showActive = (): void => {
+    const off = form.inactive();
+    for (const [name, row] of rows) row.hidden = off.has(name);
+  };
+  const control = (f: (typeof common)[number]): HTMLElement => {
+    const row = fieldControl(f, form.value(f), (v) => (form.values.set(f.name, v), showActive(), actions.changed()));
+    rows.set(f.name, row);
+    return row;
+  };
   const box = h(
     'vscode-collapsible',
     { id: 'advanced', heading: `Advanced (${advanced.length})`, open: advancedOpen },
     h('div', { class: 'collapsible-body' }, ...advanced.map(control)),
   );
   box.addEventListener('vsc-collapsible-toggle', () => actions.advancedToggled((box as HTMLElement & { open: boolean }).open));
-  return [h('h3', null, 'Training'), ...common.map(control), advanced.length ? box : null];
+  const shown = common.map(control);
+  showActive();
+  return [h('h3', null, 'Training'), ...shown, advanced.length ? box : null];
 }
 
 export class SidebarForm {

@@ -6,7 +6,8 @@
  * are longer (`longTextStats`).
  */
 import type { EncodedDataset, EncodedSplit } from './encode.js';
-import { LONG_TEXT_MODES, type LongTextMode, defaultDocStride, planChunks, tokensRead } from './long-text.js';
+import { LONG_TEXT_MODES, type LongTextMode, type LongTextOptions, defaultDocStride, planChunks, tokensRead } from './long-text.js';
+import type { TruncationSide } from '../tokenizer/truncation.js';
 import type { ClassificationData, DataSplit, DropCounts, SplitName } from './prepare.js';
 
 export interface LengthStats {
@@ -113,29 +114,57 @@ export function lengthStats(encoded: EncodedSplit): LengthStats {
   };
 }
 
+/** Rows by their token counts, as --long_text plans them (an encoded split's layout, or a preview's own count). */
+export interface LongTextRows {
+  /** Content tokens (no special tokens) of each row's text, and of its pair. */
+  textLengths: ArrayLike<number>;
+  pairLengths: ArrayLike<number> | null;
+  /** Each row's tokens with the special tokens (before truncation). */
+  fullLengths: ArrayLike<number>;
+  maxLength: number;
+  /** Content tokens one input holds: max_seq_length less the special tokens. */
+  budget: number;
+  side: TruncationSide;
+  /** The mode the rows are read with, and the sliding windows' overlap (default max_seq_length / 4). */
+  longText: LongTextOptions;
+}
+
 /** What each --long_text mode makes of an encoded split (from its rows' token counts; nothing is tokenized again). */
 export function longTextStats(encoded: EncodedSplit): LongTextStats {
   const l = encoded.layout;
-  const n = l.textLengths.length;
-  const docStride = l.longText.docStride ?? defaultDocStride(encoded.maxLength);
+  return longTextStatsOf({
+    textLengths: l.textLengths,
+    pairLengths: l.pairLengths,
+    fullLengths: encoded.fullLengths,
+    maxLength: encoded.maxLength,
+    budget: l.budget,
+    side: l.side,
+    longText: l.longText,
+  });
+}
+
+/** What each --long_text mode makes of rows with these token counts. */
+export function longTextStatsOf(r: LongTextRows): LongTextStats {
+  const n = r.textLengths.length;
+  const docStride = r.longText.docStride ?? defaultDocStride(r.maxLength);
   let over = 0;
-  for (let i = 0; i < n; i++) if (encoded.fullLengths[i]! > encoded.maxLength) over++;
+  for (let i = 0; i < n; i++) if (r.fullLengths[i]! > r.maxLength) over++;
   const modes = {} as Record<LongTextMode, LongTextModeStats>;
   for (const mode of LONG_TEXT_MODES) {
-    const plan = { mode, docStride, budget: l.budget, side: l.side, maxLength: encoded.maxLength };
+    const plan = { mode, docStride, budget: r.budget, side: r.side, maxLength: r.maxLength };
     let inputs = 0;
     let most = 0;
     const tokens = { all: 0, read: 0, longAll: 0, longRead: 0 };
     for (let i = 0; i < n; i++) {
-      const lenB = l.pairLengths ? l.pairLengths[i]! : null;
-      const chunks = planChunks(l.textLengths[i]!, lenB, plan);
+      const lenB = r.pairLengths ? r.pairLengths[i]! : null;
+      const chunks = planChunks(r.textLengths[i]!, lenB, plan);
       inputs += chunks.length;
       most = Math.max(most, chunks.length);
-      const all = l.textLengths[i]! + (lenB ?? 0);
+      const all = r.textLengths[i]! + (lenB ?? 0);
       const read = tokensRead(chunks, 'a') + (lenB === null ? 0 : tokensRead(chunks, 'b'));
       tokens.all += all;
       tokens.read += read;
-      if (encoded.fullLengths[i]! > encoded.maxLength) {
+      if (r.fullLengths[i]! > r.maxLength) {
         tokens.longAll += all;
         tokens.longRead += read;
       }
@@ -148,7 +177,7 @@ export function longTextStats(encoded: EncodedSplit): LongTextStats {
       keptTokenShareOfLongRows: tokens.longAll > 0 ? tokens.longRead / tokens.longAll : 1,
     };
   }
-  return { maxLength: encoded.maxLength, mode: l.longText.mode, docStride, rowsOverLength: over, rowsOverLengthShare: n > 0 ? over / n : 0, modes };
+  return { maxLength: r.maxLength, mode: r.longText.mode, docStride, rowsOverLength: over, rowsOverLengthShare: n > 0 ? over / n : 0, modes };
 }
 
 const key = (s: DataSplit, i: number): string => (s.pairs ? `${s.texts[i]}\u0000${s.pairs[i]}` : s.texts[i]!);

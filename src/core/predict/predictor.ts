@@ -36,10 +36,8 @@ export interface LoadOptions extends LongTextFlags {
   calibration?: boolean;
 }
 
-/** Every label's score, most likely first, and the decision the calibration makes from them. */
-export interface Classified extends Decision {
-  scores: LabelScore[];
-}
+/** Every label's score, most likely first, how much of the text was read, and the decision the calibration makes from the scores. */
+export interface Classified extends Decision, TextPrediction {}
 
 /** Rows per ONNX Runtime run when a call has many texts or chunks. */
 const BATCH = 32;
@@ -127,13 +125,13 @@ export class Predictor {
    * Regression: the value as the one score, no labels.
    */
   async classify(texts: readonly string[], pairs?: readonly string[], opts: number | PredictOptions = {}): Promise<Classified[]> {
-    const all = await this.predict(texts, pairs, opts);
+    const all = await this.predictTexts(texts, pairs, typeof opts === 'number' ? { maxLength: opts } : opts);
     const problem = resolveProblemType(this.config);
     const names = this.labels;
-    return all.map((scores) => {
-      if (problem === 'regression') return { scores, labels: [], score: scores[0]!.score, abstained: false };
-      const probs = names.map((l) => scores.find((s) => s.label === l)!.score);
-      return { scores, ...decide(problem === 'multi_label_classification', probs, names, this.calibration) };
+    return all.map((p) => {
+      if (problem === 'regression') return { ...p, labels: [], score: p.scores[0]!.score, abstained: false };
+      const probs = names.map((l) => p.scores.find((s) => s.label === l)!.score);
+      return { ...p, ...decide(problem === 'multi_label_classification', probs, names, this.calibration) };
     });
   }
 

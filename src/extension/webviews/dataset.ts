@@ -15,6 +15,7 @@ interface AnalyzeOptions {
   labelColumn?: string;
   tokenizer?: string;
   maxSeqLength?: number;
+  docStride?: number;
 }
 
 export class DatasetPanel {
@@ -56,6 +57,7 @@ export class DatasetPanel {
             ...(m.labelColumn ? { labelColumn: m.labelColumn } : {}),
             ...(m.tokenizer ? { tokenizer: this.ctx.resolveModel(m.tokenizer) } : {}),
             ...(m.maxSeqLength ? { maxSeqLength: m.maxSeqLength } : {}),
+            ...(m.docStride !== undefined ? { docStride: m.docStride } : {}),
           });
           return this.state;
         },

@@ -11,6 +11,7 @@ import type { RunSummary } from '../../protocol/webview.js';
 import { Models, predictProtocol, type PredictModel, type PredictProtocol, type PredictState } from '../../protocol/webviews/predict.js';
 import { VIEW_IDS } from '../command-ids.js';
 import type { Ctx } from '../ctx.js';
+import { explainText } from '../explain.js';
 import { pageHtml } from '../html.js';
 import { takesPairs } from '../model-info.js';
 import { hubCacheDir, isHubId, pickModel } from '../models.js';
@@ -91,8 +92,10 @@ export class PredictPanel {
         predict: async (m) => {
           ctx.lastModel = m.model;
           const [p] = await ctx.runs.client().predict(m.model, [m.text], m.pair !== undefined ? [m.pair] : undefined, await ctx.predictOptions());
-          return { scores: p!.scores, ...(p!.abstained ? { abstained: p!.abstained } : {}) };
+          return { scores: p!.scores, ...(p!.abstained ? { abstained: p!.abstained } : {}), ...(p!.read ? { read: p!.read } : {}) };
         },
+        explain: (m) =>
+          explainText(ctx, m.model, m.text, { ...(m.pair !== undefined ? { pair: m.pair } : {}), ...(m.label !== undefined ? { label: m.label } : {}) }),
         chooseModel: async () => {
           const id = await pickModel(ctx, 'predict', 'Finetune: Predict with which model?');
           if (!id) return null;

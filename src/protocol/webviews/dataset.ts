@@ -29,6 +29,32 @@ export interface LengthHistogram {
   truncatedShare?: number;
   /** Tokens only: the tokenizer as the person chose it (Hub id or folder). */
   tokenizer?: string;
+  /** Tokens only: the rows longer than max_seq_length and what each --long_text mode reads of them. */
+  longText?: LongTextCounts;
+}
+
+export type LongTextMode = 'truncate' | 'head_tail' | 'sliding_window';
+
+/** What one --long_text mode makes of the rows (core/data/stats.ts LongTextModeStats). */
+export interface LongTextModeCounts {
+  /** Model inputs: one per row, or one per chunk with sliding windows. */
+  inputs: number;
+  inputsPerRow: number;
+  maxInputsPerRow: number;
+  /** Share of all the rows' text tokens the model reads. */
+  keptTokenShare: number;
+  /** Share of the text tokens of the rows longer than max_seq_length the model reads. */
+  keptTokenShareOfLongRows: number;
+}
+
+/** Rows longer than max_seq_length and what each --long_text mode keeps of them (core/data/stats.ts LongTextStats, as `finetune inspect` counts them). */
+export interface LongTextCounts {
+  maxLength: number;
+  /** The sliding windows' overlap the counts assume (the one given, else max_seq_length / 4). */
+  docStride: number;
+  rowsOverLength: number;
+  rowsOverLengthShare: number;
+  modes: Record<LongTextMode, LongTextModeCounts>;
 }
 
 /** Something about the data a person should know before training, with how many rows and a few of them. */
@@ -58,7 +84,7 @@ export interface DatasetPreviewState {
   error?: string;
 }
 
-/** Analyses the file again with these roles, tokenizer and max_seq_length. */
+/** Analyses the file again with these roles, tokenizer, max_seq_length (and doc_stride for the sliding windows' count). */
 export const Analyze = request(
   'analyze',
   {
@@ -67,6 +93,7 @@ export const Analyze = request(
     labelColumn: optional(string()),
     tokenizer: optional(string()),
     maxSeqLength: optional(number({ min: 2 })),
+    docStride: optional(number({ min: 0 })),
   },
   shape<DatasetPreviewState>(),
 );

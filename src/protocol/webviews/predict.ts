@@ -1,4 +1,5 @@
-/** The predict box's protocol: the models to choose from, the model picker, and a text (or a pair) to classify. */
+/** The predict box's protocol: the models to choose from, the model picker, a text (or a pair) to classify, and why (explain). */
+import type { TextExplanation, TextReading } from '../explain.js';
 import { page } from './base.js';
 import { notification, optional, request, shape, string } from './ipc.js';
 
@@ -30,11 +31,14 @@ export interface Abstained {
   targetPrecision: number;
 }
 
-/** Every label's probability, and whether the model abstained (then no label is its answer). */
+/** A prediction: every label with its probability, whether the model abstained (then no label is its answer), and what it read of the text (its long-text settings). */
 export interface PredictResult {
   scores: LabelScore[];
   abstained?: Abstained;
+  read?: TextReading;
 }
+
+export type { TextExplanation, TextReading, WordAttribution } from '../explain.js';
 
 /** The longest text the box sends (the host refuses longer ones). */
 export const MAX_TEXT = 100_000;
@@ -44,6 +48,18 @@ export const Predict = request(
   'predict',
   { model: string(), text: string({ maxLength: MAX_TEXT }), pair: optional(string({ maxLength: MAX_TEXT })) },
   shape<PredictResult>(),
+);
+
+/** Each word's Integrated Gradients attribution toward `label` (default: the predicted one), with finetune.igSteps steps. */
+export const Explain = request(
+  'explain',
+  {
+    model: string(),
+    text: string({ maxLength: MAX_TEXT }),
+    pair: optional(string({ maxLength: MAX_TEXT })),
+    label: optional(string({ maxLength: 1000 })),
+  },
+  shape<TextExplanation>(),
 );
 
 /** The model picker (recent, folders, cached and Hub models): the new list with the chosen one selected, or null when dismissed. */
@@ -56,7 +72,7 @@ export const predictProtocol = page({
   page: 'predict',
   state: shape<PredictState>(),
   commands: {},
-  requests: { predict: Predict, chooseModel: ChooseModel },
+  requests: { predict: Predict, explain: Explain, chooseModel: ChooseModel },
   notifications: { models: Models },
 });
 export type PredictProtocol = typeof predictProtocol;

@@ -26,6 +26,7 @@ import { chromium } from 'playwright-core';
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorsTable, findLabelErrors } from './steps-know-your-model.mjs';
+import { classifyHover, explainInPredictBox, longTextFields, previewLongRows } from './steps-explain.mjs';
 
 const URL = process.env.VSCODE_URL ?? die('VSCODE_URL is not set (run test/e2e/vscode/run.sh)');
 const WS = process.env.WS ?? die('WS is not set');
@@ -47,6 +48,7 @@ const README_SHOTS = [
   'walkthrough',
   'dashboard-errors',
   'label-issues',
+  'predict-explain',
 ];
 mkdirSync(OUT, { recursive: true });
 const CONSOLE_LOG = join(OUT, 'browser-console.log');
@@ -424,6 +426,7 @@ async function trainFirstRun() {
   await sidebar.locator('#field-per_device_train_batch_size input').fill('4');
   await sidebar.locator('#field-max_seq_length input').fill('32');
   await sidebar.locator('#field-learning_rate input').fill('1e-3');
+  await longTextFields(h, sidebar);
   check((await valueOf(sidebar, '#field-eval_strategy')) === 'epoch', 'eval strategy = epoch');
   check(await sidebar.locator('#field-tokenizer_name').isVisible(), 'the form has a tokenizer field');
   check(await sidebar.locator('#field-test_file').isVisible(), 'the form has a test file field');
@@ -684,6 +687,9 @@ async function walkthrough() {
   await shot('sample-run-done');
 }
 
+/** What the step modules use of this file (steps-explain.mjs). */
+const h = { page, WS, webview, until, check, shot, lap, valueOf, explorerMenu, runCommand, chooseMenuEntry, notificationTexts };
+
 let exitCode = 0;
 const watchdog = setTimeout(async () => {
   console.error(`E2E FAIL: over the ${TOTAL_TIMEOUT / 1000}s limit`);
@@ -700,16 +706,19 @@ try {
   await firstLook();
   await previewReviews();
   await previewWaimai();
+  await previewLongRows(h);
   const { sidebar, name } = await trainFirstRun();
-  const kym = { page, WS, webview, until, check, shot, lap, runCommand, explorerMenu, chooseMenuEntry, notificationTexts };
-  await errorsTable(kym, name, CSV);
-  await classifySelection(await predictWithRun(sidebar, name));
+  await errorsTable(h, name, CSV);
+  const results = await predictWithRun(sidebar, name);
+  await explainInPredictBox(h);
+  await classifySelection(results);
+  await classifyHover(h);
   const second = await reRun(sidebar, name);
   await compareRuns(sidebar, [name, second]);
   await pairPrediction();
   await exportKeepsFiles(name);
   await walkthrough();
-  await findLabelErrors(kym, sidebar);
+  await findLabelErrors(h, sidebar);
   console.log(`E2E PASS (${((Date.now() - t0) / 1000).toFixed(1)}s; ${shots.length} screenshots in ${OUT})`);
 } catch (e) {
   exitCode = 1;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WebviewHarness, type WebviewPage } from '../../helpers/webview-harness.js';
-import { datasetState } from '../../helpers/webview-fixtures.js';
+import { LONG_TEXT, datasetState } from '../../helpers/webview-fixtures.js';
 
 describe('dataset preview page', () => {
   let h: WebviewHarness;
@@ -169,5 +169,38 @@ describe('dataset preview page', () => {
       assert.equal(req.tokenizer, 'hfl/rbt3');
       await p.waitForProp('#tokenizer', 'value', 'hfl/rbt3');
       await p.screenshot('dataset-words');
+    }));
+
+  it('the long-text counts under the histogram: rows over max_seq_length, what each long_text mode reads; doc_stride asks again', () =>
+    withPage(async (p) => {
+      await p.send({ type: 'bootstrap', page: 'dataset', state: datasetState(20) });
+      await p.page.locator('#long-text-table').waitFor();
+      assert.equal(
+        (await p.texts('#long-text-summary'))[0],
+        '600 rows (5.0%) are longer than max_seq_length 128. What each long_text mode reads of them, and the model inputs it makes of all the rows (training and prediction time grow with them):',
+      );
+      const rows = await p.page
+        .locator('#long-text-table tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => [...(tr as unknown as { children: { textContent: string }[] }).children].map((c) => c.textContent)));
+      assert.deepEqual(rows, [
+        ['truncate', '55% of their tokens (the first)', '12,000 (one per row)'],
+        ['head_tail', '55% of their tokens (the first and the last)', '12,000 (one per row)'],
+        ['sliding_window', 'all of them, in chunks overlapping by 32 tokens (doc_stride)', '13,100 (1.09 per row, at most 6)'],
+      ]);
+      await p.page.locator('#long-text').scrollIntoViewIfNeeded();
+      await p.screenshot('dataset-long-text');
+
+      await p.page.locator('#doc-stride input').fill('16');
+      await p.page.locator('#doc-stride input').press('Tab');
+      const req = await p.next('analyze');
+      assert.equal(req.docStride, 16);
+      const base = datasetState(20);
+      const none = { ...LONG_TEXT, rowsOverLength: 0, rowsOverLengthShare: 0 };
+      await p.respond(req, { ...base, lengths: { ...base.lengths!, longText: none } });
+      await p.page.locator('#long-text-summary', { hasText: 'No row is longer than max_seq_length 128' }).waitFor();
+      assert.equal(await p.page.locator('#long-text-table').isVisible(), false);
+      // lengths in words: no counts
+      await p.send({ type: 'preview', state: { ...base, lengths: { unit: 'words', buckets: [4], counts: [20], p50: 3, p95: 4, max: 4 } } });
+      await p.page.locator('#long-text').waitFor({ state: 'hidden' });
     }));
 });

@@ -269,4 +269,34 @@ describe('sidebar page', () => {
       await p.waitForProp('#model', 'value', 'preset:bert-tiny');
       await p.waitForProp('#field-num_train_epochs', 'value', '1');
     }));
+
+  it('long texts: doc_stride and chunk_aggregation show only with long_text sliding_window; startRun sends them', () =>
+    withPage(async (p) => {
+      await p.send({ type: 'bootstrap', page: 'sidebar', state: sidebarState({ dataset: DATASET }) });
+      await p.waitForProp('#text-column', 'value', 'review');
+      await p.page.locator('#model input').fill('hfl/rbt3');
+      await p.page.locator('#advanced').click();
+      await p.page.locator('#field-long_text').waitFor();
+      assert.equal(await p.page.locator('[data-row=field-doc_stride]').isVisible(), false);
+      assert.equal(await p.page.locator('[data-row=field-chunk_aggregation]').isVisible(), false);
+      await p.choose('#field-long_text', 'sliding_window');
+      await p.page.locator('[data-row=field-doc_stride]').waitFor();
+      await p.page.locator('#field-doc_stride input').fill('16');
+      await p.choose('#field-chunk_aggregation', 'max');
+      await p.waitForProp('#field-chunk_aggregation', 'value', 'max');
+      await p.page.locator('#field-long_text').scrollIntoViewIfNeeded();
+      await p.screenshot('sidebar-long-text');
+      await p.page.locator('#start').click();
+      const first = await p.next('startRun');
+      const a = first.args;
+      assert.deepEqual([a.long_text, a.doc_stride, a.chunk_aggregation], ['sliding_window', 16, 'max']);
+      await p.fail(first, "--doc_stride 16: the chunks' overlap must be less than half of --max_seq_length (16)");
+      await p.page.locator('#form-error', { hasText: '--doc_stride 16' }).waitFor();
+      // back to truncation: the window's settings hide and go out empty
+      await p.choose('#field-long_text', 'truncate');
+      await p.page.locator('[data-row=field-doc_stride]').waitFor({ state: 'hidden' });
+      await p.page.locator('#start').click();
+      const b = (await p.next('startRun')).args;
+      assert.deepEqual([b.long_text, b.doc_stride, b.chunk_aggregation], ['truncate', null, null]);
+    }));
 });

@@ -1,10 +1,10 @@
 /**
  * The worker process through its host-side client: training runs there (the host's event loop
  * keeps turning), events stream back, cancel stops at a step boundary with a checkpoint,
- * predictions come back, and a killed worker is reported while the host carries on.
+ * predictions and explanations come back (read as the model was trained to read long texts), and a killed worker is reported while the host carries on.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -93,6 +93,39 @@ describe('training worker', () => {
     assert.deepEqual(p!.scores.map((s) => s.label).sort(), ['neg', 'pos']);
     assert.ok(Math.abs(p!.scores.reduce((a, s) => a + s.score, 0) - 1) < 1e-5);
     await assert.rejects(w.predict(join(dir, 'no-such-model'), ['x']), /does not exist/);
+  });
+
+  test("explanations: each word's attribution; a long text read as the model was trained to (truncated, or in chunks)", async () => {
+    const model = join(dir, 'run-1');
+    const e = await w.explain(model, 'the food was really great', { steps: 8 });
+    assert.deepEqual(
+      e.words.map((x) => x.text),
+      ['the', 'food', 'was', 'really', 'great'],
+    );
+    assert.ok(Math.abs(e.words.reduce((a, x) => a + x.attribution, 0) - (e.logit_gap + e.delta)) < 1e-6, 'the words sum the attributions');
+    assert.ok(['neg', 'pos'].includes(e.label) && e.steps === 8 && e.read.chunks === 1 && e.unread.length === 0 && e.seconds > 0);
+    const long = Array.from({ length: 10 }, () => 'the food was really great').join(' and ');
+    const cut = await w.explain(model, long, { steps: 4, label: 'neg' });
+    assert.equal(cut.label, 'neg');
+    assert.equal(cut.read.mode, 'truncate');
+    assert.ok(cut.read.tokensRead < cut.read.tokens, JSON.stringify(cut.read));
+    assert.equal(cut.unread.length, 1);
+    assert.equal(cut.unread[0]!.end, long.length);
+    assert.equal(cut.unread[0]!.start, cut.words.at(-1)!.end);
+    // the same weights, trained with sliding windows (its training_args.json says so): read whole, in chunks
+    const sliding = join(dir, 'run-1-sliding');
+    cpSync(model, sliding, { recursive: true });
+    const targs = JSON.parse(readFileSync(join(sliding, 'training_args.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(sliding, 'training_args.json'), JSON.stringify({ ...targs, long_text: 'sliding_window', doc_stride: 4 }));
+    const [p] = await w.predict(sliding, [long]);
+    assert.equal(p!.read!.mode, 'sliding_window');
+    assert.ok(p!.read!.chunks > 1 && p!.read!.tokensRead === p!.read!.tokens, JSON.stringify(p!.read));
+    const s = await w.explain(sliding, long, { steps: 4 });
+    assert.deepEqual(s.read, p!.read);
+    assert.equal(s.chunks, p!.read!.chunks);
+    assert.equal(s.unread.length, 0);
+    assert.equal(s.words.length, long.split(' ').length);
+    await assert.rejects(w.explain(model, 'x', { label: 'maybe' }), /the model's labels are neg, pos/);
   });
 
   test('export into a folder holding other files is refused and leaves them all (as the CLI)', async () => {

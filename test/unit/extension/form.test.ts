@@ -100,6 +100,25 @@ describe('training form', () => {
     );
   });
 
+  test('long texts: long_text, doc_stride and chunk_aggregation after max_seq_length, typed and validated as the CLI does', () => {
+    const names = formFields().map((x) => x.name);
+    const at = names.indexOf('max_seq_length');
+    assert.deepEqual(names.slice(at, at + 4), ['max_seq_length', 'long_text', 'doc_stride', 'chunk_aggregation']);
+    const lt = formFields().find((x) => x.name === 'long_text')!;
+    assert.deepEqual([lt.choices, lt.value, lt.advanced], [['truncate', 'head_tail', 'sliding_window'], null, false]);
+    const base = { model_name_or_path: 'm/x', train_file: '/d.csv', max_seq_length: '64' };
+    const a = argsFromForm({ ...base, long_text: 'sliding_window', doc_stride: '16', chunk_aggregation: 'max' }, ctx);
+    assert.deepEqual([a.long_text, a.doc_stride, a.chunk_aggregation], ['sliding_window', 16, 'max']);
+    const d = argsFromForm({ ...base, long_text: '', doc_stride: null, chunk_aggregation: '' }, ctx);
+    assert.deepEqual([d.long_text, d.doc_stride, d.chunk_aggregation], [null, null, null]);
+    assert.throws(
+      () => argsFromForm({ ...base, long_text: 'sliding_window', doc_stride: '32' }, ctx),
+      /--doc_stride 32: .*less than half of --max_seq_length \(64\)/,
+    );
+    assert.throws(() => argsFromForm({ ...base, long_text: 'windows' }, ctx), /--long_text: must be one of truncate, head_tail, sliding_window/);
+    assert.throws(() => argsFromForm({ ...base, doc_stride: '-1' }, ctx), /--doc_stride: must be at least 0/);
+  });
+
   test('run names are file-system safe and readable', () => {
     assert.equal(runName('hfl/rbt3', '/data/waimai 10k.csv', new Date('2026-11-21T15:30:00Z')), 'rbt3-waimai-10k-20261121-1530');
     assert.equal(runName('preset:bert-tiny', 'x.jsonl', new Date('2026-01-02T03:04:00Z')), 'bert-tiny-x-20260102-0304');

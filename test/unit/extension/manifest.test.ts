@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
+import { ARG_SPECS } from '../../../src/core/contract/args.js';
 import { COMMAND_IDS, COMMAND_TITLES, formatScore, predictionText, selectionItems } from '../../../src/extension/command-ids.js';
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
@@ -12,7 +13,7 @@ const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
     views: Record<string, { id: string; type: string; name: string }[]>;
     viewsContainers: { activitybar: { id: string; icon: string }[] };
     menus: Record<string, { command: string; when?: string }[]>;
-    configuration: { properties: Record<string, { default: unknown }> };
+    configuration: { properties: Record<string, { default: unknown; minimum?: number; maximum?: number }> };
     walkthroughs: { id: string; title: string; steps: { id: string; description: string; media: { markdown?: string }; completionEvents: string[] }[] }[];
   };
 };
@@ -69,9 +70,14 @@ describe('manifest', () => {
       'finetune.executionProvider',
       'finetune.hubEndpoint',
       'finetune.labelErrorFolds',
+      'finetune.igSteps',
       'finetune.outputDirectory',
       'finetune.threads',
     ]);
+    // the explanation steps setting has --ig_steps' default and bounds
+    const ig = ARG_SPECS.find((s) => s.name === 'ig_steps')!;
+    const setting = pkg.contributes.configuration.properties['finetune.igSteps']!;
+    assert.deepEqual([setting.default, setting.minimum, setting.maximum], [ig.default, ig.min, ig.max]);
     assert.deepEqual(pkg.extensionKind, ['workspace']);
     for (const m of [...explorer, ...pkg.contributes.menus['editor/title']!]) assert.match(m.when!, /resourceExtname =~/, m.command);
     assert.equal(pkg.main, './dist/extension.cjs');

@@ -8,6 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { datasetStats, encodeDataset, loadClassificationData } from '../../../src/core/data/index.js';
+import { Tokenizer } from '../../../src/core/tokenizer/index.js';
 import { analyzeDataset } from '../../../src/worker/analyze.js';
 
 const WAIMAI = 'test/fixtures/data/waimai-first60.csv';
@@ -45,6 +47,50 @@ describe('analyzeDataset', () => {
       const t = s.warnings.find((w) => w.kind === 'truncated');
       assert.equal(t?.count, 1);
       assert.equal(s.problemType, 'single_label_classification');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("the long-text counts: as `finetune inspect` counts them (the encoder's plan), texts and pairs, with the doc_stride given", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'finetune-analyze-'));
+    try {
+      const words = (n: number, k: number): string => Array.from({ length: n }, (_, i) => `w${(i * k) % 97}`).join(' ');
+      const file = join(dir, 'long.csv');
+      const rows = [3, 40, 12, 90, 7, 25].map((n, i) => `${words(n, i + 1)},${words(5 + i * 4, 3)},${i % 2 ? 'a' : 'b'}`);
+      writeFileSync(file, `text,other,label\n${rows.join('\n')}\n`);
+      const tok = await Tokenizer.fromFolder(TOKENIZER);
+      for (const pair of [undefined, 'other']) {
+        for (const docStride of [undefined, 3]) {
+          const s = await analyzeDataset({
+            file,
+            textColumn: 'text',
+            labelColumn: 'label',
+            ...(pair ? { pairColumn: pair } : {}),
+            tokenizer: TOKENIZER,
+            maxSeqLength: 16,
+            ...(docStride !== undefined ? { docStride } : {}),
+          });
+          const data = await loadClassificationData({
+            trainFile: file,
+            textColumns: ['text'],
+            ...(pair ? { pairColumn: pair } : {}),
+            labelColumn: 'label',
+            validationSplitPercentage: 0,
+          });
+          const enc = await encodeDataset(data, tok, { maxSeqLength: 16, longText: { mode: 'truncate', ...(docStride !== undefined ? { docStride } : {}) } });
+          const { mode: _mode, ...want } = datasetStats(data, enc).train.longText!;
+          assert.deepEqual(s.lengths?.longText, want, `pair ${pair}, doc_stride ${docStride}`);
+        }
+      }
+      const s = await analyzeDataset({ file, tokenizer: TOKENIZER, maxSeqLength: 16 });
+      const l = s.lengths!.longText!;
+      assert.equal(l.rowsOverLength, 4);
+      assert.equal(l.docStride, 4);
+      assert.ok(l.modes.sliding_window.inputs > 6 && l.modes.sliding_window.keptTokenShareOfLongRows === 1);
+      assert.ok(l.modes.truncate.keptTokenShareOfLongRows < 0.5);
+      // a doc_stride too wide for max_seq_length: the default instead
+      assert.equal((await analyzeDataset({ file, tokenizer: TOKENIZER, maxSeqLength: 16, docStride: 8 })).lengths!.longText!.docStride, 4);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

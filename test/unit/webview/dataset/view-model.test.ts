@@ -8,6 +8,8 @@ import {
   fileInfo,
   labelSummary,
   lengthLabels,
+  longTextRows,
+  longTextSummary,
   lengthSummary,
   lengthTitle,
   maxLengthSlot,
@@ -15,7 +17,7 @@ import {
   rowsTitle,
   truncatedBucket,
 } from '../../../../webview/dataset/view-model.js';
-import { datasetState } from '../../../helpers/webview-fixtures.js';
+import { LONG_TEXT, datasetState } from '../../../helpers/webview-fixtures.js';
 
 const LENGTHS: LengthHistogram = {
   unit: 'tokens',
@@ -59,6 +61,9 @@ describe('analyzeParams', () => {
     ['empty fields left out', { text: 'review', pair: '', label: '', tokenizer: ' ', maxSeqLength: '' }, { textColumn: 'review' }],
     ['max_seq_length below 2 left out', { text: '', pair: '', label: '', tokenizer: '', maxSeqLength: '1' }, {}],
     ['max_seq_length not a number left out', { text: '', pair: '', label: '', tokenizer: '', maxSeqLength: 'x' }, {}],
+    ['doc_stride', { text: '', pair: '', label: '', tokenizer: '', maxSeqLength: '', docStride: '16' }, { docStride: 16 }],
+    ['doc_stride 0 is a stride', { text: '', pair: '', label: '', tokenizer: '', maxSeqLength: '', docStride: '0' }, { docStride: 0 }],
+    ['doc_stride empty or negative left out', { text: '', pair: '', label: '', tokenizer: '', maxSeqLength: '', docStride: '-2' }, {}],
   ];
   for (const [name, form, want] of table) test(name, () => assert.deepEqual(analyzeParams(form), want));
 });
@@ -108,5 +113,27 @@ describe('summaries', () => {
     assert.deepEqual(maxLengthSlot({ ...LENGTHS, maxSeqLength: 8 }), { index: 0, frac: 0.5 });
     assert.deepEqual(maxLengthSlot({ ...LENGTHS, maxSeqLength: 128 }), { index: 3, frac: 1 });
     assert.deepEqual(maxLengthSlot({ ...LENGTHS, maxSeqLength: 512 }), { index: 3, frac: 1, beyond: true });
+  });
+});
+
+describe('long-text counts', () => {
+  test('the summary: rows over max_seq_length, or none; nothing before a tokenizer', () => {
+    assert.equal(
+      longTextSummary(LONG_TEXT),
+      '600 rows (5.0%) are longer than max_seq_length 128. What each long_text mode reads of them, and the model inputs it makes of all the rows (training and prediction time grow with them):',
+    );
+    assert.equal(
+      longTextSummary({ ...LONG_TEXT, rowsOverLength: 0, rowsOverLengthShare: 0 }),
+      'No row is longer than max_seq_length 128: every long_text mode reads every token.',
+    );
+    assert.equal(longTextSummary(undefined), '');
+  });
+
+  test('one row per mode: what it reads of the long rows, the model inputs', () => {
+    assert.deepEqual(longTextRows(LONG_TEXT), [
+      { mode: 'truncate', reads: '55% of their tokens (the first)', inputs: '12,000 (one per row)' },
+      { mode: 'head_tail', reads: '55% of their tokens (the first and the last)', inputs: '12,000 (one per row)' },
+      { mode: 'sliding_window', reads: 'all of them, in chunks overlapping by 32 tokens (doc_stride)', inputs: '13,100 (1.09 per row, at most 6)' },
+    ]);
   });
 });

@@ -99,6 +99,21 @@ describe('FormModel', () => {
     for (const f of formFields()) assert.ok(f.name in a, f.name);
   });
 
+  test('doc_stride and chunk_aggregation only with long_text sliding_window: otherwise inactive and sent empty', () => {
+    const m = new FormModel();
+    m.load(state({ dataset: DATA }), {});
+    assert.deepEqual([...m.inactive()].sort(), ['chunk_aggregation', 'doc_stride']);
+    m.values.set('doc_stride', '16');
+    m.values.set('chunk_aggregation', 'max');
+    assert.deepEqual([m.args().doc_stride, m.args().chunk_aggregation], [null, null]);
+    m.values.set('long_text', 'sliding_window');
+    assert.deepEqual([...m.inactive()], []);
+    const a = m.args();
+    assert.deepEqual([a.long_text, a.doc_stride, a.chunk_aggregation], ['sliding_window', 16, 'max']);
+    m.values.set('long_text', 'head_tail');
+    assert.deepEqual([m.args().long_text, m.args().doc_stride], ['head_tail', null]);
+  });
+
   test('a flag with a default cannot be emptied', () => {
     const m = new FormModel();
     m.load(state({ dataset: DATA }), {});
