@@ -69,8 +69,8 @@ describe('manifest', () => {
       'finetune.defaultModel',
       'finetune.executionProvider',
       'finetune.hubEndpoint',
-      'finetune.labelErrorFolds',
       'finetune.igSteps',
+      'finetune.labelErrorFolds',
       'finetune.outputDirectory',
       'finetune.threads',
     ]);
