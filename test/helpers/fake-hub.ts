@@ -12,6 +12,7 @@
  *   POST /api/{type}s/{repo}/paths-info/{rev}                       {paths, expand}
  *   GET|HEAD /[{type}s/]{repo}/resolve/{rev}/{path}                  ETag, X-Repo-Commit; Range → 206;
  *                                                                    LFS: 302 to the CDN + X-Linked-Etag/-Size
+ *   GET|HEAD /[{type}s/]{repo}/raw/{rev}/{path}                      the file as git holds it (LFS: its pointer)
  *   POST /api/repos/create                                          409 when it exists
  *   POST /api/{type}s/{repo}/preupload/{rev}                        uploadMode lfs | regular
  *   POST /[{type}s/]{repo}.git/info/lfs/objects/batch               transfer: basic, upload hrefs on the CDN
@@ -597,22 +598,34 @@ export class FakeHub {
       return;
     }
 
-    const resolve = /^\/(?:(datasets|spaces)\/)?(.+?)\/resolve\/([^/]+)\/(.+)$/.exec(path);
-    if (resolve?.[2] && resolve[3] && resolve[4] && (method === 'GET' || method === 'HEAD')) {
+    const resolve = /^\/(?:(datasets|spaces)\/)?(.+?)\/(resolve|raw)\/([^/]+)\/(.+)$/.exec(path);
+    if (resolve?.[2] && resolve[4] && resolve[5] && (method === 'GET' || method === 'HEAD')) {
       const type = (resolve[1]?.slice(0, -1) ?? 'model') as FakeRepoType;
       const repoId = resolve[2];
+      const raw = resolve[3] === 'raw';
       const repo = this.repo(repoId, type);
       if (!repo || (repo.private && !this.owns(auth.user, repoId))) return notFound(res, auth.given, 'RepoNotFound', 'Repository not found');
       if (repo.gated && !this.owns(auth.user, repoId) && !(auth.user && repo.accessGranted.has(auth.user.name))) {
         const msg = `Access to model ${repoId} is restricted and you are not in the authorized list. Visit ${this.url}/${repoId} to ask for access.`;
         return sendJson(res, auth.user ? 403 : 401, { error: msg }, { 'X-Error-Code': 'GatedRepo', 'X-Error-Message': msg });
       }
-      const rev = decodeURIComponent(resolve[3]);
+      const rev = decodeURIComponent(resolve[4]);
       const oid = this.resolveRevision(repo, rev);
       if (!oid) return sendJson(res, 404, { error: `Invalid rev id: ${rev}` }, { 'X-Error-Code': 'RevisionNotFound' });
-      const file = repo.commits.get(oid)?.files.get(decodeURIComponent(resolve[4]));
+      const file = repo.commits.get(oid)?.files.get(decodeURIComponent(resolve[5]));
       if (!file) return sendJson(res, 404, { error: 'Entry not found' }, { 'X-Error-Code': 'EntryNotFound' });
       const common = { 'X-Repo-Commit': oid, 'Accept-Ranges': 'bytes' };
+      if (raw && file.lfs) {
+        const pointer = Buffer.from(`version https://git-lfs.github.com/spec/v1\noid sha256:${file.sha256}\nsize ${file.content.length}\n`);
+        return this.serveBytes(
+          req,
+          res,
+          pointer,
+          createHash('sha256').update(pointer).digest('hex'),
+          { ...common, 'Content-Type': 'text/plain; charset=utf-8' },
+          serve,
+        );
+      }
       if (file.lfs) {
         res.writeHead(302, {
           ...common,

@@ -62,6 +62,11 @@ export interface SpaceTemplateOptions {
    * (`env.backends.onnx.wasm.wasmPaths`; default: the library's, jsDelivr's onnxruntime-web dist/).
    */
   ortWasmPaths?: string;
+  /**
+   * Static: whether the model repo has a calibration.json. false: the page does not ask for one (a
+   * missing file would be a 404 in the browser's console); undefined: the page asks and does without.
+   */
+  calibration?: boolean;
 }
 
 export interface SpaceFile {
@@ -266,8 +271,10 @@ if __name__ == "__main__":
 const PAGE_CALIBRATION_JS = `// calibration.json (Finetune): the temperature, multi-label thresholds and abstain rule, when the repo has one.
 let calibration = null;
 try {
-  const res = await fetch(CONFIG.calibrationUrl);
-  if (res.ok) calibration = await res.json();
+  if (CONFIG.calibrationUrl) {
+    const res = await fetch(CONFIG.calibrationUrl);
+    if (res.ok) calibration = await res.json();
+  }
 } catch (err) {
   calibration = null;
 }
@@ -386,7 +393,7 @@ function staticFiles(r: Resolved, o: SpaceTemplateOptions): SpaceFile[] {
   const remoteHost = o.remoteHost === undefined ? null : checkUrl(o.remoteHost, 'remoteHost');
   const ortWasmPaths = o.ortWasmPaths === undefined ? null : checkUrl(o.ortWasmPaths, 'ortWasmPaths').replace(/\/*$/, '/');
   const host = (remoteHost ?? 'https://huggingface.co').replace(/\/+$/, '');
-  const calibrationUrl = `${host}/${r.repo}/resolve/${encodeURIComponent(r.revision)}/calibration.json`;
+  const calibrationUrl = o.calibration === false ? null : `${host}/${r.repo}/resolve/${encodeURIComponent(r.revision)}/calibration.json`;
   const config = { model: r.repo, revision: r.revision, dtype: o.dtype ?? 'fp32', remoteHost, ortWasmPaths, examples: r.examples, calibrationUrl };
   const first = r.examples[0] ?? '';
   const html = `<!doctype html>

@@ -2,6 +2,7 @@
  * `deploySpace`: create (or update) a demo Space for a pushed model from one of the two templates
  * of space-template.ts, and return its URL.
  */
+import { fileExists } from '@huggingface/hub';
 import { HubError } from './errors.js';
 import { normalizeEndpoint, resolveEndpoint } from './env.js';
 import { validateRepoId } from './paths.js';
@@ -24,12 +25,30 @@ export function defaultSpaceId(modelRepoId: string): string {
   return parts.length === 2 ? `${parts[0]}/${name}` : name;
 }
 
+/** Whether the model repo has a calibration.json at the Space's revision (undefined when the Hub did not say: the page then asks). */
+async function hasCalibration(repo: string, endpoint: string, options: DeploySpaceOptions): Promise<boolean | undefined> {
+  try {
+    return await fileExists({
+      repo: { type: 'model', name: repo },
+      path: 'calibration.json',
+      ...(options.revision ? { revision: options.revision } : {}),
+      hubUrl: endpoint,
+      accessToken: options.token,
+      fetch: (input, init) => fetch(input, { ...init, ...(options.signal ? { signal: options.signal } : {}) }),
+    });
+  } catch {
+    return undefined;
+  }
+}
+
 export async function deploySpace(modelRepoId: string, options: DeploySpaceOptions): Promise<DeploySpaceResult> {
   validateRepoId(modelRepoId);
   const spaceId = validateRepoId(options.spaceId ?? defaultSpaceId(modelRepoId));
   const endpoint = options.endpoint ? normalizeEndpoint(options.endpoint) : resolveEndpoint(options.env ?? process.env);
   if (!options.template) throw new HubError('invalid-argument', 'choose a Space template: gradio or static');
-  const spaceFiles = renderSpaceTemplate({ ...options, modelRepoId, endpoint });
+  const calibration =
+    options.template === 'static' && options.calibration === undefined ? await hasCalibration(modelRepoId, endpoint, options) : options.calibration;
+  const spaceFiles = renderSpaceTemplate({ ...options, modelRepoId, endpoint, ...(calibration === undefined ? {} : { calibration }) });
   const result = await pushFiles(
     spaceId,
     'space',

@@ -310,6 +310,19 @@ describe('deploy a demo Space', () => {
     assert.equal(readFrontMatter(hub.fileAt('alice/waimai-static', 'README.md', 'main', 'space')?.toString() ?? '')['title'], 'New title');
   });
 
+  test("static: the page asks for calibration.json only when the model repo has one (the Hub's raw HEAD answers)", async () => {
+    const config = (space: string): { calibrationUrl: string | null } =>
+      JSON.parse(/const CONFIG = (\{.*\});/.exec(hub.fileAt(space, 'index.html', 'main', 'space')?.toString() ?? '')![1]!) as { calibrationUrl: string | null };
+    hub.addModel('alice/plain', { 'config.json': '{}' });
+    hub.addModel('alice/calibrated', { 'config.json': '{}', 'calibration.json': '{"temperature": 1.2}' });
+    await deploySpace('alice/plain', opts({ template: 'static', spaceId: 'alice/plain-static' }));
+    assert.equal(config('alice/plain-static').calibrationUrl, null);
+    await deploySpace('alice/calibrated', opts({ template: 'static', spaceId: 'alice/calibrated-static' }));
+    // the page loads the model from huggingface.co (Transformers.js' default host) unless remoteHost says otherwise
+    assert.equal(config('alice/calibrated-static').calibrationUrl, 'https://huggingface.co/alice/calibrated/resolve/main/calibration.json');
+    assert.ok(hub.requestsTo('/alice/calibrated/raw/main/calibration.json', 'HEAD').length >= 1);
+  });
+
   test('a Space README never carries the token', async () => {
     await rejectsWith(deploySpace('alice/m', opts({ template: 'gradio', description: `token ${TOKEN}` })), 'token-in-file', /README\.md|app\.py/);
     assert.equal(hub.requests.length, 0);

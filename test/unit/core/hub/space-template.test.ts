@@ -150,6 +150,24 @@ describe('static template: calibration.json applied in the page', () => {
     assert.equal((await pageFunctions(null)).url, 'http://127.0.0.1:9/alice/m/resolve/v%201/calibration.json');
   });
 
+  test('calibration: false (the repo has none): no URL, the page asks for nothing and shows the raw scores', async () => {
+    const html = file(renderSpaceTemplate({ template: 'static', modelRepoId: 'alice/m', calibration: false }), 'index.html');
+    const config = JSON.parse(/const CONFIG = (\{.*\});/.exec(html)![1]!) as { calibrationUrl: string | null };
+    assert.equal(config.calibrationUrl, null);
+    const code = html.slice(html.indexOf('let calibration = null;'), html.indexOf('function render('));
+    const asked: string[] = [];
+    const AsyncFunction = Object.getPrototypeOf(async () => undefined).constructor as new (
+      ...a: string[]
+    ) => (...v: unknown[]) => Promise<(s: LabelScore[]) => LabelScore[]>;
+    const calibrate = await new AsyncFunction('CONFIG', 'fetch', `${code}\nreturn calibrate;`)(config, async (url: string) => asked.push(url));
+    assert.deepEqual(asked, []);
+    const raw = [
+      { label: 'a', score: 0.7 },
+      { label: 'b', score: 0.3 },
+    ];
+    assert.deepEqual(calibrate(raw), raw);
+  });
+
   test("single-label: softmax(z / T) from the pipeline's softmax(z); abstains below the threshold", async () => {
     const z = [2, -1, 0.5];
     const raw = probabilitiesOf(false, z).map((score, k) => ({ label: ['a', 'b', 'c'][k]!, score }));
