@@ -1,8 +1,10 @@
 /**
  * A virtualised table: fixed-height rows, only the rows in view (plus a margin) are in the DOM,
- * so ten thousand rows cost as much as forty. Header and rows share one CSS grid template.
+ * so ten thousand rows cost as much as forty. Header and rows share one CSS grid template, each
+ * column as wide as its typical cell (columns.ts).
  */
 import { h } from '../dom.js';
+import { columnShares, gridColumns } from './columns.js';
 
 export const ROW_HEIGHT = 24;
 const OVERSCAN = 8;
@@ -32,7 +34,9 @@ export class VirtualRows {
   setData(columns: string[], rows: string[][]): void {
     this.columns = columns;
     this.rows = rows;
-    this.el.style.setProperty('--cols', String(columns.length));
+    const grid = gridColumns(columnShares(columns, rows));
+    this.el.style.setProperty('--grid-columns', grid.template);
+    this.el.style.setProperty('--grid-min-width', grid.minWidth);
     this.el.setAttribute('aria-rowcount', String(rows.length + 1));
     this.head.replaceChildren(
       h('div', { class: 'vcell idx', role: 'columnheader' }, '#'),
