@@ -6,7 +6,15 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import type { TrainingEvent } from '../core/contract/events.js';
 import type { DatasetPreviewState } from '../protocol/webview.js';
-import { type AnalyzeRequest, type HostToWorker, type LabelErrorsPlan, type Prediction, type RunEstimate, parseWorkerMessage } from '../protocol/worker.js';
+import {
+  type AnalyzeRequest,
+  type HostToWorker,
+  type LabelErrorsPlan,
+  type Prediction,
+  type RunEstimate,
+  type WorkerToHost,
+  parseWorkerMessage,
+} from '../protocol/worker.js';
 import type { RunArgs } from '../core/contract/args.js';
 import type { TextExplanation } from '../protocol/explain.js';
 
@@ -76,66 +84,74 @@ export class WorkerClient {
           this.o.onStderr?.(`${(e as Error).message}\n`);
           return;
         }
-        switch (m.type) {
-          case 'ready':
-            resolve();
-            break;
-          case 'event':
-            if (this.jobs.has(m.runId)) this.jobs.get(m.runId)!.onEvent(m.event);
-            else this.o.onEvent(m.runId, m.event);
-            break;
-          case 'exit':
-            if (this.currentRun === m.runId) this.currentRun = undefined;
-            if (this.jobs.has(m.runId)) this.endJob(m.runId, m.code);
-            else this.o.onExit?.(m.runId, m.code);
-            break;
-          case 'confirm': {
-            const runId = m.runId;
-            const job = this.jobs.get(runId);
-            void (job ? job.confirm(m.plan) : Promise.resolve(false)).then(
-              (go) => this.child?.send({ type: 'proceed', runId, go } satisfies HostToWorker),
-              () => this.child?.send({ type: 'proceed', runId, go: false } satisfies HostToWorker),
-            );
-            break;
-          }
-          case 'predictResult':
-            this.pending.get(m.requestId)?.resolve(m.predictions as never);
-            this.pending.delete(m.requestId);
-            break;
-          case 'result':
-            this.pending.get(m.requestId)?.resolve(m.value as never);
-            this.pending.delete(m.requestId);
-            break;
-          case 'predictError':
-          case 'failure':
-            this.pending.get(m.requestId)?.reject(new Error(m.message));
-            this.pending.delete(m.requestId);
-            break;
-        }
+        if (m.type === 'ready') resolve();
+        else this.dispatch(m);
       });
       child.once('exit', (code, signal) => {
         const why = signal ? `was killed (${signal})` : `exited with code ${code}`;
         const tail = stderr.trim().split('\n').slice(-3).join(' | ');
         reject(new Error(`the training worker ${why} before it started${tail ? `: ${tail}` : ''}`));
-        const run = this.currentRun;
-        this.currentRun = undefined;
-        this.child = undefined;
-        this.ready = undefined;
-        if (run && this.jobs.has(run)) {
-          this.jobs.get(run)!.onEvent({ type: 'error', message: `the worker ${why}${tail ? ` (${tail})` : ''}; nothing was written` });
-          this.endJob(run, -1);
-        } else if (run) {
-          this.o.onEvent(run, {
-            type: 'error',
-            message: `the training worker ${why}${tail ? ` (${tail})` : ''}; the run stopped. Its last checkpoint can be resumed.`,
-          });
-          this.o.onExit?.(run, -1);
-        }
-        for (const [, p] of this.pending) p.reject(new Error(`the worker ${why}`));
-        this.pending.clear();
+        this.exited(why, tail);
       });
     });
     return this.ready;
+  }
+
+  /** A message from the worker: a run's or job's event or end, a cost to confirm, a request's answer. */
+  private dispatch(m: Exclude<WorkerToHost, { type: 'ready' }>): void {
+    switch (m.type) {
+      case 'event':
+        if (this.jobs.has(m.runId)) this.jobs.get(m.runId)!.onEvent(m.event);
+        else this.o.onEvent(m.runId, m.event);
+        break;
+      case 'exit':
+        if (this.currentRun === m.runId) this.currentRun = undefined;
+        if (this.jobs.has(m.runId)) this.endJob(m.runId, m.code);
+        else this.o.onExit?.(m.runId, m.code);
+        break;
+      case 'confirm': {
+        const runId = m.runId;
+        const job = this.jobs.get(runId);
+        void (job ? job.confirm(m.plan) : Promise.resolve(false)).then(
+          (go) => this.child?.send({ type: 'proceed', runId, go } satisfies HostToWorker),
+          () => this.child?.send({ type: 'proceed', runId, go: false } satisfies HostToWorker),
+        );
+        break;
+      }
+      case 'predictResult':
+        this.pending.get(m.requestId)?.resolve(m.predictions as never);
+        this.pending.delete(m.requestId);
+        break;
+      case 'result':
+        this.pending.get(m.requestId)?.resolve(m.value as never);
+        this.pending.delete(m.requestId);
+        break;
+      case 'predictError':
+      case 'failure':
+        this.pending.get(m.requestId)?.reject(new Error(m.message));
+        this.pending.delete(m.requestId);
+        break;
+    }
+  }
+
+  /** The worker process ended: the run or job in progress ends with an error, pending requests fail, the next call starts a new one. */
+  private exited(why: string, tail: string): void {
+    const run = this.currentRun;
+    this.currentRun = undefined;
+    this.child = undefined;
+    this.ready = undefined;
+    if (run && this.jobs.has(run)) {
+      this.jobs.get(run)!.onEvent({ type: 'error', message: `the worker ${why}${tail ? ` (${tail})` : ''}; nothing was written` });
+      this.endJob(run, -1);
+    } else if (run) {
+      this.o.onEvent(run, {
+        type: 'error',
+        message: `the training worker ${why}${tail ? ` (${tail})` : ''}; the run stopped. Its last checkpoint can be resumed.`,
+      });
+      this.o.onExit?.(run, -1);
+    }
+    for (const [, p] of this.pending) p.reject(new Error(`the worker ${why}`));
+    this.pending.clear();
   }
 
   private async send(m: HostToWorker): Promise<void> {
