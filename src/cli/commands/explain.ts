@@ -8,9 +8,8 @@
 import { ArgError } from '../../core/errors.js';
 import type { RunArgs } from '../../core/contract/args.js';
 import type { ExplainedWord, Explanation } from '../../core/predict/explain.js';
-import { Predictor } from '../../core/predict/predictor.js';
-import { resolveModelFolder } from '../../core/run/run.js';
 import type { Out } from '../io.js';
+import { textPredictor } from './run.js';
 import type { Command } from './types.js';
 
 const RUN_FLAGS = [
@@ -79,17 +78,7 @@ function writeText(io: Out, e: Explanation, colour: boolean): void {
 }
 
 async function explainTexts(args: RunArgs, texts: string[], pairs: string[], label: string | undefined, io: Out, json: boolean): Promise<number> {
-  if (!args.model_name_or_path) throw new ArgError('--model_name_or_path', 'explain: give --model_name_or_path (a trained model folder or Hub id)');
-  if (pairs.length && pairs.length !== texts.length)
-    throw new ArgError('--text_pair', `--text_pair: give one per --text (${texts.length} texts, ${pairs.length} pairs)`);
-  const dir = await resolveModelFolder(args.model_name_or_path, args, { emit: () => undefined, token: args.token ?? process.env.HF_TOKEN });
-  const predictor = await Predictor.load(dir, {
-    ...(args.threads ? { threads: args.threads } : {}),
-    executionProvider: args.execution_provider,
-    long_text: args.long_text,
-    doc_stride: args.doc_stride,
-    chunk_aggregation: args.chunk_aggregation,
-  });
+  const predictor = await textPredictor('explain', args, texts, pairs);
   const colour = (io.out as { isTTY?: boolean }).isTTY === true && !process.env.NO_COLOR;
   try {
     for (const [i, text] of texts.entries()) {

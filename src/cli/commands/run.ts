@@ -73,12 +73,13 @@ export const predict: Command = {
   },
 };
 
-async function predictTexts(args: RunArgs, texts: string[], pairs: string[], io: Out, g: GlobalOptions): Promise<number> {
-  if (!args.model_name_or_path) throw new ArgError('--model_name_or_path', 'predict: give --model_name_or_path (a trained model folder or Hub id)');
+/** `predict --text` and `explain`: the model (a folder or Hub id) loaded for the given texts, after checking there is one and the pairs match. */
+export async function textPredictor(command: string, args: RunArgs, texts: readonly string[], pairs: readonly string[]): Promise<Predictor> {
+  if (!args.model_name_or_path) throw new ArgError('--model_name_or_path', `${command}: give --model_name_or_path (a trained model folder or Hub id)`);
   if (pairs.length && pairs.length !== texts.length)
     throw new ArgError('--text_pair', `--text_pair: give one per --text (${texts.length} texts, ${pairs.length} pairs)`);
   const dir = await resolveModelFolder(args.model_name_or_path, args, { emit: () => undefined, token: args.token ?? process.env.HF_TOKEN });
-  const predictor = await Predictor.load(dir, {
+  return Predictor.load(dir, {
     ...(args.threads ? { threads: args.threads } : {}),
     executionProvider: args.execution_provider,
     // Long texts as given, else as the model was trained (its training_args.json).
@@ -87,6 +88,10 @@ async function predictTexts(args: RunArgs, texts: string[], pairs: string[], io:
     chunk_aggregation: args.chunk_aggregation,
     calibration: args.calibration !== 'none',
   });
+}
+
+async function predictTexts(args: RunArgs, texts: string[], pairs: string[], io: Out, g: GlobalOptions): Promise<number> {
+  const predictor = await textPredictor('predict', args, texts, pairs);
   try {
     const results = await predictor.classify(texts, pairs.length ? pairs : undefined, args.max_seq_length);
     const problem = resolveProblemType(predictor.config);
