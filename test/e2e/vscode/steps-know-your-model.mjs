@@ -190,8 +190,16 @@ export async function findLabelErrors(t, sidebar) {
 
   // Mark Reviewed (inline) hides the row; Show Reviewed shows it again, marked
   const count = await issueCount(t);
-  await rows.first().hover();
-  await rows.first().locator('.action-label[aria-label="Mark Reviewed"]').click();
+  // the inline action shows while the row is hovered; the view re-renders after the undo, so hover and click again until it takes
+  await t.until(
+    'Mark Reviewed clicked on the first row',
+    async () => {
+      await rows.first().hover();
+      await rows.first().locator('.action-label[aria-label="Mark Reviewed"]').click({ timeout: 2_000 });
+      return true;
+    },
+    30_000,
+  );
   await t.until('the reviewed row hidden', async () => (await issueCount(t)) === count - 1, 30_000);
   const header = t.page.locator('.pane-header', { hasText: 'Label Issues' });
   await header.hover();
