@@ -10,7 +10,7 @@
  *   npm run bench -- phases [--preset bert-base] [--steps 8] [--every 4] [--batch 8] [--seq 128]
  *                           [--threads 2] [--rows 400] [--runs 1] [--session-cache on|off]
  *
- * The data: rows of about `seq` tokens made from the shipped review set (examples/reviews) with
+ * The data: rows of about `seq` tokens made from the shipped SMS Spam sample (examples/sms-spam) with
  * its vocabulary (examples/tokenizer), 10% held out for evaluation. `--runs 2` repeats the whole
  * process; the session cache (engine/session-cache.ts) starts empty in a temporary folder, so the
  * second run reads the optimized graphs the first one wrote (`--session-cache off`: none).
@@ -29,9 +29,9 @@ interface Stamped {
   e: { type: string; stage?: string; step?: number; metrics?: Record<string, number> };
 }
 
-/** Rows of about `words` words, each a few shipped reviews joined (labels from the first). */
+/** Rows of about `words` words, each a few shipped messages joined (labels from the first). */
 function syntheticCsv(rows: number, words: number): string {
-  const lines = readFileSync('examples/reviews/train.csv', 'utf8').trim().split('\n').slice(1);
+  const lines = readFileSync('examples/sms-spam/train.csv', 'utf8').trim().split('\n').slice(1);
   const parsed = lines.map((l) => {
     const at = l.lastIndexOf(',');
     return { text: l.slice(0, at).replace(/^"|"$/g, '').replace(/"/g, ''), label: l.slice(at + 1) };
@@ -77,10 +77,13 @@ function phases(events: Stamped[], exitMs: number): [string, number][] {
   const stage = (name: string) => at((e) => e.type === 'stage' && e.stage === name);
   const start = at((e) => e.type === 'start')!;
   const progress = events.filter((s) => s.e.type === 'progress');
+  // load-model twice: the tokenizer and config before the data is read, the weights (or random init) after
+  const weightsAt = events.filter((s) => s.e.type === 'stage' && s.e.stage === 'load-model')[1]?.t;
   const out: [string, number][] = [
     ['process start, imports (to the first event)', events[0]!.t],
-    ['model init (load-model stage)', (stage('read-data') ?? start) - (stage('load-model') ?? 0)],
-    ['read the data', (stage('tokenize') ?? start) - (stage('read-data') ?? 0)],
+    ['tokenizer and config (load-model stage)', (stage('read-data') ?? start) - (stage('load-model') ?? 0)],
+    ['read the data', (weightsAt ?? stage('tokenize') ?? start) - (stage('read-data') ?? 0)],
+    ['model weights: loaded or random init (load-model stage)', weightsAt === undefined ? 0 : (stage('tokenize') ?? start) - weightsAt],
     ['tokenize', (stage('train') ?? start) - (stage('tokenize') ?? 0)],
     ['trainer set-up (engine, weights into its arena)', start - (stage('train') ?? start)],
     ['first step (graph build, session, first run)', progress[0]!.t - start],
@@ -94,7 +97,12 @@ function phases(events: Stamped[], exitMs: number): [string, number][] {
   // At each evaluation / checkpoint step N: the evaluation (progress N to its eval event), and how
   // long the checkpoint held training up: the gap to progress N + 1 less a steady step and the
   // evaluation (the last one: to the end of train(), which waits for the write in flight).
-  const trainEnd = stage('save') ?? exitMs;
+  // after train(): with --do_eval and a validation set, the final evaluation (and the calibration fit) comes before the save
+  const save = stage('save');
+  const evalStages = events.filter((s) => s.e.type === 'stage' && s.e.stage === 'evaluate').map((s) => s.t);
+  const fitAt = save === undefined ? undefined : evalStages.find((t) => t < save);
+  const evalAfter = evalStages.find((t) => save === undefined || t > save);
+  const trainEnd = fitAt ?? save ?? exitMs;
   const progressAt = new Map(progress.map((p) => [p.e.step!, p.t]));
   const evalAt = new Map(events.filter((s) => s.e.type === 'eval' && s.t < trainEnd).map((s) => [s.e.step!, s.t]));
   const saved = events.filter((s) => s.e.type === 'checkpoint').map((s) => s.e.step!);
@@ -107,9 +115,10 @@ function phases(events: Stamped[], exitMs: number): [string, number][] {
     const held = next !== undefined ? next - at - evalMs - median(steady) : trainEnd - at - evalMs;
     out.push([`checkpoint-${n}: training held up${next === undefined ? ' (the last: its write awaited)' : ''}`, Math.max(0, held)]);
   }
-  const [save, evaluate, done] = [stage('save'), stage('evaluate'), at((e) => e.type === 'done')];
-  if (save !== undefined) out.push(['final model save', (evaluate ?? done ?? exitMs) - save]);
-  if (evaluate !== undefined) out.push(['final evaluation (--do_eval)', (done ?? exitMs) - evaluate]);
+  const done = at((e) => e.type === 'done');
+  if (fitAt !== undefined) out.push(['final evaluation on validation, calibration fit', save! - fitAt]);
+  if (save !== undefined) out.push(['final model save (weights, ONNX, int8)', (evalAfter ?? done ?? exitMs) - save]);
+  if (evalAfter !== undefined) out.push(['evaluation after the save', (done ?? exitMs) - evalAfter]);
   out.push(['exit', exitMs - (done ?? exitMs)]);
   out.push(['whole process', exitMs]);
   return out;

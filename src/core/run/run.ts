@@ -408,6 +408,12 @@ async function buildModel(args: RunArgs, start: RunStart, given: ClassificationD
     log: (message: string) => emit({ type: 'info', message }),
     freshHead,
   };
+  const weights = start.resumeFrom ?? start.modelDir;
+  emit({
+    type: 'stage',
+    stage: 'load-model',
+    message: weights ? `loading the weights of ${weights}` : `initialising ${args.model_name_or_path} with random weights`,
+  });
   let model: Model;
   if (start.resumeFrom) model = await loadPretrained(start.resumeFrom, labelOpts);
   else if (start.preset) {
