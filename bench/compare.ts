@@ -353,6 +353,8 @@ async function wholeProcess(argv: string[], threads: number): Promise<void> {
     target: 'node20',
     external: ['onnxruntime-node'],
     logLevel: 'warning',
+    // bench/util.ts comes in through randomBatch; its describeMachine (import.meta) is not called in the child
+    logOverride: { 'empty-import-meta': 'silent' },
   });
   const steps = Number(arg(argv, 'steps', '20'));
   const rounds = Math.max(1, Number(arg(argv, 'rounds', '2')));
