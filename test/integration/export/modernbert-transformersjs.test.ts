@@ -6,14 +6,14 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { HostTensor } from '../../../src/core/engine/tensor.js';
 import { exportModel } from '../../../src/core/export/index.js';
 import { createModel } from '../../../src/core/model/presets.js';
 import { Tokenizer } from '../../../src/core/tokenizer/index.js';
 import { type Batch, TrainingEngine } from '../../../src/core/step/engine.js';
 import { sentimentSentences } from '../../helpers/sentences.js';
+import { pipelineAgreement, softmaxRows } from '../../helpers/transformersjs.js';
 
 /** Sentences of 35-50 tokens: the sentiment sentence, then filler past the 32-token window. */
 const rows = (n: number, seed: number) =>
@@ -35,18 +35,6 @@ function toBatch(tok: Tokenizer, items: { text: string; label?: number }[]): Bat
     }),
   );
   return { batch: items.length, seq, inputIds, attentionMask, labels: BigInt64Array.from(items, (r) => BigInt(r.label ?? 0)) };
-}
-
-function softmaxRows(t: HostTensor): number[][] {
-  const [b, c] = t.dims as [number, number];
-  const d = t.data as Float32Array;
-  return Array.from({ length: b }, (_, i) => {
-    const row = Array.from(d.subarray(i * c, i * c + c));
-    const m = Math.max(...row);
-    const e = row.map((x) => Math.exp(x - m));
-    const s = e.reduce((a, x) => a + x, 0);
-    return e.map((x) => x / s);
-  });
 }
 
 describe('export: a ModernBERT classifier in Transformers.js', () => {
@@ -88,23 +76,12 @@ describe('export: a ModernBERT classifier in Transformers.js', () => {
   });
 
   test('Transformers.js pipeline loads it offline and agrees with Finetune (fp32 to 1e-4; int8 on >= 95% of labels)', async (t) => {
-    const { pipeline, env } = await import('@huggingface/transformers');
-    env.allowRemoteModels = false;
-    env.allowLocalModels = true;
-    env.localModelPath = dirname(dir);
     const ours = softmaxRows(await engine.predict(toBatch(tok, testRows)));
-    const fp32 = await pipeline('text-classification', basename(dir), { dtype: 'fp32' });
-    const q8 = await pipeline('text-classification', basename(dir), { dtype: 'q8' });
-    let agree = 0;
-    let maxDiff = 0;
-    for (const [i, row] of testRows.entries()) {
-      const out = (await fp32(row.text, { top_k: null })) as { label: string; score: number }[];
-      for (const { label, score } of out) maxDiff = Math.max(maxDiff, Math.abs(score - ours[i]![label === 'negative' ? 0 : 1]!));
-      const [top] = (await q8(row.text)) as { label: string; score: number }[];
-      if (top!.label === (ours[i]![1]! > ours[i]![0]! ? 'positive' : 'negative')) agree++;
-    }
-    await fp32.dispose();
-    await q8.dispose();
+    const { maxDiff, agree } = await pipelineAgreement(
+      dir,
+      testRows.map((r) => r.text),
+      ours,
+    );
     assert.ok(maxDiff <= 1e-4, `fp32 scores differ by up to ${maxDiff}`);
     assert.ok(agree / testRows.length >= 0.95, `int8 agrees on ${agree}/${testRows.length} labels`);
     const accuracy = testRows.filter((r, i) => (ours[i]![1]! > 0.5 ? 1 : 0) === r.label).length / testRows.length;
