@@ -4,7 +4,7 @@
  */
 import { fileExists } from '@huggingface/hub';
 import { HubError } from './errors.js';
-import { normalizeEndpoint, resolveEndpoint } from './env.js';
+import { DEFAULT_ENDPOINT, normalizeEndpoint, resolveEndpoint } from './env.js';
 import { validateRepoId } from './paths.js';
 import { pushFiles, type PushOptions, type PushResult } from './push.js';
 import { renderSpaceTemplate, type SpaceFile, type SpaceTemplateOptions } from './space-template.js';
@@ -48,7 +48,15 @@ export async function deploySpace(modelRepoId: string, options: DeploySpaceOptio
   if (!options.template) throw new HubError('invalid-argument', 'choose a Space template: gradio or static');
   const calibration =
     options.template === 'static' && options.calibration === undefined ? await hasCalibration(modelRepoId, endpoint, options) : options.calibration;
-  const spaceFiles = renderSpaceTemplate({ ...options, modelRepoId, endpoint, ...(calibration === undefined ? {} : { calibration }) });
+  // The static page fetches the model from the Hub it was pushed to (Transformers.js' default is huggingface.co).
+  const remoteHost = options.remoteHost ?? (options.template === 'static' && endpoint !== DEFAULT_ENDPOINT ? `${endpoint}/` : undefined);
+  const spaceFiles = renderSpaceTemplate({
+    ...options,
+    modelRepoId,
+    endpoint,
+    ...(calibration === undefined ? {} : { calibration }),
+    ...(remoteHost === undefined ? {} : { remoteHost }),
+  });
   const result = await pushFiles(
     spaceId,
     'space',

@@ -302,6 +302,8 @@ describe('deploy a demo Space', () => {
     assert.ok(html.includes(`from "${TRANSFORMERS_JS_URL}"`));
     assert.match(html, /pipeline\('text-classification', CONFIG\.model/);
     assert.match(html, /"model":"alice\/waimai-rbt3"/);
+    // a Hub other than huggingface.co: Transformers.js is pointed at it (env.remoteHost)
+    assert.ok(html.includes(`"remoteHost":"${hub.url}/"`), 'remoteHost is the Hub the model was pushed to');
     const fm = readFrontMatter(hub.fileAt('alice/waimai-static', 'README.md', 'main', 'space')?.toString() ?? '');
     assert.equal(fm['sdk'], 'static');
     assert.equal(fm['pinned'], 'false');
@@ -318,8 +320,8 @@ describe('deploy a demo Space', () => {
     await deploySpace('alice/plain', opts({ template: 'static', spaceId: 'alice/plain-static' }));
     assert.equal(config('alice/plain-static').calibrationUrl, null);
     await deploySpace('alice/calibrated', opts({ template: 'static', spaceId: 'alice/calibrated-static' }));
-    // the page loads the model from huggingface.co (Transformers.js' default host) unless remoteHost says otherwise
-    assert.equal(config('alice/calibrated-static').calibrationUrl, 'https://huggingface.co/alice/calibrated/resolve/main/calibration.json');
+    // the page loads the model, and its calibration.json, from the Hub it was pushed to
+    assert.equal(config('alice/calibrated-static').calibrationUrl, `${hub.url}/alice/calibrated/resolve/main/calibration.json`);
     assert.ok(hub.requestsTo('/alice/calibrated/raw/main/calibration.json', 'HEAD').length >= 1);
   });
 
