@@ -1,5 +1,6 @@
 /** Synthetic padded batches for engine tests. */
 import type { Batch } from '../../src/core/step/engine.js';
+import type { Tokenizer } from '../../src/core/tokenizer/index.js';
 import { rng } from './gradcheck.js';
 
 export interface SyntheticBatchOptions {
@@ -35,4 +36,24 @@ export function syntheticBatch(o: SyntheticBatchOptions): Batch {
   else if (o.labelKind === 'multi') labels = Float32Array.from({ length: o.batch * o.numLabels }, () => (rand() < 0.5 ? 1 : 0));
   else labels = Float32Array.from({ length: o.batch }, () => rand() * 4 - 2);
   return { batch: o.batch, seq: o.seq, inputIds, attentionMask, tokenTypeIds, labels };
+}
+
+/**
+ * Labelled sentences tokenized into one padded batch (each row to `maxLength` tokens, padded to the
+ * longest); `tokenTypes` adds all-zero token_type_ids (BERT, DeBERTa).
+ */
+export function sentenceBatch(tok: Tokenizer, rows: readonly { text: string; label?: number }[], maxLength: number, tokenTypes = false): Batch {
+  const enc = rows.map((r) => tok.encode(r.text, null, { maxLength }));
+  const seq = Math.max(...enc.map((e) => e.inputIds.length));
+  const n = rows.length * seq;
+  const inputIds = new BigInt64Array(n).fill(BigInt(tok.padTokenId));
+  const attentionMask = new BigInt64Array(n);
+  enc.forEach((e, b) =>
+    e.inputIds.forEach((id, s) => {
+      inputIds[b * seq + s] = BigInt(id);
+      attentionMask[b * seq + s] = 1n;
+    }),
+  );
+  const labels = BigInt64Array.from(rows, (r) => BigInt(r.label ?? 0));
+  return { batch: rows.length, seq, inputIds, attentionMask, ...(tokenTypes ? { tokenTypeIds: new BigInt64Array(n) } : {}), labels };
 }

@@ -11,7 +11,8 @@ import { after, before, describe, test } from 'node:test';
 import { exportModel } from '../../../src/core/export/index.js';
 import { createModel } from '../../../src/core/model/presets.js';
 import { Tokenizer } from '../../../src/core/tokenizer/index.js';
-import { type Batch, TrainingEngine } from '../../../src/core/step/engine.js';
+import { TrainingEngine } from '../../../src/core/step/engine.js';
+import { sentenceBatch } from '../../helpers/batches.js';
 import { sentimentSentences } from '../../helpers/sentences.js';
 import { pipelineAgreement, softmaxRows } from '../../helpers/transformersjs.js';
 
@@ -22,20 +23,8 @@ const rows = (n: number, seed: number) =>
     label: r.label,
   }));
 
-function toBatch(tok: Tokenizer, items: { text: string; label?: number }[]): Batch {
-  const enc = items.map((r) => tok.encode(r.text, null, { maxLength: 64 }));
-  const seq = Math.max(...enc.map((e) => e.inputIds.length));
-  const n = items.length * seq;
-  const inputIds = new BigInt64Array(n).fill(BigInt(tok.padTokenId));
-  const attentionMask = new BigInt64Array(n);
-  enc.forEach((e, b) =>
-    e.inputIds.forEach((id, s) => {
-      inputIds[b * seq + s] = BigInt(id);
-      attentionMask[b * seq + s] = 1n;
-    }),
-  );
-  return { batch: items.length, seq, inputIds, attentionMask, labels: BigInt64Array.from(items, (r) => BigInt(r.label ?? 0)) };
-}
+/** The test's rows as one batch (64 tokens at most). */
+const toBatch = (tok: Tokenizer, rows: { text: string; label?: number }[]) => sentenceBatch(tok, rows, 64);
 
 describe('export: a ModernBERT classifier in Transformers.js', () => {
   let root = '';

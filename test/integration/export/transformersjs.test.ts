@@ -12,25 +12,13 @@ import { exportModel } from '../../../src/core/export/index.js';
 import { loadPretrained } from '../../../src/core/model/load.js';
 import { createModel } from '../../../src/core/model/presets.js';
 import { Tokenizer } from '../../../src/core/tokenizer/index.js';
-import { type Batch, TrainingEngine } from '../../../src/core/step/engine.js';
+import { TrainingEngine } from '../../../src/core/step/engine.js';
+import { sentenceBatch } from '../../helpers/batches.js';
 import { sentimentSentences } from '../../helpers/sentences.js';
 import { pipelineAgreement, softmaxRows } from '../../helpers/transformersjs.js';
 
-function toBatch(tok: Tokenizer, rows: { text: string; label?: number }[]): Batch {
-  const enc = rows.map((r) => tok.encode(r.text, null, { maxLength: 32 }));
-  const seq = Math.max(...enc.map((e) => e.inputIds.length));
-  const n = rows.length * seq;
-  const inputIds = new BigInt64Array(n).fill(BigInt(tok.padTokenId));
-  const attentionMask = new BigInt64Array(n);
-  const tokenTypeIds = new BigInt64Array(n);
-  enc.forEach((e, b) =>
-    e.inputIds.forEach((id, s) => {
-      inputIds[b * seq + s] = BigInt(id);
-      attentionMask[b * seq + s] = 1n;
-    }),
-  );
-  return { batch: rows.length, seq, inputIds, attentionMask, tokenTypeIds, labels: BigInt64Array.from(rows, (r) => BigInt(r.label ?? 0)) };
-}
+/** The test's rows as one batch (32 tokens at most, with token_type_ids). */
+const toBatch = (tok: Tokenizer, rows: { text: string; label?: number }[]) => sentenceBatch(tok, rows, 32, true);
 
 describe('export: Hugging Face layout + ONNX for Transformers.js', () => {
   let dir = '';
